@@ -1,0 +1,180 @@
+package core
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DepositRecord is one deposit application and everything the desk learns
+// about it.
+type DepositRecord struct {
+	ID                    int64
+	RecordNo              string // D20261125-000123, unique
+	ClientRequestKey      string // the client's idempotency key, unique when set
+	RequestHash           string // fingerprint of the application, to refuse a reused key with another body
+	CustomerID            int64
+	CustomerNo            string
+	SecuritiesAccount     string
+	AssetID               int64
+	AssetSymbol           string
+	Chain                 string
+	Network               string
+	Decimals              int
+	Amount                *big.Int // base units
+	SourceAddress         string
+	DestinationAddress    string
+	TxID                  string // "" until known
+	TxIndex               int    // output (BTC) or log (ERC-20) index within the tx
+	RequestedAt           time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Status                DepositStatus
+	Confirmations         int
+	ConfirmationsRequired int
+	BlockHash             string
+	BlockHeight           int64
+	Remarks               string // last operator/watcher remark
+}
+
+// AmountText is the amount with the asset's decimals.
+func (d *DepositRecord) AmountText() string { return FormatAmount(d.Amount, d.Decimals) }
+
+var recordNoPattern = regexp.MustCompile(`^D\d{8}-\d{6,}$`)
+
+// ValidateRecordNo checks the shape of a record number.
+func ValidateRecordNo(s string) error {
+	if len(s) > 32 || !recordNoPattern.MatchString(s) {
+		return Errorf(EINVALID, "Record number %q is not of the form D20261125-000123.", truncate(s, 40))
+	}
+	return nil
+}
+
+// FormatRecordNo builds the record number for the n-th record of a UTC day.
+func FormatRecordNo(day time.Time, n int64) string {
+	return fmt.Sprintf("D%s-%06d", day.UTC().Format("20060102"), n)
+}
+
+// RecordNoDay is the day prefix ("D20261125-") for records created at t.
+func RecordNoDay(t time.Time) string { return "D" + t.UTC().Format("20060102") + "-" }
+
+var txidPattern = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{64}$`)
+
+// NormalizeTxID checks a transaction hash (64 hex digits, 0x-prefixed on
+// Ethereum) and returns it in canonical lower case.
+func NormalizeTxID(chain, s string) (string, error) {
+	if !txidPattern.MatchString(s) {
+		return "", Errorf(EINVALID, "Transaction hash must be 64 hexadecimal digits.")
+	}
+	h := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"))
+	if chain == ChainEthereum {
+		return "0x" + h, nil
+	}
+	return h, nil
+}
+
+// ValidateRemarks requires an operator's remarks for actions the operating
+// guide asks them to justify.
+func ValidateRemarks(s string) error {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return Errorf(EINVALID, "Remarks are required.")
+	}
+	if utf8.RuneCountInString(t) > 500 {
+		return Errorf(EINVALID, "Remarks must be at most 500 characters.")
+	}
+	return nil
+}
+
+// DepositApplication is a deposit request as a client system submits it.
+type DepositApplication struct {
+	ClientRequestKey   string // idempotency key; "" when the client sends none
+	CustomerNo         string
+	SecuritiesAccount  string
+	AssetSymbol        string
+	Network            string
+	Amount             string // decimal text, parsed with the asset's decimals
+	SourceAddress      string
+	DestinationAddress string
+	TxID               string // optional at first
+	TxIndex            int
+	RequestedAt        time.Time // when the client made the request; zero = now
+}
+
+// DepositFilter selects deposit records; nil fields do not filter. Results
+// are ordered newest first (created_at desc, id desc) and paged by keyset.
+type DepositFilter struct {
+	ID                *int64
+	RecordNo          *string
+	CustomerNo        *string
+	SecuritiesAccount *string
+	Status            *DepositStatus
+	AssetID           *int64
+	TxID              *string
+	CreatedFrom       *time.Time // inclusive
+	CreatedTo         *time.Time // exclusive
+	After             *DepositCursor
+	Limit             int // 1–1000; 0 means DefaultPageSize
+}
+
+// Paging limits.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+// DepositCursor is the position after the last record of a page.
+type DepositCursor struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// String encodes the cursor for a CLI flag or an API.
+func (c DepositCursor) String() string {
+	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + strconv.FormatInt(c.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// ParseDepositCursor decodes a cursor made by String.
+func ParseDepositCursor(s string) (*DepositCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, Errorf(EINVALID, "Invalid page cursor.")
+	}
+	ts, id, ok := strings.Cut(string(raw), ":")
+	micros, err1 := strconv.ParseInt(ts, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n < 0 {
+		return nil, Errorf(EINVALID, "Invalid page cursor.")
+	}
+	return &DepositCursor{CreatedAt: time.UnixMicro(micros).UTC(), ID: n}, nil
+}
+
+// DepositPage is one page of search results.
+type DepositPage struct {
+	Records []*DepositRecord
+	Next    *DepositCursor // nil on the last page
+}
+
+// DepositTransition asks storage to move one record from one status to
+// another with a guarded UPDATE, writing Audit in the same transaction.
+// Zero rows updated (someone else moved it first) is ECONFLICT.
+type DepositTransition struct {
+	ID       int64
+	From, To DepositStatus
+	Remarks  string
+	Audit    AuditEntry // Entity/EntityID/Before/After are filled by storage if empty
+}
+
+// DepositDetail is what the record detail page shows.
+type DepositDetail struct {
+	Record        *DepositRecord
+	Asset         *Asset
+	SourceAddress *WalletAddress // nil when the source address is not registered
+	Trail         []*AuditEntry
+}

@@ -1,0 +1,106 @@
+package core
+
+import (
+	"slices"
+	"strings"
+)
+
+// Permission is a right an operator holds. The first four are the operating
+// guide's; the rest come from DESIGN.md.
+type Permission string
+
+const (
+	PermDepositApplication  Permission = "Deposit Application"
+	PermDepositRecords      Permission = "Deposit Records"
+	PermCancel              Permission = "Cancel"
+	PermRefund              Permission = "Refund"
+	PermAssetConfiguration  Permission = "Asset Configuration"
+	PermAddressVerification Permission = "Address Verification"
+	PermRefundApproval      Permission = "Refund Approval"
+	PermSignRefund          Permission = "Sign Refund"
+	PermOperatorAdmin       Permission = "Operator Admin"
+	PermAuditView           Permission = "Audit View"
+)
+
+// AllPermissions lists every permission.
+func AllPermissions() []Permission {
+	return []Permission{
+		PermDepositApplication, PermDepositRecords, PermCancel, PermRefund,
+		PermAssetConfiguration, PermAddressVerification, PermRefundApproval,
+		PermSignRefund, PermOperatorAdmin, PermAuditView,
+	}
+}
+
+// ParsePermission accepts a permission's name case-insensitively, with
+// spaces, dashes or underscores ("deposit-records", "Deposit Records").
+func ParsePermission(s string) (Permission, error) {
+	norm := func(x string) string {
+		return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToLower(strings.TrimSpace(x)))
+	}
+	for _, p := range AllPermissions() {
+		if norm(string(p)) == norm(s) {
+			return p, nil
+		}
+	}
+	return "", Errorf(EINVALID, "Unknown permission %q.", truncate(s, 60))
+}
+
+// Action is something an operator asks the Service to do.
+type Action string
+
+const (
+	ActionSubmitApplication Action = "submit deposit application"
+	ActionDeleteApplication Action = "delete deposit application"
+	ActionViewRecords       Action = "view deposit records"
+	ActionCancelDeposit     Action = "cancel deposit"
+	ActionConfigureAssets   Action = "configure assets"
+	ActionViewAssets        Action = "view assets"
+	ActionManageCustomers   Action = "manage customers and addresses"
+	ActionViewCustomers     Action = "view customers and addresses"
+	ActionVerifyAddress     Action = "verify wallet address"
+	ActionReviewHeld        Action = "decide held deposit"
+	ActionManageOperators   Action = "manage operators"
+	ActionViewAudit         Action = "view audit log"
+	ActionRequestRefund     Action = "request refund"
+	ActionApproveRefund     Action = "approve refund"
+	ActionSignRefund        Action = "sign refund"
+)
+
+// Policy is the one table that decides who may do what: an operator may
+// take an action when they hold any of the listed permissions. The UI hides
+// what it denies; the Service refuses it anyway.
+var Policy = map[Action][]Permission{
+	ActionSubmitApplication: {PermDepositApplication},
+	ActionDeleteApplication: {PermDepositApplication},
+	ActionViewRecords:       {PermDepositRecords, PermDepositApplication, PermCancel, PermRefund, PermAuditView},
+	ActionCancelDeposit:     {PermCancel},
+	ActionConfigureAssets:   {PermAssetConfiguration},
+	ActionViewAssets:        {PermAssetConfiguration, PermDepositRecords, PermDepositApplication, PermAddressVerification, PermAuditView},
+	ActionManageCustomers:   {PermAddressVerification, PermDepositApplication},
+	ActionViewCustomers:     {PermAddressVerification, PermDepositApplication, PermDepositRecords, PermAuditView},
+	ActionVerifyAddress:     {PermAddressVerification},
+	ActionReviewHeld:        {PermRefundApproval},
+	ActionManageOperators:   {PermOperatorAdmin},
+	ActionViewAudit:         {PermAuditView},
+	ActionRequestRefund:     {PermRefund},
+	ActionApproveRefund:     {PermRefundApproval},
+	ActionSignRefund:        {PermSignRefund},
+}
+
+// Can reports whether the operator may take the action.
+func (o *Operator) Can(a Action) bool {
+	if o == nil || o.Disabled {
+		return false
+	}
+	for _, p := range Policy[a] {
+		if slices.Contains(o.Permissions, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Has reports whether the operator holds the permission itself.
+func (o *Operator) Has(p Permission) bool {
+	return o != nil && !o.Disabled && slices.Contains(o.Permissions, p)
+}

@@ -1,0 +1,61 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// TxObserver tells whether a transaction is already visible on its network.
+// Cancel consults it: the operating guide allows cancelling only while the
+// chain "has not begun confirmations". The chain adapters provide it; until
+// a network has one, cancel relies on the record's status alone.
+type TxObserver interface {
+	// TxSeen reports whether txid is in the mempool or a block of network.
+	TxSeen(ctx context.Context, chain, network, txid string) (bool, error)
+}
+
+// Service holds every use case of the desk. It checks the policy table and
+// the business rules, then asks the Store to persist.
+type Service struct {
+	Store        Store
+	Now          func() time.Time // injectable clock; defaults to time.Now
+	PasswordCost Argon2Params     // defaults to DefaultArgon2Params
+	TxObserver   TxObserver       // optional; see TxObserver
+	// AddressValidator normalises wallet addresses; BasicAddressValidator when nil.
+	AddressValidator AddressValidator
+}
+
+// NewService returns a Service over store with production defaults.
+func NewService(store Store) *Service {
+	return &Service{Store: store, Now: time.Now, PasswordCost: DefaultArgon2Params}
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+// authorize returns the operator in ctx if the policy table lets them take
+// the action: EUNAUTHORIZED without an operator, EFORBIDDEN otherwise.
+func (s *Service) authorize(ctx context.Context, a Action) (*Operator, error) {
+	op := OperatorFromContext(ctx)
+	if op == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Please log in.")
+	}
+	if op.Disabled {
+		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
+	}
+	if !op.Can(a) {
+		return nil, Errorf(EFORBIDDEN, "Operator %q may not %s.", op.Name, a)
+	}
+	return op, nil
+}
+
+// audit starts an audit entry for the acting operator at the service's now.
+func (s *Service) audit(actor, action, entity, entityID string) AuditEntry {
+	return AuditEntry{At: s.now(), Actor: actor, Action: action, Entity: entity, EntityID: entityID}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// CreateCustomer registers a customer. Requires Address Verification or
+// Deposit Application.
+func (s *Service) CreateCustomer(ctx context.Context, c *Customer) error {
+	op, err := s.authorize(ctx, ActionManageCustomers)
+	if err != nil {
+		return err
+	}
+	c.CustomerNo = strings.ToUpper(strings.TrimSpace(c.CustomerNo))
+	c.SecuritiesAccount = strings.ToUpper(strings.TrimSpace(c.SecuritiesAccount))
+	c.Name = strings.TrimSpace(c.Name)
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	c.CreatedAt = s.now()
+	a := s.audit(op.Name, "customer.create", "customer", c.CustomerNo)
+	a.After = "account=" + c.SecuritiesAccount + " name=" + c.Name + " identity=" + c.IdentityRef
+	return s.Store.CreateCustomer(ctx, c, a)
+}
+
+// FindCustomers searches customers.
+func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, error) {
+	if _, err := s.authorize(ctx, ActionViewCustomers); err != nil {
+		return nil, err
+	}
+	return s.Store.FindCustomers(ctx, f)
+}
+
+// AddWalletAddress registers a customer's own address on a network, Pending
+// until verified. Requires Address Verification or Deposit Application.
+func (s *Service) AddWalletAddress(ctx context.Context, customerNo, chain, network, address, label string) (*WalletAddress, error) {
+	op, err := s.authorize(ctx, ActionManageCustomers)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.customer(ctx, customerNo)
+	if err != nil {
+		return nil, err
+	}
+	return s.addWalletAddress(ctx, op.Name, c, chain, network, address, label)
+}
+
+func (s *Service) addWalletAddress(ctx context.Context, actor string, c *Customer, chain, network, address, label string) (*WalletAddress, error) {
+	if !slices.Contains(ChainNetworks(chain), network) {
+		return nil, Errorf(EINVALID, "Network %q is not a %s network.", truncate(network, 20), truncate(chain, 20))
+	}
+	addr, err := s.addressValidator().NormalizeAddress(chain, network, address)
+	if err != nil {
+		return nil, err
+	}
+	w := &WalletAddress{CustomerID: c.ID, CustomerNo: c.CustomerNo, Chain: chain, Network: network,
+		Address: addr, Label: strings.TrimSpace(label), Status: AddressPending, CreatedAt: s.now()}
+	a := s.audit(actor, "address.add", "address", network+":"+addr)
+	a.After = "customer=" + c.CustomerNo + " status=" + string(AddressPending)
+	if err := s.Store.CreateWalletAddress(ctx, w, a); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// VerifyAddressManually marks a Pending address Verified on documentary
+// evidence. Requires Address Verification. (The cryptographic proofs of
+// core/addrproof replace this for signed messages and micro-deposits.)
+func (s *Service) VerifyAddressManually(ctx context.Context, addressID int64, evidence string) (*WalletAddress, error) {
+	return s.setAddressStatus(ctx, addressID, AddressPending, AddressVerified, "manual", evidence)
+}
+
+// RejectAddress marks a Pending address Rejected with remarks.
+func (s *Service) RejectAddress(ctx context.Context, addressID int64, remarks string) (*WalletAddress, error) {
+	return s.setAddressStatus(ctx, addressID, AddressPending, AddressRejected, "", remarks)
+}
+
+// RevokeAddress withdraws a Verified address with a reason.
+func (s *Service) RevokeAddress(ctx context.Context, addressID int64, reason string) (*WalletAddress, error) {
+	return s.setAddressStatus(ctx, addressID, AddressVerified, AddressRevoked, "", reason)
+}
+
+func (s *Service) setAddressStatus(ctx context.Context, id int64, from, to AddressStatus, method, evidence string) (*WalletAddress, error) {
+	op, err := s.authorize(ctx, ActionVerifyAddress)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateRemarks(evidence); err != nil {
+		return nil, Errorf(EINVALID, "Evidence or remarks are required.")
+	}
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, Errorf(ENOTFOUND, "Wallet address %d not found.", id)
+	}
+	w := ws[0]
+	if w.Status != from {
+		return nil, Errorf(EINVALID, "Address is %s; only a %s address can become %s.", w.Status.Display(), from.Display(), to.Display())
+	}
+	a := s.audit(op.Name, "address."+string(to), "address", w.Network+":"+w.Address)
+	a.Before, a.After, a.Remarks = string(from), string(to), evidence
+	return s.Store.SetWalletAddressStatus(ctx, AddressStatusChange{ID: id, From: from, To: to, Method: method, Evidence: evidence, Operator: op.Name}, a)
+}
+
+// FindWalletAddresses searches wallet addresses.
+func (s *Service) FindWalletAddresses(ctx context.Context, f WalletAddressFilter) ([]*WalletAddress, error) {
+	if _, err := s.authorize(ctx, ActionViewCustomers); err != nil {
+		return nil, err
+	}
+	return s.Store.FindWalletAddresses(ctx, f)
+}
+
+func (s *Service) customer(ctx context.Context, customerNo string) (*Customer, error) {
+	no := strings.ToUpper(strings.TrimSpace(customerNo))
+	if err := ValidateCustomerNo(no); err != nil {
+		return nil, err
+	}
+	cs, err := s.Store.FindCustomers(ctx, CustomerFilter{CustomerNo: &no})
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, Errorf(ENOTFOUND, "Customer %q not found.", no)
+	}
+	return cs[0], nil
+}
+
+func (s *Service) addressValidator() AddressValidator {
+	if s.AddressValidator != nil {
+		return s.AddressValidator
+	}
+	return BasicAddressValidator{}
+}

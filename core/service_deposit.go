@@ -1,0 +1,311 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SubmitApplication receives a client's deposit request and makes it a
+// unique deposit record in "Wallet Address Under Verification". It is
+// idempotent: the same ClientRequestKey with the same content, or the same
+// (network, TXID, index), returns the existing record with created=false;
+// the same key with different content is ECONFLICT. A source address the
+// customer has not registered yet is registered as Pending so operators see
+// it in the verification queue. Requires Deposit Application.
+func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication) (rec *DepositRecord, created bool, err error) {
+	op, err := s.authorize(ctx, ActionSubmitApplication)
+	if err != nil {
+		return nil, false, err
+	}
+	d, err := s.buildDeposit(ctx, app)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := s.ensureSourceAddress(ctx, op.Name, d); err != nil {
+		return nil, false, err
+	}
+	a := s.audit(op.Name, "deposit.create", "deposit", "")
+	a.After = string(StatusVerifying)
+	rec, created, err = s.Store.CreateDeposit(ctx, d, a)
+	if err != nil {
+		return nil, false, err
+	}
+	if !created && d.ClientRequestKey != "" && rec.ClientRequestKey == d.ClientRequestKey && rec.RequestHash != d.RequestHash {
+		return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(d.ClientRequestKey, 64), rec.RecordNo)
+	}
+	return rec, created, nil
+}
+
+// buildDeposit validates an application against the configuration and
+// returns the record to insert. It changes nothing.
+func (s *Service) buildDeposit(ctx context.Context, app DepositApplication) (*DepositRecord, error) {
+	if len(app.ClientRequestKey) > 128 {
+		return nil, Errorf(EINVALID, "Request key must be at most 128 characters.")
+	}
+	c, err := s.customer(ctx, app.CustomerNo)
+	if err != nil {
+		return nil, err
+	}
+	acct := strings.ToUpper(strings.TrimSpace(app.SecuritiesAccount))
+	if err := ValidateSecuritiesAccount(acct); err != nil {
+		return nil, err
+	}
+	if acct != c.SecuritiesAccount {
+		return nil, Errorf(EINVALID, "Securities account %q does not belong to customer %s.", acct, c.CustomerNo)
+	}
+	asset, err := s.assetBySymbol(ctx, app.AssetSymbol, app.Network)
+	if err != nil {
+		return nil, err
+	}
+	if !asset.Enabled {
+		return nil, Errorf(EINVALID, "Deposits of %s on %s are disabled.", asset.Symbol, asset.Network)
+	}
+	amount, err := ParseAmount(strings.TrimSpace(app.Amount), asset.Decimals)
+	if err != nil {
+		return nil, err
+	}
+	if amount.Sign() <= 0 {
+		return nil, Errorf(EINVALID, "Amount must be greater than zero.")
+	}
+	if amount.Cmp(asset.MinDeposit) < 0 {
+		return nil, Errorf(EINVALID, "Amount %s %s is below the minimum deposit of %s.", FormatAmount(amount, asset.Decimals), asset.Symbol, FormatAmount(asset.MinDeposit, asset.Decimals))
+	}
+	v := s.addressValidator()
+	src, err := v.NormalizeAddress(asset.Chain, asset.Network, app.SourceAddress)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := v.NormalizeAddress(asset.Chain, asset.Network, app.DestinationAddress)
+	if err != nil {
+		return nil, err
+	}
+	var txid string
+	if strings.TrimSpace(app.TxID) != "" {
+		if txid, err = NormalizeTxID(asset.Chain, strings.TrimSpace(app.TxID)); err != nil {
+			return nil, err
+		}
+	}
+	if app.TxIndex < 0 || app.TxIndex > 1_000_000 {
+		return nil, Errorf(EINVALID, "Transaction output/log index out of range.")
+	}
+	now := s.now()
+	requested := app.RequestedAt
+	if requested.IsZero() {
+		requested = now
+	}
+	if requested.After(now.Add(5 * time.Minute)) {
+		return nil, Errorf(EINVALID, "Request time is in the future.")
+	}
+	d := &DepositRecord{
+		ClientRequestKey: app.ClientRequestKey, CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: acct,
+		AssetID: asset.ID, AssetSymbol: asset.Symbol, Chain: asset.Chain, Network: asset.Network, Decimals: asset.Decimals,
+		Amount: amount, SourceAddress: src, DestinationAddress: dst, TxID: txid, TxIndex: app.TxIndex,
+		RequestedAt: requested.UTC().Truncate(time.Microsecond), CreatedAt: now, UpdatedAt: now,
+		Status: StatusVerifying, ConfirmationsRequired: asset.ConfirmationsRequired,
+	}
+	d.RequestHash = requestHash(d)
+	return d, nil
+}
+
+// requestHash fingerprints what the client asked for (not when).
+func requestHash(d *DepositRecord) string {
+	b, _ := json.Marshal([]string{d.CustomerNo, d.SecuritiesAccount, d.AssetSymbol, d.Network, d.Amount.String(),
+		d.SourceAddress, d.DestinationAddress, d.TxID, strconv.Itoa(d.TxIndex)})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Service) ensureSourceAddress(ctx context.Context, actor string, d *DepositRecord) error {
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Address: &d.SourceAddress})
+	if err != nil || len(ws) > 0 {
+		return err
+	}
+	c := &Customer{ID: d.CustomerID, CustomerNo: d.CustomerNo}
+	_, err = s.addWalletAddress(ctx, actor, c, d.Chain, d.Network, d.SourceAddress, "from deposit application")
+	if ErrorCode(err) == ECONFLICT { // registered concurrently by another request
+		return nil
+	}
+	return err
+}
+
+// DeleteApplication soft-deletes an abnormal application. Only records in
+// "Wallet Address Under Verification" can be deleted; remarks are required
+// and the deletion is audited. Requires Deposit Application.
+func (s *Service) DeleteApplication(ctx context.Context, recordNo, remarks string) (*DepositRecord, error) {
+	op, err := s.authorize(ctx, ActionDeleteApplication)
+	if err != nil {
+		return nil, err
+	}
+	return s.operatorTransition(ctx, op, recordNo, StatusDeleted, "deposit.delete", remarks,
+		"Only an application in %q can be deleted; this one is %q.")
+}
+
+// CancelDeposit cancels a record that never received funds. The operating
+// guide allows it only in "Wallet Address Under Verification" (the chain has
+// not begun confirming); remarks are required and the cancellation is logged
+// with operator, time and remarks. When a TxObserver is wired in, a TXID the
+// chain already shows refuses the cancel. Requires Cancel.
+func (s *Service) CancelDeposit(ctx context.Context, recordNo, remarks string) (*DepositRecord, error) {
+	op, err := s.authorize(ctx, ActionCancelDeposit)
+	if err != nil {
+		return nil, err
+	}
+	return s.operatorTransition(ctx, op, recordNo, StatusCancelled, "deposit.cancel", remarks,
+		"Only a record in %q can be cancelled; this one is %q.")
+}
+
+// DecideHeld releases a held deposit back to Confirming or rejects it, with
+// remarks. Requires Refund Approval (the supervisor's permission).
+func (s *Service) DecideHeld(ctx context.Context, recordNo string, release bool, remarks string) (*DepositRecord, error) {
+	op, err := s.authorize(ctx, ActionReviewHeld)
+	if err != nil {
+		return nil, err
+	}
+	to, action := StatusRejected, "deposit.reject"
+	if release {
+		to, action = StatusConfirming, "deposit.release"
+	}
+	return s.operatorTransition(ctx, op, recordNo, to, action, remarks,
+		"Only a record in %q can be decided; this one is %q.")
+}
+
+// operatorTransition is the shared path of every operator-driven status
+// change: remarks, current status check with the guide's message, chain
+// re-check for cancels, then the guarded UPDATE with its audit row.
+func (s *Service) operatorTransition(ctx context.Context, op *Operator, recordNo string, to DepositStatus, action, remarks, wrongStatus string) (*DepositRecord, error) {
+	if err := ValidateRecordNo(recordNo); err != nil {
+		return nil, err
+	}
+	if err := ValidateRemarks(remarks); err != nil {
+		return nil, err
+	}
+	d, err := s.deposit(ctx, recordNo)
+	if err != nil {
+		return nil, err
+	}
+	from := requiredFrom(to)
+	if d.Status != from {
+		return nil, Errorf(EINVALID, wrongStatus, from.Display(), d.Status.Display())
+	}
+	if to == StatusCancelled && d.TxID != "" && s.TxObserver != nil {
+		seen, err := s.TxObserver.TxSeen(ctx, d.Chain, d.Network, d.TxID)
+		if err != nil {
+			return nil, err
+		}
+		if seen {
+			return nil, Errorf(EINVALID, "Transaction %s is already on the %s network; the record cannot be cancelled.", d.TxID, d.Network)
+		}
+	}
+	a := s.audit(op.Name, action, "deposit", d.RecordNo)
+	a.Before, a.After, a.Remarks = string(from), string(to), strings.TrimSpace(remarks)
+	return s.Store.TransitionDeposit(ctx, DepositTransition{ID: d.ID, From: from, To: to, Remarks: a.Remarks, Audit: a})
+}
+
+// requiredFrom is the only status an operator action to "to" starts from.
+func requiredFrom(to DepositStatus) DepositStatus {
+	switch to {
+	case StatusConfirming, StatusRejected:
+		return StatusHeld
+	}
+	return StatusVerifying
+}
+
+// SearchDeposits runs a multi-condition search. Requires Deposit Records
+// (or another permission that works on records).
+func (s *Service) SearchDeposits(ctx context.Context, f DepositFilter) (DepositPage, error) {
+	if _, err := s.authorize(ctx, ActionViewRecords); err != nil {
+		return DepositPage{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return DepositPage{}, err
+	}
+	return s.Store.FindDeposits(ctx, f)
+}
+
+// Validate checks a filter's values before it reaches storage.
+func (f *DepositFilter) Validate() error {
+	if f.Limit == 0 {
+		f.Limit = DefaultPageSize
+	}
+	if f.Limit < 1 || f.Limit > MaxPageSize {
+		return Errorf(EINVALID, "Page size must be between 1 and %d.", MaxPageSize)
+	}
+	if f.Status != nil && !f.Status.Valid() {
+		return Errorf(EINVALID, "Unknown status %q.", *f.Status)
+	}
+	if f.CreatedFrom != nil && f.CreatedTo != nil && !f.CreatedFrom.Before(*f.CreatedTo) {
+		return Errorf(EINVALID, "The start of the time range must be before its end.")
+	}
+	if f.RecordNo != nil {
+		if err := ValidateRecordNo(*f.RecordNo); err != nil {
+			return err
+		}
+	}
+	if f.CustomerNo != nil {
+		*f.CustomerNo = strings.ToUpper(strings.TrimSpace(*f.CustomerNo))
+		if err := ValidateCustomerNo(*f.CustomerNo); err != nil {
+			return err
+		}
+	}
+	if f.SecuritiesAccount != nil {
+		*f.SecuritiesAccount = strings.ToUpper(strings.TrimSpace(*f.SecuritiesAccount))
+		if err := ValidateSecuritiesAccount(*f.SecuritiesAccount); err != nil {
+			return err
+		}
+	}
+	if f.TxID != nil {
+		t := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(*f.TxID), "0x"))
+		if !txidPattern.MatchString(t) {
+			return Errorf(EINVALID, "Transaction hash must be 64 hexadecimal digits.")
+		}
+		f.TxID = &t // storage matches both the bare and the 0x-prefixed form
+	}
+	return nil
+}
+
+// DepositDetail returns a record with its asset, source-address verification
+// and audit trail, for the detail page.
+func (s *Service) DepositDetail(ctx context.Context, recordNo string) (*DepositDetail, error) {
+	if _, err := s.authorize(ctx, ActionViewRecords); err != nil {
+		return nil, err
+	}
+	if err := ValidateRecordNo(recordNo); err != nil {
+		return nil, err
+	}
+	d, err := s.deposit(ctx, recordNo)
+	if err != nil {
+		return nil, err
+	}
+	det := &DepositDetail{Record: d}
+	if det.Asset, err = s.asset(ctx, d.AssetID); err != nil {
+		return nil, err
+	}
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Address: &d.SourceAddress})
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) > 0 {
+		det.SourceAddress = ws[0]
+	}
+	entity := "deposit"
+	if det.Trail, err = s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, EntityID: &d.RecordNo}); err != nil {
+		return nil, err
+	}
+	return det, nil
+}
+
+func (s *Service) deposit(ctx context.Context, recordNo string) (*DepositRecord, error) {
+	page, err := s.Store.FindDeposits(ctx, DepositFilter{RecordNo: &recordNo, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Records) == 0 {
+		return nil, Errorf(ENOTFOUND, "Deposit record %s not found.", recordNo)
+	}
+	return page.Records[0], nil
+}

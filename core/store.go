@@ -1,0 +1,72 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists the domain. It only persists: permissions and business
+// rules are enforced by Service before a Store method is called. Every
+// method that changes state writes its AuditEntry in the same transaction
+// (sealing it into the hash chain) and commits both or neither.
+//
+// Implementations: storage/sqlite and storage/postgres; both pass
+// storage/storetest.
+type Store interface {
+	Close() error
+
+	// CreateOperator inserts op and sets its ID. ECONFLICT if the name is taken.
+	CreateOperator(ctx context.Context, op *Operator, audit AuditEntry) error
+	// FindOperators returns operators ordered by name.
+	FindOperators(ctx context.Context, f OperatorFilter) ([]*Operator, error)
+	// UpdateOperator applies upd. ENOTFOUND if there is no such operator.
+	UpdateOperator(ctx context.Context, id int64, upd OperatorUpdate, audit AuditEntry) (*Operator, error)
+	// RegisterLoginFailure atomically increments the failure counter and,
+	// when it reaches lockAfter, sets LockedUntil to lockUntil.
+	RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit AuditEntry) (*Operator, error)
+	// CountOperators returns how many operators exist (0 before the first-run wizard).
+	CountOperators(ctx context.Context) (int, error)
+
+	// CreateAsset inserts a and sets its ID. ECONFLICT if symbol@network exists.
+	CreateAsset(ctx context.Context, a *Asset, audit AuditEntry) error
+	// UpdateAsset applies upd. ENOTFOUND if there is no such asset.
+	UpdateAsset(ctx context.Context, id int64, upd AssetUpdate, audit AuditEntry) (*Asset, error)
+	// FindAssets returns assets ordered by symbol, network.
+	FindAssets(ctx context.Context, f AssetFilter) ([]*Asset, error)
+
+	// CreateCustomer inserts c. ECONFLICT if the customer number exists.
+	CreateCustomer(ctx context.Context, c *Customer, audit AuditEntry) error
+	// FindCustomers returns customers ordered by customer number.
+	FindCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, error)
+
+	// CreateWalletAddress inserts w. ECONFLICT if the customer already has
+	// that address on that network.
+	CreateWalletAddress(ctx context.Context, w *WalletAddress, audit AuditEntry) error
+	// SetWalletAddressStatus moves an address from ch.From to ch.To with a
+	// guarded UPDATE. ENOTFOUND if missing, ECONFLICT if not in ch.From.
+	SetWalletAddressStatus(ctx context.Context, ch AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
+	// FindWalletAddresses returns addresses ordered by customer number, network, address.
+	FindWalletAddresses(ctx context.Context, f WalletAddressFilter) ([]*WalletAddress, error)
+
+	// CreateDeposit inserts d, allocating its RecordNo (D<yyyymmdd>-<n> from
+	// the creation day, UTC) and ID. It is idempotent: when a record with the
+	// same ClientRequestKey, or a live (not Cancelled/Deleted) record with the
+	// same (Network, TxID, TxIndex), exists, it returns that record with
+	// created=false and writes nothing.
+	CreateDeposit(ctx context.Context, d *DepositRecord, audit AuditEntry) (rec *DepositRecord, created bool, err error)
+	// TransitionDeposit performs t as one guarded UPDATE … WHERE id=? AND
+	// status=? plus its audit row. EINVALID if t is not in Transitions,
+	// ENOTFOUND if the record does not exist, ECONFLICT if its status is not t.From.
+	TransitionDeposit(ctx context.Context, t DepositTransition) (*DepositRecord, error)
+	// FindDeposits searches records newest first with keyset paging.
+	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
+	// BulkInsertDeposits stores pre-built records (RecordNo already set) for
+	// seeding, fast, in batches, leaving the record-number allocator so that
+	// CreateDeposit never collides with them. One audit row covers the batch.
+	BulkInsertDeposits(ctx context.Context, recs []*DepositRecord, audit AuditEntry) error
+
+	// AppendAudit writes a standalone audit row (logins, exports, …).
+	AppendAudit(ctx context.Context, e AuditEntry) error
+	// FindAudit returns audit rows in Seq order.
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+}
