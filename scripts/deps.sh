@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs, only those that are missing.
+# Usage: scripts/deps.sh gui|test|screens|package|go
+# gui:     what `go build` of the Fyne app needs (cgo, GL, X11 headers).
+# test:    gui + a Postgres server, the sqlite3 CLI, Xvfb, a Secret Service keyring.
+# screens: test + ImageMagick for screenshots.
+set -euo pipefail
+
+gui=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+     libxinerama-dev libxi-dev libxxf86vm-dev libxext-dev)
+test=("${gui[@]}" postgresql sqlite3 xvfb xauth gnome-keyring dbus-x11 libsecret-tools)
+screens=("${test[@]}" imagemagick x11-apps)
+package=("${gui[@]}" gcc-mingw-w64-x86-64 xz-utils)
+go=(golang-go ca-certificates)
+
+case "${1:-}" in
+  gui) want=("${gui[@]}") ;;
+  test) want=("${test[@]}") ;;
+  screens) want=("${screens[@]}") ;;
+  package) want=("${package[@]}") ;;
+  go) want=("${go[@]}") ;;
+  *) echo "usage: $0 gui|test|screens|package|go" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "Missing packages: ${missing[*]}. Install them with your system's package manager." >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
