@@ -82,6 +82,9 @@ func (s *Service) Login(ctx context.Context, name, password string) (*Operator, 
 	}
 	if !CheckPassword(password, op.PasswordHash) {
 		a := s.audit(op.Name, "operator.login_failed", "operator", op.Name)
+		if op.FailedLogins+1 >= MaxFailedLogins {
+			a.After = "locked until " + now.Add(LockoutDuration).Format(time.RFC3339)
+		}
 		if _, err := s.Store.RegisterLoginFailure(ctx, op.ID, MaxFailedLogins, now.Add(LockoutDuration), a); err != nil {
 			return nil, err
 		}

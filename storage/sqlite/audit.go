@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"depositdesk/core"
+)
+
+// appendAudit seals e onto the hash chain and writes it, inside tx. The
+// single writer connection serialises appenders, so reading the head and
+// advancing it cannot interleave.
+func appendAudit(ctx context.Context, tx *sql.Tx, e core.AuditEntry) error {
+	var seq int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&seq, &prev); err != nil {
+		return fmt.Errorf("read audit head: %w", err)
+	}
+	e.Seal(seq+1, prev)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, micros(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("insert audit row: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+// AppendAudit implements core.Store.
+func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error { return appendAudit(ctx, tx, e) })
+}
+
+// FindAudit implements core.Store.
+func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error) {
+	where, args := []string{"seq > ?"}, []any{f.AfterSeq}
+	if f.Entity != nil {
+		where, args = append(where, "entity = ?"), append(args, *f.Entity)
+	}
+	if f.EntityID != nil {
+		where, args = append(where, "entity_id = ?"), append(args, *f.EntityID)
+	}
+	q := `SELECT seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash
+		FROM audit_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find audit: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.AuditEntry
+	for rows.Next() {
+		var e core.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.Remarks, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("scan audit: %w", err)
+		}
+		e.At = fromMicros(at)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"depositdesk/core"
+)
+
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at`
+
+// CreateOperator implements core.Store.
+func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			op.Name, op.PasswordHash, joinPerms(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt))
+		if err != nil {
+			return conflict(err, "Operator %q already exists.", op.Name)
+		}
+		if op.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+}
+
+// FindOperators implements core.Store.
+func (s *Store) FindOperators(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
+	return findOperators(ctx, s.read, f)
+}
+
+func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*core.Operator, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "id = ?"), append(args, *f.ID)
+	}
+	if f.Name != nil {
+		where, args = append(where, "name = ?"), append(args, *f.Name)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+operatorColumns+` FROM operators WHERE `+strings.Join(where, " AND ")+` ORDER BY name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find operators: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.Operator
+	for rows.Next() {
+		var op core.Operator
+		var perms string
+		var disabled int
+		var locked, created, changed int64
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed); err != nil {
+			return nil, fmt.Errorf("scan operator: %w", err)
+		}
+		op.Permissions, op.Disabled = splitPerms(perms), disabled == 1
+		op.LockedUntil, op.CreatedAt, op.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
+		out = append(out, &op)
+	}
+	return out, rows.Err()
+}
+
+func operatorByID(ctx context.Context, q queryer, id int64) (*core.Operator, error) {
+	ops, err := findOperators(ctx, q, core.OperatorFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ops) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+	}
+	return ops[0], nil
+}
+
+// UpdateOperator implements core.Store.
+func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error) {
+	var out *core.Operator
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		set, args := []string{}, []any{}
+		if upd.PasswordHash != nil {
+			set, args = append(set, "password_hash = ?"), append(args, *upd.PasswordHash)
+		}
+		if upd.Permissions != nil {
+			set, args = append(set, "permissions = ?"), append(args, joinPerms(*upd.Permissions))
+		}
+		if upd.Disabled != nil {
+			set, args = append(set, "disabled = ?"), append(args, boolInt(*upd.Disabled))
+		}
+		if upd.FailedLogins != nil {
+			set, args = append(set, "failed_logins = ?"), append(args, *upd.FailedLogins)
+		}
+		if upd.LockedUntil != nil {
+			set, args = append(set, "locked_until = ?"), append(args, micros(*upd.LockedUntil))
+		}
+		if upd.PasswordChangedAt != nil {
+			set, args = append(set, "password_changed_at = ?"), append(args, micros(*upd.PasswordChangedAt))
+		}
+		if len(set) > 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE operators SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
+			if err != nil {
+				return fmt.Errorf("update operator: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+			}
+		}
+		var err error
+		if out, err = operatorByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
+
+// RegisterLoginFailure implements core.Store.
+func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
+	var out *core.Operator
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = failed_logins + 1,
+			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`,
+			lockAfter, micros(lockUntil), id)
+		if err != nil {
+			return fmt.Errorf("register login failure: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+		}
+		if out, err = operatorByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
+
+// CountOperators implements core.Store.
+func (s *Store) CountOperators(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM operators`).Scan(&n)
+	return n, err
+}
+
+func joinPerms(ps []core.Permission) string {
+	ss := make([]string, len(ps))
+	for i, p := range ps {
+		ss[i] = string(p)
+	}
+	return strings.Join(ss, ",")
+}
+
+func splitPerms(s string) []core.Permission {
+	if s == "" {
+		return nil
+	}
+	var out []core.Permission
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, core.Permission(p))
+	}
+	return out
+}
