@@ -1,0 +1,170 @@
+// Package storetest is the one behaviour suite every core.Store engine must
+// pass. An engine's test supplies only a constructor of a fresh, empty,
+// migrated store; the cases are named as the rules they check.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+)
+
+// NewStoreFunc returns a fresh, empty, migrated store closed at test end.
+type NewStoreFunc func(t *testing.T) core.Store
+
+// Run runs every case against stores made by newStore.
+func Run(t *testing.T, newStore NewStoreFunc) {
+	t.Run("Operators", func(t *testing.T) { runOperators(t, newStore) })
+	t.Run("Assets", func(t *testing.T) { runAssets(t, newStore) })
+	t.Run("Customers", func(t *testing.T) { runCustomers(t, newStore) })
+	t.Run("Deposits", func(t *testing.T) { runDeposits(t, newStore) })
+	t.Run("Transitions", func(t *testing.T) { runTransitions(t, newStore) })
+	t.Run("Search", func(t *testing.T) { runSearch(t, newStore) })
+	t.Run("Audit", func(t *testing.T) { runAudit(t, newStore) })
+	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
+}
+
+// T0 is the fixed time fixtures start at; every timestamp is derived from it.
+var T0 = time.Date(2026, 11, 25, 9, 30, 0, 123456000, time.UTC)
+
+func audit(action, entity, id string, at time.Time) core.AuditEntry {
+	return core.AuditEntry{At: at, Actor: "tester", Action: action, Entity: entity, EntityID: id}
+}
+
+// Fixture is a store with one customer and one enabled asset per chain.
+type Fixture struct {
+	Store    core.Store
+	BTC, ETH *core.Asset
+	Customer *core.Customer
+	n        int
+}
+
+// NewFixture makes a fresh store with a BTC regtest asset, an ETH dev asset
+// and one customer.
+func NewFixture(t *testing.T, newStore NewStoreFunc) *Fixture {
+	t.Helper()
+	f := &Fixture{Store: newStore(t)}
+	f.BTC = MustCreateAsset(t, f.Store, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.ETH = MustCreateAsset(t, f.Store, "ETH", core.ChainEthereum, "dev", 18)
+	f.Customer = MustCreateCustomer(t, f.Store, "C10001", "SA-20001")
+	return f
+}
+
+// MustCreateAsset configures an enabled asset.
+func MustCreateAsset(tb testing.TB, s core.Store, symbol, chain, network string, decimals int) *core.Asset {
+	tb.Helper()
+	a := &core.Asset{Chain: chain, Network: network, Symbol: symbol, Name: symbol + " on " + network, Decimals: decimals,
+		MinDeposit: big.NewInt(1000), ConfirmationsRequired: 3, Enabled: true, CreatedAt: T0, UpdatedAt: T0}
+	require.NoError(tb, s.CreateAsset(context.Background(), a, audit("asset.create", "asset", a.Key(), T0)))
+	return a
+}
+
+// MustCreateCustomer registers a customer.
+func MustCreateCustomer(tb testing.TB, s core.Store, no, account string) *core.Customer {
+	tb.Helper()
+	c := &core.Customer{CustomerNo: no, SecuritiesAccount: account, Name: "Customer " + no, IdentityRef: "KYC-" + no, CreatedAt: T0}
+	require.NoError(tb, s.CreateCustomer(context.Background(), c, audit("customer.create", "customer", no, T0)))
+	return c
+}
+
+// Deposit builds (without storing) a record in Verifying for asset a,
+// created i minutes after T0, with a unique txid.
+func (f *Fixture) Deposit(a *core.Asset, c *core.Customer, i int) *core.DepositRecord {
+	f.n++
+	created := T0.Add(time.Duration(i) * time.Minute)
+	txid := fmt.Sprintf("%064x", f.n*7919+i)
+	src, dst := "bcrt1qsource"+fmt.Sprint(f.n), "bcrt1qdest"+fmt.Sprint(f.n)
+	if a.Chain == core.ChainEthereum {
+		txid = "0x" + txid
+		src, dst = fmt.Sprintf("0x%040x", f.n), fmt.Sprintf("0x%040x", f.n+1_000_000)
+	}
+	return &core.DepositRecord{
+		ClientRequestKey: fmt.Sprintf("req-%d", f.n), RequestHash: fmt.Sprintf("h%d", f.n),
+		CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: c.SecuritiesAccount,
+		AssetID: a.ID, AssetSymbol: a.Symbol, Chain: a.Chain, Network: a.Network, Decimals: a.Decimals,
+		Amount: big.NewInt(int64(100_000 + f.n)), SourceAddress: src, DestinationAddress: dst, TxID: txid,
+		RequestedAt: created, CreatedAt: created, UpdatedAt: created,
+		Status: core.StatusVerifying, ConfirmationsRequired: a.ConfirmationsRequired,
+	}
+}
+
+// MustCreateDeposit stores d and requires that it was created.
+func (f *Fixture) MustCreateDeposit(tb testing.TB, d *core.DepositRecord) *core.DepositRecord {
+	tb.Helper()
+	rec, created, err := f.Store.CreateDeposit(context.Background(), d, audit("deposit.create", "deposit", "", d.CreatedAt))
+	require.NoError(tb, err)
+	require.True(tb, created)
+	return rec
+}
+
+// MustTransition moves a record along a path of statuses.
+func (f *Fixture) MustTransition(tb testing.TB, rec *core.DepositRecord, path ...core.DepositStatus) *core.DepositRecord {
+	tb.Helper()
+	for _, to := range path {
+		var err error
+		rec, err = f.Store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
+			Remarks: "to " + string(to), Audit: audit("deposit."+string(to), "deposit", "", rec.UpdatedAt.Add(time.Second))})
+		require.NoError(tb, err)
+	}
+	return rec
+}
+
+// PathTo is a chain of allowed transitions from Verifying to status.
+func PathTo(status core.DepositStatus) []core.DepositStatus {
+	switch status {
+	case core.StatusVerifying:
+		return nil
+	case core.StatusConfirming:
+		return []core.DepositStatus{core.StatusConfirming}
+	case core.StatusHeld:
+		return []core.DepositStatus{core.StatusHeld}
+	case core.StatusRejected:
+		return []core.DepositStatus{core.StatusHeld, core.StatusRejected}
+	case core.StatusCredited:
+		return []core.DepositStatus{core.StatusConfirming, core.StatusCredited}
+	case core.StatusRefunding:
+		return []core.DepositStatus{core.StatusConfirming, core.StatusCredited, core.StatusRefunding}
+	case core.StatusRefunded:
+		return []core.DepositStatus{core.StatusConfirming, core.StatusCredited, core.StatusRefunding, core.StatusRefunded}
+	}
+	return []core.DepositStatus{status} // cancelled, deleted: one step
+}
+
+// MustVerifyChain walks the whole audit log and requires it intact,
+// returning the number of rows.
+func MustVerifyChain(tb testing.TB, s core.Store) int {
+	tb.Helper()
+	rows, err := s.FindAudit(context.Background(), core.AuditFilter{})
+	require.NoError(tb, err)
+	broken, reason, _, _ := core.VerifyAuditChain(rows, 0, core.GenesisHash)
+	require.Zero(tb, broken, reason)
+	return len(rows)
+}
+
+// CountAudit counts audit rows with the given action for an entity id.
+func CountAudit(tb testing.TB, s core.Store, action, entityID string) int {
+	tb.Helper()
+	rows, err := s.FindAudit(context.Background(), core.AuditFilter{EntityID: &entityID})
+	require.NoError(tb, err)
+	n := 0
+	for _, r := range rows {
+		if r.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+func requireCode(tb testing.TB, code string, err error) {
+	tb.Helper()
+	require.Error(tb, err)
+	require.Equal(tb, code, core.ErrorCode(err), "error: %v", err)
+	require.NotContains(tb, strings.ToLower(core.ErrorMessage(err)), "constraint", "engine text must not leak")
+}
