@@ -1,0 +1,151 @@
+-- +goose Up
+-- Mirrors sqlite/00001_init.sql: same tables, constraints and indexes;
+-- timestamptz times and NUMERIC(78,0) amounts.
+
+CREATE TABLE operators (
+    id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name                TEXT NOT NULL,
+    password_hash       TEXT NOT NULL,
+    permissions         TEXT NOT NULL DEFAULT '',
+    disabled            BOOLEAN NOT NULL DEFAULT false,
+    failed_logins       INTEGER NOT NULL DEFAULT 0,
+    locked_until        TIMESTAMPTZ,
+    created_at          TIMESTAMPTZ NOT NULL,
+    password_changed_at TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX operators_name ON operators (lower(name));
+
+CREATE TABLE assets (
+    id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    chain                  TEXT NOT NULL CHECK (chain IN ('bitcoin', 'ethereum')),
+    network                TEXT NOT NULL,
+    symbol                 TEXT NOT NULL,
+    name                   TEXT NOT NULL DEFAULT '',
+    contract_address       TEXT NOT NULL DEFAULT '',
+    decimals               INTEGER NOT NULL CHECK (decimals BETWEEN 0 AND 36),
+    min_deposit            NUMERIC(78, 0) NOT NULL CHECK (min_deposit >= 0),
+    confirmations_required INTEGER NOT NULL CHECK (confirmations_required >= 1),
+    enabled                BOOLEAN NOT NULL,
+    account_xpub           TEXT NOT NULL DEFAULT '',
+    rpc_endpoint_ref       TEXT NOT NULL DEFAULT '',
+    created_at             TIMESTAMPTZ NOT NULL,
+    updated_at             TIMESTAMPTZ NOT NULL,
+    UNIQUE (symbol, network)
+);
+
+CREATE TABLE customers (
+    id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_no        TEXT NOT NULL UNIQUE,
+    securities_account TEXT NOT NULL,
+    name               TEXT NOT NULL,
+    identity_ref       TEXT NOT NULL DEFAULT '',
+    created_at         TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX customers_account ON customers (securities_account);
+
+CREATE TABLE wallet_addresses (
+    id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id         BIGINT NOT NULL REFERENCES customers (id),
+    chain               TEXT NOT NULL,
+    network             TEXT NOT NULL,
+    address             TEXT NOT NULL,
+    label               TEXT NOT NULL DEFAULT '',
+    status              TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'rejected', 'revoked')),
+    verification_method TEXT NOT NULL DEFAULT '',
+    evidence            TEXT NOT NULL DEFAULT '',
+    verified_by         TEXT NOT NULL DEFAULT '',
+    verified_at         TIMESTAMPTZ,
+    created_at          TIMESTAMPTZ NOT NULL,
+    UNIQUE (customer_id, network, address)
+);
+CREATE INDEX wallet_addresses_address ON wallet_addresses (network, address);
+
+CREATE TABLE deposits (
+    id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    record_no              TEXT NOT NULL UNIQUE,
+    client_request_key     TEXT UNIQUE,
+    request_hash           TEXT NOT NULL DEFAULT '',
+    customer_id            BIGINT NOT NULL REFERENCES customers (id),
+    customer_no            TEXT NOT NULL,
+    securities_account     TEXT NOT NULL,
+    asset_id               BIGINT NOT NULL REFERENCES assets (id),
+    network                TEXT NOT NULL,
+    amount                 NUMERIC(78, 0) NOT NULL CHECK (amount > 0),
+    source_address         TEXT NOT NULL,
+    destination_address    TEXT NOT NULL,
+    txid                   TEXT,
+    tx_index               INTEGER NOT NULL DEFAULT 0,
+    requested_at           TIMESTAMPTZ NOT NULL,
+    created_at             TIMESTAMPTZ NOT NULL,
+    updated_at             TIMESTAMPTZ NOT NULL,
+    status                 TEXT NOT NULL CHECK (status IN ('verifying_address', 'confirming', 'held_for_review',
+                               'credited', 'refunding', 'refunded', 'cancelled', 'deleted', 'rejected')),
+    confirmations          INTEGER NOT NULL DEFAULT 0,
+    confirmations_required INTEGER NOT NULL,
+    block_hash             TEXT NOT NULL DEFAULT '',
+    block_height           BIGINT NOT NULL DEFAULT 0,
+    remarks                TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX deposits_live_tx ON deposits (network, txid, tx_index)
+    WHERE txid IS NOT NULL AND status NOT IN ('cancelled', 'deleted');
+CREATE INDEX deposits_created ON deposits (created_at, id);
+CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
+CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
+CREATE INDEX deposits_customer ON deposits (customer_no, created_at, id);
+CREATE INDEX deposits_account ON deposits (securities_account, created_at, id);
+CREATE INDEX deposits_txid ON deposits (txid);
+
+CREATE TABLE record_no_seq (
+    day  TEXT PRIMARY KEY,
+    last BIGINT NOT NULL
+);
+
+CREATE TABLE refunds (
+    id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    deposit_id        BIGINT NOT NULL REFERENCES deposits (id),
+    status            TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'signed', 'broadcast', 'confirmed', 'failed', 'rejected')),
+    address           TEXT NOT NULL,
+    network           TEXT NOT NULL,
+    amount            NUMERIC(78, 0) NOT NULL CHECK (amount > 0),
+    adjustment_reason TEXT NOT NULL DEFAULT '',
+    requested_by      TEXT NOT NULL,
+    approved_by       TEXT NOT NULL DEFAULT '',
+    txid              TEXT NOT NULL DEFAULT '',
+    confirmations     INTEGER NOT NULL DEFAULT 0,
+    created_at        TIMESTAMPTZ NOT NULL,
+    updated_at        TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX refunds_live ON refunds (deposit_id) WHERE status NOT IN ('failed', 'rejected');
+
+CREATE TABLE audit_log (
+    seq       BIGINT PRIMARY KEY,
+    at        TIMESTAMPTZ NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    before    TEXT NOT NULL,
+    after     TEXT NOT NULL,
+    remarks   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, seq);
+
+CREATE TABLE audit_head (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq  BIGINT NOT NULL,
+    last_hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '');
+
+-- +goose Down
+DROP TABLE audit_head;
+DROP TABLE audit_log;
+DROP TABLE refunds;
+DROP TABLE record_no_seq;
+DROP TABLE deposits;
+DROP TABLE wallet_addresses;
+DROP TABLE customers;
+DROP TABLE assets;
+DROP TABLE operators;

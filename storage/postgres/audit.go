@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"depositdesk/core"
+)
+
+// appendAudit seals e onto the hash chain inside tx. The row lock on the
+// head serialises appenders across every connected desktop.
+func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
+	var seq int64
+	var prev string
+	if err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &prev); err != nil {
+		return fmt.Errorf("lock audit head: %w", err)
+	}
+	e.Seal(seq+1, prev)
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("insert audit row: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		return fmt.Errorf("advance audit head: %w", err)
+	}
+	return nil
+}
+
+// AppendAudit implements core.Store.
+func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error { return appendAudit(ctx, tx, e) })
+}
+
+// FindAudit implements core.Store.
+func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error) {
+	w := newWhere()
+	w.add("seq > ?", f.AfterSeq)
+	if f.Entity != nil {
+		w.add("entity = ?", *f.Entity)
+	}
+	if f.EntityID != nil {
+		w.add("entity_id = ?", *f.EntityID)
+	}
+	q := `SELECT seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash FROM audit_log WHERE ` + w.sql() + ` ORDER BY seq`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.pool.Query(ctx, q, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find audit: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.AuditEntry
+	for rows.Next() {
+		var e core.AuditEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.Remarks, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("scan audit: %w", err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// where builds a conjunction with numbered placeholders: conditions are
+// written with "?" and numbered as they are added.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func newWhere() *where { return &where{} }
+
+func (w *where) add(cond string, vals ...any) {
+	for _, v := range vals {
+		w.args = append(w.args, v)
+		cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(w.args)), 1)
+	}
+	w.conds = append(w.conds, cond)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "true"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// set builds an UPDATE's SET list the same way.
+func (w *where) set() string { return strings.Join(w.conds, ", ") }

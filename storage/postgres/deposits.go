@@ -1,0 +1,269 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"depositdesk/core"
+)
+
+const depositColumns = `d.id, d.record_no, COALESCE(d.client_request_key, ''), d.request_hash, d.customer_id, d.customer_no,
+	d.securities_account, d.asset_id, a.symbol, a.chain, d.network, a.decimals, d.amount::text, d.source_address,
+	d.destination_address, COALESCE(d.txid, ''), d.tx_index, d.requested_at, d.created_at, d.updated_at, d.status,
+	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks`
+
+const depositFrom = ` FROM deposits d JOIN assets a ON a.id = d.asset_id`
+
+// CreateDeposit implements core.Store. Two desktops racing with the same
+// request both pass the existence check; the unique indexes let one insert
+// win and the loser returns the winner's record.
+func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error) {
+	var out *core.DepositRecord
+	var created bool
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		existing, err := findExistingDeposit(ctx, tx, d)
+		if err != nil || existing != nil {
+			out = existing
+			return err
+		}
+		var n int64
+		// The row lock on the day's counter serialises allocation across desktops.
+		if err := tx.QueryRow(ctx, `INSERT INTO record_no_seq (day, last) VALUES ($1, 1)
+			ON CONFLICT (day) DO UPDATE SET last = record_no_seq.last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).Scan(&n); err != nil {
+			return fmt.Errorf("allocate record number: %w", err)
+		}
+		recordNo := core.FormatRecordNo(d.CreatedAt, n)
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
+			securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
+			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
+			recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
+			d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
+			d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations,
+			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if out, err = depositByID(ctx, tx, id); err != nil {
+			return err
+		}
+		created = true
+		if audit.EntityID == "" {
+			audit.EntityID = recordNo
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	if isUnique(err) {
+		existing, ferr := findExistingDeposit(ctx, s.pool, d)
+		if ferr != nil {
+			return nil, false, ferr
+		}
+		if existing == nil {
+			return nil, false, core.Errorf(core.ECONFLICT, "A concurrent deposit request conflicts with this one; try again.")
+		}
+		return existing, false, nil
+	}
+	return out, created, err
+}
+
+// findExistingDeposit returns the record d duplicates, by client request
+// key or by a live (network, txid, index), or nil.
+func findExistingDeposit(ctx context.Context, q querier, d *core.DepositRecord) (*core.DepositRecord, error) {
+	var id int64
+	if d.ClientRequestKey != "" {
+		err := q.QueryRow(ctx, `SELECT id FROM deposits WHERE client_request_key = $1`, d.ClientRequestKey).Scan(&id)
+		if err == nil {
+			return depositByID(ctx, q, id)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("find by request key: %w", err)
+		}
+	}
+	if d.TxID != "" {
+		err := q.QueryRow(ctx, `SELECT id FROM deposits WHERE network = $1 AND txid = $2 AND tx_index = $3
+			AND status NOT IN ('cancelled', 'deleted')`, d.Network, d.TxID, d.TxIndex).Scan(&id)
+		if err == nil {
+			return depositByID(ctx, q, id)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("find by txid: %w", err)
+		}
+	}
+	return nil, nil
+}
+
+func depositByID(ctx context.Context, q querier, id int64) (*core.DepositRecord, error) {
+	page, err := findDeposits(ctx, q, core.DepositFilter{ID: &id, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Records) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Deposit record %d not found.", id)
+	}
+	return page.Records[0], nil
+}
+
+// TransitionDeposit implements core.Store with one guarded UPDATE; a
+// concurrent winner holds the row lock, and the loser re-checks the status
+// after it commits and updates nothing.
+func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error) {
+	if err := core.CheckTransition(t.From, t.To); err != nil {
+		return nil, err
+	}
+	var out *core.DepositRecord
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE deposits SET status = $1, remarks = $2, updated_at = $3 WHERE id = $4 AND status = $5`,
+			string(t.To), t.Remarks, t.Audit.At, t.ID, string(t.From))
+		if err != nil {
+			return fmt.Errorf("transition deposit: %w", err)
+		}
+		cur, err := depositByID(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
+		}
+		out = cur
+		a := t.Audit
+		if a.EntityID == "" {
+			a.EntityID = cur.RecordNo
+		}
+		if a.Before == "" && a.After == "" {
+			a.Before, a.After = string(t.From), string(t.To)
+		}
+		return appendAudit(ctx, tx, a)
+	})
+	return out, err
+}
+
+// FindDeposits implements core.Store: newest first, keyset paging on
+// (created_at, id) with a row comparison the planner matches to the indexes.
+func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.DepositPage, error) {
+	return findDeposits(ctx, s.pool, f)
+}
+
+func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.DepositPage, error) {
+	w := depositWhere(f)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = core.DefaultPageSize
+	}
+	query := `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
+		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, limit+1)
+	rows, err := q.Query(ctx, query, w.args...)
+	if err != nil {
+		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
+	}
+	defer rows.Close()
+	var page core.DepositPage
+	for rows.Next() {
+		d, err := scanDeposit(rows)
+		if err != nil {
+			return core.DepositPage{}, err
+		}
+		page.Records = append(page.Records, d)
+	}
+	if err := rows.Err(); err != nil {
+		return core.DepositPage{}, err
+	}
+	if len(page.Records) > limit {
+		page.Records = page.Records[:limit]
+		last := page.Records[limit-1]
+		page.Next = &core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	return page, nil
+}
+
+func depositWhere(f core.DepositFilter) *where {
+	w := newWhere()
+	if f.ID != nil {
+		w.add("d.id = ?", *f.ID)
+	}
+	if f.RecordNo != nil {
+		w.add("d.record_no = ?", *f.RecordNo)
+	}
+	if f.CustomerNo != nil {
+		w.add("d.customer_no = ?", *f.CustomerNo)
+	}
+	if f.SecuritiesAccount != nil {
+		w.add("d.securities_account = ?", *f.SecuritiesAccount)
+	}
+	if f.Status != nil {
+		w.add("d.status = ?", string(*f.Status))
+	}
+	if f.AssetID != nil {
+		w.add("d.asset_id = ?", *f.AssetID)
+	}
+	if f.TxID != nil {
+		w.add("d.txid IN (?, ?)", *f.TxID, "0x"+*f.TxID)
+	}
+	if f.CreatedFrom != nil {
+		w.add("d.created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if f.CreatedTo != nil {
+		w.add("d.created_at < ?", f.CreatedTo.UTC())
+	}
+	if f.After != nil {
+		w.add("(d.created_at, d.id) < (?, ?)", f.After.CreatedAt.UTC(), f.After.ID)
+	}
+	return w
+}
+
+func scanDeposit(r pgx.Row) (*core.DepositRecord, error) {
+	var d core.DepositRecord
+	var amount, status string
+	if err := r.Scan(&d.ID, &d.RecordNo, &d.ClientRequestKey, &d.RequestHash, &d.CustomerID, &d.CustomerNo,
+		&d.SecuritiesAccount, &d.AssetID, &d.AssetSymbol, &d.Chain, &d.Network, &d.Decimals, &amount, &d.SourceAddress,
+		&d.DestinationAddress, &d.TxID, &d.TxIndex, &d.RequestedAt, &d.CreatedAt, &d.UpdatedAt, &status,
+		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks); err != nil {
+		return nil, fmt.Errorf("scan deposit: %w", err)
+	}
+	var err error
+	if d.Amount, err = parseBig(amount); err != nil {
+		return nil, err
+	}
+	d.Status = core.DepositStatus(status)
+	d.RequestedAt, d.CreatedAt, d.UpdatedAt = d.RequestedAt.UTC(), d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	return &d, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// BulkInsertDeposits implements core.Store with COPY, then moves the
+// record-number allocator past every inserted number.
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		cols := strings.Split(`record_no,client_request_key,request_hash,customer_id,customer_no,securities_account,asset_id,network,amount,`+
+			`source_address,destination_address,txid,tx_index,requested_at,created_at,updated_at,status,confirmations,`+
+			`confirmations_required,block_hash,block_height,remarks`, ",")
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"deposits"}, cols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+			d := recs[i]
+			return []any{d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount,
+				d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
+				d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations, d.ConfirmationsRequired,
+				d.BlockHash, d.BlockHeight, d.Remarks}, nil
+		}))
+		if err != nil {
+			return conflict(fmt.Errorf("copy deposits: %w", err), "A seeded record duplicates an existing record number, request key or transaction.")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO record_no_seq (day, last)
+			SELECT substr(record_no, 1, 10), max(substr(record_no, 11)::bigint) FROM deposits GROUP BY 1
+			ON CONFLICT (day) DO UPDATE SET last = greatest(record_no_seq.last, excluded.last)`); err != nil {
+			return fmt.Errorf("advance record numbers: %w", err)
+		}
+		if err := appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `ANALYZE deposits`)
+		return err
+	})
+}

@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"depositdesk/core"
+)
+
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at`
+
+// CreateOperator implements core.Store.
+func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			op.Name, op.PasswordHash, joinPerms(op.Permissions), op.Disabled, op.FailedLogins, ts(op.LockedUntil), op.CreatedAt, op.PasswordChangedAt).Scan(&op.ID)
+		if err != nil {
+			return conflict(err, "Operator %q already exists.", op.Name)
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+}
+
+// FindOperators implements core.Store.
+func (s *Store) FindOperators(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
+	return findOperators(ctx, s.pool, f)
+}
+
+func findOperators(ctx context.Context, q querier, f core.OperatorFilter) ([]*core.Operator, error) {
+	w := newWhere()
+	if f.ID != nil {
+		w.add("id = ?", *f.ID)
+	}
+	if f.Name != nil {
+		w.add("lower(name) = lower(?)", *f.Name)
+	}
+	rows, err := q.Query(ctx, `SELECT `+operatorColumns+` FROM operators WHERE `+w.sql()+` ORDER BY name`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find operators: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.Operator
+	for rows.Next() {
+		var op core.Operator
+		var perms string
+		var locked *time.Time
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt); err != nil {
+			return nil, fmt.Errorf("scan operator: %w", err)
+		}
+		op.Permissions, op.LockedUntil = splitPerms(perms), fromTS(locked)
+		op.CreatedAt, op.PasswordChangedAt = op.CreatedAt.UTC(), op.PasswordChangedAt.UTC()
+		out = append(out, &op)
+	}
+	return out, rows.Err()
+}
+
+func operatorByID(ctx context.Context, q querier, id int64) (*core.Operator, error) {
+	ops, err := findOperators(ctx, q, core.OperatorFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ops) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+	}
+	return ops[0], nil
+}
+
+// UpdateOperator implements core.Store.
+func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error) {
+	var out *core.Operator
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		w := newWhere()
+		if upd.PasswordHash != nil {
+			w.add("password_hash = ?", *upd.PasswordHash)
+		}
+		if upd.Permissions != nil {
+			w.add("permissions = ?", joinPerms(*upd.Permissions))
+		}
+		if upd.Disabled != nil {
+			w.add("disabled = ?", *upd.Disabled)
+		}
+		if upd.FailedLogins != nil {
+			w.add("failed_logins = ?", *upd.FailedLogins)
+		}
+		if upd.LockedUntil != nil {
+			w.add("locked_until = ?", ts(*upd.LockedUntil))
+		}
+		if upd.PasswordChangedAt != nil {
+			w.add("password_changed_at = ?", *upd.PasswordChangedAt)
+		}
+		if len(w.conds) > 0 {
+			tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE operators SET %s WHERE id = $%d`, w.set(), len(w.args)+1), append(w.args, id)...)
+			if err != nil {
+				return fmt.Errorf("update operator: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+			}
+		}
+		var err error
+		if out, err = operatorByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
+
+// RegisterLoginFailure implements core.Store.
+func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
+	var out *core.Operator
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE operators SET failed_logins = failed_logins + 1,
+			locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END WHERE id = $3`, lockAfter, lockUntil.UTC(), id)
+		if err != nil {
+			return fmt.Errorf("register login failure: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+		}
+		if out, err = operatorByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
+
+// CountOperators implements core.Store.
+func (s *Store) CountOperators(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM operators`).Scan(&n)
+	return n, err
+}
+
+func joinPerms(ps []core.Permission) string {
+	ss := make([]string, len(ps))
+	for i, p := range ps {
+		ss[i] = string(p)
+	}
+	return strings.Join(ss, ",")
+}
+
+func splitPerms(s string) []core.Permission {
+	if s == "" {
+		return nil
+	}
+	var out []core.Permission
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, core.Permission(p))
+	}
+	return out
+}

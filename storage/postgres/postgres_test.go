@@ -1,0 +1,68 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/internal/pgtest"
+	"depositdesk/storage/postgres"
+	"depositdesk/storage/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func open(t *testing.T) (*postgres.Store, string) {
+	t.Helper()
+	url := pgtest.NewDatabase(t)
+	s, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s, url
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) core.Store {
+		s, _ := open(t)
+		return s
+	})
+}
+
+func TestTamperedAuditRowIsNamed(t *testing.T) {
+	t.Parallel()
+	s, url := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
+	rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+	f.MustTransition(t, rec, core.StatusCancelled)
+	storetest.MustVerifyChain(t, s)
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
+	require.NoError(t, err)
+
+	rows, err := s.FindAudit(ctx, core.AuditFilter{})
+	require.NoError(t, err)
+	broken, reason, _, _ := core.VerifyAuditChain(rows, 0, core.GenesisHash)
+	require.Equal(t, int64(4), broken, reason)
+}
+
+func TestSecondOpenDoesNotReapplyMigrations(t *testing.T) {
+	t.Parallel()
+	s, url := open(t)
+	storetest.MustCreateCustomer(t, s, "C1", "SA1")
+	s2, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	defer s2.Close()
+	cs, err := s2.FindCustomers(context.Background(), core.CustomerFilter{})
+	require.NoError(t, err)
+	require.Len(t, cs, 1)
+}
