@@ -1,0 +1,37 @@
+// Package storage opens the store an operator names: a postgres:// URL is a
+// shared Postgres database, anything else a local SQLite file.
+package storage
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"depositdesk/core"
+	"depositdesk/storage/postgres"
+	"depositdesk/storage/sqlite"
+)
+
+// Open opens the store for dsn.
+func Open(ctx context.Context, dsn string) (core.Store, error) {
+	if IsPostgres(dsn) {
+		return postgres.Open(ctx, dsn)
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+// IsPostgres reports whether dsn names a Postgres database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// DefaultPath is the SQLite file used when no database is named: in the
+// user's config directory, so it survives rebuilds and is per user.
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "depositdesk", "depositdesk.db")
+}
