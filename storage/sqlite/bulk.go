@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 
 	"depositdesk/core"
@@ -16,47 +17,79 @@ const bulkRows = 500
 const bulkColumns = 22
 
 // BulkInsertDeposits implements core.Store for seeding: one transaction,
-// multi-row prepared INSERTs, then the record-number allocator is moved
-// past every number inserted and statistics are refreshed for the planner.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		full, err := tx.PrepareContext(ctx, bulkInsertSQL(bulkRows))
-		if err != nil {
-			return fmt.Errorf("prepare bulk insert: %w", err)
+// records streamed from recs into multi-row prepared INSERTs, then
+// record_no_seq is moved past every number inserted, per day, so that
+// CreateDeposit continues after them.
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
+	var n int
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var firstID int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) + 1 FROM deposits`).Scan(&firstID); err != nil {
+			return fmt.Errorf("bulk insert: %w", err)
 		}
-		defer full.Close()
-		args := make([]any, 0, bulkRows*bulkColumns)
-		for start := 0; start < len(recs); start += bulkRows {
-			end := min(start+bulkRows, len(recs))
-			args = args[:0]
-			for _, d := range recs[start:end] {
-				args = append(args, d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo,
-					d.SecuritiesAccount, d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress,
-					nullable(d.TxID), d.TxIndex, micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt),
-					string(d.Status), d.Confirmations, d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
-			}
-			stmt := full
-			if end-start != bulkRows {
-				if stmt, err = tx.PrepareContext(ctx, bulkInsertSQL(end-start)); err != nil {
-					return fmt.Errorf("prepare bulk insert: %w", err)
-				}
-				defer stmt.Close()
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return conflict(err, "A seeded record duplicates an existing record number, request key or transaction.")
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO record_no_seq (day, last)
-			SELECT substr(record_no, 1, 10), max(CAST(substr(record_no, 11) AS INTEGER)) FROM deposits GROUP BY substr(record_no, 1, 10)
-			ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last)`); err != nil {
-			return fmt.Errorf("advance record numbers: %w", err)
-		}
-		if err := appendAudit(ctx, tx, audit); err != nil {
+		var err error
+		if n, err = insertBatches(ctx, tx, recs); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `ANALYZE`)
-		return err
+		// Only this call's rows: rowids are assigned ascending past the maximum.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO record_no_seq (day, last)
+			SELECT substr(record_no, 1, 10), max(CAST(substr(record_no, 11) AS INTEGER)) FROM deposits
+			WHERE id >= ? GROUP BY substr(record_no, 1, 10) ORDER BY 1
+			ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last)`, firstID); err != nil {
+			return fmt.Errorf("advance record numbers: %w", err)
+		}
+		return appendAudit(ctx, tx, audit)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// insertBatches writes recs bulkRows at a time and returns how many it wrote.
+func insertBatches(ctx context.Context, tx *sql.Tx, recs iter.Seq[*core.DepositRecord]) (int, error) {
+	full, err := tx.PrepareContext(ctx, bulkInsertSQL(bulkRows))
+	if err != nil {
+		return 0, fmt.Errorf("prepare bulk insert: %w", err)
+	}
+	defer full.Close()
+	args := make([]any, 0, bulkRows*bulkColumns)
+	rows, total := 0, 0
+	flush := func() error {
+		stmt := full
+		if rows != bulkRows {
+			if stmt, err = tx.PrepareContext(ctx, bulkInsertSQL(rows)); err != nil {
+				return fmt.Errorf("prepare bulk insert: %w", err)
+			}
+			defer stmt.Close()
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return conflict(err, "A seeded record duplicates an existing record number, request key or live transaction.")
+		}
+		total += rows
+		rows, args = 0, args[:0]
+		return nil
+	}
+	for d := range recs {
+		if err := core.ValidateRecordNo(d.RecordNo); err != nil {
+			return 0, err
+		}
+		args = append(args, d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo,
+			d.SecuritiesAccount, d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress,
+			nullable(d.TxID), d.TxIndex, micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt),
+			string(d.Status), d.Confirmations, d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
+		if rows++; rows == bulkRows {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if rows > 0 {
+		if err := flush(); err != nil {
+			return 0, err
+		}
+	}
+	return total, ctx.Err()
 }
 
 func bulkInsertSQL(rows int) string {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"depositdesk/core"
 )
@@ -15,10 +14,14 @@ const depositColumns = `d.id, d.record_no, COALESCE(d.client_request_key, ''), d
 	d.destination_address, COALESCE(d.txid, ''), d.tx_index, d.requested_at, d.created_at, d.updated_at, d.status,
 	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks`
 
-const depositFrom = ` FROM deposits d JOIN assets a ON a.id = d.asset_id`
+// errDuplicate marks an insert refused by a unique index, so CreateDeposit
+// can roll back and return the record that won.
+var errDuplicate = errors.New("duplicate deposit")
 
-// CreateDeposit implements core.Store. The single writer connection makes
-// the existence checks and the insert one atomic step.
+// CreateDeposit implements core.Store. BEGIN IMMEDIATE makes the existence
+// checks and the insert one atomic step, even across processes; the re-read
+// after a unique violation is the second line the contract promises, for a
+// writer that did not go through this store.
 func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error) {
 	var out *core.DepositRecord
 	var created bool
@@ -28,38 +31,59 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 			out = existing
 			return err
 		}
-		var n int64
-		day := core.RecordNoDay(d.CreatedAt)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO record_no_seq (day, last) VALUES (?, 1)
-			ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`, day).Scan(&n); err != nil {
-			return fmt.Errorf("allocate record number: %w", err)
-		}
-		recordNo := core.FormatRecordNo(d.CreatedAt, n)
-		res, err := tx.ExecContext(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
-			securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
-			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
-			d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
-			micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt), string(d.Status), d.Confirmations,
-			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
-		if err != nil {
-			return conflict(err, "Deposit record %s already exists.", recordNo)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if out, err = depositByID(ctx, tx, id); err != nil {
-			return err
-		}
-		created = true
-		if audit.EntityID == "" {
-			audit.EntityID = recordNo
-		}
-		return appendAudit(ctx, tx, audit)
+		out, err = insertDeposit(ctx, tx, d, audit)
+		created = err == nil
+		return err
 	})
-	return out, created, err
+	if errors.Is(err, errDuplicate) {
+		existing, rerr := findExistingDeposit(ctx, s.read, d)
+		if rerr != nil {
+			return nil, false, rerr
+		} else if existing == nil {
+			return nil, false, core.Errorf(core.ECONFLICT, "A deposit record with the same record number already exists.")
+		}
+		return existing, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
+}
+
+// insertDeposit allocates the next record number of d's creation day (UTC),
+// inserts d and audits it under that number.
+func insertDeposit(ctx context.Context, tx *sql.Tx, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO record_no_seq (day, last) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).Scan(&n); err != nil {
+		return nil, fmt.Errorf("allocate record number: %w", err)
+	}
+	recordNo := core.FormatRecordNo(d.CreatedAt, n)
+	res, err := tx.ExecContext(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
+		securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
+		created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
+		d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
+		micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt), string(d.Status), d.Confirmations,
+		d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
+	if isUnique(err) {
+		return nil, fmt.Errorf("insert deposit %s: %w", recordNo, errDuplicate)
+	} else if err != nil {
+		return nil, fmt.Errorf("insert deposit: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := depositByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if audit.EntityID == "" {
+		audit.EntityID = recordNo
+	}
+	return rec, appendAudit(ctx, tx, audit)
 }
 
 // findExistingDeposit returns the record d duplicates, by client request
@@ -109,11 +133,15 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 		if err != nil {
 			return fmt.Errorf("transition deposit: %w", err)
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("transition deposit: %w", err)
+		}
 		cur, err := depositByID(ctx, tx, t.ID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
 		}
 		out = cur
@@ -127,83 +155,6 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 		return appendAudit(ctx, tx, a)
 	})
 	return out, err
-}
-
-// FindDeposits implements core.Store. Every filter combination is served
-// by an index ending in (created_at, id), read backwards for newest first;
-// the cursor continues strictly after the last row of the previous page.
-func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.DepositPage, error) {
-	return findDeposits(ctx, s.read, f)
-}
-
-func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.DepositPage, error) {
-	where, args := depositWhere(f)
-	limit := f.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageSize
-	}
-	query := `SELECT ` + depositColumns + depositFrom + ` WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, limit+1)
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
-	}
-	defer rows.Close()
-	var page core.DepositPage
-	for rows.Next() {
-		d, err := scanDeposit(rows)
-		if err != nil {
-			return core.DepositPage{}, err
-		}
-		page.Records = append(page.Records, d)
-	}
-	if err := rows.Err(); err != nil {
-		return core.DepositPage{}, err
-	}
-	if len(page.Records) > limit {
-		page.Records = page.Records[:limit]
-		last := page.Records[limit-1]
-		page.Next = &core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}
-	}
-	return page, nil
-}
-
-// depositWhere builds the conditions of a search. It is shared with the
-// search benchmark so the raw-SQL baseline runs the very same query.
-func depositWhere(f core.DepositFilter) ([]string, []any) {
-	where, args := []string{"1 = 1"}, []any{}
-	add := func(cond string, vals ...any) { where, args = append(where, cond), append(args, vals...) }
-	if f.ID != nil {
-		add("d.id = ?", *f.ID)
-	}
-	if f.RecordNo != nil {
-		add("d.record_no = ?", *f.RecordNo)
-	}
-	if f.CustomerNo != nil {
-		add("d.customer_no = ?", *f.CustomerNo)
-	}
-	if f.SecuritiesAccount != nil {
-		add("d.securities_account = ?", *f.SecuritiesAccount)
-	}
-	if f.Status != nil {
-		add("d.status = ?", string(*f.Status))
-	}
-	if f.AssetID != nil {
-		add("d.asset_id = ?", *f.AssetID)
-	}
-	if f.TxID != nil {
-		add("d.txid IN (?, ?)", *f.TxID, "0x"+*f.TxID)
-	}
-	if f.CreatedFrom != nil {
-		add("d.created_at >= ?", micros(*f.CreatedFrom))
-	}
-	if f.CreatedTo != nil {
-		add("d.created_at < ?", micros(*f.CreatedTo))
-	}
-	if f.After != nil {
-		add("(d.created_at, d.id) < (?, ?)", micros(f.After.CreatedAt), f.After.ID)
-	}
-	return where, args
 }
 
 type scanner interface{ Scan(dest ...any) error }

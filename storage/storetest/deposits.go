@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"math/big"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,7 +97,9 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 			d.Status = core.AllDepositStatuses()[i%len(core.AllDepositStatuses())]
 			recs = append(recs, d)
 		}
-		require.NoError(t, f.Store.BulkInsertDeposits(ctx, recs, audit("deposit.seed", "deposit", "1203 records", T0)))
+		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), audit("deposit.seed", "deposit", "1203 records", T0))
+		require.NoError(t, err)
+		require.Equal(t, 1203, n)
 		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
 		require.Equal(t, "D20261125-001204", next.RecordNo)
 		page, err := f.Store.FindDeposits(ctx, core.DepositFilter{Status: ptr(core.StatusCredited), Limit: 1000})

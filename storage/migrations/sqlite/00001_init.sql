@@ -60,8 +60,8 @@ CREATE INDEX wallet_addresses_address ON wallet_addresses (network, address);
 
 CREATE TABLE deposits (
     id                     INTEGER PRIMARY KEY,
-    record_no              TEXT NOT NULL UNIQUE,
-    client_request_key     TEXT UNIQUE,
+    record_no              TEXT NOT NULL,
+    client_request_key     TEXT,
     request_hash           TEXT NOT NULL DEFAULT '',
     customer_id            INTEGER NOT NULL REFERENCES customers (id),
     customer_no            TEXT NOT NULL,
@@ -84,17 +84,24 @@ CREATE TABLE deposits (
     block_height           INTEGER NOT NULL DEFAULT 0,
     remarks                TEXT NOT NULL DEFAULT ''
 );
+-- Named unique indexes (not column UNIQUE) so search can name them in INDEXED BY.
+CREATE UNIQUE INDEX deposits_record_no ON deposits (record_no);
+CREATE UNIQUE INDEX deposits_request_key ON deposits (client_request_key) WHERE client_request_key IS NOT NULL;
 -- One live record per on-chain deposit; cancelled/deleted ones do not block a resubmission.
 CREATE UNIQUE INDEX deposits_live_tx ON deposits (network, txid, tx_index)
     WHERE txid IS NOT NULL AND status NOT IN ('cancelled', 'deleted');
--- Search: every filter leads an index that ends in (created_at, id), so a
--- page is read in order straight off the index, newest first.
+-- Search: each index serves one leading filter and ends in (created_at, id),
+-- so a page is read in order straight off the index, newest first, and a
+-- created-time range or the keyset cursor bounds the same scan. The store
+-- picks the index from the filter (see storage/sqlite/search.go and
+-- docs/storage.md for the plans measured at 1M rows).
 CREATE INDEX deposits_created ON deposits (created_at, id);
-CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
-CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
 CREATE INDEX deposits_customer ON deposits (customer_no, created_at, id);
 CREATE INDEX deposits_account ON deposits (securities_account, created_at, id);
-CREATE INDEX deposits_txid ON deposits (txid);
+CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
+CREATE INDEX deposits_status ON deposits (status, created_at, id);
+CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
+CREATE INDEX deposits_txid ON deposits (txid) WHERE txid IS NOT NULL;
 
 CREATE TABLE record_no_seq (
     day  TEXT PRIMARY KEY,
