@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -308,4 +309,26 @@ func (s *Service) deposit(ctx context.Context, recordNo string) (*DepositRecord,
 		return nil, Errorf(ENOTFOUND, "Deposit record %s not found.", recordNo)
 	}
 	return page.Records[0], nil
+}
+
+// SeedDeposits stores synthetic records in bulk for demos and benchmarks,
+// with one audit row naming how many. Only into a database without deposit
+// records, so seeded numbers never mix with real ones. Requires Operator Admin.
+func (s *Service) SeedDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], count int) error {
+	op, err := s.authorize(ctx, ActionManageOperators)
+	if err != nil {
+		return err
+	}
+	a := s.audit(op.Name, "deposit.seed", "deposit", strconv.Itoa(count)+" synthetic records")
+	n, err := s.Store.BulkInsertDeposits(ctx, recs, a)
+	if err == nil && n != count {
+		return Errorf(EINTERNAL, "Seeding stored %d of %d records.", n, count)
+	}
+	return err
+}
+
+// HasDeposits reports whether any deposit record exists.
+func (s *Service) HasDeposits(ctx context.Context) (bool, error) {
+	page, err := s.Store.FindDeposits(ctx, DepositFilter{Limit: 1})
+	return len(page.Records) > 0, err
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -61,9 +62,10 @@ type Store interface {
 	// FindDeposits searches records newest first with keyset paging.
 	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
 	// BulkInsertDeposits stores pre-built records (RecordNo already set) for
-	// seeding, fast, in batches, leaving the record-number allocator so that
-	// CreateDeposit never collides with them. One audit row covers the batch.
-	BulkInsertDeposits(ctx context.Context, recs []*DepositRecord, audit AuditEntry) error
+	// seeding, fast, in one transaction, leaving the record-number allocator
+	// so that CreateDeposit never collides with them. One audit row covers
+	// them all. It returns how many it stored.
+	BulkInsertDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], audit AuditEntry) (int, error)
 
 	// AppendAudit writes a standalone audit row (logins, exports, …).
 	AppendAudit(ctx context.Context, e AuditEntry) error

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"iter"
 
 	"github.com/jackc/pgx/v5"
 
@@ -64,7 +64,9 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 			return nil, false, ferr
 		}
 		if existing == nil {
-			return nil, false, core.Errorf(core.ECONFLICT, "A concurrent deposit request conflicts with this one; try again.")
+			// The winner was cancelled or deleted meanwhile, or a record
+			// number was taken outside the allocator: nothing to return.
+			return nil, false, core.Errorf(core.ECONFLICT, "The deposit conflicts with %s; try again.", duplicateDeposit(err))
 		}
 		return existing, false, nil
 	}
@@ -152,6 +154,7 @@ func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.De
 	if limit <= 0 {
 		limit = core.DefaultPageSize
 	}
+	limit = min(limit, core.MaxPageSize)
 	query := `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
 		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, limit+1)
 	rows, err := q.Query(ctx, query, w.args...)
@@ -236,34 +239,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-// BulkInsertDeposits implements core.Store with COPY, then moves the
-// record-number allocator past every inserted number.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx pgx.Tx) error {
-		cols := strings.Split(`record_no,client_request_key,request_hash,customer_id,customer_no,securities_account,asset_id,network,amount,`+
-			`source_address,destination_address,txid,tx_index,requested_at,created_at,updated_at,status,confirmations,`+
-			`confirmations_required,block_hash,block_height,remarks`, ",")
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"deposits"}, cols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-			d := recs[i]
-			return []any{d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount,
-				d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
-				d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations, d.ConfirmationsRequired,
-				d.BlockHash, d.BlockHeight, d.Remarks}, nil
-		}))
-		if err != nil {
-			return conflict(fmt.Errorf("copy deposits: %w", err), "A seeded record duplicates an existing record number, request key or transaction.")
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO record_no_seq (day, last)
-			SELECT substr(record_no, 1, 10), max(substr(record_no, 11)::bigint) FROM deposits GROUP BY 1
-			ON CONFLICT (day) DO UPDATE SET last = greatest(record_no_seq.last, excluded.last)`); err != nil {
-			return fmt.Errorf("advance record numbers: %w", err)
-		}
-		if err := appendAudit(ctx, tx, audit); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `ANALYZE deposits`)
-		return err
-	})
 }

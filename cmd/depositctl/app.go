@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"depositdesk/core"
+	"depositdesk/storage"
+)
+
+// app holds what every command shares: flags, streams and, once opened,
+// the store and service.
+type app struct {
+	dsn           string
+	operator      string
+	passwordStdin bool
+	pw            string // the acting operator's password, once read
+
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+
+	store core.Store
+	svc   *core.Service
+}
+
+// Exit statuses, one per core error code (docs/cli.md).
+const (
+	exitOK           = 0
+	exitInternal     = 1
+	exitUsage        = 2
+	exitInvalid      = 3
+	exitNotFound     = 4
+	exitConflict     = 5
+	exitUnauthorized = 6
+	exitForbidden    = 7
+)
+
+// usageError marks a mistake in flags or arguments.
+type usageError struct{ error }
+
+// run is the whole CLI, callable in-process by tests.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.store != nil {
+		a.store.Close()
+	}
+	return a.exit(err)
+}
+
+// exit is the one place core error codes become exit statuses and messages.
+func (a *app) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(a.stderr, "error: %v\n", ue.error)
+		return exitUsage
+	}
+	code := core.ErrorCode(err)
+	if code == core.EINTERNAL {
+		id := make([]byte, 4)
+		_, _ = rand.Read(id)
+		ref := hex.EncodeToString(id)
+		a.log.Error("internal error", "id", ref, "err", err)
+		fmt.Fprintf(a.stderr, "error: internal error (id %s)\n", ref)
+		return exitInternal
+	}
+	fmt.Fprintf(a.stderr, "error: %s\n", core.ErrorMessage(err))
+	return map[string]int{core.EINVALID: exitInvalid, core.ENOTFOUND: exitNotFound, core.ECONFLICT: exitConflict,
+		core.EUNAUTHORIZED: exitUnauthorized, core.EFORBIDDEN: exitForbidden}[code]
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "depositctl",
+		Short:         "Deposit Desk without a GUI: migrations, operators, records, audit",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
+	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
+	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
+		a.cancelCommand(), a.deleteCommand(), a.auditCommand())
+	return root
+}
+
+// open opens the store and service once.
+func (a *app) open(ctx context.Context) error {
+	if a.svc != nil {
+		return nil
+	}
+	dsn := a.dsn
+	if dsn == "" {
+		dsn = os.Getenv("DEPOSITDESK_DB")
+	}
+	if dsn == "" {
+		dsn = storage.DefaultPath()
+	}
+	st, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	a.store, a.svc = st, core.NewService(st)
+	return nil
+}
+
+// login opens the store and returns a context carrying the operator named
+// by --operator, authenticated with their password.
+func (a *app) login(ctx context.Context) (context.Context, error) {
+	if err := a.open(ctx); err != nil {
+		return nil, err
+	}
+	if a.operator == "" {
+		return nil, usageError{errors.New("--operator is required for this command")}
+	}
+	pw, err := a.password()
+	if err != nil {
+		return nil, err
+	}
+	op, err := a.svc.Login(ctx, a.operator, pw)
+	if err != nil {
+		return nil, err
+	}
+	return core.NewContextWithOperator(ctx, op), nil
+}
+
+// password reads the operator password from stdin (--password-stdin) or
+// DEPOSITDESK_PASSWORD. Lines after the first stay available to commands.
+func (a *app) password() (string, error) {
+	if a.pw != "" {
+		return a.pw, nil
+	}
+	if pw := os.Getenv("DEPOSITDESK_PASSWORD"); pw != "" && !a.passwordStdin {
+		a.pw = pw
+		return pw, nil
+	}
+	if !a.passwordStdin {
+		return "", usageError{errors.New("no password: set DEPOSITDESK_PASSWORD or use --password-stdin")}
+	}
+	pw, err := a.readLine("password")
+	a.pw = pw
+	return pw, err
+}
+
+func (a *app) readLine(what string) (string, error) {
+	if a.stdin == nil {
+		return "", usageError{fmt.Errorf("no %s on standard input", what)}
+	}
+	br, ok := a.stdin.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(a.stdin)
+		a.stdin = br
+	}
+	line, err := br.ReadString('\n')
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" && err != nil {
+		return "", usageError{fmt.Errorf("no %s on standard input", what)}
+	}
+	return line, nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"depositdesk/core"
+)
+
+func (a *app) migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or upgrade the database schema",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, "database is up to date")
+			return nil
+		},
+	}
+}
+
+func (a *app) operatorCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "operator", Short: "Manage operators"}
+	var name string
+	var perms []string
+	create := &cobra.Command{
+		Use:   "create --name N --password-stdin --perm P [--perm P…]",
+		Short: "Create an operator (on an empty database: the first administrator, --perm all)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if err := a.open(ctx); err != nil {
+				return err
+			}
+			ps, err := parsePerms(perms)
+			if err != nil {
+				return err
+			}
+			boot, err := a.svc.NeedsBootstrap(ctx)
+			if err != nil {
+				return err
+			}
+			if boot {
+				if len(ps) != len(core.AllPermissions()) {
+					return core.Errorf(core.EINVALID, "The first operator is the administrator: use --perm all.")
+				}
+				pw, err := a.newPassword()
+				if err != nil {
+					return err
+				}
+				op, err := a.svc.Bootstrap(ctx, name, pw)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "created administrator %s\n", op.Name)
+				return nil
+			}
+			if ctx, err = a.login(ctx); err != nil {
+				return err
+			}
+			pw, err := a.newPassword()
+			if err != nil {
+				return err
+			}
+			op, err := a.svc.CreateOperator(ctx, name, pw, ps)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "created operator %s (%s)\n", op.Name, permText(op.Permissions))
+			return nil
+		},
+	}
+	create.Flags().StringVar(&name, "name", "", "login name of the new operator")
+	create.Flags().StringSliceVar(&perms, "perm", nil, "permission (repeat or comma-separate; 'all' for every one)")
+	_ = create.MarkFlagRequired("name")
+
+	list := &cobra.Command{
+		Use: "list", Short: "List operators", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, err := a.login(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ops, err := a.svc.ListOperators(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tSTATE\tPERMISSIONS")
+			for _, op := range ops {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Name, map[bool]string{true: "disabled", false: "active"}[op.Disabled], permText(op.Permissions))
+			}
+			return tw.Flush()
+		},
+	}
+	var remarks string
+	toggle := func(use string, disabled bool) *cobra.Command {
+		c := &cobra.Command{
+			Use: use + " NAME --remarks TEXT", Short: strings.ToUpper(use[:1]) + use[1:] + " an operator", Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				ctx, err := a.login(cmd.Context())
+				if err != nil {
+					return err
+				}
+				op, err := a.svc.SetOperatorDisabled(ctx, args[0], disabled, remarks)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "%sd operator %s\n", use, op.Name)
+				return nil
+			},
+		}
+		c.Flags().StringVar(&remarks, "remarks", "", "why (required)")
+		return c
+	}
+	passwd := &cobra.Command{
+		Use: "passwd", Short: "Change your own password (current via --operator login, new on the next stdin line)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, err := a.login(cmd.Context())
+			if err != nil {
+				return err
+			}
+			current, err := a.password()
+			if err != nil {
+				return err
+			}
+			next, err := a.readLine("new password")
+			if err != nil {
+				return err
+			}
+			if err := a.svc.ChangePassword(ctx, current, next); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, "password changed")
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, toggle("disable", true), toggle("enable", false), passwd)
+	return cmd
+}
+
+// newPassword reads the new operator's password: the next line of stdin
+// (after the acting operator's, when that came from stdin too), or
+// DEPOSITDESK_NEW_PASSWORD.
+func (a *app) newPassword() (string, error) {
+	if pw := os.Getenv("DEPOSITDESK_NEW_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	if !a.passwordStdin {
+		return "", usageError{errors.New("give the new password with --password-stdin or DEPOSITDESK_NEW_PASSWORD")}
+	}
+	return a.readLine("new password")
+}
+
+func parsePerms(in []string) ([]core.Permission, error) {
+	var out []core.Permission
+	for _, p := range in {
+		if strings.EqualFold(strings.TrimSpace(p), "all") {
+			return core.AllPermissions(), nil
+		}
+		q, err := core.ParsePermission(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	if len(out) == 0 {
+		return nil, usageError{errors.New("at least one --perm is required")}
+	}
+	return out, nil
+}
+
+func permText(ps []core.Permission) string {
+	ss := make([]string, len(ps))
+	for i, p := range ps {
+		ss[i] = string(p)
+	}
+	return strings.Join(ss, ", ")
+}

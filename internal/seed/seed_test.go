@@ -1,0 +1,71 @@
+package seed_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/internal/seed"
+	"depositdesk/storage/sqlite"
+)
+
+var until = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+func newService(tb testing.TB) (*core.Service, context.Context) {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "seed.db"))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { st.Close() })
+	svc := core.NewService(st)
+	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	op, err := svc.Bootstrap(context.Background(), "admin", "admin-password-1")
+	require.NoError(tb, err)
+	return svc, core.NewContextWithOperator(context.Background(), op)
+}
+
+func TestSeedIsReproducibleAndCoversEveryStatus(t *testing.T) {
+	t.Parallel()
+	var firstPages [2][]string
+	for i := range 2 {
+		svc, ctx := newService(t)
+		res, err := seed.Run(ctx, svc, seed.Options{Records: 3000, Seed: 7, Until: until})
+		require.NoError(t, err)
+		require.Equal(t, 3000, res.Records)
+		page, err := svc.SearchDeposits(ctx, core.DepositFilter{Limit: 20})
+		require.NoError(t, err)
+		for _, d := range page.Records {
+			firstPages[i] = append(firstPages[i], d.RecordNo+d.TxID+d.AmountText()+string(d.Status))
+			require.True(t, d.CreatedAt.Before(until))
+		}
+		for _, st := range core.AllDepositStatuses() {
+			p, err := svc.SearchDeposits(ctx, core.DepositFilter{Status: &st, Limit: 1})
+			require.NoError(t, err)
+			require.NotEmpty(t, p.Records, "no %s record", st)
+		}
+		v, err := svc.VerifyAudit(ctx)
+		require.NoError(t, err)
+		require.True(t, v.Intact())
+	}
+	require.Equal(t, firstPages[0], firstPages[1], "same seed, same data")
+}
+
+func TestSeedRefusesADatabaseWithRecords(t *testing.T) {
+	t.Parallel()
+	svc, ctx := newService(t)
+	_, err := seed.Run(ctx, svc, seed.Options{Records: 10, Seed: 1, Until: until})
+	require.NoError(t, err)
+	_, err = seed.Run(ctx, svc, seed.Options{Records: 10, Seed: 2, Until: until})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err))
+}
+
+func BenchmarkSeed(b *testing.B) {
+	for b.Loop() {
+		svc, ctx := newService(b)
+		_, err := seed.Run(ctx, svc, seed.Options{Records: 100_000, Seed: 1, Until: until})
+		require.NoError(b, err)
+	}
+}
