@@ -20,6 +20,13 @@ type Argon2Params struct {
 // DefaultArgon2Params follow RFC 9106's second recommended option (64 MiB, t=3).
 var DefaultArgon2Params = Argon2Params{Memory: 64 * 1024, Time: 3, Threads: 2}
 
+// Upper bounds CheckPassword accepts in a stored hash.
+const (
+	maxArgon2Memory = 1 << 20 // KiB, 1 GiB
+	maxArgon2Time   = 64
+	maxArgon2KeyLen = 64
+)
+
 // HashPassword returns an argon2id hash in PHC string format.
 func HashPassword(pw string, p Argon2Params) (string, error) {
 	salt := make([]byte, 16)
@@ -49,6 +56,12 @@ func CheckPassword(pw, encoded string) bool {
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(want) == 0 || p.Threads == 0 || p.Time == 0 {
+		return false
+	}
+	// A stored hash is data, not configuration: parameters beyond what the
+	// desk ever creates would let one tampered row allocate gigabytes or spin
+	// for hours on every login attempt.
+	if p.Memory > maxArgon2Memory || p.Time > maxArgon2Time || len(want) > maxArgon2KeyLen {
 		return false
 	}
 	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))

@@ -1,0 +1,210 @@
+// Package mock holds a core.Store whose every method is a Func field, for
+// Service unit tests that need to see exactly which store calls happen.
+// A method whose Func is nil fails the test through Unexpected, so a test
+// that leaves a field unset also asserts the method is never called.
+package mock
+
+import (
+	"context"
+	"time"
+
+	"depositdesk/core"
+)
+
+var _ core.Store = (*Store)(nil)
+
+// Store implements core.Store with Func fields.
+type Store struct {
+	// Unexpected is called with the method name when a nil Func is invoked;
+	// tests set it to t.Errorf-style reporting. When nil, the call returns
+	// an EINTERNAL error instead.
+	Unexpected func(method string)
+
+	CloseFunc                  func() error
+	CreateOperatorFunc         func(ctx context.Context, op *core.Operator, audit core.AuditEntry) error
+	FindOperatorsFunc          func(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error)
+	UpdateOperatorFunc         func(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error)
+	RegisterLoginFailureFunc   func(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error)
+	CountOperatorsFunc         func(ctx context.Context) (int, error)
+	CreateAssetFunc            func(ctx context.Context, a *core.Asset, audit core.AuditEntry) error
+	UpdateAssetFunc            func(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error)
+	FindAssetsFunc             func(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)
+	CreateCustomerFunc         func(ctx context.Context, c *core.Customer, audit core.AuditEntry) error
+	FindCustomersFunc          func(ctx context.Context, f core.CustomerFilter) ([]*core.Customer, error)
+	CreateWalletAddressFunc    func(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error
+	SetWalletAddressStatusFunc func(ctx context.Context, ch core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
+	FindWalletAddressesFunc    func(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
+	CreateDepositFunc          func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
+	TransitionDepositFunc      func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
+	FindDepositsFunc           func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
+	BulkInsertDepositsFunc     func(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error
+	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
+	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
+}
+
+func (s *Store) unexpected(method string) error {
+	if s.Unexpected != nil {
+		s.Unexpected(method)
+	}
+	return core.Errorf(core.EINTERNAL, "mock: unexpected call to %s", method)
+}
+
+// Close implements core.Store; a nil CloseFunc is allowed and does nothing.
+func (s *Store) Close() error {
+	if s.CloseFunc == nil {
+		return nil
+	}
+	return s.CloseFunc()
+}
+
+// CreateOperator implements core.Store.
+func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
+	if s.CreateOperatorFunc == nil {
+		return s.unexpected("CreateOperator")
+	}
+	return s.CreateOperatorFunc(ctx, op, audit)
+}
+
+// FindOperators implements core.Store.
+func (s *Store) FindOperators(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
+	if s.FindOperatorsFunc == nil {
+		return nil, s.unexpected("FindOperators")
+	}
+	return s.FindOperatorsFunc(ctx, f)
+}
+
+// UpdateOperator implements core.Store.
+func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error) {
+	if s.UpdateOperatorFunc == nil {
+		return nil, s.unexpected("UpdateOperator")
+	}
+	return s.UpdateOperatorFunc(ctx, id, upd, audit)
+}
+
+// RegisterLoginFailure implements core.Store.
+func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
+	if s.RegisterLoginFailureFunc == nil {
+		return nil, s.unexpected("RegisterLoginFailure")
+	}
+	return s.RegisterLoginFailureFunc(ctx, id, lockAfter, lockUntil, audit)
+}
+
+// CountOperators implements core.Store.
+func (s *Store) CountOperators(ctx context.Context) (int, error) {
+	if s.CountOperatorsFunc == nil {
+		return 0, s.unexpected("CountOperators")
+	}
+	return s.CountOperatorsFunc(ctx)
+}
+
+// CreateAsset implements core.Store.
+func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
+	if s.CreateAssetFunc == nil {
+		return s.unexpected("CreateAsset")
+	}
+	return s.CreateAssetFunc(ctx, a, audit)
+}
+
+// UpdateAsset implements core.Store.
+func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error) {
+	if s.UpdateAssetFunc == nil {
+		return nil, s.unexpected("UpdateAsset")
+	}
+	return s.UpdateAssetFunc(ctx, id, upd, audit)
+}
+
+// FindAssets implements core.Store.
+func (s *Store) FindAssets(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error) {
+	if s.FindAssetsFunc == nil {
+		return nil, s.unexpected("FindAssets")
+	}
+	return s.FindAssetsFunc(ctx, f)
+}
+
+// CreateCustomer implements core.Store.
+func (s *Store) CreateCustomer(ctx context.Context, c *core.Customer, audit core.AuditEntry) error {
+	if s.CreateCustomerFunc == nil {
+		return s.unexpected("CreateCustomer")
+	}
+	return s.CreateCustomerFunc(ctx, c, audit)
+}
+
+// FindCustomers implements core.Store.
+func (s *Store) FindCustomers(ctx context.Context, f core.CustomerFilter) ([]*core.Customer, error) {
+	if s.FindCustomersFunc == nil {
+		return nil, s.unexpected("FindCustomers")
+	}
+	return s.FindCustomersFunc(ctx, f)
+}
+
+// CreateWalletAddress implements core.Store.
+func (s *Store) CreateWalletAddress(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error {
+	if s.CreateWalletAddressFunc == nil {
+		return s.unexpected("CreateWalletAddress")
+	}
+	return s.CreateWalletAddressFunc(ctx, w, audit)
+}
+
+// SetWalletAddressStatus implements core.Store.
+func (s *Store) SetWalletAddressStatus(ctx context.Context, ch core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
+	if s.SetWalletAddressStatusFunc == nil {
+		return nil, s.unexpected("SetWalletAddressStatus")
+	}
+	return s.SetWalletAddressStatusFunc(ctx, ch, audit)
+}
+
+// FindWalletAddresses implements core.Store.
+func (s *Store) FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {
+	if s.FindWalletAddressesFunc == nil {
+		return nil, s.unexpected("FindWalletAddresses")
+	}
+	return s.FindWalletAddressesFunc(ctx, f)
+}
+
+// CreateDeposit implements core.Store.
+func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error) {
+	if s.CreateDepositFunc == nil {
+		return nil, false, s.unexpected("CreateDeposit")
+	}
+	return s.CreateDepositFunc(ctx, d, audit)
+}
+
+// TransitionDeposit implements core.Store.
+func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error) {
+	if s.TransitionDepositFunc == nil {
+		return nil, s.unexpected("TransitionDeposit")
+	}
+	return s.TransitionDepositFunc(ctx, t)
+}
+
+// FindDeposits implements core.Store.
+func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.DepositPage, error) {
+	if s.FindDepositsFunc == nil {
+		return core.DepositPage{}, s.unexpected("FindDeposits")
+	}
+	return s.FindDepositsFunc(ctx, f)
+}
+
+// BulkInsertDeposits implements core.Store.
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error {
+	if s.BulkInsertDepositsFunc == nil {
+		return s.unexpected("BulkInsertDeposits")
+	}
+	return s.BulkInsertDepositsFunc(ctx, recs, audit)
+}
+
+// AppendAudit implements core.Store.
+func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
+	if s.AppendAuditFunc == nil {
+		return s.unexpected("AppendAudit")
+	}
+	return s.AppendAuditFunc(ctx, e)
+}
+
+// FindAudit implements core.Store.
+func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error) {
+	if s.FindAuditFunc == nil {
+		return nil, s.unexpected("FindAudit")
+	}
+	return s.FindAuditFunc(ctx, f)
+}
