@@ -44,6 +44,9 @@ func (BasicAddressValidator) NormalizeAddress(chain, network, addr string) (stri
 				if lower != addr && strings.ToUpper(addr) != addr {
 					return "", Errorf(EINVALID, "Bech32 address %q mixes upper and lower case.", truncate(addr, 100))
 				}
+				if !isBech32Data(lower[len(p):]) {
+					return "", Errorf(EINVALID, "%q is not a Bitcoin address.", truncate(addr, 100))
+				}
 				return lower, nil
 			}
 			if !strings.HasSuffix(p, "1") || len(p) == 1 {
@@ -83,6 +86,18 @@ func eip55(lowerHex string) string {
 		}
 	}
 	return "0x" + string(out)
+}
+
+// isBech32Data reports whether s (lower case, after the "hrp1" prefix) uses
+// only the bech32 data alphabet.
+func isBech32Data(s string) bool {
+	const alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+	for _, c := range s {
+		if !strings.ContainsRune(alphabet, c) {
+			return false
+		}
+	}
+	return true
 }
 
 func isBase58(s string) bool {
