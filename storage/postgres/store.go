@@ -5,13 +5,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -104,21 +102,6 @@ func (s *Store) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// isUnique reports a uniqueness violation (SQLSTATE 23505).
-func isUnique(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-// conflict maps a uniqueness violation to ECONFLICT with msg and wraps
-// anything else.
-func conflict(err error, msg string, args ...any) error {
-	if isUnique(err) {
-		return core.Errorf(core.ECONFLICT, msg, args...)
-	}
-	return err
 }
 
 // ts converts a zero time to NULL for nullable columns.

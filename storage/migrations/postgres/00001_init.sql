@@ -1,6 +1,7 @@
 -- +goose Up
--- Mirrors sqlite/00001_init.sql: same tables, constraints and indexes;
--- timestamptz times and NUMERIC(78,0) amounts.
+-- Mirrors sqlite/00001_init.sql: the same tables, constraints and indexes,
+-- with identity ids, timestamptz times (microseconds, as core stores them)
+-- and NUMERIC(78,0) amounts (a uint256 has 78 digits).
 
 CREATE TABLE operators (
     id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -13,6 +14,7 @@ CREATE TABLE operators (
     created_at          TIMESTAMPTZ NOT NULL,
     password_changed_at TIMESTAMPTZ NOT NULL
 );
+-- SQLite's COLLATE NOCASE: names are unique ignoring case.
 CREATE UNIQUE INDEX operators_name ON operators (lower(name));
 
 CREATE TABLE assets (
@@ -30,12 +32,12 @@ CREATE TABLE assets (
     rpc_endpoint_ref       TEXT NOT NULL DEFAULT '',
     created_at             TIMESTAMPTZ NOT NULL,
     updated_at             TIMESTAMPTZ NOT NULL,
-    UNIQUE (symbol, network)
+    CONSTRAINT assets_symbol_network UNIQUE (symbol, network)
 );
 
 CREATE TABLE customers (
     id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    customer_no        TEXT NOT NULL UNIQUE,
+    customer_no        TEXT NOT NULL CONSTRAINT customers_customer_no UNIQUE,
     securities_account TEXT NOT NULL,
     name               TEXT NOT NULL,
     identity_ref       TEXT NOT NULL DEFAULT '',
@@ -56,14 +58,14 @@ CREATE TABLE wallet_addresses (
     verified_by         TEXT NOT NULL DEFAULT '',
     verified_at         TIMESTAMPTZ,
     created_at          TIMESTAMPTZ NOT NULL,
-    UNIQUE (customer_id, network, address)
+    CONSTRAINT wallet_addresses_owner UNIQUE (customer_id, network, address)
 );
 CREATE INDEX wallet_addresses_address ON wallet_addresses (network, address);
 
 CREATE TABLE deposits (
     id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    record_no              TEXT NOT NULL UNIQUE,
-    client_request_key     TEXT UNIQUE,
+    record_no              TEXT NOT NULL,
+    client_request_key     TEXT,
     request_hash           TEXT NOT NULL DEFAULT '',
     customer_id            BIGINT NOT NULL REFERENCES customers (id),
     customer_no            TEXT NOT NULL,
@@ -86,14 +88,23 @@ CREATE TABLE deposits (
     block_height           BIGINT NOT NULL DEFAULT 0,
     remarks                TEXT NOT NULL DEFAULT ''
 );
+-- Unique indexes are named as in SQLite; storage/postgres maps a violation
+-- to its meaning by this name (pgconn.PgError.ConstraintName).
+CREATE UNIQUE INDEX deposits_record_no ON deposits (record_no);
+CREATE UNIQUE INDEX deposits_request_key ON deposits (client_request_key) WHERE client_request_key IS NOT NULL;
+-- One live record per on-chain deposit; cancelled/deleted ones do not block a resubmission.
 CREATE UNIQUE INDEX deposits_live_tx ON deposits (network, txid, tx_index)
     WHERE txid IS NOT NULL AND status NOT IN ('cancelled', 'deleted');
+-- Search: each index serves one leading filter and ends in (created_at, id),
+-- so a page of newest-first results is read straight off the index
+-- (backwards) and a created-time range or the keyset cursor bounds the scan.
 CREATE INDEX deposits_created ON deposits (created_at, id);
-CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
-CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
 CREATE INDEX deposits_customer ON deposits (customer_no, created_at, id);
 CREATE INDEX deposits_account ON deposits (securities_account, created_at, id);
-CREATE INDEX deposits_txid ON deposits (txid);
+CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
+CREATE INDEX deposits_status ON deposits (status, created_at, id);
+CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
+CREATE INDEX deposits_txid ON deposits (txid) WHERE txid IS NOT NULL;
 
 CREATE TABLE record_no_seq (
     day  TEXT PRIMARY KEY,
@@ -115,6 +126,7 @@ CREATE TABLE refunds (
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL
 );
+-- At most one live refund per deposit.
 CREATE UNIQUE INDEX refunds_live ON refunds (deposit_id) WHERE status NOT IN ('failed', 'rejected');
 
 CREATE TABLE audit_log (
