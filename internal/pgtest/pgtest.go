@@ -26,8 +26,8 @@ var server struct {
 	// copyStrategy copies the template's files instead of WAL-logging
 	// every block: several times faster for a small database (Postgres ≥ 15).
 	copyStrategy string
-	prefix   string // database names of this binary, unique on a shared server
-	n        atomic.Int64
+	prefix       string // database names of this binary, unique on a shared server
+	n            atomic.Int64
 }
 
 // PrepareFunc fills a freshly created template database at url (applies
