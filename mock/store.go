@@ -6,6 +6,7 @@ package mock
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"depositdesk/core"
@@ -37,7 +38,7 @@ type Store struct {
 	CreateDepositFunc          func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
 	TransitionDepositFunc      func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
 	FindDepositsFunc           func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
-	BulkInsertDepositsFunc     func(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error
+	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error)
 	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
 	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
 }
@@ -186,9 +187,9 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 }
 
 // BulkInsertDeposits implements core.Store.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs []*core.DepositRecord, audit core.AuditEntry) error {
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
 	if s.BulkInsertDepositsFunc == nil {
-		return s.unexpected("BulkInsertDeposits")
+		return 0, s.unexpected("BulkInsertDeposits")
 	}
 	return s.BulkInsertDepositsFunc(ctx, recs, audit)
 }
