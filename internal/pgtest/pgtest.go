@@ -87,18 +87,30 @@ func prepareTemplate(prepare PrepareFunc) (string, error) {
 }
 
 // NewDatabase creates a database on the test server (a copy of the
-// prepared template, or empty) and returns its URL; it is dropped when the
-// test ends.
+// prepared template, or empty without one) and returns its URL; it is
+// dropped when the test ends.
 func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	if server.template == "" {
+		return NewEmptyDatabase(tb)
+	}
+	return newDatabase(tb, " TEMPLATE "+server.template+server.copyStrategy)
+}
+
+// NewEmptyDatabase creates a database with nothing in it, for tests of
+// what happens before migrations ran.
+func NewEmptyDatabase(tb testing.TB) string {
+	tb.Helper()
+	return newDatabase(tb, "")
+}
+
+func newDatabase(tb testing.TB, options string) string {
 	tb.Helper()
 	if server.url == "" {
 		tb.Fatal("pgtest: no server; call pgtest.Main from TestMain")
 	}
 	name := fmt.Sprintf("%s_%d", server.prefix, server.n.Add(1))
-	stmt := "CREATE DATABASE " + name
-	if server.template != "" {
-		stmt += " TEMPLATE " + server.template + server.copyStrategy
-	}
+	stmt := "CREATE DATABASE " + name + options
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := adminExec(ctx, stmt); err != nil {

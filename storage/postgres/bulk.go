@@ -33,15 +33,15 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		defer stop()
 		maxPerDay := map[string]int64{}
 		// The server answers an aborted COPY with its own error; keep ours.
-		var invalid error
+		var badRecord error
 		var err error
 		n, err = tx.CopyFrom(ctx, pgx.Identifier{"deposits"}, bulkColumns, pgx.CopyFromFunc(func() ([]any, error) {
 			d, ok := next()
 			if !ok {
 				return nil, nil
 			}
-			if invalid = trackRecordNo(maxPerDay, d.RecordNo); invalid != nil {
-				return nil, invalid
+			if badRecord = trackRecordNo(maxPerDay, d.RecordNo); badRecord != nil {
+				return nil, badRecord
 			}
 			return []any{d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount,
 				d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
@@ -49,12 +49,12 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 				d.BlockHash, d.BlockHeight, d.Remarks}, nil
 		}))
 		switch {
-		case invalid != nil:
-			return invalid
+		case badRecord != nil:
+			return badRecord
 		case isUnique(err):
 			return core.Errorf(core.ECONFLICT, "A seeded record duplicates %s.", duplicateDeposit(err))
 		case err != nil:
-			return conflict(fmt.Errorf("copy deposits: %w", err), "")
+			return invalid(fmt.Errorf("copy deposits: %w", err))
 		}
 		for day, last := range maxPerDay {
 			if _, err := tx.Exec(ctx, `INSERT INTO record_no_seq (day, last) VALUES ($1, $2)

@@ -46,7 +46,8 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 			d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations,
 			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks).Scan(&id)
 		if err != nil {
-			return err
+			// A unique violation stays recognisable: the loser re-reads below.
+			return invalid(fmt.Errorf("insert deposit %s: %w", recordNo, err))
 		}
 		if out, err = depositByID(ctx, tx, id); err != nil {
 			return err

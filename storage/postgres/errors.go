@@ -26,14 +26,20 @@ func pgCode(err error) string {
 
 func isUnique(err error) bool { return pgCode(err) == uniqueViolation }
 
-// conflict maps a constraint violation to an error an operator can act on:
-// a uniqueness violation becomes ECONFLICT with msg (which names what
-// already exists), a dangling reference or a failed CHECK EINVALID.
-// Anything else is returned as is and surfaces as EINTERNAL.
+// conflict maps a uniqueness violation to ECONFLICT with msg (which names
+// what already exists) and anything else as invalid does.
 func conflict(err error, msg string, args ...any) error {
-	switch pgCode(err) {
-	case uniqueViolation:
+	if pgCode(err) == uniqueViolation {
 		return core.Errorf(core.ECONFLICT, msg, args...)
+	}
+	return invalid(err)
+}
+
+// invalid maps a dangling reference or a failed CHECK to EINVALID, errors
+// an operator can act on. Anything else is returned as is and surfaces as
+// EINTERNAL.
+func invalid(err error) error {
+	switch pgCode(err) {
 	case foreignKeyViolation:
 		return core.Errorf(core.EINVALID, "The change refers to a customer, asset or record that does not exist.")
 	case checkViolation:

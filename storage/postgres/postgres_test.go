@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -76,4 +78,60 @@ func TestSecondOpenDoesNotReapplyMigrations(t *testing.T) {
 	cs, err := s2.FindCustomers(context.Background(), core.CustomerFilter{})
 	require.NoError(t, err)
 	require.Len(t, cs, 1)
+}
+
+func TestDesktopsStartingTogetherMigrateOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.NewEmptyDatabase(t)
+	const desktops = 5
+	errs := make([]error, desktops)
+	var wg sync.WaitGroup
+	for i := range desktops {
+		wg.Go(func() {
+			s, err := postgres.Open(ctx, url)
+			if err == nil {
+				err = s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var applied int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied))
+	require.Equal(t, 1, applied, "each migration recorded once")
+}
+
+func TestBulkInsertRefusesMalformedRecordNumberAndStoresNothing(t *testing.T) {
+	t.Parallel()
+	s, _ := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
+	good, bad := f.Deposit(f.BTC, f.Customer, 0), f.Deposit(f.BTC, f.Customer, 1)
+	good.RecordNo, bad.RecordNo = core.FormatRecordNo(good.CreatedAt, 1), "X-1"
+	_, err := s.BulkInsertDeposits(context.Background(), slices.Values([]*core.DepositRecord{good, bad}),
+		core.AuditEntry{At: storetest.T0, Actor: "tester", Action: "deposit.seed", Entity: "deposit"})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "error: %v", err)
+	page, err := s.FindDeposits(context.Background(), core.DepositFilter{})
+	require.NoError(t, err)
+	require.Empty(t, page.Records)
+	require.Equal(t, 2, storetest.MustVerifyChain(t, s), "no seed audit row")
+}
+
+func TestDepositOfUnknownCustomerIsInvalidNotInternal(t *testing.T) {
+	t.Parallel()
+	s, _ := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	d := f.Deposit(f.BTC, &core.Customer{ID: 999, CustomerNo: "C999", SecuritiesAccount: "SA999"}, 0)
+	_, _, err := s.CreateDeposit(context.Background(), d, core.AuditEntry{At: storetest.T0, Actor: "tester", Action: "deposit.create", Entity: "deposit"})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "error: %v", err)
+	require.Equal(t, 1, storetest.MustVerifyChain(t, s))
 }
