@@ -52,6 +52,9 @@ func (a *app) searchCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if limit < 1 || limit > core.MaxPageSize {
+				return core.Errorf(core.EINVALID, "--limit must be between 1 and %d.", core.MaxPageSize)
+			}
 			f := core.DepositFilter{Limit: limit}
 			for _, p := range []struct {
 				val string
