@@ -178,7 +178,7 @@ func flow(t *testing.T, db string) {
 		r = c.admin("show", v[0].RecordNo, "--json")
 		require.Equal(t, 0, r.code, r.stderr)
 		var det struct {
-			Status string `json:"status"`
+			Status string                                    `json:"status"`
 			Trail  []struct{ Actor, Action, Remarks string } `json:"audit_trail"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &det))
