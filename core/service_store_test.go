@@ -1,0 +1,188 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"math/big"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/storage/sqlite"
+)
+
+// storeBundle is a Service over a real SQLite store with an administrator,
+// a clerk without Cancel, one customer with a verified address, an enabled
+// and a disabled asset, and one application under verification.
+type storeBundle struct {
+	svc        *core.Service
+	store      core.Store
+	admin      context.Context
+	clerk      context.Context
+	rec        *core.DepositRecord
+	btcAddress string
+}
+
+func setupStore(t *testing.T) *storeBundle {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	svc := core.NewService(st)
+	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	svc.Now = func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) }
+	admin, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
+	require.NoError(t, err)
+	b := &storeBundle{svc: svc, store: st, admin: core.NewContextWithOperator(ctx, admin)}
+	clerk, err := svc.CreateOperator(b.admin, "clerk", "clerk-password-1", []core.Permission{core.PermDepositRecords, core.PermDepositApplication})
+	require.NoError(t, err)
+	b.clerk = core.NewContextWithOperator(ctx, clerk)
+	for _, a := range []*core.Asset{
+		{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(10_000), ConfirmationsRequired: 1, Enabled: true},
+		{Chain: core.ChainEthereum, Network: "dev", Symbol: "ETH", Decimals: 18, MinDeposit: big.NewInt(1), ConfirmationsRequired: 2, Enabled: false},
+	} {
+		require.NoError(t, svc.CreateAsset(b.admin, a))
+	}
+	require.NoError(t, svc.CreateCustomer(b.admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan", IdentityRef: "KYC-1"}))
+	b.btcAddress = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+	b.rec, _, err = svc.SubmitApplication(b.admin, b.app())
+	require.NoError(t, err)
+	return b
+}
+
+func (b *storeBundle) app() core.DepositApplication {
+	return core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: "BTC",
+		Network: "regtest", Amount: "0.015", SourceAddress: b.btcAddress, DestinationAddress: "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry",
+		TxID: "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"}
+}
+
+// snapshot is everything a failed call must leave unchanged.
+func (b *storeBundle) snapshot(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	audit, err := b.store.FindAudit(ctx, core.AuditFilter{})
+	require.NoError(t, err)
+	page, err := b.store.FindDeposits(ctx, core.DepositFilter{Limit: core.MaxPageSize})
+	require.NoError(t, err)
+	ops, _ := b.store.FindOperators(ctx, core.OperatorFilter{})
+	assets, _ := b.store.FindAssets(ctx, core.AssetFilter{})
+	customers, _ := b.store.FindCustomers(ctx, core.CustomerFilter{})
+	addrs, _ := b.store.FindWalletAddresses(ctx, core.WalletAddressFilter{})
+	out, err := json.Marshal([]any{audit, page.Records, ops, assets, customers, addrs})
+	require.NoError(t, err)
+	return string(out)
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	with := func(change func(*core.DepositApplication)) core.DepositApplication {
+		a := b.app()
+		a.ClientRequestKey = "req-bad"
+		a.TxID = ""
+		change(&a)
+		return a
+	}
+	submit := func(ctx context.Context, a core.DepositApplication) error {
+		_, _, err := b.svc.SubmitApplication(ctx, a)
+		return err
+	}
+	cases := []struct {
+		name string
+		code string
+		call func() error
+	}{
+		{"NegativeAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "-1" })) }},
+		{"ExponentAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "1e3" })) }},
+		{"ExcessPrecision", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "0.000000001" })) }},
+		{"NaNAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "NaN" })) }},
+		{"EmptyAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "" })) }},
+		{"HugeAmount", core.EINVALID, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = strings.Repeat("9", 79) }))
+		}},
+		{"BelowMinimum", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "0.00001" })) }},
+		{"UnknownAsset", core.ENOTFOUND, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.AssetSymbol = "DOGE" })) }},
+		{"DisabledAsset", core.EINVALID, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) {
+				a.AssetSymbol, a.Network, a.SourceAddress = "ETH", "dev", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+			}))
+		}},
+		{"BadCustomerNo", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.CustomerNo = "c 1" })) }},
+		{"UnknownCustomer", core.ENOTFOUND, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.CustomerNo = "C99999" })) }},
+		{"AccountOfAnotherCustomer", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.SecuritiesAccount = "SA-99999" })) }},
+		{"WrongNetworkAddress", core.EINVALID, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.SourceAddress = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" }))
+		}},
+		{"BadTxID", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.TxID = "abc" })) }},
+		{"SameKeyOtherBody", core.ECONFLICT, func() error {
+			a := b.app()
+			a.Amount = "0.02"
+			return submit(b.admin, a)
+		}},
+		{"BadRecordNo", core.EINVALID, func() error { _, err := b.svc.CancelDeposit(b.admin, "12345", "Duplicate user request"); return err }},
+		{"UnknownRecord", core.ENOTFOUND, func() error { _, err := b.svc.CancelDeposit(b.admin, "D20261125-999999", "Duplicate user request"); return err }},
+		{"EmptyRemarks", core.EINVALID, func() error { _, err := b.svc.CancelDeposit(b.admin, b.rec.RecordNo, "  "); return err }},
+		{"DeleteWithoutRemarks", core.EINVALID, func() error { _, err := b.svc.DeleteApplication(b.admin, b.rec.RecordNo, ""); return err }},
+		{"OperatorWithoutCancel", core.EFORBIDDEN, func() error { _, err := b.svc.CancelDeposit(b.clerk, b.rec.RecordNo, "Duplicate user request"); return err }},
+		{"NobodyLoggedIn", core.EUNAUTHORIZED, func() error {
+			_, err := b.svc.CancelDeposit(context.Background(), b.rec.RecordNo, "Duplicate user request")
+			return err
+		}},
+		{"ClerkConfiguresAsset", core.EFORBIDDEN, func() error {
+			return b.svc.CreateAsset(b.clerk, &core.Asset{Chain: "bitcoin", Network: "mainnet", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(1), ConfirmationsRequired: 3})
+		}},
+		{"AssetWithBadDecimals", core.EINVALID, func() error {
+			return b.svc.CreateAsset(b.admin, &core.Asset{Chain: "bitcoin", Network: "mainnet", Symbol: "BTC", Decimals: 99, MinDeposit: big.NewInt(1), ConfirmationsRequired: 3})
+		}},
+		{"DuplicateAsset", core.ECONFLICT, func() error {
+			return b.svc.CreateAsset(b.admin, &core.Asset{Chain: "bitcoin", Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(1), ConfirmationsRequired: 3})
+		}},
+		{"ShortPassword", core.EINVALID, func() error { _, err := b.svc.CreateOperator(b.admin, "bob", "short", nil); return err }},
+		{"ClerkCreatesOperator", core.EFORBIDDEN, func() error {
+			_, err := b.svc.CreateOperator(b.clerk, "bob", "bob-password-1", []core.Permission{core.PermCancel})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		before := b.snapshot(t)
+		err := c.call()
+		require.Equal(t, c.code, core.ErrorCode(err), "%s: %v", c.name, err)
+		require.NotEmpty(t, core.ErrorMessage(err), c.name)
+		require.Equal(t, before, b.snapshot(t), "%s changed the database", c.name)
+	}
+}
+
+func TestCancelAndDeleteFollowTheGuide(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	rec, err := b.svc.CancelDeposit(b.admin, b.rec.RecordNo, "Duplicate user request")
+	require.NoError(t, err)
+	require.Equal(t, core.StatusCancelled, rec.Status)
+	det, err := b.svc.DepositDetail(b.admin, rec.RecordNo)
+	require.NoError(t, err)
+	last := det.Trail[len(det.Trail)-1]
+	require.Equal(t, "admin", last.Actor)
+	require.Equal(t, "deposit.cancel", last.Action)
+	require.Equal(t, "Duplicate user request", last.Remarks)
+	require.Equal(t, b.svc.Now(), last.At)
+	require.Equal(t, core.AddressPending, det.SourceAddress.Status, "the application registered its source address for verification")
+
+	_, err = b.svc.DeleteApplication(b.admin, rec.RecordNo, "Abnormal application")
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "a cancelled record cannot be deleted")
+
+	// The same transaction may be resubmitted once its record is cancelled.
+	again := b.app()
+	again.ClientRequestKey = "req-2"
+	rec2, created, err := b.svc.SubmitApplication(b.admin, again)
+	require.NoError(t, err)
+	require.True(t, created)
+	require.NotEqual(t, rec.RecordNo, rec2.RecordNo)
+	v, err := b.svc.VerifyAudit(b.admin)
+	require.NoError(t, err)
+	require.True(t, v.Intact())
+}
