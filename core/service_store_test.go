@@ -99,22 +99,30 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"NegativeAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "-1" })) }},
 		{"ExponentAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "1e3" })) }},
-		{"ExcessPrecision", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "0.000000001" })) }},
+		{"ExcessPrecision", core.EINVALID, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "0.000000001" }))
+		}},
 		{"NaNAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "NaN" })) }},
 		{"EmptyAmount", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "" })) }},
 		{"HugeAmount", core.EINVALID, func() error {
 			return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = strings.Repeat("9", 79) }))
 		}},
 		{"BelowMinimum", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.Amount = "0.00001" })) }},
-		{"UnknownAsset", core.ENOTFOUND, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.AssetSymbol = "DOGE" })) }},
+		{"UnknownAsset", core.ENOTFOUND, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.AssetSymbol = "DOGE" }))
+		}},
 		{"DisabledAsset", core.EINVALID, func() error {
 			return submit(b.admin, with(func(a *core.DepositApplication) {
 				a.AssetSymbol, a.Network, a.SourceAddress = "ETH", "dev", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 			}))
 		}},
 		{"BadCustomerNo", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.CustomerNo = "c 1" })) }},
-		{"UnknownCustomer", core.ENOTFOUND, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.CustomerNo = "C99999" })) }},
-		{"AccountOfAnotherCustomer", core.EINVALID, func() error { return submit(b.admin, with(func(a *core.DepositApplication) { a.SecuritiesAccount = "SA-99999" })) }},
+		{"UnknownCustomer", core.ENOTFOUND, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.CustomerNo = "C99999" }))
+		}},
+		{"AccountOfAnotherCustomer", core.EINVALID, func() error {
+			return submit(b.admin, with(func(a *core.DepositApplication) { a.SecuritiesAccount = "SA-99999" }))
+		}},
 		{"WrongNetworkAddress", core.EINVALID, func() error {
 			return submit(b.admin, with(func(a *core.DepositApplication) { a.SourceAddress = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" }))
 		}},
@@ -125,10 +133,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return submit(b.admin, a)
 		}},
 		{"BadRecordNo", core.EINVALID, func() error { _, err := b.svc.CancelDeposit(b.admin, "12345", "Duplicate user request"); return err }},
-		{"UnknownRecord", core.ENOTFOUND, func() error { _, err := b.svc.CancelDeposit(b.admin, "D20261125-999999", "Duplicate user request"); return err }},
+		{"UnknownRecord", core.ENOTFOUND, func() error {
+			_, err := b.svc.CancelDeposit(b.admin, "D20261125-999999", "Duplicate user request")
+			return err
+		}},
 		{"EmptyRemarks", core.EINVALID, func() error { _, err := b.svc.CancelDeposit(b.admin, b.rec.RecordNo, "  "); return err }},
 		{"DeleteWithoutRemarks", core.EINVALID, func() error { _, err := b.svc.DeleteApplication(b.admin, b.rec.RecordNo, ""); return err }},
-		{"OperatorWithoutCancel", core.EFORBIDDEN, func() error { _, err := b.svc.CancelDeposit(b.clerk, b.rec.RecordNo, "Duplicate user request"); return err }},
+		{"OperatorWithoutCancel", core.EFORBIDDEN, func() error {
+			_, err := b.svc.CancelDeposit(b.clerk, b.rec.RecordNo, "Duplicate user request")
+			return err
+		}},
 		{"NobodyLoggedIn", core.EUNAUTHORIZED, func() error {
 			_, err := b.svc.CancelDeposit(context.Background(), b.rec.RecordNo, "Duplicate user request")
 			return err
