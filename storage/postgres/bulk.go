@@ -65,6 +65,9 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		if err := appendAudit(ctx, tx, audit); err != nil {
 			return err
 		}
+		if err := notifyDeposit(ctx, tx, "*"); err != nil {
+			return err
+		}
 		// Fresh statistics, so the first searches after seeding already pick
 		// the selective index instead of guessing from an empty table.
 		if _, err := tx.Exec(ctx, `ANALYZE deposits`); err != nil {

@@ -56,7 +56,10 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 		if audit.EntityID == "" {
 			audit.EntityID = recordNo
 		}
-		return appendAudit(ctx, tx, audit)
+		if err := appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		return notifyDeposit(ctx, tx, recordNo)
 	})
 	if isUnique(err) {
 		existing, ferr := findExistingDeposit(ctx, s.pool, d)
@@ -137,7 +140,10 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 		if a.Before == "" && a.After == "" {
 			a.Before, a.After = string(t.From), string(t.To)
 		}
-		return appendAudit(ctx, tx, a)
+		if err := appendAudit(ctx, tx, a); err != nil {
+			return err
+		}
+		return notifyDeposit(ctx, tx, cur.RecordNo)
 	})
 	return out, err
 }
