@@ -39,7 +39,7 @@ test: deps-test
 ## bench: benchmarks, with the 1M-record search measured against the sqlite3 CLI in the same run
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	bench/search.sh
+	GO=$(GO) bench/search.sh
 
 ## lint: go vet and gofmt
 lint: deps-gui

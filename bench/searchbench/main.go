@@ -1,0 +1,205 @@
+// Command searchbench measures a deposit search on a seeded SQLite file:
+// p50/p95 of core.Service.SearchDeposits in process, and of the very same
+// SQL run by the sqlite3 CLI in the same run, and prints the ratios.
+// bench/search.sh seeds the database with depositctl and runs this.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"depositdesk/core"
+	"depositdesk/storage/sqlite"
+)
+
+func main() {
+	db := flag.String("db", "", "seeded SQLite file")
+	runs := flag.Int("runs", 300, "queries per measurement")
+	operator := flag.String("operator", "admin", "operator (password in DEPOSITDESK_PASSWORD)")
+	flag.Parse()
+	if err := run(*db, *operator, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "searchbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(db, operator string, runs int) error {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := core.NewService(st)
+	op, err := svc.Login(ctx, operator, os.Getenv("DEPOSITDESK_PASSWORD"))
+	if err != nil {
+		return err
+	}
+	ctx = core.NewContextWithOperator(ctx, op)
+	filters, err := queryMix(ctx, svc, runs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("query: status + asset + customer number + 30-day created range, page of %d, newest first (%d runs, varied parameters)\n\n", core.DefaultPageSize, runs)
+
+	// Warm the page cache for both sides alike: one pass each, not timed.
+	for _, f := range filters {
+		if _, err := svc.SearchDeposits(ctx, f); err != nil {
+			return err
+		}
+	}
+	desk := make([]time.Duration, len(filters))
+	rows := 0
+	for i, f := range filters {
+		start := time.Now()
+		page, err := svc.SearchDeposits(ctx, f)
+		desk[i] = time.Since(start)
+		if err != nil {
+			return err
+		}
+		rows += len(page.Records)
+	}
+	cpu, real, err := cliTimer(db, filters)
+	if err != nil {
+		return err
+	}
+	proc, err := cliProcesses(db, filters[:min(len(filters), 60)])
+	if err != nil {
+		return err
+	}
+	report := func(name string, d []time.Duration) (p50, p95 time.Duration) {
+		p50, p95 = pct(d, 50), pct(d, 95)
+		fmt.Printf("%-58s p50 %8.3f ms   p95 %8.3f ms\n", name, ms(p50), ms(p95))
+		return
+	}
+	_, deskP95 := report("Deposit Desk, Service.SearchDeposits (in process)", desk)
+	_, cpuP95 := report("sqlite3 CLI, same SQL, .timer user+sys per statement", cpu)
+	report("sqlite3 CLI, same SQL, .timer real (1 ms resolution)", real)
+	_, procP95 := report("sqlite3 CLI, one process per query (wall, incl. start)", proc)
+	fmt.Printf("\naverage rows per page: %.1f\n", float64(rows)/float64(len(filters)))
+	fmt.Printf("ratio p95 desk / sqlite3 statement CPU: %.2fx (target <= 1.3x)\n", float64(deskP95)/float64(cpuP95))
+	fmt.Printf("ratio p95 desk / sqlite3 process:       %.2fx\n", float64(deskP95)/float64(procP95))
+	fmt.Printf("p95 target <= 10 ms: %v\n", deskP95 <= 10*time.Millisecond)
+	return nil
+}
+
+// queryMix draws realistic filters: a customer who exists, a common status,
+// an asset, and a 30-day window inside the seeded 180 days.
+func queryMix(ctx context.Context, svc *core.Service, n int) ([]core.DepositFilter, error) {
+	assets, err := svc.ListAssets(ctx, core.AssetFilter{})
+	if err != nil || len(assets) == 0 {
+		return nil, fmt.Errorf("no assets: seed the database first (%v)", err)
+	}
+	customers, err := svc.FindCustomers(ctx, core.CustomerFilter{})
+	if err != nil || len(customers) == 0 {
+		return nil, fmt.Errorf("no customers: seed the database first (%v)", err)
+	}
+	newest, err := svc.SearchDeposits(ctx, core.DepositFilter{Limit: 1})
+	if err != nil || len(newest.Records) == 0 {
+		return nil, fmt.Errorf("no records: seed the database first (%v)", err)
+	}
+	end := newest.Records[0].CreatedAt
+	rng := rand.New(rand.NewPCG(42, 7))
+	statuses := []core.DepositStatus{core.StatusCredited, core.StatusCredited, core.StatusVerifying, core.StatusCancelled}
+	out := make([]core.DepositFilter, n)
+	for i := range out {
+		to := end.Add(-time.Duration(rng.IntN(150*24)) * time.Hour)
+		from := to.Add(-30 * 24 * time.Hour)
+		st, a, c := statuses[rng.IntN(len(statuses))], assets[rng.IntN(len(assets))], customers[rng.IntN(len(customers))]
+		out[i] = core.DepositFilter{Status: &st, AssetID: &a.ID, CustomerNo: &c.CustomerNo, CreatedFrom: &from, CreatedTo: &to, Limit: core.DefaultPageSize}
+	}
+	return out, nil
+}
+
+// literal renders the statement with its arguments inlined for the CLI.
+func literal(f core.DepositFilter) string {
+	q, args := sqlite.SearchSQL(f)
+	for _, a := range args {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		case int64:
+			s = strconv.FormatInt(v, 10)
+		case int:
+			s = strconv.Itoa(v)
+		default:
+			s = fmt.Sprint(v)
+		}
+		q = strings.Replace(q, "?", s, 1)
+	}
+	return strings.Join(strings.Fields(q), " ") + ";"
+}
+
+var timerLine = regexp.MustCompile(`Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)`)
+
+// cliTimer runs every statement in one sqlite3 process with .timer on,
+// after one untimed warm-up pass.
+func cliTimer(db string, filters []core.DepositFilter) (cpu, real []time.Duration, err error) {
+	var script bytes.Buffer
+	script.WriteString(".output /dev/null\n")
+	for _, f := range filters {
+		script.WriteString(literal(f) + "\n")
+	}
+	script.WriteString(".timer on\n")
+	for _, f := range filters {
+		script.WriteString(literal(f) + "\n")
+	}
+	cmd := exec.Command("sqlite3", "-readonly", db)
+	cmd.Stdin = &script
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite3: %v: %s", err, out)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		m := timerLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		r, _ := strconv.ParseFloat(m[1], 64)
+		u, _ := strconv.ParseFloat(m[2], 64)
+		s, _ := strconv.ParseFloat(m[3], 64)
+		real = append(real, seconds(r))
+		cpu = append(cpu, seconds(u+s))
+	}
+	if len(cpu) != len(filters) {
+		return nil, nil, fmt.Errorf("sqlite3 printed %d timings for %d statements: %s", len(cpu), len(filters), out)
+	}
+	return cpu, real, nil
+}
+
+// cliProcesses times one sqlite3 process per query, start to exit.
+func cliProcesses(db string, filters []core.DepositFilter) ([]time.Duration, error) {
+	out := make([]time.Duration, len(filters))
+	for i, f := range filters {
+		start := time.Now()
+		cmd := exec.Command("sqlite3", "-readonly", db, literal(f))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("sqlite3: %v: %s", err, b)
+		}
+		out[i] = time.Since(start)
+	}
+	return out, nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, (len(s)*p+99)/100-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
