@@ -1,6 +1,8 @@
 // Package postgres implements core.Store on a shared Postgres server for
-// many desktops at once: a pgx pool, guarded updates under row locks, and
-// the audit chain serialised by a row lock on its head.
+// many desktops at once: a pgx pool, guarded updates under row locks, the
+// audit chain serialised by a row lock on its head, NOTIFY on every deposit
+// change so open desktops refresh, and an advisory lock per network so one
+// chain watcher runs however many desktops are open.
 package postgres
 
 import (
