@@ -36,8 +36,14 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
-	if !created && d.ClientRequestKey != "" && rec.ClientRequestKey == d.ClientRequestKey && rec.RequestHash != d.RequestHash {
-		return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(d.ClientRequestKey, 64), rec.RecordNo)
+	if !created && rec.RequestHash != d.RequestHash {
+		if d.ClientRequestKey != "" && rec.ClientRequestKey == d.ClientRequestKey {
+			return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(d.ClientRequestKey, 64), rec.RecordNo)
+		}
+		// Matched by (network, txid, index): another request already claims
+		// this transaction, so returning its record would tell this client
+		// that its own, different request was recorded.
+		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded as %s for a different deposit request.", d.TxID, rec.RecordNo)
 	}
 	return rec, created, nil
 }

@@ -74,6 +74,11 @@ func (b *depositBundle) allowWrites() {
 				return c, false, nil
 			}
 		}
+		for _, c := range b.created {
+			if d.TxID != "" && c.Network == d.Network && c.TxID == d.TxID && c.TxIndex == d.TxIndex {
+				return c, false, nil
+			}
+		}
 		cp := *d
 		cp.ID, cp.RecordNo = int64(len(b.created)+1), core.FormatRecordNo(d.CreatedAt, int64(len(b.created)+1))
 		b.created = append(b.created, &cp)
@@ -133,6 +138,32 @@ func TestSubmitApplication(t *testing.T) {
 		_, _, err = b.svc.SubmitApplication(ctx, other)
 		require.Equal(t, core.ECONFLICT, core.ErrorCode(err))
 		require.Contains(t, core.ErrorMessage(err), "req-1")
+		require.Len(t, b.created, 1)
+	})
+	t.Run("SameTxIDSameBodyReturnsTheRecord", func(t *testing.T) {
+		t.Parallel()
+		b := setupDeposits(t)
+		b.allowWrites()
+		first, _, err := b.svc.SubmitApplication(ctx, goodApplication())
+		require.NoError(t, err)
+		retry := goodApplication()
+		retry.ClientRequestKey = "req-2"
+		again, created, err := b.svc.SubmitApplication(ctx, retry)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, first.RecordNo, again.RecordNo)
+	})
+	t.Run("SameTxIDDifferentBodyConflicts", func(t *testing.T) {
+		t.Parallel()
+		b := setupDeposits(t)
+		b.allowWrites()
+		_, _, err := b.svc.SubmitApplication(ctx, goodApplication())
+		require.NoError(t, err)
+		other := goodApplication()
+		other.ClientRequestKey, other.Amount = "", "0.7"
+		rec, _, err := b.svc.SubmitApplication(ctx, other)
+		require.Equal(t, core.ECONFLICT, core.ErrorCode(err))
+		require.Nil(t, rec)
 		require.Len(t, b.created, 1)
 	})
 	t.Run("RegistersAnUnknownSourceAddressAsPending", func(t *testing.T) {
