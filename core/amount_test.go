@@ -39,6 +39,7 @@ func TestParseAmount(t *testing.T) {
 		{"EighteenDecimalsOneWei", "0.000000000000000001", 18, "1", "0.000000000000000001"},
 		{"EighteenDecimalsWhole", "1.5", 18, "1500000000000000000", "1.5"},
 		{"MaxUint256", maxUint256.String(), 0, maxUint256.String(), maxUint256.String()},
+		{"MaxUint256With18Decimals", core.FormatAmount(maxUint256, 18), 18, maxUint256.String(), core.FormatAmount(maxUint256, 18)},
 		{"MaxDecimals", "1", core.MaxDecimals, "1" + strings.Repeat("0", core.MaxDecimals), "1"},
 	}
 	for _, tc := range valid {
@@ -82,6 +83,7 @@ func TestParseAmount(t *testing.T) {
 		{"MoreThan78Digits", strings.Repeat("9", core.MaxAmountDigits+1), 0},
 		{"LeadingZerosPastDigitLimit", strings.Repeat("0", core.MaxAmountDigits) + "1", 0},
 		{"AboveUint256", new(big.Int).Add(maxUint256, big.NewInt(1)).String(), 0},
+		{"AboveUint256ByOneWei", core.FormatAmount(new(big.Int).Add(maxUint256, big.NewInt(1)), 18), 18},
 		{"AboveUint256ByDecimals", "1" + strings.Repeat("0", 70), 18},
 		{"NegativeDecimals", "1", -1},
 		{"DecimalsAboveMax", "1", core.MaxDecimals + 1},
