@@ -3,9 +3,12 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -22,6 +25,16 @@ func open(t *testing.T) (*sqlite.Store, string) {
 	return s, path
 }
 
+// rawDB opens the store's file behind its back, as someone with write
+// access to the disk could.
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000&_foreign_keys=on")
+	require.NoError(t, err)
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
 func TestStore(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) core.Store {
@@ -30,37 +43,104 @@ func TestStore(t *testing.T) {
 	})
 }
 
-func TestTamperedAuditRowIsNamed(t *testing.T) {
+func TestOpenCreatesTheDirectoryAndReopensWithoutReapplyingMigrations(t *testing.T) {
 	t.Parallel()
-	s, path := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
-	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
-	rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
-	f.MustTransition(t, rec, core.StatusCancelled)
-	storetest.MustVerifyChain(t, s)
-
-	raw, err := sql.Open("sqlite3", path)
+	path := filepath.Join(t.TempDir(), "nested", "dir", "desk.db")
+	s, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
-	defer raw.Close()
-	_, err = raw.Exec(`UPDATE audit_log SET remarks = 'nothing to see' WHERE seq = 3`)
-	require.NoError(t, err)
-
-	rows, err := s.FindAudit(context.Background(), core.AuditFilter{})
-	require.NoError(t, err)
-	broken, reason, _, _ := core.VerifyAuditChain(rows, 0, core.GenesisHash)
-	require.Equal(t, int64(3), broken, reason)
-}
-
-func TestReopenKeepsDataAndSkipsAppliedMigrations(t *testing.T) {
-	t.Parallel()
-	s, path := open(t)
-	storetest.MustCreateCustomer(t, s, "C1", "SA1")
+	storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
 	require.NoError(t, s.Close())
+	_, err = os.Stat(path)
+	require.NoError(t, err)
+
 	s2, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
 	defer s2.Close()
 	cs, err := s2.FindCustomers(context.Background(), core.CustomerFilter{})
 	require.NoError(t, err)
 	require.Len(t, cs, 1)
+	require.Equal(t, 1, storetest.MustVerifyChain(t, s2))
+}
+
+func TestFileIsInWALMode(t *testing.T) {
+	t.Parallel()
+	_, path := open(t)
+	var mode string
+	require.NoError(t, rawDB(t, path).QueryRow(`PRAGMA journal_mode`).Scan(&mode))
+	require.Equal(t, "wal", mode, "WAL persists in the file: readers never block the writer")
+}
+
+func TestTamperedAuditRowIsNamed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, c := range map[string]struct {
+		sql  string
+		want int64
+	}{
+		"EditedRemarks":   {`UPDATE audit_log SET remarks = 'nothing to see' WHERE seq = 5`, 5},
+		"EditedActor":     {`UPDATE audit_log SET actor = 'someone else' WHERE seq = 3`, 3},
+		"DeletedRow":      {`DELETE FROM audit_log WHERE seq = 4`, 5},
+		"RehashedRow":     {`UPDATE audit_log SET after = 'credited', hash = 'feed' WHERE seq = 5`, 5},
+		"BackdatedChange": {`UPDATE audit_log SET at = at - 86400000000 WHERE seq = 4`, 4},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, path := open(t)
+			f := &storetest.Fixture{Store: s}
+			f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+			f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+			rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+			f.MustTransition(t, rec, core.StatusConfirming, core.StatusHeld, core.StatusRejected)
+			require.Equal(t, 6, storetest.MustVerifyChain(t, s))
+
+			_, err := rawDB(t, path).Exec(c.sql)
+			require.NoError(t, err)
+
+			rows, err := s.FindAudit(ctx, core.AuditFilter{})
+			require.NoError(t, err)
+			broken, reason, _, _ := core.VerifyAuditChain(rows, 0, core.GenesisHash)
+			require.Equal(t, c.want, broken, reason)
+			require.NotEmpty(t, reason)
+		})
+	}
+}
+
+// Refunds are schema-only for now; the rule "at most one live refund per
+// deposit" is a unique index, so it holds even for a writer that skips core.
+func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
+	t.Parallel()
+	s, path := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	rec := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)), storetest.PathTo(core.StatusCredited)...)
+	other := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1)), storetest.PathTo(core.StatusCredited)...)
+
+	raw := rawDB(t, path)
+	insert := func(depositID int64, status core.RefundStatus) error {
+		_, err := raw.Exec(`INSERT INTO refunds (deposit_id, status, address, network, amount, requested_by, created_at, updated_at)
+			VALUES (?, ?, ?, 'regtest', ?, 'rita', 1, 1)`, depositID, string(status), storetest.BTCAddress(7), rec.Amount.String())
+		return err
+	}
+	requireUnique := func(err error) {
+		t.Helper()
+		var se sqlite3.Error
+		require.True(t, errors.As(err, &se), "%v", err)
+		require.Equal(t, sqlite3.ErrConstraintUnique, se.ExtendedCode)
+	}
+
+	require.NoError(t, insert(rec.ID, core.RefundRequested))
+	for _, live := range []core.RefundStatus{core.RefundRequested, core.RefundApproved, core.RefundSigned, core.RefundBroadcast, core.RefundConfirmed} {
+		requireUnique(insert(rec.ID, live))
+	}
+	require.NoError(t, insert(other.ID, core.RefundRequested), "another deposit has its own refund")
+
+	_, err := raw.Exec(`UPDATE refunds SET status = 'failed' WHERE deposit_id = ?`, rec.ID)
+	require.NoError(t, err)
+	require.NoError(t, insert(rec.ID, core.RefundRejected), "failed and rejected refunds are not live")
+	require.NoError(t, insert(rec.ID, core.RefundRequested), "after a failed refund a new one may be requested")
+	requireUnique(insert(rec.ID, core.RefundApproved))
+
+	_, err = raw.Exec(`UPDATE refunds SET status = 'lost' WHERE deposit_id = ?`, other.ID)
+	require.Error(t, err, "refund statuses are checked")
 }

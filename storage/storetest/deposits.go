@@ -32,21 +32,38 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		d := f.Deposit(f.ETH, f.Customer, 3)
-		d.Amount, _ = new(big.Int).SetString("115792089237316195423570985008687907853269984665640564039457584007913129639935", 10)
+		d.Amount = new(big.Int).Set(MaxUint256)
 		d.TxIndex = 7
-		d.RequestedAt = T0.Add(-time.Second + 1*time.Microsecond)
+		d.RequestedAt = T0.Add(-time.Second + time.Microsecond)
+		d.Confirmations, d.BlockHash, d.BlockHeight, d.Remarks = 2, TxID(core.ChainEthereum, 99), 1_234_567, "Sent from exchange"
 		got := f.MustCreateDeposit(t, d)
-		require.Equal(t, 0, d.Amount.Cmp(got.Amount))
-		require.Equal(t, d.RequestedAt, got.RequestedAt, "microsecond precision")
-		require.Equal(t, d.CreatedAt, got.CreatedAt)
-		require.Equal(t, d.TxID, got.TxID)
-		require.Equal(t, 7, got.TxIndex)
-		require.Equal(t, d.SourceAddress, got.SourceAddress)
-		require.Equal(t, d.DestinationAddress, got.DestinationAddress)
-		require.Equal(t, d.ClientRequestKey, got.ClientRequestKey)
-		require.Equal(t, d.RequestHash, got.RequestHash)
-		require.Equal(t, f.Customer.SecuritiesAccount, got.SecuritiesAccount)
-		require.Equal(t, 3, got.ConfirmationsRequired)
+		require.NotZero(t, got.ID)
+		want := *d
+		want.ID, want.RecordNo = got.ID, got.RecordNo
+		require.Equal(t, &want, got, "every field, the 78-digit amount exactly, times to the microsecond")
+	})
+	t.Run("TimesInAnyZoneComeBackAsTheSameInstantInUTC", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		tokyo := time.FixedZone("JST", 9*60*60)
+		d := f.Deposit(f.BTC, f.Customer, 0)
+		d.RequestedAt = time.Date(2026, 11, 26, 8, 59, 59, 999_999_000, tokyo) // 2026-11-25 23:59:59.999999 UTC
+		d.CreatedAt, d.UpdatedAt = d.RequestedAt, d.RequestedAt
+		got := f.MustCreateDeposit(t, d)
+		require.True(t, d.RequestedAt.Equal(got.RequestedAt))
+		require.Equal(t, time.UTC, got.CreatedAt.Location())
+		require.Equal(t, "D20261125-000001", got.RecordNo, "the record-number day is the UTC day")
+	})
+	t.Run("RecordNumbersAreUniqueAndSequentialPerDay", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		for i := 1; i <= 25; i++ {
+			rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, i))
+			require.Equal(t, core.FormatRecordNo(T0, int64(i)), rec.RecordNo)
+			require.NoError(t, core.ValidateRecordNo(rec.RecordNo))
+		}
+		prev := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, -24*60))
+		require.Equal(t, "D20261124-000001", prev.RecordNo, "an earlier day has its own sequence")
 	})
 	t.Run("SameRequestKeyReturnsExistingRecord", func(t *testing.T) {
 		t.Parallel()
@@ -77,15 +94,24 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		otherOutput.TxID, otherOutput.TxIndex = first.TxID, 1
 		f.MustCreateDeposit(t, otherOutput) // another output of the same tx is another deposit
 	})
-	t.Run("DeletedApplicationDoesNotBlockResubmission", func(t *testing.T) {
+	t.Run("CancelledOrDeletedApplicationDoesNotBlockResubmission", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
-		first := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
-		f.MustTransition(t, first, core.StatusDeleted)
-		again := f.Deposit(f.BTC, f.Customer, 1)
-		again.TxID = first.TxID
-		second := f.MustCreateDeposit(t, again)
-		require.NotEqual(t, first.RecordNo, second.RecordNo)
+		for _, end := range []core.DepositStatus{core.StatusDeleted, core.StatusCancelled} {
+			first := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+			f.MustTransition(t, first, end)
+			again := f.Deposit(f.BTC, f.Customer, 1)
+			again.TxID = first.TxID
+			second := f.MustCreateDeposit(t, again)
+			require.NotEqual(t, first.RecordNo, second.RecordNo)
+
+			third := f.Deposit(f.BTC, f.Customer, 2)
+			third.TxID = first.TxID
+			got, created, err := f.Store.CreateDeposit(ctx, third, audit("deposit.create", "deposit", "", T0))
+			require.NoError(t, err)
+			require.False(t, created, "the resubmission is live again, so it is the one returned")
+			require.Equal(t, second.ID, got.ID)
+		}
 	})
 	t.Run("BulkInsertThenCreateNeverCollides", func(t *testing.T) {
 		t.Parallel()
@@ -106,5 +132,40 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		require.Len(t, page.Records, 1203/9+1)
 		require.Equal(t, 5, MustVerifyChain(t, f.Store), "assets, customer, one seed row, one create")
+	})
+	t.Run("BulkInsertRefusesDuplicatesAndStoresNothing", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		existing := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+		dupes := map[string]func(d *core.DepositRecord){
+			"record number": func(d *core.DepositRecord) { d.RecordNo = existing.RecordNo },
+			"request key":   func(d *core.DepositRecord) { d.ClientRequestKey = existing.ClientRequestKey },
+			"live txid":     func(d *core.DepositRecord) { d.TxID = existing.TxID },
+		}
+		for name, spoil := range dupes {
+			var recs []*core.DepositRecord
+			for i := range 10 {
+				d := f.Deposit(f.BTC, f.Customer, 24*60+i)
+				d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
+				recs = append(recs, d)
+			}
+			spoil(recs[7])
+			_, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), audit("deposit.seed", "deposit", "10 records", T0))
+			requireCode(t, core.ECONFLICT, err)
+			page, err := f.Store.FindDeposits(ctx, core.DepositFilter{Limit: 100})
+			require.NoError(t, err)
+			require.Len(t, page.Records, 1, "a refused %s stores none of the batch", name)
+		}
+		require.Equal(t, 4, MustVerifyChain(t, f.Store), "refused seeds are not audited")
+		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 24*60))
+		require.Equal(t, "D20261126-000001", next.RecordNo, "a refused seed leaves the numbering alone")
+	})
+	t.Run("BulkInsertOfNothingIsAuditedAndStoresNothing", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values([]*core.DepositRecord(nil)), audit("deposit.seed", "deposit", "0 records", T0))
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Equal(t, "D20261125-000001", f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)).RecordNo)
 	})
 }

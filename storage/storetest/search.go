@@ -77,6 +77,20 @@ func runSearch(t *testing.T, newStore NewStoreFunc) {
 			{"Status", core.DepositFilter{Status: &credited}, func(d *core.DepositRecord) bool { return d.Status == credited }},
 			{"Asset", core.DepositFilter{AssetID: &f.ETH.ID}, func(d *core.DepositRecord) bool { return d.AssetID == f.ETH.ID }},
 			{"EthereumTxIDWithoutPrefix", core.DepositFilter{TxID: &bareTx}, func(d *core.DepositRecord) bool { return d.ID == all[4].ID }},
+			{"BitcoinTxID", core.DepositFilter{TxID: &all[5].TxID}, func(d *core.DepositRecord) bool { return d.ID == all[5].ID }},
+			{"ID", core.DepositFilter{ID: &all[11].ID}, func(d *core.DepositRecord) bool { return d.ID == all[11].ID }},
+			{"CreatedFromOnly", core.DepositFilter{CreatedFrom: &to}, func(d *core.DepositRecord) bool { return !d.CreatedAt.Before(to) }},
+			{"CreatedToOnly", core.DepositFilter{CreatedTo: &from}, func(d *core.DepositRecord) bool { return d.CreatedAt.Before(from) }},
+			{"StatusAndAsset", core.DepositFilter{Status: &credited, AssetID: &f.BTC.ID}, func(d *core.DepositRecord) bool {
+				return d.Status == credited && d.AssetID == f.BTC.ID
+			}},
+			{"AccountStatusAndRange", core.DepositFilter{SecuritiesAccount: &f.Customer.SecuritiesAccount, Status: &credited, CreatedFrom: &from, CreatedTo: &to},
+				func(d *core.DepositRecord) bool {
+					return d.CustomerNo == f.Customer.CustomerNo && d.Status == credited && !d.CreatedAt.Before(from) && d.CreatedAt.Before(to)
+				}},
+			{"CustomerAndAccount", core.DepositFilter{CustomerNo: &other.CustomerNo, SecuritiesAccount: &other.SecuritiesAccount},
+				func(d *core.DepositRecord) bool { return d.CustomerNo == other.CustomerNo }},
+			{"RecordNoAndStatus", core.DepositFilter{RecordNo: &all[1].RecordNo, Status: &credited}, func(d *core.DepositRecord) bool { return d.ID == all[1].ID }},
 			{"CreatedRange", core.DepositFilter{CreatedFrom: &from, CreatedTo: &to}, func(d *core.DepositRecord) bool {
 				return !d.CreatedAt.Before(from) && d.CreatedAt.Before(to)
 			}},
@@ -123,5 +137,64 @@ func runSearch(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		require.Empty(t, page.Records)
 		require.Nil(t, page.Next)
+	})
+	t.Run("NoRecordMatchesContradictoryFilters", func(t *testing.T) {
+		t.Parallel()
+		f, all, other := setup(t)
+		cancelled := core.StatusCancelled
+		for name, filter := range map[string]core.DepositFilter{
+			"RecordNoOfAnotherCustomer": {RecordNo: &all[1].RecordNo, CustomerNo: &other.CustomerNo},
+			"CancelledRecordAsCredited": {RecordNo: &all[2].RecordNo, Status: ptr(core.StatusCredited)},
+			"EmptyRange":                {CreatedFrom: &all[30].CreatedAt, CreatedTo: &all[30].CreatedAt},
+			"UnknownTxID":               {TxID: ptr(strings.Repeat("0", 64))},
+			"CancelledOfAssetWithNone":  {Status: &cancelled, AssetID: ptr(f.BTC.ID + f.ETH.ID + 1)},
+		} {
+			page, err := f.Store.FindDeposits(ctx, filter)
+			require.NoError(t, err, name)
+			require.Empty(t, page.Records, name)
+			require.Nil(t, page.Next, name)
+		}
+	})
+	t.Run("KeysetPagingUnderFiltersReturnsEveryMatchOnceInOrder", func(t *testing.T) {
+		t.Parallel()
+		f, all, _ := setup(t)
+		from, to := T0.Add(5*time.Minute), T0.Add(55*time.Minute)
+		for name, c := range map[string]struct {
+			filter core.DepositFilter
+			keep   func(*core.DepositRecord) bool
+		}{
+			"Customer": {core.DepositFilter{CustomerNo: &f.Customer.CustomerNo}, func(d *core.DepositRecord) bool { return d.CustomerNo == f.Customer.CustomerNo }},
+			"AssetAndRange": {core.DepositFilter{AssetID: &f.BTC.ID, CreatedFrom: &from, CreatedTo: &to}, func(d *core.DepositRecord) bool {
+				return d.AssetID == f.BTC.ID && !d.CreatedAt.Before(from) && d.CreatedAt.Before(to)
+			}},
+			"StatusVerifying": {core.DepositFilter{Status: ptr(core.StatusVerifying)}, func(d *core.DepositRecord) bool { return d.Status == core.StatusVerifying }},
+		} {
+			want := expect(all, c.keep)
+			require.NotEmpty(t, want, name)
+			var got []string
+			filter := c.filter
+			filter.Limit = 4
+			for pages := 0; ; pages++ {
+				require.Less(t, pages, len(want)+1, "%s: paging must end", name)
+				page, err := f.Store.FindDeposits(ctx, filter)
+				require.NoError(t, err, name)
+				got = append(got, recordNos(page.Records)...)
+				if page.Next == nil {
+					break
+				}
+				filter.After = page.Next
+			}
+			require.Equal(t, want, got, name)
+		}
+	})
+	t.Run("DefaultPageSizeApplies", func(t *testing.T) {
+		t.Parallel()
+		f, all, _ := setup(t)
+		page, err := f.Store.FindDeposits(ctx, core.DepositFilter{})
+		require.NoError(t, err)
+		require.Len(t, page.Records, min(len(all), core.DefaultPageSize))
+		require.NotNil(t, page.Next)
+		last := page.Records[len(page.Records)-1]
+		require.Equal(t, core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}, *page.Next)
 	})
 }

@@ -5,12 +5,17 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -74,16 +79,65 @@ func MustCreateCustomer(tb testing.TB, s core.Store, no, account string) *core.C
 	return c
 }
 
+// MustCreateOperator adds an operator with the given permissions.
+func MustCreateOperator(tb testing.TB, s core.Store, name string, perms ...core.Permission) *core.Operator {
+	tb.Helper()
+	op := &core.Operator{Name: name, PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdHNhbHQ$aGFzaGhhc2g", Permissions: perms,
+		CreatedAt: T0, PasswordChangedAt: T0}
+	require.NoError(tb, s.CreateOperator(context.Background(), op, audit("operator.create", "operator", name, T0)))
+	return op
+}
+
+// MustCreateWalletAddress registers a Pending address of c on a's network.
+func MustCreateWalletAddress(tb testing.TB, s core.Store, c *core.Customer, a *core.Asset, address string) *core.WalletAddress {
+	tb.Helper()
+	w := &core.WalletAddress{CustomerID: c.ID, CustomerNo: c.CustomerNo, Chain: a.Chain, Network: a.Network, Address: address,
+		Label: "main wallet", Status: core.AddressPending, CreatedAt: T0}
+	require.NoError(tb, s.CreateWalletAddress(context.Background(), w, audit("address.add", "address", address, T0)))
+	return w
+}
+
+// BTCAddress is the i-th of a set of distinct, valid regtest P2WPKH
+// addresses (bcrt1q…).
+func BTCAddress(i int) string {
+	h := sha256.Sum256([]byte("btc-" + strconv.Itoa(i)))
+	a, err := btcutil.NewAddressWitnessPubKeyHash(h[:20], &chaincfg.RegressionNetParams)
+	if err != nil {
+		panic(err) // a 20-byte program is always valid
+	}
+	return a.EncodeAddress()
+}
+
+// ETHAddress is the i-th of a set of distinct Ethereum addresses in their
+// EIP-55 checksummed form, as the desk stores them.
+func ETHAddress(i int) string {
+	h := sha256.Sum256([]byte("eth-" + strconv.Itoa(i)))
+	a, err := core.NormalizeEthereumAddress("0x" + hex.EncodeToString(h[:20]))
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// TxID is the i-th of a set of distinct transaction hashes in the canonical
+// form for chain (0x-prefixed on Ethereum).
+func TxID(chain string, i int) string {
+	h := sha256.Sum256([]byte("tx-" + strconv.Itoa(i)))
+	if chain == core.ChainEthereum {
+		return "0x" + hex.EncodeToString(h[:])
+	}
+	return hex.EncodeToString(h[:])
+}
+
 // Deposit builds (without storing) a record in Verifying for asset a,
-// created i minutes after T0, with a unique txid.
+// created i minutes after T0, with a unique request key and txid.
 func (f *Fixture) Deposit(a *core.Asset, c *core.Customer, i int) *core.DepositRecord {
 	f.n++
 	created := T0.Add(time.Duration(i) * time.Minute)
-	txid := fmt.Sprintf("%064x", f.n*7919+i)
-	src, dst := "bcrt1qsource"+fmt.Sprint(f.n), "bcrt1qdest"+fmt.Sprint(f.n)
+	txid := TxID(a.Chain, f.n*7919+i)
+	src, dst := BTCAddress(f.n), BTCAddress(1_000_000+f.n)
 	if a.Chain == core.ChainEthereum {
-		txid = "0x" + txid
-		src, dst = fmt.Sprintf("0x%040x", f.n), fmt.Sprintf("0x%040x", f.n+1_000_000)
+		src, dst = ETHAddress(f.n), ETHAddress(1_000_000+f.n)
 	}
 	return &core.DepositRecord{
 		ClientRequestKey: fmt.Sprintf("req-%d", f.n), RequestHash: fmt.Sprintf("h%d", f.n),

@@ -101,7 +101,9 @@ CREATE INDEX deposits_account ON deposits (securities_account, created_at, id);
 CREATE INDEX deposits_status_asset ON deposits (status, asset_id, created_at, id);
 CREATE INDEX deposits_status ON deposits (status, created_at, id);
 CREATE INDEX deposits_asset ON deposits (asset_id, created_at, id);
-CREATE INDEX deposits_txid ON deposits (txid) WHERE txid IS NOT NULL;
+-- The hash without its 0x: one equality finds a transaction on either chain,
+-- still in (created_at, id) order.
+CREATE INDEX deposits_txid ON deposits (substr(txid, -64), created_at, id);
 
 CREATE TABLE record_no_seq (
     day  TEXT PRIMARY KEY,

@@ -1,0 +1,258 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"depositdesk/core"
+)
+
+// benchRecords is the size of the table the search benchmarks run on:
+// DEPOSITDESK_BENCH_RECORDS (e.g. 1000000), default 100,000 so that a plain
+// `go test -bench .` stays quick.
+func benchRecords(tb testing.TB) int {
+	n := 100_000
+	if v := os.Getenv("DEPOSITDESK_BENCH_RECORDS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			tb.Fatalf("DEPOSITDESK_BENCH_RECORDS=%q is not a positive number", v)
+		}
+	}
+	return n
+}
+
+// seeded is one large store shared by every search benchmark of a run.
+type seeded struct {
+	store     *Store
+	assets    []*core.Asset
+	customers []*core.Customer
+	newest    time.Time
+	took      time.Duration
+}
+
+var (
+	seedOnce sync.Once
+	seedDir  string
+	seedDB   *seeded
+	seedErr  error
+)
+
+// TestMain removes the benchmarks' shared store after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if seedDB != nil {
+		seedDB.store.Close()
+	}
+	if seedDir != "" {
+		os.RemoveAll(seedDir)
+	}
+	os.Exit(code)
+}
+
+func mustSeeded(b *testing.B) *seeded {
+	b.Helper()
+	seedOnce.Do(func() {
+		// Not b.TempDir: the store outlives the first benchmark that asks.
+		seedDir, seedErr = os.MkdirTemp("", "depositdesk-bench-")
+		if seedErr != nil {
+			return
+		}
+		seedDB, seedErr = seedStore(context.Background(), filepath.Join(seedDir, "desk.db"), benchRecords(b))
+	})
+	if seedErr != nil {
+		b.Fatal(seedErr)
+	}
+	return seedDB
+}
+
+// seedStore makes a store with four assets, n/100 customers and n records
+// over the 365 days before 2026-11-25, the desk's status mix, and times the
+// bulk insert alone.
+func seedStore(ctx context.Context, path string, n int) (*seeded, error) {
+	s, err := Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	sd := &seeded{store: s, newest: at}
+	for _, a := range []*core.Asset{
+		{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, ConfirmationsRequired: 3},
+		{Chain: core.ChainEthereum, Network: "dev", Symbol: "ETH", Decimals: 18, ConfirmationsRequired: 12},
+		{Chain: core.ChainEthereum, Network: "dev", Symbol: "USDT", Decimals: 6, ConfirmationsRequired: 12,
+			ContractAddress: "0xdAC17F958D2ee523a2206206994597C13D831ec7"},
+		{Chain: core.ChainEthereum, Network: "dev", Symbol: "USDC", Decimals: 6, ConfirmationsRequired: 12,
+			ContractAddress: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},
+	} {
+		a.MinDeposit, a.Enabled, a.CreatedAt, a.UpdatedAt = big.NewInt(1), true, at, at
+		if err := s.CreateAsset(ctx, a, core.AuditEntry{At: at, Actor: "bench", Action: "asset.create", Entity: "asset", EntityID: a.Key()}); err != nil {
+			return nil, err
+		}
+		sd.assets = append(sd.assets, a)
+	}
+	for i := range max(n/100, 10) {
+		c := &core.Customer{CustomerNo: fmt.Sprintf("C%06d", 100000+i), SecuritiesAccount: fmt.Sprintf("SA-%07d", 2000000+i),
+			Name: "Customer " + strconv.Itoa(i), CreatedAt: at}
+		if err := s.CreateCustomer(ctx, c, core.AuditEntry{At: at, Actor: "bench", Action: "customer.create", Entity: "customer", EntityID: c.CustomerNo}); err != nil {
+			return nil, err
+		}
+		sd.customers = append(sd.customers, c)
+	}
+	// Generated up front so the figure is the store's alone.
+	recs := slices.Collect(synthetic(n, sd.assets, sd.customers, at))
+	start := time.Now()
+	got, err := s.BulkInsertDeposits(ctx, slices.Values(recs), core.AuditEntry{At: at, Actor: "bench",
+		Action: "deposit.seed", Entity: "deposit", EntityID: strconv.Itoa(n)})
+	if err != nil {
+		return nil, err
+	} else if got != n {
+		return nil, fmt.Errorf("seeded %d of %d records", got, n)
+	}
+	sd.took = time.Since(start)
+	fmt.Fprintf(os.Stderr, "seeded %d records with BulkInsertDeposits in %v\n", n, sd.took.Round(time.Millisecond))
+	return sd, nil
+}
+
+// synthetic yields n records, oldest first, spread evenly over the year
+// before until, numbered per UTC day; most are credited, a tail in every
+// other status, as on a working desk.
+func synthetic(n int, assets []*core.Asset, customers []*core.Customer, until time.Time) iter.Seq[*core.DepositRecord] {
+	statuses := []core.DepositStatus{}
+	for st, w := range map[core.DepositStatus]int{core.StatusCredited: 60, core.StatusVerifying: 10, core.StatusConfirming: 5,
+		core.StatusHeld: 3, core.StatusRejected: 2, core.StatusRefunding: 1, core.StatusRefunded: 4, core.StatusCancelled: 12, core.StatusDeleted: 3} {
+		for range w {
+			statuses = append(statuses, st)
+		}
+	}
+	return func(yield func(*core.DepositRecord) bool) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		step := 365 * 24 * time.Hour / time.Duration(n)
+		var day string
+		var seq int64
+		for i := range n {
+			created := until.Add(-365 * 24 * time.Hour).Add(time.Duration(i) * step).Truncate(time.Microsecond)
+			if d := core.RecordNoDay(created); d != day {
+				day, seq = d, 0
+			}
+			seq++
+			a, c := assets[rng.IntN(len(assets))], customers[rng.IntN(len(customers))]
+			txid := fmt.Sprintf("%016x%016x%016x%016x", rng.Uint64(), rng.Uint64(), rng.Uint64(), rng.Uint64())
+			src, dst := fmt.Sprintf("bcrt1q%038x", rng.Uint64()), fmt.Sprintf("bcrt1q%038x", i)
+			if a.Chain == core.ChainEthereum {
+				txid = "0x" + txid
+				src, _ = core.NormalizeEthereumAddress(fmt.Sprintf("0x%040x", rng.Uint64()))
+				dst, _ = core.NormalizeEthereumAddress(fmt.Sprintf("0x%040x", i))
+			}
+			rec := &core.DepositRecord{RecordNo: core.FormatRecordNo(created, seq), ClientRequestKey: "seed-" + strconv.Itoa(i),
+				CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: c.SecuritiesAccount, AssetID: a.ID, Network: a.Network,
+				Amount: big.NewInt(rng.Int64N(1e12) + 1), SourceAddress: src, DestinationAddress: dst, TxID: txid,
+				RequestedAt: created, CreatedAt: created, UpdatedAt: created, Status: statuses[rng.IntN(len(statuses))],
+				ConfirmationsRequired: a.ConfirmationsRequired}
+			if !yield(rec) {
+				return
+			}
+		}
+	}
+}
+
+// searchCase is one filter combination a back-office page sends.
+type searchCase struct {
+	name   string
+	filter func(sd *seeded) core.DepositFilter
+}
+
+// searchCases covers each filter alone and the combinations the Deposit
+// Records page makes, up to three filters with a created-time range.
+func searchCases() []searchCase {
+	credited := core.StatusCredited
+	held := core.StatusHeld
+	month := func(sd *seeded) (*time.Time, *time.Time) {
+		from, to := sd.newest.AddDate(0, -3, 0), sd.newest.AddDate(0, -2, 0)
+		return &from, &to
+	}
+	return []searchCase{
+		{"All", func(sd *seeded) core.DepositFilter { return core.DepositFilter{} }},
+		{"Range", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{CreatedFrom: from, CreatedTo: to}
+		}},
+		{"Status", func(sd *seeded) core.DepositFilter { return core.DepositFilter{Status: &held} }},
+		{"Asset", func(sd *seeded) core.DepositFilter { return core.DepositFilter{AssetID: &sd.assets[2].ID} }},
+		{"Customer", func(sd *seeded) core.DepositFilter {
+			return core.DepositFilter{CustomerNo: &sd.customers[7].CustomerNo}
+		}},
+		{"Account", func(sd *seeded) core.DepositFilter {
+			return core.DepositFilter{SecuritiesAccount: &sd.customers[7].SecuritiesAccount}
+		}},
+		{"StatusAssetRange", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{Status: &credited, AssetID: &sd.assets[1].ID, CreatedFrom: from, CreatedTo: to}
+		}},
+		{"StatusAssetCustomerRange", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{Status: &credited, AssetID: &sd.assets[0].ID, CustomerNo: &sd.customers[3].CustomerNo,
+				CreatedFrom: from, CreatedTo: to}
+		}},
+		{"RareStatusAssetRange", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{Status: &held, AssetID: &sd.assets[3].ID, CreatedFrom: from, CreatedTo: to}
+		}},
+	}
+}
+
+// BenchmarkSearch measures one page of 50 for each case, through the store
+// (query, scan, amounts parsed), and logs the plan SQLite chose.
+func BenchmarkSearch(b *testing.B) {
+	sd := mustSeeded(b)
+	ctx := context.Background()
+	for _, c := range searchCases() {
+		b.Run(c.name, func(b *testing.B) {
+			f := c.filter(sd)
+			f.Limit = core.DefaultPageSize
+			plan, err := explain(ctx, sd.store.read, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Log(plan)
+			var rows int
+			for b.Loop() {
+				page, err := sd.store.FindDeposits(ctx, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = len(page.Records)
+			}
+			b.ReportMetric(float64(rows), "rows/op")
+		})
+	}
+}
+
+// BenchmarkSearchThreeFiltersAndRangeNextPage follows the cursor: the second
+// page of the three-filter search must cost what the first does.
+func BenchmarkSearchThreeFiltersAndRangeNextPage(b *testing.B) {
+	sd := mustSeeded(b)
+	ctx := context.Background()
+	credited := core.StatusCredited
+	from, to := sd.newest.AddDate(-1, 0, 0), sd.newest
+	f := core.DepositFilter{Status: &credited, AssetID: &sd.assets[1].ID, SecuritiesAccount: &sd.customers[5].SecuritiesAccount,
+		CreatedFrom: &from, CreatedTo: &to, Limit: 10}
+	first, err := sd.store.FindDeposits(ctx, f)
+	if err != nil || first.Next == nil {
+		b.Fatalf("first page: %v, next %v", err, first.Next)
+	}
+	f.After = first.Next
+	for b.Loop() {
+		if _, err := sd.store.FindDeposits(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
