@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// detailRefresh is how often an open detail window re-reads its record, so
+// the confirmation progress moves while the operator watches.
+const detailRefresh = 5 * time.Second
+
+// detailView is one record's detail: fields, source-address verification,
+// block-confirmation progress and the audit trail.
+type detailView struct {
+	ctx      context.Context
+	svc      *core.Service
+	recordNo string
+	win      fyne.Window
+
+	fields       *widget.Form
+	values       map[string]*widget.Label
+	verification *widget.Label
+	progress     *widget.ProgressBar
+	progressText *widget.Label
+	trail        *widget.Label
+	refreshBtn   *widget.Button
+	message      *widget.Label
+	stop         chan struct{}
+}
+
+var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
+	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks"}
+
+func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detailView {
+	v := &detailView{ctx: ctx, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
+		verification: widget.NewLabel(""), progress: widget.NewProgressBar(), progressText: widget.NewLabel(""),
+		trail: widget.NewLabel(""), message: widget.NewLabel(""), stop: make(chan struct{})}
+	v.fields = widget.NewForm()
+	for _, f := range detailFields {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapBreak
+		l.Selectable = true
+		v.values[f] = l
+		v.fields.Append(f, l)
+	}
+	v.verification.Wrapping = fyne.TextWrapWord
+	v.refreshBtn = widget.NewButton("Refresh", v.load)
+	v.win = fyne.CurrentApp().NewWindow("Deposit record " + recordNo)
+	progress := container.NewVBox(widget.NewLabelWithStyle("Block confirmations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		v.progress, v.progressText)
+	left := container.NewVScroll(v.fields)
+	right := container.NewVBox(
+		widget.NewLabelWithStyle("Source address verification", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.verification,
+		widget.NewSeparator(), progress, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Audit trail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.trail)
+	split := container.NewHSplit(left, container.NewVScroll(right))
+	split.Offset = 0.55
+	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
+	v.win.Resize(fyne.NewSize(1100, 640))
+	v.win.SetOnClosed(func() { close(v.stop) })
+	v.load()
+	v.win.Show()
+	go v.tick()
+	return v
+}
+
+func (v *detailView) tick() {
+	t := time.NewTicker(detailRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-v.stop:
+			return
+		case <-t.C:
+			fyne.Do(v.load)
+		}
+	}
+}
+
+func (v *detailView) load() {
+	det, err := v.svc.DepositDetail(v.ctx, v.recordNo)
+	if err != nil {
+		v.message.SetText(errorText(err))
+		return
+	}
+	d := det.Record
+	block := "—"
+	if d.BlockHeight > 0 {
+		block = fmt.Sprintf("%d (%s)", d.BlockHeight, shorten(d.BlockHash, 10, 8))
+	}
+	for k, s := range map[string]string{
+		"Record No": d.RecordNo, "Status": d.Status.Display(), "Customer No": d.CustomerNo, "Securities Account": d.SecuritiesAccount,
+		"Asset": d.AssetSymbol, "Network": d.Chain + " " + d.Network, "Amount": d.AmountText() + " " + d.AssetSymbol,
+		"Source Address": d.SourceAddress, "Destination Address": d.DestinationAddress, "TXID": orDash(d.TxID), "Block": block,
+		"Request Time": stamp(d.RequestedAt), "Created": stamp(d.CreatedAt), "Updated": stamp(d.UpdatedAt), "Remarks": orDash(d.Remarks),
+	} {
+		v.values[k].SetText(s)
+	}
+	if w := det.SourceAddress; w == nil {
+		v.verification.SetText("Not registered for this customer: the address must be verified before the deposit can proceed.")
+	} else if w.Status == core.AddressVerified {
+		v.verification.SetText(fmt.Sprintf("Verified by %s on %s (%s: %s)", w.VerifiedBy, stamp(w.VerifiedAt), w.VerificationMethod, w.Evidence))
+	} else {
+		v.verification.SetText(w.Status.Display() + ": ownership of the address has not been proven yet.")
+	}
+	v.progress.Max = float64(max(d.ConfirmationsRequired, 1))
+	v.progress.SetValue(float64(min(d.Confirmations, d.ConfirmationsRequired)))
+	v.progressText.SetText(progressText(d))
+	var trail string
+	for _, e := range det.Trail {
+		trail += fmt.Sprintf("%s  %s  %s", stamp(e.At), e.Actor, e.Action)
+		if e.Remarks != "" {
+			trail += "  — " + e.Remarks
+		}
+		trail += "\n"
+	}
+	v.trail.SetText(trail)
+	v.message.SetText("Updated " + time.Now().Format("15:04:05"))
+}
+
+func progressText(d *core.DepositRecord) string {
+	switch {
+	case d.TxID == "":
+		return "No transaction hash yet."
+	case d.Confirmations >= d.ConfirmationsRequired:
+		return fmt.Sprintf("%d of %d confirmations: complete.", d.Confirmations, d.ConfirmationsRequired)
+	}
+	return fmt.Sprintf("%d of %d confirmations.", d.Confirmations, d.ConfirmationsRequired)
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,361 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+const allOption = "All"
+
+// column is one column of the records table.
+type column struct {
+	title string
+	width float32
+	text  func(*core.DepositRecord) string
+}
+
+var recordColumns = []column{
+	{"Record No", 150, func(d *core.DepositRecord) string { return d.RecordNo }},
+	{"Customer No", 100, func(d *core.DepositRecord) string { return d.CustomerNo }},
+	{"Securities Account", 130, func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
+	{"Asset", 60, func(d *core.DepositRecord) string { return d.AssetSymbol }},
+	{"Network", 75, func(d *core.DepositRecord) string { return d.Network }},
+	{"Amount", 120, func(d *core.DepositRecord) string { return d.AmountText() }},
+	{"Destination Address", 150, func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 8, 6) }},
+	{"TXID", 120, func(d *core.DepositRecord) string { return shorten(d.TxID, 8, 6) }},
+	{"Request Time", 140, func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
+	{"Status", 230, func(d *core.DepositRecord) string { return d.Status.Display() }},
+	{"Confirmations", 100, func(d *core.DepositRecord) string {
+		return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired)
+	}},
+}
+
+// recordsPage is Deposit Records: multi-condition search, paging, and the
+// actions the operator's permissions allow on the selected record.
+type recordsPage struct {
+	ctx        context.Context
+	svc        *core.Service
+	op         *core.Operator
+	win        fyne.Window
+	onActivity func()
+
+	recordNo, customerNo, account, txid, from, to *widget.Entry
+	status, asset                                 *widget.Select
+	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
+	detailsBtn, cancelBtn, deleteBtn              *widget.Button
+	table                                         *widget.Table
+	pageInfo, message                             *widget.Label
+
+	assets   []*core.Asset
+	records  []*core.DepositRecord
+	next     *core.DepositCursor
+	cursors  []*core.DepositCursor // cursor that opened each page; nil for the first
+	selected int
+
+	remarks *remarksDialog // the open cancel/delete dialog, for tests
+	detail  *detailView    // the open detail window, for tests
+}
+
+func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
+	p := &recordsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1, onActivity: func() {}}
+	p.recordNo, p.customerNo, p.account = entry("D20261125-000123"), entry("e.g. C0000123"), entry("securities account")
+	p.txid, p.from, p.to = entry("transaction hash"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	statuses := []string{allOption}
+	for _, s := range core.AllDepositStatuses() {
+		statuses = append(statuses, s.Display())
+	}
+	p.status = widget.NewSelect(statuses, nil)
+	p.status.SetSelected(allOption)
+	p.asset = widget.NewSelect([]string{allOption}, nil)
+	p.asset.SetSelected(allOption)
+	if as, err := svc.ListAssets(ctx, core.AssetFilter{}); err == nil {
+		p.assets = as
+		opts := []string{allOption}
+		for _, a := range as {
+			opts = append(opts, a.Key())
+		}
+		p.asset.Options = opts
+	}
+	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
+		e.OnSubmitted = func(string) { p.onSearchTapped() }
+	}
+	p.searchBtn = widget.NewButton("Search", p.onSearchTapped)
+	p.searchBtn.Importance = widget.HighImportance
+	p.resetBtn = widget.NewButton("Reset", p.onResetTapped)
+	p.prevBtn = widget.NewButton("‹ Previous", p.onPrevTapped)
+	p.nextBtn = widget.NewButton("Next ›", p.onNextTapped)
+	p.detailsBtn = widget.NewButton("Details", p.onDetailsTapped)
+	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
+	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
+	p.pageInfo, p.message = widget.NewLabel(""), widget.NewLabel("")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.table = p.newTable()
+	p.updateActions()
+	return p
+}
+
+func entry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+func (p *recordsPage) newTable() *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.records), len(recordColumns) },
+		func() fyne.CanvasObject { return widget.NewLabel("template text") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(recordColumns[id.Col].text(p.records[id.Row]))
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject { return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}) }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			o.(*widget.Label).SetText(recordColumns[id.Col].title)
+		}
+	}
+	for i, c := range recordColumns {
+		t.SetColumnWidth(i, c.width)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		p.onActivity()
+		p.selected = id.Row
+		p.updateActions()
+	}
+	return t
+}
+
+func (p *recordsPage) build() fyne.CanvasObject {
+	filters := container.NewGridWithColumns(4,
+		labeled("Record number", p.recordNo), labeled("Customer number", p.customerNo), labeled("Securities account", p.account), labeled("Status", p.status),
+		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
+	)
+	buttons := container.NewHBox(p.searchBtn, p.resetBtn)
+	actions := container.NewHBox(p.detailsBtn, p.cancelBtn, p.deleteBtn)
+	paging := container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn)
+	top := container.NewVBox(filters, container.NewBorder(nil, nil, buttons, nil), widget.NewSeparator())
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, paging), p.message)
+	return container.NewBorder(top, bottom, nil, nil, p.table)
+}
+
+func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), nil, nil, nil, o)
+}
+
+// filter reads the filter fields; a bad date is an error for the operator.
+func (p *recordsPage) filter() (core.DepositFilter, error) {
+	f := core.DepositFilter{Limit: core.DefaultPageSize}
+	set := func(e *widget.Entry, dst **string) {
+		if v := strings.TrimSpace(e.Text); v != "" {
+			*dst = &v
+		}
+	}
+	set(p.recordNo, &f.RecordNo)
+	set(p.customerNo, &f.CustomerNo)
+	set(p.account, &f.SecuritiesAccount)
+	set(p.txid, &f.TxID)
+	if p.status.Selected != allOption && p.status.Selected != "" {
+		st, err := core.ParseDepositStatus(p.status.Selected)
+		if err != nil {
+			return f, err
+		}
+		f.Status = &st
+	}
+	for _, a := range p.assets {
+		if a.Key() == p.asset.Selected {
+			f.AssetID = &a.ID
+		}
+	}
+	var err error
+	if f.CreatedFrom, err = parseDay("Created from", p.from.Text, false); err != nil {
+		return f, err
+	}
+	if f.CreatedTo, err = parseDay("Created to", p.to.Text, true); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// parseDay reads YYYY-MM-DD in local time; "to" days include the whole day.
+func parseDay(field, s string, endOfDay bool) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "%s must be a date like 2026-11-25.", field)
+	}
+	if endOfDay {
+		t = t.AddDate(0, 0, 1)
+	}
+	return &t, nil
+}
+
+func (p *recordsPage) onSearchTapped() {
+	p.onActivity()
+	p.cursors = p.cursors[:0]
+	p.load(nil)
+}
+
+// search runs the current filters from the first page.
+func (p *recordsPage) search() { p.onSearchTapped() }
+
+func (p *recordsPage) onResetTapped() {
+	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
+		e.SetText("")
+	}
+	p.status.SetSelected(allOption)
+	p.asset.SetSelected(allOption)
+	p.onSearchTapped()
+}
+
+func (p *recordsPage) onNextTapped() {
+	p.onActivity()
+	if p.next != nil {
+		p.load(p.next)
+	}
+}
+
+func (p *recordsPage) onPrevTapped() {
+	p.onActivity()
+	if len(p.cursors) < 2 {
+		return
+	}
+	prev := p.cursors[len(p.cursors)-2]
+	p.cursors = p.cursors[:len(p.cursors)-2]
+	p.load(prev)
+}
+
+// load shows the page that starts after cursor (nil: the first page).
+func (p *recordsPage) load(after *core.DepositCursor) {
+	f, err := p.filter()
+	if err == nil {
+		f.After = after
+		var page core.DepositPage
+		if page, err = p.svc.SearchDeposits(p.ctx, f); err == nil {
+			p.cursors = append(p.cursors, after)
+			p.records, p.next = page.Records, page.Next
+			p.message.SetText("")
+		}
+	}
+	if err != nil {
+		p.message.SetText(errorText(err))
+	}
+	p.selected = -1
+	p.table.UnselectAll()
+	p.table.Refresh()
+	first := (len(p.cursors) - 1) * core.DefaultPageSize
+	switch {
+	case len(p.records) == 0:
+		p.pageInfo.SetText("No records match")
+	default:
+		p.pageInfo.SetText(fmt.Sprintf("Page %d · records %d–%d", len(p.cursors), first+1, first+len(p.records)))
+	}
+	p.updateActions()
+}
+
+// refresh reloads the page on screen after a change.
+func (p *recordsPage) refresh() {
+	if len(p.cursors) == 0 {
+		p.load(nil)
+		return
+	}
+	cur := p.cursors[len(p.cursors)-1]
+	p.cursors = p.cursors[:len(p.cursors)-1]
+	p.load(cur)
+}
+
+func (p *recordsPage) current() *core.DepositRecord {
+	if p.selected < 0 || p.selected >= len(p.records) {
+		return nil
+	}
+	return p.records[p.selected]
+}
+
+// updateActions enables what the policy table and the guide allow on the
+// selected record; core refuses the rest anyway.
+func (p *recordsPage) updateActions() {
+	d := p.current()
+	enable(p.detailsBtn, d != nil)
+	verifying := d != nil && d.Status == core.StatusVerifying
+	enable(p.cancelBtn, verifying && p.op.Can(core.ActionCancelDeposit))
+	enable(p.deleteBtn, verifying && p.op.Can(core.ActionDeleteApplication))
+	if !p.op.Can(core.ActionCancelDeposit) {
+		p.cancelBtn.Hide()
+	}
+	if !p.op.Can(core.ActionDeleteApplication) {
+		p.deleteBtn.Hide()
+	}
+	enable(p.prevBtn, len(p.cursors) > 1)
+	enable(p.nextBtn, p.next != nil)
+}
+
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func (p *recordsPage) onDetailsTapped() {
+	p.onActivity()
+	if d := p.current(); d != nil {
+		p.detail = openDetail(p.ctx, p.svc, d.RecordNo)
+	}
+}
+
+func (p *recordsPage) onCancelTapped() {
+	p.onActivity()
+	d := p.current()
+	if d == nil {
+		return
+	}
+	p.remarks = newRemarksDialog(p.win, "Cancel deposit record "+d.RecordNo,
+		"Only records in “Wallet Address Under Verification” can be cancelled. The cancellation is logged with your name, the time and these remarks.",
+		"Confirm cancellation", "Cancel record "+d.RecordNo+"? This cannot be undone.",
+		func(remarks string) error {
+			_, err := p.svc.CancelDeposit(p.ctx, d.RecordNo, remarks)
+			return p.afterChange(err, d.RecordNo+" cancelled.")
+		})
+}
+
+func (p *recordsPage) onDeleteTapped() {
+	p.onActivity()
+	d := p.current()
+	if d == nil {
+		return
+	}
+	p.remarks = newRemarksDialog(p.win, "Delete abnormal application "+d.RecordNo,
+		"Deleting removes an abnormal or problematic application from processing. It stays in the audit log with your remarks.",
+		"Confirm deletion", "Delete application "+d.RecordNo+"? This cannot be undone.",
+		func(remarks string) error {
+			_, err := p.svc.DeleteApplication(p.ctx, d.RecordNo, remarks)
+			return p.afterChange(err, d.RecordNo+" deleted.")
+		})
+}
+
+func (p *recordsPage) afterChange(err error, done string) error {
+	if err != nil {
+		return err
+	}
+	p.refresh()
+	p.message.SetText(done)
+	return nil
+}
+
+func shorten(s string, head, tail int) string {
+	if len(s) <= head+tail+1 {
+		return s
+	}
+	return s[:head] + "…" + s[len(s)-tail:]
+}

@@ -1,0 +1,132 @@
+// Package ui is the Deposit Desk desktop: first-run wizard, login and the
+// back-office pages of the operating guide, built on core.Service only.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// DefaultIdleLock is how long the desk waits without input before it
+// locks and asks for the password again.
+const DefaultIdleLock = 15 * time.Minute
+
+// UI owns the main window and moves between wizard, login and pages.
+type UI struct {
+	app      fyne.App
+	svc      *core.Service
+	win      fyne.Window
+	IdleLock time.Duration
+
+	operator   *core.Operator
+	lastInput  time.Time
+	stopTicker chan struct{}
+
+	// The page on screen, for tests.
+	wizard  *wizardPage
+	login   *loginPage
+	records *recordsPage
+}
+
+// New builds the desk's window on app; Show or ShowAndRun displays it.
+func New(app fyne.App, svc *core.Service) *UI {
+	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock}
+	u.win = app.NewWindow("Deposit Desk")
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.SetMaster()
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start shows the first-run wizard on an empty database, else the login.
+func (u *UI) Start() {
+	need, err := u.svc.NeedsBootstrap(context.Background())
+	switch {
+	case err != nil:
+		u.win.SetContent(container.NewCenter(widget.NewLabel("Cannot open the database: " + errorText(err))))
+	case need:
+		u.showWizard()
+	default:
+		u.showLogin("")
+	}
+}
+
+func (u *UI) showWizard() {
+	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
+	u.records, u.login = nil, nil
+	u.win.SetContent(u.wizard.build())
+	u.win.Canvas().Focus(u.wizard.name)
+}
+
+func (u *UI) showLogin(notice string) {
+	u.stopIdleWatch()
+	u.operator = nil
+	u.login = newLoginPage(u.svc, notice, u.loggedIn)
+	u.records, u.wizard = nil, nil
+	u.win.SetContent(u.login.build())
+	u.win.Canvas().Focus(u.login.name)
+}
+
+func (u *UI) loggedIn(op *core.Operator) {
+	u.operator = op
+	ctx := core.NewContextWithOperator(context.Background(), op)
+	u.records = newRecordsPage(ctx, u.svc, op, u.win)
+	u.login = nil
+	header := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal › Deposit Records", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(widget.NewLabel("Operator: "+op.Name), widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
+	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, u.records.build()))
+	u.records.search()
+	u.startIdleWatch()
+}
+
+// touch records operator activity for the idle lock.
+func (u *UI) touch() { u.lastInput = time.Now() }
+
+// startIdleWatch locks the desk after IdleLock without keyboard or mouse
+// input. Fyne has no global input hook, so typing and tapping on the canvas
+// are observed through the canvas' key handler and the pages' handlers.
+func (u *UI) startIdleWatch() {
+	u.touch()
+	u.win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	u.win.Canvas().SetOnTypedRune(func(rune) { u.touch() })
+	if u.records != nil {
+		u.records.onActivity = u.touch
+	}
+	stop := make(chan struct{})
+	u.stopTicker = stop
+	go func() {
+		t := time.NewTicker(time.Second * 10)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(u.checkIdle)
+			}
+		}
+	}()
+}
+
+// checkIdle locks the desk when the operator has been idle too long.
+func (u *UI) checkIdle() {
+	if u.operator != nil && time.Since(u.lastInput) > u.IdleLock {
+		u.showLogin("Locked after " + u.IdleLock.String() + " without activity. Please log in again.")
+	}
+}
+
+func (u *UI) stopIdleWatch() {
+	if u.stopTicker != nil {
+		close(u.stopTicker)
+		u.stopTicker = nil
+	}
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/storage/sqlite"
+)
+
+const adminPW = "admin-password-1"
+
+type bundle struct {
+	svc   *core.Service
+	store core.Store
+	admin context.Context
+	ui    *UI
+}
+
+// setup opens a real SQLite store and a desk on a test app.
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	test.NewTempApp(t)
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "desk.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	svc := core.NewService(st)
+	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
+	return b
+}
+
+// withData bootstraps the admin and submits n applications; every third is
+// credited by the store as the watcher would.
+func (b *bundle) withData(t *testing.T, n int) []*core.DepositRecord {
+	t.Helper()
+	op, err := b.svc.Bootstrap(context.Background(), "admin", adminPW)
+	require.NoError(t, err)
+	b.admin = core.NewContextWithOperator(context.Background(), op)
+	require.NoError(t, b.svc.CreateAsset(b.admin, &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8,
+		MinDeposit: big.NewInt(1000), ConfirmationsRequired: 3, Enabled: true}))
+	for _, c := range []string{"C10001", "C10002"} {
+		require.NoError(t, b.svc.CreateCustomer(b.admin, &core.Customer{CustomerNo: c, SecuritiesAccount: "SA-" + c, Name: "Customer " + c}))
+	}
+	var out []*core.DepositRecord
+	for i := range n {
+		c := []string{"C10001", "C10002"}[i%2]
+		rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: fmt.Sprint("k", i), CustomerNo: c,
+			SecuritiesAccount: "SA-" + c, AssetSymbol: "BTC", Network: "regtest", Amount: fmt.Sprintf("0.%04d", i+1),
+			SourceAddress: regtestAddress(t), DestinationAddress: regtestAddress(t), TxID: fmt.Sprintf("%064x", i+1)})
+		require.NoError(t, err)
+		if i%3 == 0 {
+			for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
+				rec, err = b.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
+					Audit: core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
+				require.NoError(t, err)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+func regtestAddress(t *testing.T) string {
+	h := make([]byte, 20)
+	_, _ = rand.Read(h)
+	a, err := btcutil.NewAddressWitnessPubKeyHash(h, &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	return a.EncodeAddress()
+}
+
+// loginAs starts the desk and logs in through the login page.
+func (b *bundle) loginAs(t *testing.T, name, pw string) *recordsPage {
+	t.Helper()
+	b.ui.Start()
+	require.NotNil(t, b.ui.login)
+	test.Type(b.ui.login.name, name)
+	test.Type(b.ui.login.pw, pw)
+	test.Tap(b.ui.login.submit)
+	require.NotNil(t, b.ui.records, b.ui.login)
+	return b.ui.records
+}
+
+func (p *recordsPage) selectRecord(t *testing.T, recordNo string) {
+	t.Helper()
+	for i, d := range p.records {
+		if d.RecordNo == recordNo {
+			p.table.Select(widget.TableCellID{Row: i, Col: 0})
+			return
+		}
+	}
+	t.Fatalf("%s not on the page", recordNo)
+}
+
+func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
+	b := setup(t)
+	b.ui.Start()
+	w := b.ui.wizard
+	require.NotNil(t, w, "an empty database opens the first-run wizard")
+	test.Type(w.name, "admin")
+	test.Type(w.pw, adminPW)
+	test.Type(w.confirm, "something-else")
+	test.Tap(w.create)
+	require.Equal(t, "The two passwords differ.", w.message.Text)
+
+	w.confirm.SetText("")
+	w.pw.SetText("")
+	test.Type(w.pw, "short")
+	test.Type(w.confirm, "short")
+	test.Tap(w.create)
+	require.Contains(t, w.message.Text, "at least 10 characters")
+
+	w.pw.SetText(adminPW)
+	w.confirm.SetText(adminPW)
+	test.Tap(w.create)
+	require.NotNil(t, b.ui.login)
+	require.Contains(t, b.ui.login.message.Text, "Administrator admin created")
+
+	test.Type(b.ui.login.name, "admin")
+	test.Type(b.ui.login.pw, "wrong-password")
+	test.Tap(b.ui.login.submit)
+	require.Equal(t, "Wrong operator name or password.", b.ui.login.message.Text)
+	require.Empty(t, b.ui.login.pw.Text)
+
+	test.Type(b.ui.login.pw, adminPW)
+	test.Tap(b.ui.login.submit)
+	require.NotNil(t, b.ui.records)
+}
+
+func TestRecordsSearchFiltersAndPages(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 60)
+	p := b.loginAs(t, "admin", adminPW)
+	require.Len(t, p.records, 50)
+	require.True(t, p.nextBtn.Disabled() == false)
+	require.True(t, p.prevBtn.Disabled())
+	require.Equal(t, "Page 1 · records 1–50", p.pageInfo.Text)
+
+	test.Tap(p.nextBtn)
+	require.Len(t, p.records, 10)
+	require.Equal(t, "Page 2 · records 51–60", p.pageInfo.Text)
+	require.True(t, p.nextBtn.Disabled())
+	test.Tap(p.prevBtn)
+	require.Len(t, p.records, 50)
+
+	p.status.SetSelected(core.StatusCredited.Display())
+	test.Type(p.customerNo, "c10001")
+	test.Tap(p.searchBtn)
+	require.NotEmpty(t, p.records)
+	for _, d := range p.records {
+		require.Equal(t, core.StatusCredited, d.Status)
+		require.Equal(t, "C10001", d.CustomerNo)
+	}
+	require.Equal(t, 10, len(p.records), "C10001 has records 0,2,4…; every third of all is credited")
+
+	test.Type(p.from, "25-11-2026")
+	test.Tap(p.searchBtn)
+	require.Equal(t, "Created from must be a date like 2026-11-25.", p.message.Text)
+
+	test.Tap(p.resetBtn)
+	require.Len(t, p.records, 50)
+	require.Empty(t, p.message.Text)
+}
+
+func TestCancelAsksForRemarksAndConfirmsTwice(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 6)
+	p := b.loginAs(t, "admin", adminPW)
+	target := recs[1] // under verification
+
+	p.selectRecord(t, recs[0].RecordNo) // credited
+	require.True(t, p.cancelBtn.Disabled(), "only Wallet Address Under Verification can be cancelled")
+	p.selectRecord(t, target.RecordNo)
+	require.False(t, p.cancelBtn.Disabled())
+
+	test.Tap(p.cancelBtn)
+	d := p.remarks
+	require.NotNil(t, d)
+	require.True(t, d.confirm.Disabled(), "no remarks, no confirmation")
+	test.Type(d.remarks, "   ")
+	require.True(t, d.confirm.Disabled())
+	d.remarks.SetText("")
+	test.Type(d.remarks, "Duplicate user request")
+	require.False(t, d.confirm.Disabled())
+	test.Tap(d.confirm)
+	require.NotNil(t, d.again, "a second confirmation is asked")
+	test.Tap(d.again)
+	require.True(t, d.succeeded, d.message.Text)
+
+	det, err := b.svc.DepositDetail(b.admin, target.RecordNo)
+	require.NoError(t, err)
+	require.Equal(t, core.StatusCancelled, det.Record.Status)
+	last := det.Trail[len(det.Trail)-1]
+	require.Equal(t, "admin", last.Actor)
+	require.Equal(t, "deposit.cancel", last.Action)
+	require.Equal(t, "Duplicate user request", last.Remarks)
+	require.Contains(t, p.message.Text, "cancelled")
+}
+
+func TestOperatorWithoutCancelSeesNoCancel(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 3)
+	_, err := b.svc.CreateOperator(b.admin, "viewer", "viewer-password-1", []core.Permission{core.PermDepositRecords})
+	require.NoError(t, err)
+	p := b.loginAs(t, "viewer", "viewer-password-1")
+	p.selectRecord(t, recs[1].RecordNo)
+	require.False(t, p.cancelBtn.Visible())
+	require.False(t, p.deleteBtn.Visible())
+	require.False(t, p.detailsBtn.Disabled())
+}
+
+func TestDeleteAbnormalApplication(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 3)
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, recs[2].RecordNo)
+	test.Tap(p.deleteBtn)
+	test.Type(p.remarks.remarks, "Abnormal application")
+	test.Tap(p.remarks.confirm)
+	test.Tap(p.remarks.again)
+	require.True(t, p.remarks.succeeded, p.remarks.message.Text)
+	page, err := b.svc.SearchDeposits(b.admin, core.DepositFilter{RecordNo: &recs[2].RecordNo})
+	require.NoError(t, err)
+	require.Equal(t, core.StatusDeleted, page.Records[0].Status)
+}
+
+func TestDetailShowsVerificationProgressAndTrail(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 1)
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, recs[0].RecordNo)
+	test.Tap(p.detailsBtn)
+	v := p.detail
+	require.NotNil(t, v)
+	defer v.win.Close()
+	require.Equal(t, "Credited", v.values["Status"].Text)
+	require.Equal(t, 3.0, v.progress.Max)
+	require.Equal(t, 0.0, v.progress.Value, "the watcher has not recorded confirmations for this record")
+	require.Contains(t, v.verification.Text, "Pending")
+	require.Contains(t, v.trail.Text, "deposit.create")
+	require.Contains(t, v.trail.Text, "deposit.credited")
+}
+
+func TestIdleLockReturnsToLogin(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 1)
+	b.loginAs(t, "admin", adminPW)
+	b.ui.lastInput = time.Now().Add(-DefaultIdleLock - time.Minute)
+	b.ui.checkIdle()
+	require.NotNil(t, b.ui.login)
+	require.Contains(t, b.ui.login.message.Text, "Locked after")
+}
