@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 )
 
 // cluster is a throwaway Postgres server in a temp dir.
@@ -25,8 +26,12 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	reapOrphans()
 	dir, err := tempDir()
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
 	c := &cluster{dir: dir, bin: bin}
@@ -97,6 +102,49 @@ func findBin() (string, error) {
 		return filepath.Dir(p), nil
 	}
 	return "", errors.New("no Postgres server binaries (initdb) in /usr/lib/postgresql/*/bin or on PATH")
+}
+
+// ownerFile holds the PID of the test binary that started a cluster.
+const ownerFile = "owner.pid"
+
+// reapOrphans stops clusters whose test binary died without stopping them
+// (killed, or a test timeout's panic skips deferred cleanup). Only
+// directories carrying an owner.pid of a process that no longer exists
+// are touched.
+func reapOrphans() {
+	for _, parent := range []string{"/dev/shm", os.TempDir()} {
+		dirs, _ := filepath.Glob(filepath.Join(parent, "depositdesk-pg-*"))
+		for _, dir := range dirs {
+			b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+			if err != nil {
+				continue
+			}
+			pid, err := strconv.Atoi(string(b))
+			if err != nil || processAlive(pid) {
+				continue
+			}
+			bin, err := findBin()
+			if err != nil {
+				return
+			}
+			c := &cluster{dir: dir, bin: bin}
+			if os.Geteuid() == 0 {
+				c.asUser = []string{"runuser", "-u", "postgres", "--"}
+			}
+			c.stop()
+		}
+	}
+}
+
+// processAlive reports whether pid exists. Where signal 0 is unsupported
+// (Windows) every process counts as alive, so nothing live is reaped.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH)
 }
 
 // tempDir prefers a memory file system (Linux /dev/shm): the cluster is
