@@ -27,9 +27,6 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := s.ensureSourceAddress(ctx, op.Name, d); err != nil {
-		return nil, false, err
-	}
 	a := s.audit(op.Name, "deposit.create", "deposit", "")
 	a.After = string(StatusVerifying)
 	rec, created, err = s.Store.CreateDeposit(ctx, d, a)
@@ -44,6 +41,11 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 		// this transaction, so returning its record would tell this client
 		// that its own, different request was recorded.
 		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded as %s for a different deposit request.", d.TxID, rec.RecordNo)
+	}
+	// Only an accepted request registers its source address, and a retry of
+	// the same request registers it if an earlier attempt stopped short.
+	if err := s.ensureSourceAddress(ctx, op.Name, d); err != nil {
+		return nil, false, err
 	}
 	return rec, created, nil
 }

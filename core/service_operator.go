@@ -80,6 +80,14 @@ func (s *Service) Login(ctx context.Context, name, password string) (*Operator, 
 	if op.Disabled {
 		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
 	}
+	if !op.LockedUntil.IsZero() {
+		// The lockout has run out: the operator starts again with a full
+		// allowance of attempts rather than one.
+		a := s.audit(op.Name, "operator.lock_expired", "operator", op.Name)
+		if op, err = s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a); err != nil {
+			return nil, err
+		}
+	}
 	if !CheckPassword(password, op.PasswordHash) {
 		a := s.audit(op.Name, "operator.login_failed", "operator", op.Name)
 		if op.FailedLogins+1 >= MaxFailedLogins {

@@ -200,3 +200,37 @@ func TestCancelAndDeleteFollowTheGuide(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, v.Intact())
 }
+
+func TestRefusedIntakeRegistersNoAddress(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	other := b.app()
+	other.ClientRequestKey, other.Amount = "req-other", "0.5"
+	other.SourceAddress = "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry"
+	_, _, err := b.svc.SubmitApplication(b.admin, other)
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "the txid belongs to another request")
+	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &other.SourceAddress})
+	require.NoError(t, err)
+	require.Empty(t, ws, "a refused application leaves no Pending address behind")
+}
+
+func TestLockoutExpiresWithAFullAllowance(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	b.svc.Now = func() time.Time { return now }
+	ctx := context.Background()
+	for range core.MaxFailedLogins {
+		_, err := b.svc.Login(ctx, "clerk", "wrong-password")
+		require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+	}
+	_, err := b.svc.Login(ctx, "clerk", "clerk-password-1")
+	require.Contains(t, core.ErrorMessage(err), "locked", "locked even with the right password")
+
+	now = now.Add(core.LockoutDuration + time.Minute)
+	_, err = b.svc.Login(ctx, "clerk", "wrong-password")
+	require.Equal(t, "Wrong operator name or password.", core.ErrorMessage(err), "one slip after the lockout is not a new lockout")
+	op, err := b.svc.Login(ctx, "clerk", "clerk-password-1")
+	require.NoError(t, err)
+	require.Equal(t, "clerk", op.Name)
+}
