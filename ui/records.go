@@ -23,17 +23,16 @@ type column struct {
 }
 
 var recordColumns = []column{
-	{"Record No", 150, func(d *core.DepositRecord) string { return d.RecordNo }},
-	{"Customer No", 100, func(d *core.DepositRecord) string { return d.CustomerNo }},
-	{"Securities Account", 130, func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
-	{"Asset", 60, func(d *core.DepositRecord) string { return d.AssetSymbol }},
-	{"Network", 75, func(d *core.DepositRecord) string { return d.Network }},
-	{"Amount", 120, func(d *core.DepositRecord) string { return d.AmountText() }},
-	{"Destination Address", 150, func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 8, 6) }},
-	{"TXID", 120, func(d *core.DepositRecord) string { return shorten(d.TxID, 8, 6) }},
-	{"Request Time", 140, func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
+	{"Record No", 140, func(d *core.DepositRecord) string { return d.RecordNo }},
+	{"Customer No", 110, func(d *core.DepositRecord) string { return d.CustomerNo }},
+	{"Sec. Account", 110, func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
+	{"Asset", 115, func(d *core.DepositRecord) string { return d.AssetSymbol + " · " + d.Network }},
+	{"Amount", 100, func(d *core.DepositRecord) string { return d.AmountText() }},
+	{"Deposit Address", 125, func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 6, 5) }},
+	{"TXID", 110, func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
+	{"Request Time", 125, func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
 	{"Status", 230, func(d *core.DepositRecord) string { return d.Status.Display() }},
-	{"Confirmations", 100, func(d *core.DepositRecord) string {
+	{"Confirmations", 110, func(d *core.DepositRecord) string {
 		return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired)
 	}},
 }
@@ -52,7 +51,7 @@ type recordsPage struct {
 	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
 	detailsBtn, cancelBtn, deleteBtn              *widget.Button
 	table                                         *widget.Table
-	pageInfo, message                             *widget.Label
+	pageInfo, message, selection                  *widget.Label
 
 	assets   []*core.Asset
 	records  []*core.DepositRecord
@@ -66,8 +65,8 @@ type recordsPage struct {
 
 func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
 	p := &recordsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1, onActivity: func() {}}
-	p.recordNo, p.customerNo, p.account = entry("D20261125-000123"), entry("e.g. C0000123"), entry("securities account")
-	p.txid, p.from, p.to = entry("transaction hash"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
+	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
 	for _, s := range core.AllDepositStatuses() {
 		statuses = append(statuses, s.Display())
@@ -95,7 +94,7 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	p.detailsBtn = widget.NewButton("Details", p.onDetailsTapped)
 	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
 	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
-	p.pageInfo, p.message = widget.NewLabel(""), widget.NewLabel("")
+	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.table = p.newTable()
 	p.updateActions()
@@ -141,7 +140,7 @@ func (p *recordsPage) build() fyne.CanvasObject {
 		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
 	)
 	buttons := container.NewHBox(p.searchBtn, p.resetBtn)
-	actions := container.NewHBox(p.detailsBtn, p.cancelBtn, p.deleteBtn)
+	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn)
 	paging := container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn)
 	top := container.NewVBox(filters, container.NewBorder(nil, nil, buttons, nil), widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, paging), p.message)
@@ -287,6 +286,11 @@ func (p *recordsPage) current() *core.DepositRecord {
 // selected record; core refuses the rest anyway.
 func (p *recordsPage) updateActions() {
 	d := p.current()
+	if d == nil {
+		p.selection.SetText("Select a record")
+	} else {
+		p.selection.SetText("Selected: " + d.RecordNo + " · " + d.Status.Display())
+	}
 	enable(p.detailsBtn, d != nil)
 	verifying := d != nil && d.Status == core.StatusVerifying
 	enable(p.cancelBtn, verifying && p.op.Can(core.ActionCancelDeposit))
