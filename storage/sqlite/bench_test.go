@@ -188,10 +188,10 @@ func searchCases() []searchCase {
 		{"Status", func(sd *seeded) core.DepositFilter { return core.DepositFilter{Status: &held} }},
 		{"Asset", func(sd *seeded) core.DepositFilter { return core.DepositFilter{AssetID: &sd.assets[2].ID} }},
 		{"Customer", func(sd *seeded) core.DepositFilter {
-			return core.DepositFilter{CustomerNo: &sd.customers[7].CustomerNo}
+			return core.DepositFilter{CustomerNo: &sd.customers[7%len(sd.customers)].CustomerNo}
 		}},
 		{"Account", func(sd *seeded) core.DepositFilter {
-			return core.DepositFilter{SecuritiesAccount: &sd.customers[7].SecuritiesAccount}
+			return core.DepositFilter{SecuritiesAccount: &sd.customers[7%len(sd.customers)].SecuritiesAccount}
 		}},
 		{"StatusAssetRange", func(sd *seeded) core.DepositFilter {
 			from, to := month(sd)

@@ -42,7 +42,8 @@ const (
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
 	var n int
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		// threads: index builds may sort on a helper thread (a second core).
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2`, bulkCacheKiB)); err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
 		var firstID, existing int64
@@ -75,7 +76,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		return appendAudit(ctx, tx, audit)
 	})
 	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, normalCacheKiB)); cerr != nil && err == nil {
+	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
 		err = fmt.Errorf("bulk insert: %w", cerr)
 	}
 	if err != nil {
