@@ -144,3 +144,27 @@ func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 	_, err = raw.Exec(`UPDATE refunds SET status = 'lost' WHERE deposit_id = ?`, other.ID)
 	require.Error(t, err, "refund statuses are checked")
 }
+
+// A record-number allocator moved back by hand must not make CreateDeposit
+// overwrite or duplicate a record: the unique index refuses, the store
+// finds no record it duplicates, and the caller gets ECONFLICT.
+func TestRecordNumberCollisionIsConflictNotDuplicate(t *testing.T) {
+	t.Parallel()
+	s, path := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	first := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+	_, err := rawDB(t, path).Exec(`UPDATE record_no_seq SET last = 0`)
+	require.NoError(t, err)
+
+	_, created, err := s.CreateDeposit(context.Background(), f.Deposit(f.BTC, f.Customer, 1),
+		core.AuditEntry{At: storetest.T0, Actor: "client", Action: "deposit.create", Entity: "deposit"})
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "%v", err)
+	require.False(t, created)
+	page, err := s.FindDeposits(context.Background(), core.DepositFilter{})
+	require.NoError(t, err)
+	require.Len(t, page.Records, 1)
+	require.Equal(t, first.ID, page.Records[0].ID)
+	require.Equal(t, 3, storetest.MustVerifyChain(t, s), "nothing audited for the refused insert")
+}
