@@ -17,7 +17,7 @@ export CGO_ENABLED := 1
 GO  = $(shell scripts/go.sh)
 BIN := bin
 
-.PHONY: run test bench lint build deps-gui deps-test tools
+.PHONY: run test bench lint build screenshots deps-gui deps-test
 
 ## run: install what the app needs, build it and start it (SQLite in the user config dir; first run opens the setup wizard)
 run: build
@@ -40,6 +40,11 @@ test: deps-test
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bench/search.sh
+
+## screenshots: render the pages under Xvfb into assets/screenshots/ (README, operator guide)
+screenshots:
+	@scripts/deps.sh screens
+	GO=$(GO) scripts/screenshots.sh
 
 ## lint: go vet and gofmt
 lint: deps-gui

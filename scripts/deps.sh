@@ -9,7 +9,7 @@ set -euo pipefail
 gui=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
      libxinerama-dev libxi-dev libxxf86vm-dev libxext-dev)
 test=("${gui[@]}" postgresql sqlite3 xvfb xauth gnome-keyring dbus-x11 libsecret-tools)
-screens=("${test[@]}" imagemagick x11-apps)
+screens=("${test[@]}" imagemagick x11-apps xdotool)
 package=("${gui[@]}" gcc-mingw-w64-x86-64 xz-utils)
 go=(golang-go ca-certificates)
 
