@@ -178,3 +178,22 @@ type DepositDetail struct {
 	SourceAddress *WalletAddress // nil when the source address is not registered
 	Trail         []*AuditEntry
 }
+
+// PageSize is the number of records a page of f holds: Limit, or the
+// default when unset, never more than MaxPageSize.
+func (f DepositFilter) PageSize() int {
+	if f.Limit <= 0 {
+		return DefaultPageSize
+	}
+	return min(f.Limit, MaxPageSize)
+}
+
+// NewDepositPage makes a page from records read in order with one more
+// than size asked for: the extra one only tells that another page follows.
+func NewDepositPage(recs []*DepositRecord, size int) DepositPage {
+	if len(recs) <= size {
+		return DepositPage{Records: recs}
+	}
+	last := recs[size-1]
+	return DepositPage{Records: recs[:size], Next: &DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}}
+}

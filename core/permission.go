@@ -104,3 +104,24 @@ func (o *Operator) Can(a Action) bool {
 func (o *Operator) Has(p Permission) bool {
 	return o != nil && !o.Disabled && slices.Contains(o.Permissions, p)
 }
+
+// EncodePermissions is how storage keeps a permission list in one column.
+func EncodePermissions(ps []Permission) string {
+	ss := make([]string, len(ps))
+	for i, p := range ps {
+		ss[i] = string(p)
+	}
+	return strings.Join(ss, ",")
+}
+
+// DecodePermissions reverses EncodePermissions.
+func DecodePermissions(s string) []Permission {
+	if s == "" {
+		return nil
+	}
+	var out []Permission
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, Permission(p))
+	}
+	return out
+}

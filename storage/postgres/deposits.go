@@ -156,35 +156,26 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 
 func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.DepositPage, error) {
 	w := depositWhere(f)
-	limit := f.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageSize
-	}
-	limit = min(limit, core.MaxPageSize)
+	size := f.PageSize()
 	query := `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
-		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, limit+1)
+		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, size+1)
 	rows, err := q.Query(ctx, query, w.args...)
 	if err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
 	defer rows.Close()
-	var page core.DepositPage
+	var recs []*core.DepositRecord
 	for rows.Next() {
 		d, err := scanDeposit(rows)
 		if err != nil {
 			return core.DepositPage{}, err
 		}
-		page.Records = append(page.Records, d)
+		recs = append(recs, d)
 	}
 	if err := rows.Err(); err != nil {
 		return core.DepositPage{}, err
 	}
-	if len(page.Records) > limit {
-		page.Records = page.Records[:limit]
-		last := page.Records[limit-1]
-		page.Next = &core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}
-	}
-	return page, nil
+	return core.NewDepositPage(recs, size), nil
 }
 
 func depositWhere(f core.DepositFilter) *where {

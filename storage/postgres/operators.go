@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,7 +17,7 @@ func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit cor
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			op.Name, op.PasswordHash, joinPerms(op.Permissions), op.Disabled, op.FailedLogins, ts(op.LockedUntil), op.CreatedAt, op.PasswordChangedAt).Scan(&op.ID)
+			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), op.Disabled, op.FailedLogins, ts(op.LockedUntil), op.CreatedAt, op.PasswordChangedAt).Scan(&op.ID)
 		if err != nil {
 			return conflict(err, "Operator %q already exists.", op.Name)
 		}
@@ -52,7 +51,7 @@ func findOperators(ctx context.Context, q querier, f core.OperatorFilter) ([]*co
 		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
-		op.Permissions, op.LockedUntil = splitPerms(perms), fromTS(locked)
+		op.Permissions, op.LockedUntil = core.DecodePermissions(perms), fromTS(locked)
 		op.CreatedAt, op.PasswordChangedAt = op.CreatedAt.UTC(), op.PasswordChangedAt.UTC()
 		out = append(out, &op)
 	}
@@ -79,7 +78,7 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 			w.add("password_hash = ?", *upd.PasswordHash)
 		}
 		if upd.Permissions != nil {
-			w.add("permissions = ?", joinPerms(*upd.Permissions))
+			w.add("permissions = ?", core.EncodePermissions(*upd.Permissions))
 		}
 		if upd.Disabled != nil {
 			w.add("disabled = ?", *upd.Disabled)
@@ -136,23 +135,4 @@ func (s *Store) CountOperators(ctx context.Context) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM operators`).Scan(&n)
 	return n, err
-}
-
-func joinPerms(ps []core.Permission) string {
-	ss := make([]string, len(ps))
-	for i, p := range ps {
-		ss[i] = string(p)
-	}
-	return strings.Join(ss, ",")
-}
-
-func splitPerms(s string) []core.Permission {
-	if s == "" {
-		return nil
-	}
-	var out []core.Permission
-	for _, p := range strings.Split(s, ",") {
-		out = append(out, core.Permission(p))
-	}
-	return out
 }

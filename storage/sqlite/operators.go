@@ -17,7 +17,7 @@ func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit cor
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			op.Name, op.PasswordHash, joinPerms(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt))
+			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt))
 		if err != nil {
 			return conflict(err, "Operator %q already exists.", op.Name)
 		}
@@ -55,7 +55,7 @@ func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*co
 		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
-		op.Permissions, op.Disabled = splitPerms(perms), disabled == 1
+		op.Permissions, op.Disabled = core.DecodePermissions(perms), disabled == 1
 		op.LockedUntil, op.CreatedAt, op.PasswordChangedAt = fromMicros(locked), fromMicros(created), fromMicros(changed)
 		out = append(out, &op)
 	}
@@ -82,7 +82,7 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 			set, args = append(set, "password_hash = ?"), append(args, *upd.PasswordHash)
 		}
 		if upd.Permissions != nil {
-			set, args = append(set, "permissions = ?"), append(args, joinPerms(*upd.Permissions))
+			set, args = append(set, "permissions = ?"), append(args, core.EncodePermissions(*upd.Permissions))
 		}
 		if upd.Disabled != nil {
 			set, args = append(set, "disabled = ?"), append(args, boolInt(*upd.Disabled))
@@ -140,23 +140,4 @@ func (s *Store) CountOperators(ctx context.Context) (int, error) {
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM operators`).Scan(&n)
 	return n, err
-}
-
-func joinPerms(ps []core.Permission) string {
-	ss := make([]string, len(ps))
-	for i, p := range ps {
-		ss[i] = string(p)
-	}
-	return strings.Join(ss, ",")
-}
-
-func splitPerms(s string) []core.Permission {
-	if s == "" {
-		return nil
-	}
-	var out []core.Permission
-	for _, p := range strings.Split(s, ",") {
-		out = append(out, core.Permission(p))
-	}
-	return out
 }

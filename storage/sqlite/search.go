@@ -17,34 +17,25 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 }
 
 func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.DepositPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = core.DefaultPageSize
-	}
-	limit = min(limit, core.MaxPageSize)
-	query, args := searchSQL(f, limit+1)
+	size := f.PageSize()
+	query, args := searchSQL(f, size+1)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
 	defer rows.Close()
-	var page core.DepositPage
+	var recs []*core.DepositRecord
 	for rows.Next() {
 		d, err := scanDeposit(rows)
 		if err != nil {
 			return core.DepositPage{}, err
 		}
-		page.Records = append(page.Records, d)
+		recs = append(recs, d)
 	}
 	if err := rows.Err(); err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
-	if len(page.Records) > limit {
-		page.Records = page.Records[:limit]
-		last := page.Records[limit-1]
-		page.Next = &core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}
-	}
-	return page, nil
+	return core.NewDepositPage(recs, size), nil
 }
 
 // searchIndex names the index a search reads, from the most selective
