@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
+	"depositdesk/core/addrproof"
 	"depositdesk/storage"
 )
 
@@ -122,6 +123,7 @@ func (a *app) open(ctx context.Context) error {
 		return err
 	}
 	a.store, a.svc = st, core.NewService(st)
+	a.svc.AddressValidator = addrproof.Validator{}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"depositdesk"
 	"depositdesk/core"
+	"depositdesk/core/addrproof"
 	"depositdesk/storage"
 	"depositdesk/ui"
 )
@@ -39,7 +40,9 @@ func main() {
 	app.SetMetadata(meta)
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
-	desk := ui.New(a, core.NewService(st))
+	svc := core.NewService(st)
+	svc.AddressValidator = addrproof.Validator{}
+	desk := ui.New(a, svc)
 	desk.Start()
 	desk.Window().ShowAndRun()
 }
