@@ -23,6 +23,11 @@ type Service struct {
 	TxObserver   TxObserver       // optional; see TxObserver
 	// AddressValidator normalises wallet addresses; BasicAddressValidator when nil.
 	AddressValidator AddressValidator
+	// ProofVerifier checks ownership signatures (core/addrproof); without
+	// one, signature proofs are refused.
+	ProofVerifier ProofVerifier
+	// Firm names the securities firm in ownership challenges.
+	Firm string
 }
 
 // NewService returns a Service over store with production defaults.

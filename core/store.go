@@ -49,6 +49,16 @@ type Store interface {
 	// FindWalletAddresses returns addresses ordered by customer number, network, address.
 	FindWalletAddresses(ctx context.Context, f WalletAddressFilter) ([]*WalletAddress, error)
 
+	// CreateAddressChallenge inserts ch and sets its ID.
+	CreateAddressChallenge(ctx context.Context, ch *AddressChallenge, audit AuditEntry) error
+	// FindAddressChallenges returns challenges, newest first.
+	FindAddressChallenges(ctx context.Context, f ChallengeFilter) ([]*AddressChallenge, error)
+	// UseAddressChallenge marks challenge id used at audit.At, only if it is
+	// unused and not expired then, and applies change to its address, in one
+	// transaction. ENOTFOUND if missing; ECONFLICT if used, expired, or the
+	// address is no longer in change.From.
+	UseAddressChallenge(ctx context.Context, id int64, change AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
+
 	// CreateDeposit inserts d, allocating its RecordNo (D<yyyymmdd>-<n> from
 	// the creation day, UTC) and ID. It is idempotent: when a record with the
 	// same ClientRequestKey, or a live (not Cancelled/Deleted) record with the

@@ -35,6 +35,9 @@ type Store struct {
 	CreateWalletAddressFunc    func(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error
 	SetWalletAddressStatusFunc func(ctx context.Context, ch core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
 	FindWalletAddressesFunc    func(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
+	CreateAddressChallengeFunc func(ctx context.Context, ch *core.AddressChallenge, audit core.AuditEntry) error
+	FindAddressChallengesFunc  func(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error)
+	UseAddressChallengeFunc    func(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
 	CreateDepositFunc          func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
 	TransitionDepositFunc      func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
 	FindDepositsFunc           func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
@@ -208,4 +211,28 @@ func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.Audi
 		return nil, s.unexpected("FindAudit")
 	}
 	return s.FindAuditFunc(ctx, f)
+}
+
+// CreateAddressChallenge implements core.Store.
+func (s *Store) CreateAddressChallenge(ctx context.Context, ch *core.AddressChallenge, audit core.AuditEntry) error {
+	if s.CreateAddressChallengeFunc == nil {
+		return s.unexpected("CreateAddressChallenge")
+	}
+	return s.CreateAddressChallengeFunc(ctx, ch, audit)
+}
+
+// FindAddressChallenges implements core.Store.
+func (s *Store) FindAddressChallenges(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error) {
+	if s.FindAddressChallengesFunc == nil {
+		return nil, s.unexpected("FindAddressChallenges")
+	}
+	return s.FindAddressChallengesFunc(ctx, f)
+}
+
+// UseAddressChallenge implements core.Store.
+func (s *Store) UseAddressChallenge(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
+	if s.UseAddressChallengeFunc == nil {
+		return nil, s.unexpected("UseAddressChallenge")
+	}
+	return s.UseAddressChallengeFunc(ctx, id, change, audit)
 }

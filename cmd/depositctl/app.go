@@ -123,7 +123,7 @@ func (a *app) open(ctx context.Context) error {
 		return err
 	}
 	a.store, a.svc = st, core.NewService(st)
-	a.svc.AddressValidator = addrproof.Validator{}
+	a.svc.AddressValidator, a.svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	return nil
 }
 

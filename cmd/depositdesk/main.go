@@ -41,7 +41,7 @@ func main() {
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	svc := core.NewService(st)
-	svc.AddressValidator = addrproof.Validator{}
+	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	desk := ui.New(a, svc)
 	desk.Start()
 	desk.Window().ShowAndRun()

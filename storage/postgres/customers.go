@@ -78,34 +78,43 @@ func (s *Store) SetWalletAddressStatus(ctx context.Context, ch core.AddressStatu
 	}
 	var out *core.WalletAddress
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		w := newWhere()
-		w.add("status = ?", string(ch.To))
-		if ch.To == core.AddressVerified {
-			w.add("verification_method = ?", ch.Method)
-			w.add("evidence = ?", ch.Evidence)
-			w.add("verified_by = ?", ch.Operator)
-			w.add("verified_at = ?", audit.At)
-		}
-		n := len(w.args)
-		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE wallet_addresses SET %s WHERE id = $%d AND status = $%d`, w.set(), n+1, n+2),
-			append(w.args, ch.ID, string(ch.From))...)
-		if err != nil {
-			return fmt.Errorf("set address status: %w", err)
-		}
-		ws, err := findWalletAddresses(ctx, tx, core.WalletAddressFilter{ID: &ch.ID})
-		if err != nil {
+		var err error
+		if out, err = setAddressStatus(ctx, tx, ch, audit.At); err != nil {
 			return err
 		}
-		if len(ws) == 0 {
-			return core.Errorf(core.ENOTFOUND, "Wallet address %d not found.", ch.ID)
-		}
-		if tag.RowsAffected() == 0 {
-			return core.Errorf(core.ECONFLICT, "Address %s is %s now, not %s.", ws[0].Address, ws[0].Status.Display(), ch.From.Display())
-		}
-		out = ws[0]
 		return appendAudit(ctx, tx, audit)
 	})
 	return out, err
+}
+
+// setAddressStatus is the guarded UPDATE of an address's verification
+// state inside tx: ENOTFOUND if missing, ECONFLICT if not in ch.From.
+func setAddressStatus(ctx context.Context, tx pgx.Tx, ch core.AddressStatusChange, at time.Time) (*core.WalletAddress, error) {
+	w := newWhere()
+	w.add("status = ?", string(ch.To))
+	if ch.To == core.AddressVerified {
+		w.add("verification_method = ?", ch.Method)
+		w.add("evidence = ?", ch.Evidence)
+		w.add("verified_by = ?", ch.Operator)
+		w.add("verified_at = ?", at)
+	}
+	n := len(w.args)
+	tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE wallet_addresses SET %s WHERE id = $%d AND status = $%d`, w.set(), n+1, n+2),
+		append(w.args, ch.ID, string(ch.From))...)
+	if err != nil {
+		return nil, fmt.Errorf("set address status: %w", err)
+	}
+	ws, err := findWalletAddresses(ctx, tx, core.WalletAddressFilter{ID: &ch.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Wallet address %d not found.", ch.ID)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, core.Errorf(core.ECONFLICT, "Address %s is %s now, not %s.", ws[0].Address, ws[0].Status.Display(), ch.From.Display())
+	}
+	return ws[0], nil
 }
 
 // FindWalletAddresses implements core.Store.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"depositdesk/core"
 )
@@ -84,30 +85,39 @@ func (s *Store) SetWalletAddressStatus(ctx context.Context, ch core.AddressStatu
 	}
 	var out *core.WalletAddress
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		set := `status = ?`
-		args := []any{string(ch.To)}
-		if ch.To == core.AddressVerified {
-			set += `, verification_method = ?, evidence = ?, verified_by = ?, verified_at = ?`
-			args = append(args, ch.Method, ch.Evidence, ch.Operator, micros(audit.At))
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE wallet_addresses SET `+set+` WHERE id = ? AND status = ?`, append(args, ch.ID, string(ch.From))...)
-		if err != nil {
-			return fmt.Errorf("set address status: %w", err)
-		}
-		ws, err := findWalletAddresses(ctx, tx, core.WalletAddressFilter{ID: &ch.ID})
-		if err != nil {
+		var err error
+		if out, err = setAddressStatus(ctx, tx, ch, audit.At); err != nil {
 			return err
 		}
-		if len(ws) == 0 {
-			return core.Errorf(core.ENOTFOUND, "Wallet address %d not found.", ch.ID)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return core.Errorf(core.ECONFLICT, "Address %s is %s now, not %s.", ws[0].Address, ws[0].Status.Display(), ch.From.Display())
-		}
-		out = ws[0]
 		return appendAudit(ctx, tx, audit)
 	})
 	return out, err
+}
+
+// setAddressStatus is the guarded UPDATE of an address's verification
+// state inside tx: ENOTFOUND if missing, ECONFLICT if not in ch.From.
+func setAddressStatus(ctx context.Context, tx *sql.Tx, ch core.AddressStatusChange, at time.Time) (*core.WalletAddress, error) {
+	set := `status = ?`
+	args := []any{string(ch.To)}
+	if ch.To == core.AddressVerified {
+		set += `, verification_method = ?, evidence = ?, verified_by = ?, verified_at = ?`
+		args = append(args, ch.Method, ch.Evidence, ch.Operator, micros(at))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE wallet_addresses SET `+set+` WHERE id = ? AND status = ?`, append(args, ch.ID, string(ch.From))...)
+	if err != nil {
+		return nil, fmt.Errorf("set address status: %w", err)
+	}
+	ws, err := findWalletAddresses(ctx, tx, core.WalletAddressFilter{ID: &ch.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Wallet address %d not found.", ch.ID)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, core.Errorf(core.ECONFLICT, "Address %s is %s now, not %s.", ws[0].Address, ws[0].Status.Display(), ch.From.Display())
+	}
+	return ws[0], nil
 }
 
 // FindWalletAddresses implements core.Store.

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Search", func(t *testing.T) { runSearch(t, newStore) })
 	t.Run("Audit", func(t *testing.T) { runAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
+	t.Run("Challenges", func(t *testing.T) { runChallenges(t, newStore) })
 	t.Run("Property", func(t *testing.T) { RunProperty(t, newStore) })
 }
 
