@@ -90,7 +90,7 @@ func Run(ctx context.Context, svc *core.Service, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	nCustomers := min(max(opt.Records/200, 10), 5000)
+	nCustomers := min(max(opt.Records/400, 10), 2500)
 	customers, err := makeCustomers(ctx, svc, rng, nCustomers)
 	if err != nil {
 		return Result{}, err
@@ -112,7 +112,7 @@ func Run(ctx context.Context, svc *core.Service, opt Options) (Result, error) {
 				day, n = d, 0
 			}
 			n++
-			if !yield(record(rng, made, customers, created, core.FormatRecordNo(created, n), i)) {
+			if !yield(record(rng, made, customers, created, core.FormatRecordNo(created, n))) {
 				return
 			}
 			if opt.Progress != nil && ((i+1)%progressEvery == 0 || i+1 == len(times)) {
@@ -170,14 +170,14 @@ func makeCustomers(ctx context.Context, svc *core.Service, rng *rand.Rand, n int
 	return out, nil
 }
 
-func record(rng *rand.Rand, made []*core.Asset, customers []*customer, created time.Time, recordNo string, i int) *core.DepositRecord {
+func record(rng *rand.Rand, made []*core.Asset, customers []*customer, created time.Time, recordNo string) *core.DepositRecord {
 	spec, a := pickAsset(rng, made)
 	cu := customers[rng.IntN(len(customers))]
 	status := pickStatus(rng)
 	milli := spec.lo + rng.Int64N(spec.hi-spec.lo+1)
 	amount := new(big.Int).Mul(big.NewInt(milli), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.Decimals-3)), nil))
 	d := &core.DepositRecord{
-		RecordNo: recordNo, ClientRequestKey: fmt.Sprintf("seed-%d", i), CustomerID: cu.c.ID, CustomerNo: cu.c.CustomerNo,
+		RecordNo: recordNo, CustomerID: cu.c.ID, CustomerNo: cu.c.CustomerNo,
 		SecuritiesAccount: cu.c.SecuritiesAccount, AssetID: a.ID, AssetSymbol: a.Symbol, Chain: a.Chain, Network: a.Network,
 		Decimals: a.Decimals, Amount: amount, SourceAddress: cu.src[a.Chain], DestinationAddress: cu.dst[a.Chain],
 		RequestedAt: created.Add(-time.Duration(rng.IntN(600)) * time.Second), CreatedAt: created,

@@ -43,7 +43,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 	var n int
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		// threads: index builds may sort on a helper thread (a second core).
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2`, bulkCacheKiB)); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
 		var firstID, existing int64
@@ -76,7 +76,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		return appendAudit(ctx, tx, audit)
 	})
 	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
+	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0; PRAGMA temp_store = DEFAULT`, normalCacheKiB)); cerr != nil && err == nil {
 		err = fmt.Errorf("bulk insert: %w", cerr)
 	}
 	if err != nil {
