@@ -29,7 +29,8 @@ type detailView struct {
 	verification *widget.Label
 	progress     *widget.ProgressBar
 	progressText *widget.Label
-	trail        *widget.Label
+	trail        *widget.List
+	entries      []*core.AuditEntry
 	refreshBtn   *widget.Button
 	message      *widget.Label
 	stop         chan struct{}
@@ -41,10 +42,10 @@ var detailFields = []string{"Record No", "Status", "Customer No", "Securities Ac
 func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detailView {
 	v := &detailView{ctx: ctx, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
 		verification: widget.NewLabel(""), progress: widget.NewProgressBar(), progressText: widget.NewLabel(""),
-		trail: widget.NewLabel(""), message: widget.NewLabel(""), stop: make(chan struct{})}
+		message: widget.NewLabel(""), stop: make(chan struct{})}
 	v.fields = widget.NewForm()
 	for _, f := range detailFields {
-		l := widget.NewLabel("")
+		l := widget.NewLabel("time · actor · action\nremarks")
 		l.Wrapping = fyne.TextWrapBreak
 		l.Selectable = true
 		v.values[f] = l
@@ -52,15 +53,23 @@ func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detail
 	}
 	v.verification.Wrapping = fyne.TextWrapWord
 	v.refreshBtn = widget.NewButton("Refresh", v.load)
+	v.trail = widget.NewList(func() int { return len(v.entries) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("time · actor · action\nremarks")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(v.trailLine(i)) })
 	v.win = fyne.CurrentApp().NewWindow("Deposit record " + recordNo)
 	progress := container.NewVBox(widget.NewLabelWithStyle("Block confirmations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.progress, v.progressText)
 	left := container.NewVScroll(v.fields)
-	right := container.NewVBox(
+	right := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("Source address verification", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.verification,
 		widget.NewSeparator(), progress, widget.NewSeparator(),
-		widget.NewLabelWithStyle("Audit trail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.trail)
-	split := container.NewHSplit(left, container.NewVScroll(right))
+		widget.NewLabelWithStyle("Audit trail (time · actor · action · remarks)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		nil, nil, nil, v.trail)
+	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
 	v.win.Resize(fyne.NewSize(1100, 640))
@@ -113,15 +122,8 @@ func (v *detailView) load() {
 	v.progress.Max = float64(max(d.ConfirmationsRequired, 1))
 	v.progress.SetValue(float64(min(d.Confirmations, d.ConfirmationsRequired)))
 	v.progressText.SetText(progressText(d))
-	var trail string
-	for _, e := range det.Trail {
-		trail += fmt.Sprintf("%s  %s  %s", stamp(e.At), e.Actor, e.Action)
-		if e.Remarks != "" {
-			trail += "  — " + e.Remarks
-		}
-		trail += "\n"
-	}
-	v.trail.SetText(trail)
+	v.entries = det.Trail
+	v.trail.Refresh()
 	v.message.SetText("Updated " + time.Now().Format("15:04:05"))
 }
 
@@ -147,4 +149,10 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// trailLine is one audit entry as the list shows it.
+func (v *detailView) trailLine(i int) string {
+	e := v.entries[i]
+	return fmt.Sprintf("%s · %s · %s\n%s", stamp(e.At), e.Actor, e.Action, orDash(e.Remarks))
 }

@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"depositdesk/core"
@@ -17,22 +20,25 @@ const allOption = "All"
 
 // column is one column of the records table.
 type column struct {
-	title string
-	width float32
-	text  func(*core.DepositRecord) string
+	title  string
+	sample string // the widest usual value; the column fits it and the title
+	text   func(*core.DepositRecord) string
 }
 
+// recordColumns are the guide's record fields. Cells use half a label's side
+// padding and columns are sized to their text so all fit the 1280 px window.
 var recordColumns = []column{
-	{"Record No", 140, func(d *core.DepositRecord) string { return d.RecordNo }},
-	{"Customer No", 110, func(d *core.DepositRecord) string { return d.CustomerNo }},
-	{"Sec. Account", 110, func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
-	{"Asset", 115, func(d *core.DepositRecord) string { return d.AssetSymbol + " · " + d.Network }},
-	{"Amount", 100, func(d *core.DepositRecord) string { return d.AmountText() }},
-	{"Deposit Address", 125, func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 6, 5) }},
-	{"TXID", 110, func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
-	{"Request Time", 125, func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
-	{"Status", 230, func(d *core.DepositRecord) string { return d.Status.Display() }},
-	{"Confirmations", 110, func(d *core.DepositRecord) string {
+	{"Record No", "D20261124-000034", func(d *core.DepositRecord) string { return d.RecordNo }},
+	{"Customer No", "C0000024", func(d *core.DepositRecord) string { return d.CustomerNo }},
+	{"Securities\nAccount", "SA10000161", func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
+	{"Asset", "USDC", func(d *core.DepositRecord) string { return d.AssetSymbol }},
+	{"Network", "mainnet", func(d *core.DepositRecord) string { return d.Network }},
+	{"Amount", "62139.9475", func(d *core.DepositRecord) string { return d.AmountText() }},
+	{"Destination\nAddress", "0x9E5b…a150B", func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 6, 5) }},
+	{"TXID", "0x8dba…b1df", func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
+	{"Request Time", "2026-11-24 23:30", func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
+	{"Status", "Wallet Address Under Verification", func(d *core.DepositRecord) string { return d.Status.Display() }},
+	{"Confirmations", "779 / 12", func(d *core.DepositRecord) string {
 		return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired)
 	}},
 }
@@ -110,21 +116,19 @@ func entry(placeholder string) *widget.Entry {
 func (p *recordsPage) newTable() *widget.Table {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.records), len(recordColumns) },
-		func() fyne.CanvasObject { return widget.NewLabel("template text") },
+		func() fyne.CanvasObject { return newCell(false) },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(recordColumns[id.Col].text(p.records[id.Row]))
+			setCell(o, recordColumns[id.Col].text(p.records[id.Row]))
 		})
 	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
+	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell() }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(recordColumns[id.Col].title)
+			setHeaderCell(o, recordColumns[id.Col].title)
 		}
 	}
 	for i, c := range recordColumns {
-		t.SetColumnWidth(i, c.width)
+		t.SetColumnWidth(i, columnWidth(c))
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		p.onActivity()
@@ -259,7 +263,7 @@ func (p *recordsPage) load(after *core.DepositCursor) {
 	case len(p.records) == 0:
 		p.pageInfo.SetText("No records match")
 	default:
-		p.pageInfo.SetText(fmt.Sprintf("Page %d · records %d–%d", len(p.cursors), first+1, first+len(p.records)))
+		p.pageInfo.SetText(fmt.Sprintf("Page %d · %d per page · records %d–%d", len(p.cursors), core.DefaultPageSize, first+1, first+len(p.records)))
 	}
 	p.updateActions()
 }
@@ -364,4 +368,51 @@ func shorten(s string, head, tail int) string {
 		return s
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
+}
+
+// newCell is a table cell: a label's text and row height with half its side
+// padding, so eleven columns fit the window.
+func newCell(bold bool) fyne.CanvasObject {
+	pad := theme.InnerPadding()
+	return container.New(layout.NewCustomPaddedLayout(pad, pad, pad/2, pad/2), cellText(bold))
+}
+
+func cellText(bold bool) *canvas.Text {
+	txt := canvas.NewText("template text", theme.Color(theme.ColorNameForeground))
+	txt.TextSize = theme.TextSize()
+	txt.TextStyle.Bold = bold
+	return txt
+}
+
+// newHeaderCell holds a title of up to two lines ("Securities\nAccount").
+func newHeaderCell() fyne.CanvasObject {
+	pad := theme.InnerPadding()
+	return container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad/2, pad/2),
+		container.New(layout.NewGridLayoutWithRows(2), cellText(true), cellText(true)))
+}
+
+func setHeaderCell(o fyne.CanvasObject, title string) {
+	first, second, _ := strings.Cut(title, "\n")
+	lines := o.(*fyne.Container).Objects[0].(*fyne.Container).Objects
+	for i, s := range []string{first, second} {
+		txt := lines[i].(*canvas.Text)
+		txt.Text, txt.Color = s, theme.Color(theme.ColorNameForeground)
+		txt.Refresh()
+	}
+}
+
+func setCell(o fyne.CanvasObject, s string) {
+	txt := o.(*fyne.Container).Objects[0].(*canvas.Text)
+	txt.Text = s
+	txt.Color = theme.Color(theme.ColorNameForeground)
+	txt.Refresh()
+}
+
+func columnWidth(c column) float32 {
+	size := theme.TextSize()
+	w := fyne.MeasureText(c.sample, size, fyne.TextStyle{}).Width
+	for _, line := range strings.Split(c.title, "\n") {
+		w = max(w, fyne.MeasureText(line, size, fyne.TextStyle{Bold: true}).Width)
+	}
+	return float32(int(w+theme.InnerPadding())) + 2
 }

@@ -145,11 +145,11 @@ func TestRecordsSearchFiltersAndPages(t *testing.T) {
 	require.Len(t, p.records, 50)
 	require.True(t, p.nextBtn.Disabled() == false)
 	require.True(t, p.prevBtn.Disabled())
-	require.Equal(t, "Page 1 · records 1–50", p.pageInfo.Text)
+	require.Equal(t, "Page 1 · 50 per page · records 1–50", p.pageInfo.Text)
 
 	test.Tap(p.nextBtn)
 	require.Len(t, p.records, 10)
-	require.Equal(t, "Page 2 · records 51–60", p.pageInfo.Text)
+	require.Equal(t, "Page 2 · 50 per page · records 51–60", p.pageInfo.Text)
 	require.True(t, p.nextBtn.Disabled())
 	test.Tap(p.prevBtn)
 	require.Len(t, p.records, 50)
@@ -195,6 +195,7 @@ func TestCancelAsksForRemarksAndConfirmsTwice(t *testing.T) {
 	require.False(t, d.confirm.Disabled())
 	test.Tap(d.confirm)
 	require.NotNil(t, d.again, "a second confirmation is asked")
+	require.Equal(t, core.StatusVerifying, mustStatus(t, b, target.RecordNo), "nothing changes before the second confirmation")
 	test.Tap(d.again)
 	require.True(t, d.succeeded, d.message.Text)
 
@@ -215,8 +216,11 @@ func TestOperatorWithoutCancelSeesNoCancel(t *testing.T) {
 	require.NoError(t, err)
 	p := b.loginAs(t, "viewer", "viewer-password-1")
 	p.selectRecord(t, recs[1].RecordNo)
+	require.Equal(t, core.StatusVerifying, p.current().Status)
 	require.False(t, p.cancelBtn.Visible())
+	require.True(t, p.cancelBtn.Disabled())
 	require.False(t, p.deleteBtn.Visible())
+	require.True(t, p.deleteBtn.Disabled())
 	require.False(t, p.detailsBtn.Disabled())
 }
 
@@ -248,8 +252,47 @@ func TestDetailShowsVerificationProgressAndTrail(t *testing.T) {
 	require.Equal(t, 3.0, v.progress.Max)
 	require.Equal(t, 0.0, v.progress.Value, "the watcher has not recorded confirmations for this record")
 	require.Contains(t, v.verification.Text, "Pending")
-	require.Contains(t, v.trail.Text, "deposit.create")
-	require.Contains(t, v.trail.Text, "deposit.credited")
+	var trail []string
+	for i := range v.entries {
+		trail = append(trail, v.trailLine(i))
+	}
+	require.Len(t, trail, 3, "create, confirming, credited")
+	require.Contains(t, trail[0], "admin · deposit.create")
+	require.Contains(t, trail[2], "watcher · deposit.credited")
+	require.Equal(t, 3, v.trail.Length())
+}
+
+func TestDetailShowsConfirmationProgress(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 2)
+	// A record the watcher has seen 2 of 3 confirmations for.
+	d := *recs[1]
+	d.ID, d.RecordNo, d.ClientRequestKey, d.TxID = 0, "D20261120-000001", "", fmt.Sprintf("%064x", 999)
+	d.Status, d.Confirmations, d.BlockHeight, d.BlockHash = core.StatusConfirming, 2, 120, fmt.Sprintf("%064x", 7)
+	n, err := b.store.BulkInsertDeposits(context.Background(), func(yield func(*core.DepositRecord) bool) { yield(&d) },
+		core.AuditEntry{At: time.Now(), Actor: "seed", Action: "deposit.seed", Entity: "deposit"})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, d.RecordNo)
+	require.True(t, p.cancelBtn.Disabled(), "a confirming record cannot be cancelled")
+	test.Tap(p.detailsBtn)
+	v := p.detail
+	defer v.win.Close()
+	require.Equal(t, "Confirming", v.values["Status"].Text)
+	require.Equal(t, 2.0, v.progress.Value)
+	require.Equal(t, 3.0, v.progress.Max)
+	require.Equal(t, "2 of 3 confirmations.", v.progressText.Text)
+	test.Tap(v.refreshBtn)
+	require.Contains(t, v.message.Text, "Updated")
+}
+
+func TestInternalErrorsShowAReference(t *testing.T) {
+	msg := errorText(fmt.Errorf("disk on fire"))
+	require.Regexp(t, `^Internal error \(reference [0-9a-f]{8}\)`, msg)
+	require.NotContains(t, msg, "disk on fire", "details stay in the log")
+	require.Equal(t, "Created from must be a date like 2026-11-25.", errorText(core.Errorf(core.EINVALID, "Created from must be a date like 2026-11-25.")))
 }
 
 func TestIdleLockReturnsToLogin(t *testing.T) {
@@ -260,4 +303,21 @@ func TestIdleLockReturnsToLogin(t *testing.T) {
 	b.ui.checkIdle()
 	require.NotNil(t, b.ui.login)
 	require.Contains(t, b.ui.login.message.Text, "Locked after")
+}
+
+func TestRecordColumnsFitTheWindow(t *testing.T) {
+	test.NewTempApp(t)
+	var total float32
+	for _, c := range recordColumns {
+		total += columnWidth(c)
+	}
+	t.Log("table width", total)
+	require.Less(t, total+float32(len(recordColumns))*4, float32(1280-2*8))
+}
+
+func mustStatus(t *testing.T, b *bundle, recordNo string) core.DepositStatus {
+	t.Helper()
+	det, err := b.svc.DepositDetail(b.admin, recordNo)
+	require.NoError(t, err)
+	return det.Record.Status
 }
