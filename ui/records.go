@@ -130,6 +130,11 @@ func (p *recordsPage) newTable() *widget.Table {
 	for i, c := range recordColumns {
 		t.SetColumnWidth(i, columnWidth(c))
 	}
+	// Rows would take the two-line header's height; keep them one line high.
+	h := newCell(false).MinSize().Height
+	for i := range core.DefaultPageSize {
+		t.SetRowHeight(i, h)
+	}
 	t.OnSelected = func(id widget.TableCellID) {
 		p.onActivity()
 		p.selected = id.Row
