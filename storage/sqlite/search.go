@@ -13,7 +13,7 @@ import (
 // stops after Limit+1 rows whatever the table size; the cursor and a
 // created-time range bound the same index scan.
 func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.DepositPage, error) {
-	return findDeposits(ctx, s.read, f)
+	return findDeposits(ctx, preparedReader{s}, f)
 }
 
 func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.DepositPage, error) {
@@ -117,6 +117,8 @@ func searchSQL(f core.DepositFilter, limit int) (string, []any) {
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	// LIMIT is a parameter so the statement text depends only on which
+	// filters are set, and prepared statements can be reused.
 	return `SELECT ` + depositColumns + from + ` CROSS JOIN assets a ON a.id = d.asset_id` + cond +
-		fmt.Sprintf(` ORDER BY d.created_at DESC, d.id DESC LIMIT %d`, limit), args
+		` ORDER BY d.created_at DESC, d.id DESC LIMIT ?`, append(args, limit)
 }

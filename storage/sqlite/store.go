@@ -25,6 +25,7 @@ import (
 type Store struct {
 	write *sql.DB // exactly one connection: SQLite has one writer
 	read  *sql.DB
+	stmts statements
 }
 
 var _ core.Store = (*Store)(nil)
@@ -83,6 +84,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.closeStatements()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
