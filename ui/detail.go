@@ -30,6 +30,7 @@ type detailView struct {
 	progress     *widget.ProgressBar
 	progressText *widget.Label
 	trail        *widget.List
+	trailEmpty   *widget.Label
 	entries      []*core.AuditEntry
 	refreshBtn   *widget.Button
 	message      *widget.Label
@@ -53,6 +54,7 @@ func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detail
 	}
 	v.verification.Wrapping = fyne.TextWrapWord
 	v.refreshBtn = widget.NewButton("Refresh", v.load)
+	v.trailEmpty = widget.NewLabel("No audit entries name this record.")
 	v.trail = widget.NewList(func() int { return len(v.entries) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("time · actor · action\nremarks")
@@ -67,12 +69,12 @@ func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detail
 	right := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("Source address verification", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.verification,
 		widget.NewSeparator(), progress, widget.NewSeparator(),
-		widget.NewLabelWithStyle("Audit trail (time · actor · action · remarks)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		widget.NewLabelWithStyle("Audit trail (time · actor · action · remarks)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.trailEmpty),
 		nil, nil, nil, v.trail)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
-	v.win.Resize(fyne.NewSize(1100, 640))
+	v.win.Resize(fyne.NewSize(1100, 700))
 	v.win.SetOnClosed(func() { close(v.stop) })
 	v.load()
 	v.win.Show()
@@ -119,11 +121,17 @@ func (v *detailView) load() {
 	} else {
 		v.verification.SetText(w.Status.Display() + ": ownership of the address has not been proven yet.")
 	}
+	v.progress.TextFormatter = func() string { return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired) }
 	v.progress.Max = float64(max(d.ConfirmationsRequired, 1))
 	v.progress.SetValue(float64(min(d.Confirmations, d.ConfirmationsRequired)))
 	v.progressText.SetText(progressText(d))
 	v.entries = det.Trail
 	v.trail.Refresh()
+	if len(v.entries) == 0 {
+		v.trailEmpty.Show()
+	} else {
+		v.trailEmpty.Hide()
+	}
 	v.message.SetText("Updated " + time.Now().Format("15:04:05"))
 }
 

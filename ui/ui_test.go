@@ -284,6 +284,7 @@ func TestDetailShowsConfirmationProgress(t *testing.T) {
 	require.Equal(t, 2.0, v.progress.Value)
 	require.Equal(t, 3.0, v.progress.Max)
 	require.Equal(t, "2 of 3 confirmations.", v.progressText.Text)
+	require.Equal(t, "2 / 3", v.progress.TextFormatter(), "the bar reads in confirmations, not percent")
 	test.Tap(v.refreshBtn)
 	require.Contains(t, v.message.Text, "Updated")
 }
