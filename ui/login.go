@@ -33,7 +33,7 @@ func newLoginPage(svc *core.Service, notice string, done func(*core.Operator)) *
 func (p *loginPage) build() fyne.CanvasObject {
 	form := widget.NewForm(widget.NewFormItem("Operator", p.name), widget.NewFormItem("Password", p.pw))
 	card := widget.NewCard("Deposit Desk", "Virtual Asset Management · Deposit/Withdrawal · Deposit", container.NewVBox(form, p.message, p.submit))
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 300), card))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, card.MinSize().Height+30), card)) // room for a second line of message
 }
 
 func (p *loginPage) onLoginTapped() {

@@ -91,7 +91,10 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	}
 	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
 		e.OnSubmitted = func(string) { p.onSearchTapped() }
+		e.OnChanged = func(string) { p.onActivity() } // typing in a field counts against the idle lock
 	}
+	p.status.OnChanged = func(string) { p.onActivity() }
+	p.asset.OnChanged = func(string) { p.onActivity() }
 	p.searchBtn = widget.NewButton("Search", p.onSearchTapped)
 	p.searchBtn.Importance = widget.HighImportance
 	p.resetBtn = widget.NewButton("Reset", p.onResetTapped)

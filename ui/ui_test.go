@@ -322,3 +322,15 @@ func mustStatus(t *testing.T, b *bundle, recordNo string) core.DepositStatus {
 	require.NoError(t, err)
 	return det.Record.Status
 }
+
+func TestTypingInAFilterKeepsTheDeskUnlocked(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 1)
+	p := b.loginAs(t, "admin", adminPW)
+	b.ui.IdleLock = time.Minute
+	b.ui.lastInput = time.Now().Add(-2 * time.Minute)
+	test.Type(p.customerNo, "C1")
+	b.ui.checkIdle()
+	require.NotNil(t, b.ui.records, "typing is activity")
+	require.Nil(t, b.ui.login)
+}

@@ -42,7 +42,7 @@ func (p *wizardPage) build() fyne.CanvasObject {
 	intro := widget.NewLabel("This database has no operators yet. Create the administrator, who holds every permission\n" +
 		"and creates the other operators. Every action from now on is recorded in the audit log.")
 	card := widget.NewCard("Welcome to Deposit Desk", "First-run setup", container.NewVBox(intro, form, p.message, p.create))
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, 380), card))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, card.MinSize().Height+30), card)) // room for a second line of message
 }
 
 func (p *wizardPage) onCreateTapped() {
