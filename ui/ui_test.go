@@ -195,6 +195,7 @@ func TestCancelAsksForRemarksAndConfirmsTwice(t *testing.T) {
 	require.False(t, d.confirm.Disabled())
 	test.Tap(d.confirm)
 	require.NotNil(t, d.again, "a second confirmation is asked")
+	require.Equal(t, "Cancel record "+target.RecordNo+"? This cannot be undone.", d.question)
 	require.Equal(t, core.StatusVerifying, mustStatus(t, b, target.RecordNo), "nothing changes before the second confirmation")
 	test.Tap(d.again)
 	require.True(t, d.succeeded, d.message.Text)
