@@ -16,7 +16,7 @@ echo "$DEPOSITDESK_PASSWORD" | "$dir/depositctl" --db "$dir/seeded.db" operator 
 # The row to cancel: the first one still under verification on page one.
 row=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin search --json --limit 11 |
   python3 -c 'import json,sys; r=json.load(sys.stdin); print(next(i for i,x in enumerate(r) if x["status"]=="Wallet Address Under Verification"))')
-y=$((303 + row * 39))
+y=$((318 + row * 39))
 
 cat > "$dir/drive.sh" <<EOS
 #!/bin/sh
