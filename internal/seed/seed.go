@@ -90,7 +90,7 @@ func Run(ctx context.Context, svc *core.Service, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	nCustomers := min(max(opt.Records/400, 10), 2500)
+	nCustomers := min(max(opt.Records/1000, 10), 1000)
 	customers, err := makeCustomers(ctx, svc, rng, nCustomers)
 	if err != nil {
 		return Result{}, err
