@@ -78,8 +78,45 @@ func (s *Service) RejectAddress(ctx context.Context, addressID int64, remarks st
 }
 
 // RevokeAddress withdraws a Verified address with a reason.
+// The customer's deposits from that address that are not credited yet go
+// to Held for Review, each with its own audit row, so none proceeds on an
+// address the desk no longer trusts.
 func (s *Service) RevokeAddress(ctx context.Context, addressID int64, reason string) (*WalletAddress, error) {
-	return s.setAddressStatus(ctx, addressID, AddressVerified, AddressRevoked, "", reason)
+	w, err := s.setAddressStatus(ctx, addressID, AddressVerified, AddressRevoked, "", reason)
+	if err != nil {
+		return nil, err
+	}
+	return w, s.holdDepositsFrom(ctx, OperatorFromContext(ctx), w, strings.TrimSpace(reason))
+}
+
+// holdDepositsFrom moves the live, uncredited deposits whose source is w to
+// Held for Review. A record that moved on concurrently is left alone.
+func (s *Service) holdDepositsFrom(ctx context.Context, op *Operator, w *WalletAddress, reason string) error {
+	for _, st := range []DepositStatus{StatusVerifying, StatusConfirming} {
+		f := DepositFilter{CustomerNo: &w.CustomerNo, Status: &st, Limit: MaxPageSize}
+		for {
+			page, err := s.Store.FindDeposits(ctx, f)
+			if err != nil {
+				return err
+			}
+			for _, d := range page.Records {
+				if d.Network != w.Network || d.SourceAddress != w.Address {
+					continue
+				}
+				a := s.audit(op.Name, "deposit.hold", "deposit", d.RecordNo)
+				a.Before, a.After, a.Remarks = string(st), string(StatusHeld), "Source address revoked: "+reason
+				_, err := s.Store.TransitionDeposit(ctx, DepositTransition{ID: d.ID, From: st, To: StatusHeld, Remarks: a.Remarks, Audit: a})
+				if err != nil && ErrorCode(err) != ECONFLICT {
+					return err
+				}
+			}
+			if page.Next == nil {
+				break
+			}
+			f.After = page.Next
+		}
+	}
+	return nil
 }
 
 func (s *Service) setAddressStatus(ctx context.Context, id int64, from, to AddressStatus, method, evidence string) (*WalletAddress, error) {

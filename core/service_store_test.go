@@ -234,3 +234,48 @@ func TestLockoutExpiresWithAFullAllowance(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "clerk", op.Name)
 }
+
+func TestRevokingAnAddressHoldsItsUncreditedDeposits(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &b.btcAddress})
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+	_, err = b.svc.VerifyAddressManually(b.admin, ws[0].ID, "passport scan DOC-17")
+	require.NoError(t, err)
+
+	credited := b.app()
+	credited.ClientRequestKey, credited.TxID = "req-credited", "5a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"
+	rec2, _, err := b.svc.SubmitApplication(b.admin, credited)
+	require.NoError(t, err)
+	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
+		rec2, err = b.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec2.ID, From: rec2.Status, To: to,
+			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
+		require.NoError(t, err)
+	}
+	other := b.app()
+	other.ClientRequestKey, other.TxID = "req-other-source", ""
+	other.SourceAddress = "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry"
+	rec3, _, err := b.svc.SubmitApplication(b.admin, other)
+	require.NoError(t, err)
+
+	_, err = b.svc.RevokeAddress(b.admin, ws[0].ID, "customer reported the wallet compromised")
+	require.NoError(t, err)
+
+	status := func(recordNo string) core.DepositStatus {
+		det, err := b.svc.DepositDetail(b.admin, recordNo)
+		require.NoError(t, err)
+		return det.Record.Status
+	}
+	require.Equal(t, core.StatusHeld, status(b.rec.RecordNo), "uncredited deposit from the revoked address is held")
+	require.Equal(t, core.StatusCredited, status(rec2.RecordNo), "credited deposits are not touched")
+	require.Equal(t, core.StatusVerifying, status(rec3.RecordNo), "deposits from other addresses are not touched")
+	det, err := b.svc.DepositDetail(b.admin, b.rec.RecordNo)
+	require.NoError(t, err)
+	last := det.Trail[len(det.Trail)-1]
+	require.Equal(t, "deposit.hold", last.Action)
+	require.Equal(t, "Source address revoked: customer reported the wallet compromised", last.Remarks)
+	v, err := b.svc.VerifyAudit(b.admin)
+	require.NoError(t, err)
+	require.True(t, v.Intact())
+}
