@@ -332,33 +332,47 @@ func (p *recordsPage) onDetailsTapped() {
 	}
 }
 
+// recordAction is an operator action on one record that the guide wants
+// justified with remarks and confirmed twice: cancel and delete.
+type recordAction struct {
+	title, explain, confirm, question, done string
+	do                                      func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error)
+}
+
 func (p *recordsPage) onCancelTapped() {
-	p.onActivity()
-	d := p.current()
-	if d == nil {
-		return
-	}
-	p.remarks = newRemarksDialog(p.win, "Cancel deposit record "+d.RecordNo,
-		"Only records in “Wallet Address Under Verification” can be cancelled. The cancellation is logged with your name, the time and these remarks.",
-		"Confirm cancellation", "Cancel record "+d.RecordNo+"? This cannot be undone.",
-		func(remarks string) error {
-			_, err := p.svc.CancelDeposit(p.ctx, d.RecordNo, remarks)
-			return p.afterChange(err, d.RecordNo+" cancelled.")
-		})
+	p.askRemarks(recordAction{
+		title:    "Cancel deposit record %s",
+		explain:  "Only records in “Wallet Address Under Verification” can be cancelled. The cancellation is logged with your name, the time and these remarks.",
+		confirm:  "Confirm cancellation",
+		question: "Cancel record %s? This cannot be undone.",
+		done:     "%s cancelled.",
+		do:       p.svc.CancelDeposit,
+	})
 }
 
 func (p *recordsPage) onDeleteTapped() {
+	p.askRemarks(recordAction{
+		title:    "Delete abnormal application %s",
+		explain:  "Deleting removes an abnormal or problematic application from processing. It stays in the audit log with your remarks.",
+		confirm:  "Confirm deletion",
+		question: "Delete application %s? This cannot be undone.",
+		done:     "%s deleted.",
+		do:       p.svc.DeleteApplication,
+	})
+}
+
+// askRemarks opens the remarks dialog for a on the selected record and,
+// once confirmed twice, runs it and refreshes the page.
+func (p *recordsPage) askRemarks(a recordAction) {
 	p.onActivity()
 	d := p.current()
 	if d == nil {
 		return
 	}
-	p.remarks = newRemarksDialog(p.win, "Delete abnormal application "+d.RecordNo,
-		"Deleting removes an abnormal or problematic application from processing. It stays in the audit log with your remarks.",
-		"Confirm deletion", "Delete application "+d.RecordNo+"? This cannot be undone.",
+	p.remarks = newRemarksDialog(p.win, fmt.Sprintf(a.title, d.RecordNo), a.explain, a.confirm, fmt.Sprintf(a.question, d.RecordNo),
 		func(remarks string) error {
-			_, err := p.svc.DeleteApplication(p.ctx, d.RecordNo, remarks)
-			return p.afterChange(err, d.RecordNo+" deleted.")
+			_, err := a.do(p.ctx, d.RecordNo, remarks)
+			return p.afterChange(err, fmt.Sprintf(a.done, d.RecordNo))
 		})
 }
 

@@ -187,15 +187,20 @@ func (a *app) showCommand() *cobra.Command {
 	return cmd
 }
 
-// statusCommand builds cancel and delete, which differ only in the use case.
-func (a *app) statusCommand(use, short, done string, do func(*app, *cobra.Command, string, string) (*core.DepositRecord, error)) *cobra.Command {
+// statusCommand builds cancel and delete, which differ only in the use
+// case they call.
+func (a *app) statusCommand(use, short, done string, do func(*core.Service, context.Context, string, string) (*core.DepositRecord, error)) *cobra.Command {
 	var remarks string
 	cmd := &cobra.Command{
 		Use:   use + " RECORD --remarks TEXT",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rec, err := do(a, cmd, args[0], remarks)
+			ctx, err := a.login(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rec, err := do(a.svc, ctx, args[0], remarks)
 			if err != nil {
 				return err
 			}
@@ -208,25 +213,11 @@ func (a *app) statusCommand(use, short, done string, do func(*app, *cobra.Comman
 }
 
 func (a *app) cancelCommand() *cobra.Command {
-	return a.statusCommand("cancel", `Cancel a record still in "Wallet Address Under Verification"`, "cancelled",
-		func(a *app, cmd *cobra.Command, rec, remarks string) (*core.DepositRecord, error) {
-			ctx, err := a.login(cmd.Context())
-			if err != nil {
-				return nil, err
-			}
-			return a.svc.CancelDeposit(ctx, rec, remarks)
-		})
+	return a.statusCommand("cancel", `Cancel a record still in "Wallet Address Under Verification"`, "cancelled", (*core.Service).CancelDeposit)
 }
 
 func (a *app) deleteCommand() *cobra.Command {
-	return a.statusCommand("delete", "Delete an abnormal deposit application (soft delete, audited)", "deleted",
-		func(a *app, cmd *cobra.Command, rec, remarks string) (*core.DepositRecord, error) {
-			ctx, err := a.login(cmd.Context())
-			if err != nil {
-				return nil, err
-			}
-			return a.svc.DeleteApplication(ctx, rec, remarks)
-		})
+	return a.statusCommand("delete", "Delete an abnormal deposit application (soft delete, audited)", "deleted", (*core.Service).DeleteApplication)
 }
 
 func parseTime(flag, s string) (*time.Time, error) {
