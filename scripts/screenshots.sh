@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
-# driven with xdotool (log in, select a record, cancel it with remarks and the
-# second confirmation, open its detail). Coordinates assume the 1280x800 window.
+# driven with xdotool (log in, search for a record under verification, cancel
+# it with remarks and the second confirmation, open its detail). Coordinates
+# assume the 1280x800 window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -13,10 +14,11 @@ $GO build -o "$dir/depositctl" ./cmd/depositctl
 export DEPOSITDESK_PASSWORD=admin-password-1 LANG=en_US.UTF-8
 echo "$DEPOSITDESK_PASSWORD" | "$dir/depositctl" --db "$dir/seeded.db" operator create --name admin --password-stdin --perm all >/dev/null
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin seed --records 5000 --seed 11 >/dev/null 2>&1
-# The row to cancel: the first one still under verification on page one.
-row=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin search --json --limit 11 |
-  python3 -c 'import json,sys; r=json.load(sys.stdin); print(next(i for i,x in enumerate(r) if x["status"]=="Wallet Address Under Verification"))')
-y=$((318 + row * 39))
+# The record to cancel: the newest one still under verification. The GUI is
+# driven to it through its own Record number filter, so it is always row one.
+rec=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin search --status "Wallet Address Under Verification" --limit 1 2>/dev/null |
+  awk 'NR == 2 { print $1 }')
+y=318
 
 cat > "$dir/drive.sh" <<EOS
 #!/bin/sh
@@ -25,6 +27,8 @@ shot() { import -window root "$out/\$1.png"; }
 "$dir/depositdesk" --db "$dir/seeded.db" & P=\$!; sleep 5; shot login
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
 xdotool mousemove 200 $y click 1; sleep 1; shot records
+xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
+xdotool mousemove 200 $y click 1; sleep 1
 xdotool mousemove 544 739 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
 xdotool mousemove 500 517 click 1; sleep 1; shot cancel
 xdotool mousemove 500 431 click 1; sleep 2
