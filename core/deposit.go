@@ -173,8 +173,7 @@ type DepositTransition struct {
 
 // DepositDetail is what the record detail page shows.
 type DepositDetail struct {
-	Record        *DepositRecord
-	Asset         *Asset
+	Record        *DepositRecord // carries its asset's symbol, chain, network and decimals
 	SourceAddress *WalletAddress // nil when the source address is not registered
 	Trail         []*AuditEntry
 }

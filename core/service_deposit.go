@@ -277,7 +277,7 @@ func (f *DepositFilter) Validate() error {
 	return nil
 }
 
-// DepositDetail returns a record with its asset, source-address verification
+// DepositDetail returns a record with its source-address verification
 // and audit trail, for the detail page.
 func (s *Service) DepositDetail(ctx context.Context, recordNo string) (*DepositDetail, error) {
 	if _, err := s.authorize(ctx, ActionViewRecords); err != nil {
@@ -291,9 +291,6 @@ func (s *Service) DepositDetail(ctx context.Context, recordNo string) (*DepositD
 		return nil, err
 	}
 	det := &DepositDetail{Record: d}
-	if det.Asset, err = s.asset(ctx, d.AssetID); err != nil {
-		return nil, err
-	}
 	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Address: &d.SourceAddress})
 	if err != nil {
 		return nil, err
