@@ -13,11 +13,13 @@ export GOFLAGS    := -mod=readonly
 export GOTOOLCHAIN := local
 export LANG       := en_US.UTF-8
 export CGO_ENABLED := 1
+# btcd, btcctl and geth for the chain tests (scripts/nodes.sh installs them once).
+export DEPOSITDESK_NODE_BIN := $(CACHE)/nodes-bin
 
 GO  = $(shell scripts/go.sh)
 BIN := bin
 
-.PHONY: run test bench lint build screenshots deps-gui deps-test
+.PHONY: run test bench lint build screenshots deps-gui deps-test deps-nodes
 
 ## run: install what the app needs, build it and start it (SQLite in the user config dir; first run opens the setup wizard)
 run: build
@@ -28,8 +30,8 @@ build: deps-gui
 	$(GO) build -o $(BIN)/depositdesk ./cmd/depositdesk
 	$(GO) build -o $(BIN)/depositctl ./cmd/depositctl
 
-## test: install what tests need and run every test (SQLite, a throwaway Postgres cluster, UI)
-test: deps-test
+## test: install what tests need and run every test (SQLite, a throwaway Postgres cluster, btcd and geth nodes, UI)
+test: deps-test deps-nodes
 	$(GO) vet ./...
 	@echo "== core and storage (race detector; storetest cases under sqlite and postgres)"
 	$(GO) test -race -count=1 -timeout 20m -v ./core/... ./storage/... ./internal/...
@@ -56,3 +58,6 @@ deps-gui:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-nodes:
+	@GO=$(GO) scripts/nodes.sh >/dev/null
