@@ -168,7 +168,10 @@ type DepositTransition struct {
 	ID       int64
 	From, To DepositStatus
 	Remarks  string
-	Audit    AuditEntry // Entity/EntityID/Before/After are filled by storage if empty
+	// Chain, when set, is stored in the same UPDATE: the evidence the
+	// watcher moved the record on.
+	Chain *ChainState
+	Audit AuditEntry // Entity/EntityID/Before/After are filled by storage if empty
 }
 
 // DepositDetail is what the record detail page shows.

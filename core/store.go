@@ -77,6 +77,28 @@ type Store interface {
 	// them all. It returns how many it stored.
 	BulkInsertDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], audit AuditEntry) (int, error)
 
+	// DepositAddressFor returns the customer's deposit address under the
+	// asset's account key. When there is none yet it allocates the key's
+	// next index, asks derive for the address and stores it with audit, in
+	// one transaction, so concurrent callers never share an index.
+	DepositAddressFor(ctx context.Context, customerID int64, a *Asset, derive func(index uint32) (string, error), audit AuditEntry) (*DepositAddress, error)
+	// FindDepositAddresses returns deposit addresses ordered by id.
+	FindDepositAddresses(ctx context.Context, f DepositAddressFilter) ([]*DepositAddress, error)
+
+	// FindWatchedDeposits returns the records of network the watcher
+	// follows (a TXID, status Verifying or Confirming), ordered by id.
+	FindWatchedDeposits(ctx context.Context, network string) ([]*WatchedDeposit, error)
+	// UpdateDepositChain records chain progress of a record that stays in
+	// status: a guarded UPDATE (ECONFLICT if the record left status). It is
+	// an observation, not a decision, so it writes no audit row.
+	UpdateDepositChain(ctx context.Context, id int64, status DepositStatus, st ChainState) error
+	// RecentBlocks returns the blocks the watcher of network last
+	// processed, highest first.
+	RecentBlocks(ctx context.Context, network string) ([]ChainBlock, error)
+	// SaveBlocks stores blocks as processed, replacing any stored block at
+	// or above the lowest of them (a reorg), and keeps only the keep highest.
+	SaveBlocks(ctx context.Context, network string, blocks []ChainBlock, keep int) error
+
 	// AppendAudit writes a standalone audit row (logins, exports, …).
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// FindAudit returns audit rows in Seq order.

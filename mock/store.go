@@ -44,6 +44,13 @@ type Store struct {
 	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error)
 	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
 	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
+
+	DepositAddressForFunc    func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error)
+	FindDepositAddressesFunc func(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error)
+	FindWatchedDepositsFunc  func(ctx context.Context, network string) ([]*core.WatchedDeposit, error)
+	UpdateDepositChainFunc   func(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
+	RecentBlocksFunc         func(ctx context.Context, network string) ([]core.ChainBlock, error)
+	SaveBlocksFunc           func(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error
 }
 
 func (s *Store) unexpected(method string) error {

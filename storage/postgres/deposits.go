@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -120,8 +121,13 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 	}
 	var out *core.DepositRecord
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE deposits SET status = $1, remarks = $2, updated_at = $3 WHERE id = $4 AND status = $5`,
-			string(t.To), t.Remarks, t.Audit.At, t.ID, string(t.From))
+		set, args := `status = $1, remarks = $2, updated_at = $3`, []any{string(t.To), t.Remarks, t.Audit.At}
+		if c := t.Chain; c != nil {
+			set += `, confirmations = $4, block_hash = $5, block_height = $6, chain_spends = $7`
+			args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
+		}
+		n := len(args)
+		tag, err := tx.Exec(ctx, `UPDATE deposits SET `+set+fmt.Sprintf(` WHERE id = $%d AND status = $%d`, n+1, n+2), append(args, t.ID, string(t.From))...)
 		if err != nil {
 			return fmt.Errorf("transition deposit: %w", err)
 		}

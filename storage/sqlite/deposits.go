@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"depositdesk/core"
 )
@@ -128,8 +129,12 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 	}
 	var out *core.DepositRecord
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE deposits SET status = ?, remarks = ?, updated_at = ? WHERE id = ? AND status = ?`,
-			string(t.To), t.Remarks, micros(t.Audit.At), t.ID, string(t.From))
+		set, args := `status = ?, remarks = ?, updated_at = ?`, []any{string(t.To), t.Remarks, micros(t.Audit.At)}
+		if c := t.Chain; c != nil {
+			set += `, confirmations = ?, block_hash = ?, block_height = ?, chain_spends = ?`
+			args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deposits SET `+set+` WHERE id = ? AND status = ?`, append(args, t.ID, string(t.From))...)
 		if err != nil {
 			return fmt.Errorf("transition deposit: %w", err)
 		}

@@ -1,0 +1,117 @@
+// Package hdaddr derives customers' deposit addresses from an asset's
+// account-level extended public key: BIP84 P2WPKH (m/84'/coin'/0'/0/i) on
+// Bitcoin, BIP44 (m/44'/60'/0'/0/i) on Ethereum. It only ever sees public
+// keys and refuses a private one, so the online desk cannot hold one by
+// mistake.
+package hdaddr
+
+import (
+	"encoding/binary"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"depositdesk/core"
+	"depositdesk/core/addrproof"
+)
+
+// Deriver implements core.AddressDeriver.
+type Deriver struct{}
+
+// accountDepth is the depth of m/purpose'/coin'/account'.
+const accountDepth = 3
+
+// SLIP-132 version bytes of the BIP84 public keys wallets export (zpub,
+// vpub); the plain xpub/tpub of the network's params are accepted too.
+const (
+	zpubVersion = 0x04b24746
+	vpubVersion = 0x045f1cf6
+)
+
+// CheckAccountKey implements core.AddressDeriver.
+func (Deriver) CheckAccountKey(chain, network, key string) error {
+	_, err := accountKey(chain, network, key)
+	return err
+}
+
+// DeriveAddress implements core.AddressDeriver: the address of the external
+// chain's index-th key under the account key.
+func (Deriver) DeriveAddress(chain, network, key string, index uint32) (string, error) {
+	if index >= hdkeychain.HardenedKeyStart {
+		return "", core.Errorf(core.EINVALID, "Deposit address index %d is out of range.", index)
+	}
+	acct, err := accountKey(chain, network, key)
+	if err != nil {
+		return "", err
+	}
+	external, err := acct.Derive(0)
+	if err != nil {
+		return "", core.Errorf(core.EINTERNAL, "derive external chain: %v", err)
+	}
+	child, err := external.Derive(index)
+	if err != nil {
+		// BIP32: about 1 in 2^127 indexes is invalid; the caller takes the next.
+		return "", core.Errorf(core.EINVALID, "Index %d derives no valid key; use the next one.", index)
+	}
+	pub, err := child.ECPubKey()
+	if err != nil {
+		return "", core.Errorf(core.EINTERNAL, "derived public key: %v", err)
+	}
+	switch chain {
+	case core.ChainBitcoin:
+		params, err := addrproof.BitcoinParams(network)
+		if err != nil {
+			return "", err
+		}
+		a, err := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(pub.SerializeCompressed()), params)
+		if err != nil {
+			return "", core.Errorf(core.EINTERNAL, "p2wpkh address: %v", err)
+		}
+		return a.EncodeAddress(), nil
+	case core.ChainEthereum:
+		return crypto.PubkeyToAddress(*pub.ToECDSA()).Hex(), nil
+	}
+	return "", core.Errorf(core.EINVALID, "Unknown chain %q.", chain)
+}
+
+// accountKey parses key and checks it is a public account-level key usable
+// on network.
+func accountKey(chain, network, key string) (*hdkeychain.ExtendedKey, error) {
+	if key == "" {
+		return nil, core.Errorf(core.EINVALID, "The asset has no account public key (xpub) configured.")
+	}
+	k, err := hdkeychain.NewKeyFromString(key)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "The account key is not a valid extended public key (xpub).")
+	}
+	if k.IsPrivate() {
+		return nil, core.Errorf(core.EINVALID, "That is a private key. The desk holds only the account's public key (xpub); keep the private key on the signing station.")
+	}
+	if k.Depth() != accountDepth {
+		return nil, core.Errorf(core.EINVALID, "The account key must be the account-level key (depth 3, m/purpose'/coin'/account'); this one has depth %d.", k.Depth())
+	}
+	version := binary.BigEndian.Uint32(k.Version())
+	switch chain {
+	case core.ChainBitcoin:
+		params, err := addrproof.BitcoinParams(network)
+		if err != nil {
+			return nil, err
+		}
+		ok := version == binary.BigEndian.Uint32(params.HDPublicKeyID[:])
+		if network == "mainnet" {
+			ok = ok || version == zpubVersion
+		} else {
+			ok = ok || version == vpubVersion
+		}
+		if !ok {
+			return nil, core.Errorf(core.EINVALID, "The account key is for another Bitcoin network than %s.", network)
+		}
+	case core.ChainEthereum:
+		// Ethereum wallets export BIP32 keys with Bitcoin's xpub or tpub
+		// versions; the version says nothing about the Ethereum network.
+	default:
+		return nil, core.Errorf(core.EINVALID, "Unknown chain %q.", chain)
+	}
+	return k, nil
+}

@@ -1,0 +1,192 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"depositdesk/core"
+)
+
+// DepositAddressFor implements core.Store. The write transaction (BEGIN
+// IMMEDIATE) serialises allocations, so max(key_index)+1 is never taken twice.
+func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error) {
+	if got, err := findDepositAddress(ctx, s.read, customerID, a.AccountXPub); err != nil || got != nil {
+		return got, err
+	}
+	var out *core.DepositAddress
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		got, err := findDepositAddress(ctx, tx, customerID, a.AccountXPub)
+		if err != nil || got != nil {
+			out = got
+			return err
+		}
+		var next int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(key_index) + 1, 0) FROM deposit_addresses WHERE account_xpub = ?`,
+			a.AccountXPub).Scan(&next); err != nil {
+			return fmt.Errorf("next key index: %w", err)
+		}
+		addr, err := derive(uint32(next))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deposit_addresses (customer_id, chain, network, account_xpub, key_index, address, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, customerID, a.Chain, a.Network, a.AccountXPub, next, addr, micros(audit.At)); err != nil {
+			return conflict(err, "Deposit address %s is already assigned.", addr)
+		}
+		if out, err = findDepositAddress(ctx, tx, customerID, a.AccountXPub); err != nil {
+			return err
+		}
+		audit.EntityID, audit.After = out.CustomerNo+"/"+a.Network, fmt.Sprintf("%s (index %d)", addr, next)
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
+
+func findDepositAddress(ctx context.Context, q queryer, customerID int64, xpub string) (*core.DepositAddress, error) {
+	got, err := findDepositAddresses(ctx, q, `da.customer_id = ? AND da.account_xpub = ?`, customerID, xpub)
+	if err != nil || len(got) == 0 {
+		return nil, err
+	}
+	return got[0], nil
+}
+
+// FindDepositAddresses implements core.Store.
+func (s *Store) FindDepositAddresses(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.CustomerID != nil {
+		where, args = append(where, "da.customer_id = ?"), append(args, *f.CustomerID)
+	}
+	if f.Network != nil {
+		where, args = append(where, "da.network = ?"), append(args, *f.Network)
+	}
+	if f.Address != nil {
+		where, args = append(where, "da.address = ?"), append(args, *f.Address)
+	}
+	return findDepositAddresses(ctx, s.read, strings.Join(where, " AND "), args...)
+}
+
+func findDepositAddresses(ctx context.Context, q queryer, where string, args ...any) ([]*core.DepositAddress, error) {
+	rows, err := q.QueryContext(ctx, `SELECT da.id, da.customer_id, c.customer_no, da.chain, da.network, da.account_xpub,
+		da.key_index, da.address, da.created_at FROM deposit_addresses da JOIN customers c ON c.id = da.customer_id
+		WHERE `+where+` ORDER BY da.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find deposit addresses: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.DepositAddress
+	for rows.Next() {
+		var d core.DepositAddress
+		var created int64
+		if err := rows.Scan(&d.ID, &d.CustomerID, &d.CustomerNo, &d.Chain, &d.Network, &d.AccountXPub, &d.KeyIndex, &d.Address, &created); err != nil {
+			return nil, fmt.Errorf("scan deposit address: %w", err)
+		}
+		d.CreatedAt = fromMicros(created)
+		out = append(out, &d)
+	}
+	return out, rows.Err()
+}
+
+// FindWatchedDeposits implements core.Store through the deposits_watch
+// partial index: its size is the open set, not the table.
+func (s *Store) FindWatchedDeposits(ctx context.Context, network string) ([]*core.WatchedDeposit, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+depositColumns+`, d.chain_spends
+		FROM deposits d INDEXED BY deposits_watch JOIN assets a ON a.id = d.asset_id
+		WHERE d.network = ? AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, network)
+	if err != nil {
+		return nil, fmt.Errorf("find watched deposits: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.WatchedDeposit
+	for rows.Next() {
+		var spends string
+		d, err := scanDeposit(spendsScanner{rows, &spends})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &core.WatchedDeposit{DepositRecord: d, Spends: splitSpends(spends)})
+	}
+	return out, rows.Err()
+}
+
+// spendsScanner appends the chain_spends column to scanDeposit's targets.
+type spendsScanner struct {
+	r      scanner
+	spends *string
+}
+
+func (s spendsScanner) Scan(dest ...any) error { return s.r.Scan(append(dest, s.spends)...) }
+
+func splitSpends(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// UpdateDepositChain implements core.Store.
+func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deposits SET confirmations = ?, block_hash = ?, block_height = ?, chain_spends = ?
+			WHERE id = ? AND status = ?`, st.Confirmations, st.BlockHash, st.BlockHeight, strings.Join(st.Spends, ","), id, string(status))
+		if err != nil {
+			return fmt.Errorf("update deposit chain state: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := depositByID(ctx, tx, id); err != nil {
+				return err
+			}
+			return core.Errorf(core.ECONFLICT, "Deposit record %d is no longer %q.", id, status.Display())
+		}
+		return nil
+	})
+}
+
+// RecentBlocks implements core.Store.
+func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainBlock, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE network = ? ORDER BY height DESC`, network)
+	if err != nil {
+		return nil, fmt.Errorf("recent blocks: %w", err)
+	}
+	defer rows.Close()
+	var out []core.ChainBlock
+	for rows.Next() {
+		var b core.ChainBlock
+		if err := rows.Scan(&b.Height, &b.Hash, &b.ParentHash); err != nil {
+			return nil, fmt.Errorf("scan block: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// SaveBlocks implements core.Store.
+func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	if keep < 1 {
+		return errors.New("save blocks: keep must be at least 1")
+	}
+	low, high := blocks[0].Height, blocks[0].Height
+	for _, b := range blocks {
+		low, high = min(low, b.Height), max(high, b.Height)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE network = ? AND height >= ?`, network, low); err != nil {
+			return fmt.Errorf("save blocks: %w", err)
+		}
+		for _, b := range blocks {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO watched_blocks (network, height, hash, parent_hash) VALUES (?, ?, ?, ?)`,
+				network, b.Height, b.Hash, b.ParentHash); err != nil {
+				return fmt.Errorf("save block %d: %w", b.Height, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE network = ? AND height <= ?`, network, high-int64(keep)); err != nil {
+			return fmt.Errorf("prune blocks: %w", err)
+		}
+		return nil
+	})
+}
