@@ -28,6 +28,9 @@ type Service struct {
 	ProofVerifier ProofVerifier
 	// Firm names the securities firm in ownership challenges.
 	Firm string
+	// Deriver derives customers' deposit addresses from an asset's account
+	// key (core/hdaddr). Assets with an account key need one.
+	Deriver AddressDeriver
 }
 
 // NewService returns a Service over store with production defaults.

@@ -18,6 +18,9 @@ func (s *Service) CreateAsset(ctx context.Context, a *Asset) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if err := s.checkAccountKey(a); err != nil {
+		return err
+	}
 	now := s.now()
 	a.CreatedAt, a.UpdatedAt = now, now
 	au := s.audit(op.Name, "asset.create", "asset", a.Key())
@@ -57,6 +60,9 @@ func (s *Service) UpdateAsset(ctx context.Context, id int64, upd AssetUpdate) (*
 		next.RPCEndpointRef = *upd.RPCEndpointRef
 	}
 	if err := next.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkAccountKey(&next); err != nil {
 		return nil, err
 	}
 	au := s.audit(op.Name, "asset.update", "asset", cur.Key())
@@ -109,4 +115,16 @@ func assetText(a *Asset) string {
 	return fmt.Sprintf("chain=%s network=%s symbol=%s contract=%s decimals=%d min=%s confirmations=%d enabled=%t xpub=%s rpc=%s",
 		a.Chain, a.Network, a.Symbol, a.ContractAddress, a.Decimals, FormatAmount(a.MinDeposit, a.Decimals),
 		a.ConfirmationsRequired, a.Enabled, a.AccountXPub, a.RPCEndpointRef)
+}
+
+// checkAccountKey refuses an account key the deriver cannot use, above all
+// a private one: the online desk must never hold a spending key.
+func (s *Service) checkAccountKey(a *Asset) error {
+	if a.AccountXPub == "" {
+		return nil
+	}
+	if s.Deriver == nil {
+		return Errorf(EINTERNAL, "no address deriver configured")
+	}
+	return s.Deriver.CheckAccountKey(a.Chain, a.Network, a.AccountXPub)
 }

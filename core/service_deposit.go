@@ -23,7 +23,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
-	d, err := s.buildDeposit(ctx, app)
+	d, err := s.buildDeposit(ctx, op.Name, app)
 	if err != nil {
 		return nil, false, err
 	}
@@ -52,7 +52,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 
 // buildDeposit validates an application against the configuration and
 // returns the record to insert. It changes nothing.
-func (s *Service) buildDeposit(ctx context.Context, app DepositApplication) (*DepositRecord, error) {
+func (s *Service) buildDeposit(ctx context.Context, actor string, app DepositApplication) (*DepositRecord, error) {
 	if len(app.ClientRequestKey) > 128 {
 		return nil, Errorf(EINVALID, "Request key must be at most 128 characters.")
 	}
@@ -89,9 +89,11 @@ func (s *Service) buildDeposit(ctx context.Context, app DepositApplication) (*De
 	if err != nil {
 		return nil, err
 	}
-	dst, err := v.NormalizeAddress(asset.Chain, asset.Network, app.DestinationAddress)
-	if err != nil {
-		return nil, err
+	var dst string
+	if strings.TrimSpace(app.DestinationAddress) != "" {
+		if dst, err = v.NormalizeAddress(asset.Chain, asset.Network, app.DestinationAddress); err != nil {
+			return nil, err
+		}
 	}
 	var txid string
 	if strings.TrimSpace(app.TxID) != "" {
@@ -109,6 +111,11 @@ func (s *Service) buildDeposit(ctx context.Context, app DepositApplication) (*De
 	}
 	if requested.After(now.Add(5 * time.Minute)) {
 		return nil, Errorf(EINVALID, "Request time is in the future.")
+	}
+	// Last, once the request is known good: assigning the customer's
+	// deposit address is the one write building a record may make.
+	if dst, err = s.destination(ctx, actor, c, asset, dst); err != nil {
+		return nil, err
 	}
 	d := &DepositRecord{
 		ClientRequestKey: app.ClientRequestKey, CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: acct,

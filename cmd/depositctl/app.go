@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
-	"depositdesk/core/addrproof"
+	"depositdesk/internal/wire"
 	"depositdesk/storage"
 )
 
@@ -122,8 +122,7 @@ func (a *app) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.store, a.svc = st, core.NewService(st)
-	a.svc.AddressValidator, a.svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
+	a.store, a.svc = st, wire.NewService(st)
 	return nil
 }
 

@@ -10,8 +10,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"depositdesk"
-	"depositdesk/core"
-	"depositdesk/core/addrproof"
+	"depositdesk/internal/wire"
 	"depositdesk/storage"
 	"depositdesk/ui"
 )
@@ -40,8 +39,7 @@ func main() {
 	app.SetMetadata(meta)
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
-	svc := core.NewService(st)
-	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
+	svc := wire.NewService(st)
 	desk := ui.New(a, svc)
 	desk.Start()
 	desk.Window().ShowAndRun()

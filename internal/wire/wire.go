@@ -1,0 +1,18 @@
+// Package wire builds the production core.Service: the store plus the real
+// address validator, proof verifier and deposit-address deriver. Both
+// binaries use it so the desktop and the CLI can never disagree on a rule.
+package wire
+
+import (
+	"depositdesk/core"
+	"depositdesk/core/addrproof"
+	"depositdesk/core/hdaddr"
+)
+
+// NewService returns a Service over store with every production component.
+func NewService(store core.Store) *core.Service {
+	svc := core.NewService(store)
+	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
+	svc.Deriver = hdaddr.Deriver{}
+	return svc
+}
