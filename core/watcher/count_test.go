@@ -1,0 +1,94 @@
+package watcher_test
+
+import (
+	"context"
+	"iter"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+)
+
+// openRecords stores n applications under verification with TXIDs the
+// chain does not know yet, the way a busy desk looks between blocks.
+func (d *desk) openRecords(tb testing.TB, n int) []*core.DepositRecord {
+	tb.Helper()
+	ctx := context.Background()
+	cs, err := d.store.FindCustomers(ctx, core.CustomerFilter{})
+	require.NoError(tb, err)
+	as, err := d.store.FindAssets(ctx, core.AssetFilter{})
+	require.NoError(tb, err)
+	c, a := cs[0], as[0]
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	recs := make([]*core.DepositRecord, n)
+	for i := range recs {
+		at := day.Add(time.Duration(i) * time.Second)
+		recs[i] = &core.DepositRecord{RecordNo: core.FormatRecordNo(day, int64(i+1)), CustomerID: c.ID, CustomerNo: c.CustomerNo,
+			SecuritiesAccount: c.SecuritiesAccount, AssetID: a.ID, AssetSymbol: a.Symbol, Chain: a.Chain, Network: a.Network,
+			Decimals: a.Decimals, Amount: big.NewInt(1_500_000), SourceAddress: src, DestinationAddress: dst, TxID: txid(100_000 + i),
+			RequestedAt: at, CreatedAt: at, UpdatedAt: at, Status: core.StatusVerifying, ConfirmationsRequired: a.ConfirmationsRequired}
+	}
+	seq := iter.Seq[*core.DepositRecord](func(yield func(*core.DepositRecord) bool) {
+		for _, r := range recs {
+			if !yield(r) {
+				return
+			}
+		}
+	})
+	stored, err := d.store.BulkInsertDeposits(ctx, seq, core.AuditEntry{At: day, Actor: "test", Action: "deposit.seed", Entity: "deposit", EntityID: "bulk"})
+	require.NoError(tb, err)
+	require.Equal(tb, n, stored)
+	return recs
+}
+
+// callsForABlock starts a watcher over 10,000 open records, then mines a
+// block paying 10 of them and returns the node calls that pass made.
+func callsForABlock(tb testing.TB, d *desk) (first, perBlock int) {
+	const open, changed = 10_000, 10
+	recs := d.openRecords(tb, open)
+	before := d.chain.totalCalls()
+	if _, err := d.w.Step(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	first = d.chain.totalCalls() - before
+	for _, r := range recs[:changed] {
+		d.chain.broadcast(payment(r))
+	}
+	d.chain.mine(1)
+	before = d.chain.totalCalls()
+	rep, err := d.w.Step(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rep.Transitions != changed {
+		tb.Fatalf("%d transitions, want %d", rep.Transitions, changed)
+	}
+	return first, d.chain.totalCalls() - before
+}
+
+func TestNodeCallsPerBlockFollowWhatChanged(t *testing.T) {
+	d := newDesk(t)
+	first, perBlock := callsForABlock(t, d)
+	// Start-up looks every open record up once (head + tip block + 10,000).
+	require.Equal(t, 2+10_000, first)
+	// Then a block costs head + that block + one lookup per record it pays.
+	require.Equal(t, 1+1+10, perBlock)
+}
+
+// BenchmarkPassWith10000OpenRecords reports node calls per new block when
+// 10 of 10,000 open records change, next to what a watcher asking about
+// every open record each block would make.
+func BenchmarkPassWith10000OpenRecords(b *testing.B) {
+	var perBlock int
+	for b.Loop() {
+		b.StopTimer()
+		d := newDesk(b)
+		b.StartTimer()
+		_, perBlock = callsForABlock(b, d)
+	}
+	b.ReportMetric(float64(perBlock), "calls/block")
+	b.ReportMetric(float64(1+10_000), "naive-calls/block")
+}
