@@ -1,0 +1,36 @@
+package watcher_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/core/watcher"
+)
+
+func TestCancelAsksTheChainFirst(t *testing.T) {
+	d := newDesk(t)
+	d.svc.TxObserver = watcher.Observer{"regtest": d.chain}
+	seen, unseen := d.submit(), d.submit()
+	d.chain.broadcast(payment(seen))
+
+	_, err := d.svc.CancelDeposit(d.admin, seen.RecordNo, "customer changed their mind")
+	require.Equal(t, core.EINVALID, core.ErrorCode(err))
+	require.Contains(t, core.ErrorMessage(err), "already on the regtest network")
+	require.Equal(t, core.StatusVerifying, d.record(seen).Status)
+
+	d.chain.failNext["Transaction"] = errors.New("connection reset")
+	_, err = d.svc.CancelDeposit(d.admin, unseen.RecordNo, "customer changed their mind")
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "a node that cannot answer is no licence to cancel")
+
+	got, err := d.svc.CancelDeposit(d.admin, unseen.RecordNo, "customer changed their mind")
+	require.NoError(t, err)
+	require.Equal(t, core.StatusCancelled, got.Status)
+
+	d.svc.TxObserver = watcher.Observer{}
+	_, err = d.svc.CancelDeposit(d.admin, d.submit().RecordNo, "no node")
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err))
+	require.Contains(t, core.ErrorMessage(err), "No bitcoin node is configured for network regtest")
+}
