@@ -57,3 +57,14 @@ func newChallenge(firm string, c *Customer, w *WalletAddress, operator string, n
 		firm, c.CustomerNo, c.SecuritiesAccount, w.Address, w.Chain, w.Network, ch.Nonce, ch.ExpiresAt.UTC().Format(time.RFC3339))
 	return ch, nil
 }
+
+// ManualVerification is documentary evidence (a document reference) one
+// operator submitted for a Pending address. It verifies the address only
+// when a second operator with Address Verification approves it: nobody
+// verifies an address on their own say-so.
+type ManualVerification struct {
+	AddressID   int64
+	Evidence    string
+	RequestedBy string
+	RequestedAt time.Time
+}

@@ -76,8 +76,16 @@ func guardedCalls() []serviceCall {
 			_, err := s.AddWalletAddress(ctx, "C10001", core.ChainBitcoin, "regtest", app.SourceAddress, "")
 			return err
 		}},
-		{"VerifyAddressManually", core.ActionVerifyAddress, func(ctx context.Context, s *core.Service) error {
-			_, err := s.VerifyAddressManually(ctx, 1, "passport scan")
+		{"SubmitManualEvidence", core.ActionVerifyAddress, func(ctx context.Context, s *core.Service) error {
+			_, err := s.SubmitManualEvidence(ctx, 1, "passport scan")
+			return err
+		}},
+		{"ApproveManualEvidence", core.ActionVerifyAddress, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ApproveManualEvidence(ctx, 1)
+			return err
+		}},
+		{"PendingManualEvidence", core.ActionViewCustomers, func(ctx context.Context, s *core.Service) error {
+			_, err := s.PendingManualEvidence(ctx, 1)
 			return err
 		}},
 		{"RejectAddress", core.ActionVerifyAddress, func(ctx context.Context, s *core.Service) error {

@@ -65,13 +65,6 @@ func (s *Service) addWalletAddress(ctx context.Context, actor string, c *Custome
 	return w, nil
 }
 
-// VerifyAddressManually marks a Pending address Verified on documentary
-// evidence. Requires Address Verification. (The cryptographic proofs of
-// core/addrproof replace this for signed messages and micro-deposits.)
-func (s *Service) VerifyAddressManually(ctx context.Context, addressID int64, evidence string) (*WalletAddress, error) {
-	return s.setAddressStatus(ctx, addressID, AddressPending, AddressVerified, "manual", evidence)
-}
-
 // RejectAddress marks a Pending address Rejected with remarks.
 func (s *Service) RejectAddress(ctx context.Context, addressID int64, remarks string) (*WalletAddress, error) {
 	return s.setAddressStatus(ctx, addressID, AddressPending, AddressRejected, "", remarks)

@@ -241,8 +241,7 @@ func TestRevokingAnAddressHoldsItsUncreditedDeposits(t *testing.T) {
 	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &b.btcAddress})
 	require.NoError(t, err)
 	require.Len(t, ws, 1)
-	_, err = b.svc.VerifyAddressManually(b.admin, ws[0].ID, "passport scan DOC-17")
-	require.NoError(t, err)
+	b.verifyManually(t, ws[0].ID, "passport scan DOC-17")
 
 	credited := b.app()
 	credited.ClientRequestKey, credited.TxID = "req-credited", "5a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"

@@ -59,6 +59,19 @@ type Store interface {
 	// address is no longer in change.From.
 	UseAddressChallenge(ctx context.Context, id int64, change AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
 
+	// CreateManualVerification stores evidence waiting for approval.
+	// ECONFLICT if the address already has evidence waiting.
+	CreateManualVerification(ctx context.Context, mv *ManualVerification, audit AuditEntry) error
+	// FindManualVerification returns the evidence waiting for address id;
+	// ENOTFOUND when there is none.
+	FindManualVerification(ctx context.Context, addressID int64) (*ManualVerification, error)
+	// ApproveManualVerification applies change (Pending → Verified) on the
+	// waiting evidence and removes it, in one transaction, only if the
+	// evidence is still there and was not submitted by change.Operator:
+	// ENOTFOUND without evidence, EFORBIDDEN for its submitter, ECONFLICT
+	// if the address left Pending.
+	ApproveManualVerification(ctx context.Context, change AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
+
 	// CreateDeposit inserts d, allocating its RecordNo (D<yyyymmdd>-<n> from
 	// the creation day, UTC) and ID. It is idempotent: when a record with the
 	// same ClientRequestKey, or a live (not Cancelled/Deleted) record with the

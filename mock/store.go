@@ -51,6 +51,10 @@ type Store struct {
 	UpdateDepositChainFunc   func(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
 	RecentBlocksFunc         func(ctx context.Context, network string) ([]core.ChainBlock, error)
 	SaveBlocksFunc           func(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error
+
+	CreateManualVerificationFunc  func(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error
+	FindManualVerificationFunc    func(ctx context.Context, addressID int64) (*core.ManualVerification, error)
+	ApproveManualVerificationFunc func(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
 }
 
 func (s *Store) unexpected(method string) error {

@@ -53,7 +53,13 @@ func newDesk(t testing.TB) *desk {
 	require.NoError(t, svc.CreateCustomer(d.admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
 	w, err := svc.AddWalletAddress(d.admin, "C10001", core.ChainBitcoin, "regtest", src, "own wallet")
 	require.NoError(t, err)
-	_, err = svc.VerifyAddressManually(d.admin, w.ID, "signed statement DOC-1")
+	_, err = svc.SubmitManualEvidence(d.admin, w.ID, "signed statement DOC-1")
+	require.NoError(t, err)
+	_, err = svc.CreateOperator(d.admin, "vera", "vera-password-1", []core.Permission{core.PermAddressVerification})
+	require.NoError(t, err)
+	vera, err := svc.Login(ctx, "vera", "vera-password-1")
+	require.NoError(t, err)
+	_, err = svc.ApproveManualEvidence(core.NewContextWithOperator(ctx, vera), w.ID)
 	require.NoError(t, err)
 	d.w = &watcher.Watcher{Network: "regtest", Chain: d.chain, Store: st}
 	return d

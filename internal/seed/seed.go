@@ -6,6 +6,7 @@ package seed
 
 import (
 	"context"
+	crand "crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"math/big"
@@ -91,7 +92,14 @@ func Run(ctx context.Context, svc *core.Service, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	nCustomers := min(max(opt.Records/1000, 10), 1000)
-	customers, err := makeCustomers(ctx, svc, rng, nCustomers)
+	checker, done, err := seedChecker(ctx, svc)
+	if err != nil {
+		return Result{}, err
+	}
+	customers, err := makeCustomers(ctx, checker, svc, rng, nCustomers)
+	if err == nil {
+		err = done()
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -146,7 +154,7 @@ func makeAssets(ctx context.Context, svc *core.Service) ([]*core.Asset, error) {
 	return out, nil
 }
 
-func makeCustomers(ctx context.Context, svc *core.Service, rng *rand.Rand, n int) ([]*customer, error) {
+func makeCustomers(ctx, checker context.Context, svc *core.Service, rng *rand.Rand, n int) ([]*customer, error) {
 	out := make([]*customer, 0, n)
 	for i := range n {
 		c := &core.Customer{CustomerNo: fmt.Sprintf("C%07d", i+1), SecuritiesAccount: fmt.Sprintf("SA%08d", 10_000_000+i*7),
@@ -161,7 +169,10 @@ func makeCustomers(ctx context.Context, svc *core.Service, rng *rand.Rand, n int
 			if err != nil {
 				return nil, err
 			}
-			if _, err := svc.VerifyAddressManually(ctx, w.ID, "seeded synthetic data"); err != nil {
+			if _, err := svc.SubmitManualEvidence(ctx, w.ID, "seeded synthetic data"); err != nil {
+				return nil, err
+			}
+			if _, err := svc.ApproveManualEvidence(checker, w.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -263,3 +274,24 @@ var (
 	names    = []string{"Wei", "Mei", "Jun", "Hui", "Ling", "Chen", "Anna", "David", "Maria", "James", "Yuki", "Hana", "Omar", "Sara", "Lucas", "Priya"}
 	surnames = []string{"Chan", "Wong", "Lee", "Cheung", "Lau", "Ng", "Smith", "Garcia", "Tanaka", "Sato", "Khan", "Patel", "Müller", "Rossi"}
 )
+
+// seedChecker creates the second operator that approves the seeded
+// addresses' evidence (maker-checker holds for synthetic data too) and
+// returns its context and a function disabling it afterwards. Its password
+// is random and never shown: nobody can log in as it.
+func seedChecker(ctx context.Context, svc *core.Service) (context.Context, func() error, error) {
+	name := "seed-checker"
+	pw := crand.Text()
+	if _, err := svc.CreateOperator(ctx, name, pw, []core.Permission{core.PermAddressVerification}); err != nil {
+		return nil, nil, fmt.Errorf("seed checker: %w", err)
+	}
+	op, err := svc.Login(ctx, name, pw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seed checker: %w", err)
+	}
+	done := func() error {
+		_, err := svc.SetOperatorDisabled(ctx, name, true, "synthetic data seeded; the checker is no longer needed")
+		return err
+	}
+	return core.NewContextWithOperator(ctx, op), done, nil
+}

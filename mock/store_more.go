@@ -1,5 +1,8 @@
 package mock
 
+// The Store methods of deposit addresses, the chain watcher and manual
+// verification; store.go holds the struct and the older methods.
+
 import (
 	"context"
 
@@ -52,4 +55,28 @@ func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.Ch
 		return s.unexpected("SaveBlocks")
 	}
 	return s.SaveBlocksFunc(ctx, network, blocks, keep)
+}
+
+// CreateManualVerification implements core.Store.
+func (s *Store) CreateManualVerification(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error {
+	if s.CreateManualVerificationFunc == nil {
+		return s.unexpected("CreateManualVerification")
+	}
+	return s.CreateManualVerificationFunc(ctx, mv, audit)
+}
+
+// FindManualVerification implements core.Store.
+func (s *Store) FindManualVerification(ctx context.Context, addressID int64) (*core.ManualVerification, error) {
+	if s.FindManualVerificationFunc == nil {
+		return nil, s.unexpected("FindManualVerification")
+	}
+	return s.FindManualVerificationFunc(ctx, addressID)
+}
+
+// ApproveManualVerification implements core.Store.
+func (s *Store) ApproveManualVerification(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
+	if s.ApproveManualVerificationFunc == nil {
+		return nil, s.unexpected("ApproveManualVerification")
+	}
+	return s.ApproveManualVerificationFunc(ctx, change, audit)
 }

@@ -1,0 +1,12 @@
+-- +goose Up
+-- Documentary evidence one operator submitted for a Pending address. It
+-- verifies the address only when a second operator approves it (maker-checker).
+CREATE TABLE manual_verifications (
+    address_id   BIGINT NOT NULL PRIMARY KEY REFERENCES wallet_addresses (id),
+    evidence     TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE manual_verifications;
