@@ -308,4 +308,3 @@ func mustHash(t *testing.T, s string) *chainhash.Hash {
 	require.NoError(t, err)
 	return h
 }
-
