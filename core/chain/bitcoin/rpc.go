@@ -83,6 +83,9 @@ func New(cfg Config) (*Chain, error) {
 	if cfg.Host == "" {
 		return nil, core.Errorf(core.EINVALID, "Bitcoin node host is required.")
 	}
+	if cfg.User == "" || cfg.Pass == "" { // btcd has no cookie file
+		return nil, core.Errorf(core.EINVALID, "Bitcoin node RPC user and password are required.")
+	}
 	if cfg.Params == nil {
 		return nil, core.Errorf(core.EINVALID, "Bitcoin network is required.")
 	}
