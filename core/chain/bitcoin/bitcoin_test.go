@@ -308,3 +308,23 @@ func mustHash(t *testing.T, s string) *chainhash.Hash {
 	require.NoError(t, err)
 	return h
 }
+
+// BenchmarkNewBlock is the watcher's cost of one new block: poll the head,
+// fetch the block. It reports RPCs per block, which the package comment
+// promises to be 4.
+func BenchmarkNewBlock(b *testing.B) {
+	n := shared.Get(b)
+	c := newChain(b, n)
+	ctx := context.Background()
+	before := c.Calls()
+	for b.Loop() {
+		b.StopTimer()
+		n.Generate(b, 1)
+		b.StartTimer()
+		head, err := c.Head(ctx)
+		require.NoError(b, err)
+		_, err = c.Block(ctx, head.Height)
+		require.NoError(b, err)
+	}
+	b.ReportMetric(float64(c.Calls()-before)/float64(b.N), "rpcs/block")
+}
