@@ -35,6 +35,7 @@ type detailView struct {
 	refreshBtn   *widget.Button
 	message      *widget.Label
 	stop         chan struct{}
+	onClosed     func()
 }
 
 var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
@@ -75,7 +76,12 @@ func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detail
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
 	v.win.Resize(fyne.NewSize(1100, 700))
-	v.win.SetOnClosed(func() { close(v.stop) })
+	v.win.SetOnClosed(func() {
+		close(v.stop)
+		if v.onClosed != nil {
+			v.onClosed()
+		}
+	})
 	v.load()
 	v.win.Show()
 	go v.tick()

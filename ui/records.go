@@ -66,7 +66,8 @@ type recordsPage struct {
 	selected int
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
-	detail  *detailView    // the open detail window, for tests
+	detail  *detailView    // the last detail window opened, for tests
+	open    map[*detailView]bool
 }
 
 func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
@@ -328,7 +329,12 @@ func enable(b *widget.Button, on bool) {
 func (p *recordsPage) onDetailsTapped() {
 	p.onActivity()
 	if d := p.current(); d != nil {
-		p.detail = openDetail(p.ctx, p.svc, d.RecordNo)
+		v := openDetail(p.ctx, p.svc, d.RecordNo)
+		if p.open == nil {
+			p.open = map[*detailView]bool{}
+		}
+		p.detail, p.open[v] = v, true
+		v.onClosed = func() { delete(p.open, v) }
 	}
 }
 
@@ -437,4 +443,21 @@ func columnWidth(c column) float32 {
 		w = max(w, fyne.MeasureText(line, size, fyne.TextStyle{Bold: true}).Width)
 	}
 	return float32(int(w+theme.InnerPadding())) + 2
+}
+
+// changed reloads what shows recordNo ("*": any record) after the watcher
+// or another desk changed it: the page when the record is on it, and its
+// open detail windows.
+func (p *recordsPage) changed(recordNo string) {
+	for v := range p.open {
+		if recordNo == "*" || v.recordNo == recordNo {
+			v.load()
+		}
+	}
+	for _, r := range p.records {
+		if recordNo == "*" || r.RecordNo == recordNo {
+			p.refresh()
+			return
+		}
+	}
 }

@@ -130,3 +130,14 @@ func (u *UI) stopIdleWatch() {
 		u.stopTicker = nil
 	}
 }
+
+// DepositsChanged tells the desk that recordNo ("*": any record) changed
+// elsewhere: the chain watcher, or another desk on a shared database. It
+// may be called from any goroutine.
+func (u *UI) DepositsChanged(recordNo string) {
+	fyne.Do(func() {
+		if u.records != nil {
+			u.records.changed(recordNo)
+		}
+	})
+}

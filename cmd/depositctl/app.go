@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
+	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
 )
@@ -33,6 +34,10 @@ type app struct {
 
 	store core.Store
 	svc   *core.Service
+
+	nodesFile string // --nodes
+	nodes     *nodes.Config
+	chains    map[string]core.Chain
 }
 
 // Exit statuses, one per core error code (docs/cli.md).
@@ -101,8 +106,9 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	pf.StringVar(&a.nodesFile, "nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
-		a.cancelCommand(), a.deleteCommand(), a.auditCommand())
+		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.watchCommand())
 	return root
 }
 
@@ -123,7 +129,7 @@ func (a *app) open(ctx context.Context) error {
 		return err
 	}
 	a.store, a.svc = st, wire.NewService(st)
-	return nil
+	return a.openChains()
 }
 
 // login opens the store and returns a context carrying the operator named

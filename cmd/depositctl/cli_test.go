@@ -164,8 +164,22 @@ func flow(t *testing.T, db string) {
 		require.Equal(t, 2, c.admin("search", "--no-such-flag").code)
 	})
 	t.Run("CancelOnlyUnderVerificationAndAudited", func(t *testing.T) {
-		v := c.search("--status", "Wallet Address Under Verification", "--limit", "2")
-		r := c.admin("cancel", v[0].RecordNo, "--remarks", "Duplicate user request")
+		var v, withTx []jsonRecord
+		for _, r := range c.search("--status", "Wallet Address Under Verification", "--limit", "100") {
+			if r.TxID == "" {
+				v = append(v, r)
+			} else {
+				withTx = append(withTx, r)
+			}
+		}
+		require.GreaterOrEqual(t, len(v), 2)
+		require.NotEmpty(t, withTx)
+		// Without a node for the network the desk cannot tell whether the
+		// chain has begun confirming, so it refuses rather than guess.
+		r := c.admin("cancel", withTx[0].RecordNo, "--remarks", "Duplicate user request")
+		require.Equal(t, 5, r.code, r.stderr)
+		require.Contains(t, r.stderr, "node is configured for network mainnet")
+		r = c.admin("cancel", v[0].RecordNo, "--remarks", "Duplicate user request")
 		require.Equal(t, 0, r.code, r.stderr)
 		require.Contains(t, r.stdout, "Cancelled")
 		r = c.admin("cancel", v[0].RecordNo, "--remarks", "again")

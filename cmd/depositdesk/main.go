@@ -5,18 +5,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"fyne.io/fyne/v2/app"
 
 	"depositdesk"
+	"depositdesk/core/watcher"
+	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
+	"depositdesk/storage/postgres"
 	"depositdesk/ui"
 )
 
 func main() {
 	db := flag.String("db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
+	nodesFile := flag.String("nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
 	flag.Parse()
 	dsn := *db
 	if dsn == "" {
@@ -27,20 +32,54 @@ func main() {
 	}
 	st, err := storage.Open(context.Background(), dsn)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "depositdesk: cannot open %s: %v\n", dsn, err)
-		os.Exit(1)
+		fail("cannot open %s: %v", dsn, err)
 	}
 	defer st.Close()
+	nodesPath := nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath())
+	cfg, err := nodes.Load(nodesPath)
+	if err != nil {
+		fail("%s: %v", nodesPath, err)
+	}
+	chains, err := nodes.Open(cfg)
+	if err != nil {
+		fail("%s: %v", nodesPath, err)
+	}
 	meta, err := depositdesk.Metadata()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "depositdesk:", err)
-		os.Exit(1)
+		fail("%v", err)
 	}
 	app.SetMetadata(meta)
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	svc := wire.NewService(st)
+	svc.TxObserver = watcher.Observer(chains)
 	desk := ui.New(a, svc)
 	desk.Start()
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if len(cfg.Nodes) == 0 {
+		log.Info("no nodes configured; deposits are not followed on chain", "config", nodesPath)
+	}
+	// The watcher runs here (on Postgres, in whichever desk holds the
+	// network's lock); every desk refreshes what it shows when records change.
+	go nodes.RunWatchers(ctx, st, cfg, chains, log, func(_ string, r watcher.Report, err error) {
+		if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
+			desk.DepositsChanged("*")
+		}
+	})
+	if pg, ok := st.(*postgres.Store); ok {
+		go func() {
+			if err := pg.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
+				log.Error("live updates from the database stopped", "error", err)
+			}
+		}()
+	}
 	desk.Window().ShowAndRun()
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "depositdesk: "+format+"\n", args...)
+	os.Exit(1)
 }

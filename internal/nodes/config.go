@@ -135,3 +135,19 @@ func (n Node) Password() (string, error) {
 	}
 	return pw, nil
 }
+
+// ResolvePath picks the node configuration: explicit (a --nodes flag), else
+// $DEPOSITDESK_NODES, else nodes.toml beside a SQLite database file, else
+// in the desk's config dir (defaultDB's directory).
+func ResolvePath(explicit, dsn, defaultDB string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if p := os.Getenv("DEPOSITDESK_NODES"); p != "" {
+		return p
+	}
+	if dsn != "" && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return DefaultPath(dsn)
+	}
+	return DefaultPath(defaultDB)
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+)
+
+// The watcher (or another desk) moves a record behind the desk's back; the
+// notification alone brings the page and the open detail window up to date.
+func TestChangesElsewhereShowWithoutAReload(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 2)
+	p := b.loginAs(t, "admin", adminPW)
+	rec := recs[1] // under verification
+	p.selectRecord(t, rec.RecordNo)
+	test.Tap(p.detailsBtn)
+	v := p.detail
+	defer v.win.Close()
+	require.Equal(t, "Wallet Address Under Verification", v.values["Status"].Text)
+
+	st := core.ChainState{Confirmations: 1, BlockHash: "00000000000000000001", BlockHeight: 700}
+	_, err := b.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: core.StatusVerifying,
+		To: core.StatusConfirming, Chain: &st, Audit: core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "deposit.confirming", Entity: "deposit"}})
+	require.NoError(t, err)
+	b.ui.DepositsChanged(rec.RecordNo)
+	require.Eventually(t, func() bool { return v.values["Status"].Text == "Confirming" }, 5*time.Second, 10*time.Millisecond)
+	require.Equal(t, 1.0, v.progress.Value)
+	require.Eventually(t, func() bool {
+		for _, r := range p.records {
+			if r.RecordNo == rec.RecordNo {
+				return r.Status == core.StatusConfirming
+			}
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond)
+}
