@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -38,7 +39,8 @@ started; the others stand by and take over if it stops.`,
 				names = append(names, n.Network)
 			}
 			fmt.Fprintf(a.stdout, "watching %s (Ctrl-C to stop)\n", strings.Join(names, ", "))
-			nodes.RunWatchers(ctx, a.store, a.nodes, a.chains, a.log, nil)
+			// A watcher's progress is what an operator running it wants to see.
+			nodes.RunWatchers(ctx, a.store, a.nodes, a.chains, slog.New(slog.NewTextHandler(a.stderr, nil)), nil)
 			return nil
 		},
 	}

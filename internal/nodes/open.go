@@ -53,6 +53,9 @@ const lockRetry = 30 * time.Second
 // running desks (a session advisory lock); the others stand by and take
 // over if that desk goes away. onPass, when set, sees every pass.
 func RunWatchers(ctx context.Context, store core.Store, c *Config, chains map[string]core.Chain, log *slog.Logger, onPass func(network string, r watcher.Report, err error)) {
+	if log == nil {
+		log = slog.Default()
+	}
 	var wg sync.WaitGroup
 	for _, n := range c.Nodes {
 		chain, ok := chains[n.Network]
