@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"time"
 )
 
@@ -67,4 +68,24 @@ type ManualVerification struct {
 	Evidence    string
 	RequestedBy string
 	RequestedAt time.Time
+}
+
+// ProofMicroDeposit is the "Satoshi test": an exact odd amount sent from the
+// address to the customer's deposit address within the challenge window.
+const ProofMicroDeposit = "micro_deposit"
+
+// MicroDeposit asks the customer to send exactly Amount of the network's
+// native coin from the address to DepositAddress before ExpiresAt. The
+// transaction that does it, once mined, proves control of the address.
+type MicroDeposit struct {
+	ID             int64
+	AddressID      int64
+	AssetID        int64
+	Amount         *big.Int // base units, odd, so it cannot be a round payment by chance
+	DepositAddress string
+	CreatedBy      string
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	TxID           string    // set when used
+	UsedAt         time.Time // zero until a transaction proved it
 }

@@ -31,6 +31,9 @@ type Service struct {
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver
+	// Chains are the configured nodes by network; micro-deposit proofs look
+	// their transactions up there.
+	Chains map[string]Chain
 }
 
 // NewService returns a Service over store with production defaults.

@@ -59,6 +59,18 @@ type Store interface {
 	// address is no longer in change.From.
 	UseAddressChallenge(ctx context.Context, id int64, change AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
 
+	// CreateMicroDeposit inserts md and sets its ID.
+	CreateMicroDeposit(ctx context.Context, md *MicroDeposit, audit AuditEntry) error
+	// FindMicroDeposits returns the micro-deposit challenges of an address
+	// (or the one with id when id > 0), newest first.
+	FindMicroDeposits(ctx context.Context, addressID, id int64) ([]*MicroDeposit, error)
+	// UseMicroDeposit records txid as the proof of challenge id at audit.At,
+	// only if it is unused and unexpired then, and applies change to its
+	// address, in one transaction. ECONFLICT if used, expired, the
+	// transaction already proved another challenge, or the address left
+	// change.From.
+	UseMicroDeposit(ctx context.Context, id int64, txid string, change AddressStatusChange, audit AuditEntry) (*WalletAddress, error)
+
 	// CreateManualVerification stores evidence waiting for approval.
 	// ECONFLICT if the address already has evidence waiting.
 	CreateManualVerification(ctx context.Context, mv *ManualVerification, audit AuditEntry) error

@@ -52,6 +52,9 @@ type Store struct {
 	RecentBlocksFunc         func(ctx context.Context, network string) ([]core.ChainBlock, error)
 	SaveBlocksFunc           func(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error
 
+	CreateMicroDepositFunc        func(ctx context.Context, md *core.MicroDeposit, audit core.AuditEntry) error
+	FindMicroDepositsFunc         func(ctx context.Context, addressID, id int64) ([]*core.MicroDeposit, error)
+	UseMicroDepositFunc           func(ctx context.Context, id int64, txid string, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
 	CreateManualVerificationFunc  func(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error
 	FindManualVerificationFunc    func(ctx context.Context, addressID int64) (*core.ManualVerification, error)
 	ApproveManualVerificationFunc func(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)

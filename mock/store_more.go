@@ -80,3 +80,27 @@ func (s *Store) ApproveManualVerification(ctx context.Context, change core.Addre
 	}
 	return s.ApproveManualVerificationFunc(ctx, change, audit)
 }
+
+// CreateMicroDeposit implements core.Store.
+func (s *Store) CreateMicroDeposit(ctx context.Context, md *core.MicroDeposit, audit core.AuditEntry) error {
+	if s.CreateMicroDepositFunc == nil {
+		return s.unexpected("CreateMicroDeposit")
+	}
+	return s.CreateMicroDepositFunc(ctx, md, audit)
+}
+
+// FindMicroDeposits implements core.Store.
+func (s *Store) FindMicroDeposits(ctx context.Context, addressID, id int64) ([]*core.MicroDeposit, error) {
+	if s.FindMicroDepositsFunc == nil {
+		return nil, s.unexpected("FindMicroDeposits")
+	}
+	return s.FindMicroDepositsFunc(ctx, addressID, id)
+}
+
+// UseMicroDeposit implements core.Store.
+func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
+	if s.UseMicroDepositFunc == nil {
+		return nil, s.unexpected("UseMicroDeposit")
+	}
+	return s.UseMicroDepositFunc(ctx, id, txid, change, audit)
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
-	"depositdesk/core/watcher"
 	"depositdesk/internal/nodes"
 	"depositdesk/storage"
 )
@@ -65,6 +64,6 @@ func (a *app) openChains() error {
 		return fmt.Errorf("open nodes: %w", err)
 	}
 	a.nodes, a.chains = cfg, chains
-	a.svc.TxObserver = watcher.Observer(chains)
+	nodes.Attach(a.svc, chains)
 	return nil
 }

@@ -52,7 +52,7 @@ func main() {
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	svc := wire.NewService(st)
-	svc.TxObserver = watcher.Observer(chains)
+	nodes.Attach(svc, chains)
 	desk := ui.New(a, svc)
 	desk.Start()
 

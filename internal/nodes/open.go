@@ -107,3 +107,9 @@ func follow(ctx context.Context, store core.Store, w *watcher.Watcher, log *slog
 		}
 	}
 }
+
+// Attach gives svc the nodes: cancel asks them whether a TXID is on chain,
+// micro-deposit proofs look their transactions up.
+func Attach(svc *core.Service, chains map[string]core.Chain) {
+	svc.Chains, svc.TxObserver = chains, watcher.Observer(chains)
+}

@@ -1,0 +1,90 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"depositdesk/core"
+)
+
+// CreateMicroDeposit implements core.Store.
+func (s *Store) CreateMicroDeposit(ctx context.Context, md *core.MicroDeposit, audit core.AuditEntry) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO micro_deposits (address_id, asset_id, amount, deposit_address, created_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, md.AddressID, md.AssetID, md.Amount.String(), md.DepositAddress, md.CreatedBy,
+			micros(md.CreatedAt), micros(md.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("create micro deposit: %w", err)
+		}
+		if md.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+}
+
+// FindMicroDeposits implements core.Store.
+func (s *Store) FindMicroDeposits(ctx context.Context, addressID, id int64) ([]*core.MicroDeposit, error) {
+	return findMicroDeposits(ctx, s.read, addressID, id)
+}
+
+func findMicroDeposits(ctx context.Context, q queryer, addressID, id int64) ([]*core.MicroDeposit, error) {
+	where, arg := `address_id = ?`, addressID
+	if id > 0 {
+		where, arg = `id = ?`, id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, address_id, asset_id, amount, deposit_address, created_by, created_at, expires_at, txid, used_at
+		FROM micro_deposits WHERE `+where+` ORDER BY id DESC`, arg)
+	if err != nil {
+		return nil, fmt.Errorf("find micro deposits: %w", err)
+	}
+	defer rows.Close()
+	var out []*core.MicroDeposit
+	for rows.Next() {
+		var m core.MicroDeposit
+		var amount string
+		var created, expires, used int64
+		if err := rows.Scan(&m.ID, &m.AddressID, &m.AssetID, &amount, &m.DepositAddress, &m.CreatedBy, &created, &expires, &m.TxID, &used); err != nil {
+			return nil, fmt.Errorf("scan micro deposit: %w", err)
+		}
+		if m.Amount, err = parseBig(amount); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, m.ExpiresAt, m.UsedAt = fromMicros(created), fromMicros(expires), fromMicros(used)
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// UseMicroDeposit implements core.Store with a guarded UPDATE; the unique
+// index on txid keeps one transaction from proving two challenges.
+func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
+	if !core.CanTransitionAddress(change.From, change.To) {
+		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
+	}
+	var out *core.WalletAddress
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		at := micros(audit.At)
+		res, err := tx.ExecContext(ctx, `UPDATE micro_deposits SET used_at = ?, txid = ?
+			WHERE id = ? AND address_id = ? AND used_at = 0 AND expires_at > ?`, at, txid, id, change.ID, at)
+		if err != nil {
+			return conflict(err, "Transaction %s already proved another address.", txid)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			ms, err := findMicroDeposits(ctx, tx, 0, id)
+			if err != nil {
+				return err
+			}
+			if len(ms) == 0 {
+				return core.Errorf(core.ENOTFOUND, "Micro-deposit challenge %d not found.", id)
+			}
+			return core.Errorf(core.ECONFLICT, "Micro-deposit challenge %d was already used, has expired or is for another address; start a new one.", id)
+		}
+		if out, err = setAddressStatus(ctx, tx, change, audit.At); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	return out, err
+}
