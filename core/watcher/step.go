@@ -19,7 +19,7 @@ func (w *Watcher) Step(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("head: %w", err)
 	}
-	if head.Height <= 0 || head.Hash == "" {
+	if head.Height < 0 || head.Hash == "" {
 		return rep, fmt.Errorf("node reported an unusable head (height %d, hash %q)", head.Height, head.Hash)
 	}
 	rep.Head = head.Height

@@ -2,14 +2,20 @@ package nodes
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
+
 	"depositdesk/core"
 	"depositdesk/core/chain/bitcoin"
+	"depositdesk/core/chain/ethereum"
 	"depositdesk/core/watcher"
 	"depositdesk/storage/postgres"
 )
@@ -40,6 +46,18 @@ func (n Node) open() (core.Chain, error) {
 			return nil, err
 		}
 		return bitcoin.New(bitcoin.Config{Host: u.Host, User: n.User, Pass: pw, TLS: u.Scheme == "https", Params: params})
+	case core.ChainEthereum:
+		var opts []rpc.ClientOption
+		if n.User != "" || pw != "" {
+			basic := base64.StdEncoding.EncodeToString([]byte(n.User + ":" + pw))
+			opts = append(opts, rpc.WithHeader("Authorization", "Basic "+basic))
+		}
+		// Dialling an http(s) URL only prepares the client; nothing is sent yet.
+		c, err := rpc.DialOptions(context.Background(), n.URL, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("node %s: %w", n.Network, err)
+		}
+		return ethereum.New(ethclient.NewClient(c), ethereum.Config{}), nil
 	}
 	return nil, core.Errorf(core.EINVALID, "%s: chain %q has no adapter.", FileName, n.Chain)
 }

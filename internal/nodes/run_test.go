@@ -12,10 +12,12 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
 
 	"depositdesk/core"
 	"depositdesk/core/watcher"
 	"depositdesk/internal/btcdtest"
+	"depositdesk/internal/ethtest"
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/pgtest"
 	"depositdesk/internal/wire"
@@ -135,3 +137,17 @@ func setupDesk(t *testing.T, st core.Store, node *btcdtest.Node) (*core.Service,
 }
 
 func big(n int64) *mathbig.Int { return mathbig.NewInt(n) }
+
+// The desk reaches geth through nodes.toml like an operator configures it,
+// and the adapter it opens answers for the live chain.
+func TestOpenReachesGeth(t *testing.T) {
+	node := ethtest.Geth(t)
+	cfg, err := nodes.Parse("[[node]]\nnetwork = 'dev'\nchain = 'ethereum'\nurl = '" + node.URL + "'\n")
+	require.NoError(t, err)
+	keyring.MockInit()
+	chains, err := nodes.Open(cfg)
+	require.NoError(t, err)
+	head, err := chains["dev"].Head(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, head.Hash)
+}
