@@ -19,7 +19,7 @@ export DEPOSITDESK_NODE_BIN := $(CACHE)/nodes-bin
 GO  = $(shell scripts/go.sh)
 BIN := bin
 
-.PHONY: run test bench lint build screenshots deps-gui deps-test deps-nodes
+.PHONY: run test bench lint build screenshots token deps-gui deps-test deps-nodes
 
 ## run: install what the app needs, build it and start it (SQLite in the user config dir; first run opens the setup wizard)
 run: build
@@ -47,6 +47,10 @@ bench: deps-test
 screenshots:
 	@scripts/deps.sh screens
 	GO=$(GO) scripts/screenshots.sh
+
+## token: recompile the ERC-20 test token (solc-js from npm) after editing Token.sol
+token:
+	scripts/token.sh
 
 ## lint: go vet and gofmt
 lint: deps-gui
