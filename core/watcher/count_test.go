@@ -14,12 +14,12 @@ import (
 
 // openRecords stores n applications under verification with TXIDs the
 // chain does not know yet, the way a busy desk looks between blocks.
-func (d *desk) openRecords(tb testing.TB, n int) []*core.DepositRecord {
+func openRecords(tb testing.TB, store core.Store, n int, src, dst string) []*core.DepositRecord {
 	tb.Helper()
 	ctx := context.Background()
-	cs, err := d.store.FindCustomers(ctx, core.CustomerFilter{})
+	cs, err := store.FindCustomers(ctx, core.CustomerFilter{})
 	require.NoError(tb, err)
-	as, err := d.store.FindAssets(ctx, core.AssetFilter{})
+	as, err := store.FindAssets(ctx, core.AssetFilter{})
 	require.NoError(tb, err)
 	c, a := cs[0], as[0]
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -38,7 +38,7 @@ func (d *desk) openRecords(tb testing.TB, n int) []*core.DepositRecord {
 			}
 		}
 	})
-	stored, err := d.store.BulkInsertDeposits(ctx, seq, core.AuditEntry{At: day, Actor: "test", Action: "deposit.seed", Entity: "deposit", EntityID: "bulk"})
+	stored, err := store.BulkInsertDeposits(ctx, seq, core.AuditEntry{At: day, Actor: "test", Action: "deposit.seed", Entity: "deposit", EntityID: "bulk"})
 	require.NoError(tb, err)
 	require.Equal(tb, n, stored)
 	return recs
@@ -48,7 +48,7 @@ func (d *desk) openRecords(tb testing.TB, n int) []*core.DepositRecord {
 // block paying 10 of them and returns the node calls that pass made.
 func callsForABlock(tb testing.TB, d *desk) (first, perBlock int) {
 	const open, changed = 10_000, 10
-	recs := d.openRecords(tb, open)
+	recs := openRecords(tb, d.store, open, src, dst)
 	before := d.chain.totalCalls()
 	if _, err := d.w.Step(context.Background()); err != nil {
 		tb.Fatal(err)

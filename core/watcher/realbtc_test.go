@@ -1,6 +1,7 @@
 package watcher_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -14,7 +15,7 @@ import (
 
 // btcDesk follows a fresh, matured btcd regtest node whose harness key is
 // the customer's own wallet.
-func btcDesk(t *testing.T) (*liveDesk, *btcdtest.Node, btcutil.Address) {
+func btcDesk(t testing.TB) (*liveDesk, *btcdtest.Node, btcutil.Address) {
 	node := btcdtest.Start(t)
 	node.Mature(t)
 	chain, err := bitcoin.New(bitcoin.Config{Host: node.RPCHost, User: node.User, Pass: node.Pass, Params: node.Params})
@@ -90,4 +91,51 @@ func TestBitcoinDoubleSpendIsHeld(t *testing.T) {
 	require.Equal(t, core.StatusHeld, got.Status)
 	require.Contains(t, got.Remarks, replacement)
 	t.Logf("BTC double-spend %s: %s (%s)", rec.RecordNo, d.history(t, rec), got.Remarks)
+}
+
+func TestBitcoinNodeDownMidLoopChangesNothing(t *testing.T) {
+	t.Parallel()
+	d, node, to := btcDesk(t)
+	txid := node.Send(t, to, 1_300_000)
+	rec := d.submit(t, "0.013", txid, 0)
+	node.Generate(t, 1)
+	got := d.step(t, rec)
+	require.Equal(t, core.StatusConfirming, got.Status)
+	node.Stop()
+	_, err := d.w.Step(context.Background())
+	require.Error(t, err, "a pass against a dead node fails")
+	after, err := d.svc.DepositDetail(d.admin, rec.RecordNo)
+	require.NoError(t, err)
+	require.Equal(t, got.Status, after.Record.Status)
+	require.Equal(t, got.Confirmations, after.Record.Confirmations)
+	require.Equal(t, got.UpdatedAt, after.Record.UpdatedAt)
+}
+
+// BenchmarkBitcoinRPCsPerBlock counts real btcd RPCs for a block paying 10
+// new records while 10,000 others stay open, next to what asking the node
+// about every open record each block would cost.
+func BenchmarkBitcoinRPCsPerBlock(b *testing.B) {
+	d, node, to := btcDesk(b)
+	chain := d.w.Chain.(*bitcoin.Chain)
+	openRecords(b, d.store, 10_000, node.Address().EncodeAddress(), d.deposit)
+	before := chain.Calls()
+	if _, err := d.w.Step(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	perLookup := float64(chain.Calls()-before-4) / 10_000 // minus head and block
+	var perBlock uint64
+	for i := 0; b.Loop(); i++ {
+		recs := make([]*core.DepositRecord, 10)
+		for j := range recs {
+			recs[j] = d.submit(b, "0.0001", node.Send(b, to, 10_000), 0)
+		}
+		node.Generate(b, 1)
+		before := chain.Calls()
+		if _, err := d.w.Step(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		perBlock = chain.Calls() - before
+	}
+	b.ReportMetric(float64(perBlock), "rpcs/block")
+	b.ReportMetric(4+perLookup*10_010, "naive-rpcs/block")
 }

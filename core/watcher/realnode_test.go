@@ -23,6 +23,7 @@ import (
 // deposit addresses from an account xpub.
 type liveDesk struct {
 	svc      *core.Service
+	store    core.Store
 	admin    context.Context
 	w        *watcher.Watcher
 	deposit  string // the customer's derived deposit address
@@ -33,7 +34,7 @@ type liveDesk struct {
 }
 
 // accountXPub is the public account key m/purpose'/coin'/0' of a fixed seed.
-func accountXPub(t *testing.T, purpose, coin uint32, params *chaincfg.Params) string {
+func accountXPub(t testing.TB, purpose, coin uint32, params *chaincfg.Params) string {
 	t.Helper()
 	k, err := hdkeychain.NewMaster([]byte("deposit desk watcher test seed!!"), params)
 	require.NoError(t, err)
@@ -49,7 +50,7 @@ func accountXPub(t *testing.T, purpose, coin uint32, params *chaincfg.Params) st
 // newLiveDesk configures asset, registers source for customer C10001 and
 // proves it: sign gets the challenge text and returns method and signature
 // (nil leaves the address Pending).
-func newLiveDesk(t *testing.T, chain core.Chain, asset *core.Asset, source string, sign func(msg string) (string, string)) *liveDesk {
+func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source string, sign func(msg string) (string, string)) *liveDesk {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
@@ -60,7 +61,7 @@ func newLiveDesk(t *testing.T, chain core.Chain, asset *core.Asset, source strin
 	svc.Firm = "Example Securities"
 	op, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
-	d := &liveDesk{svc: svc, admin: core.NewContextWithOperator(ctx, op), source: source, asset: asset}
+	d := &liveDesk{svc: svc, store: st, admin: core.NewContextWithOperator(ctx, op), source: source, asset: asset}
 	require.NoError(t, svc.CreateAsset(d.admin, asset))
 	require.NoError(t, svc.CreateCustomer(d.admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
 	w, err := svc.AddWalletAddress(d.admin, "C10001", asset.Chain, asset.Network, source, "own wallet")
@@ -84,7 +85,7 @@ func newLiveDesk(t *testing.T, chain core.Chain, asset *core.Asset, source strin
 }
 
 // submit records the application for a transaction the customer sent.
-func (d *liveDesk) submit(t *testing.T, amount, txid string, index int) *core.DepositRecord {
+func (d *liveDesk) submit(t testing.TB, amount, txid string, index int) *core.DepositRecord {
 	t.Helper()
 	d.requests++
 	rec, created, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: fmt.Sprintf("req-%d", d.requests),
