@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,4 +40,16 @@ func TestChangesElsewhereShowWithoutAReload(t *testing.T) {
 		}
 		return false
 	}, 5*time.Second, 10*time.Millisecond)
+}
+
+func TestStatusLineShowsTheWatchers(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 1)
+	b.loginAs(t, "admin", adminPW)
+	require.Contains(t, b.ui.chains.Text, "none configured")
+	b.ui.WatcherPass("regtest", 540, nil)
+	b.ui.WatcherPass("dev", 12, nil)
+	require.Eventually(t, func() bool { return b.ui.chains.Text == "Blockchain nodes: dev block 12 · regtest block 540" }, 5*time.Second, 10*time.Millisecond)
+	b.ui.WatcherPass("dev", 0, context.DeadlineExceeded)
+	require.Eventually(t, func() bool { return strings.Contains(b.ui.chains.Text, "dev node not answering") }, 5*time.Second, 10*time.Millisecond)
 }

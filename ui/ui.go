@@ -4,6 +4,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +32,10 @@ type UI struct {
 	lastInput  time.Time
 	stopTicker chan struct{}
 
+	// chains shows what the chain watchers last reported, by network.
+	chains     *widget.Label
+	chainState map[string]string
+
 	// The page on screen, for tests.
 	wizard  *wizardPage
 	login   *loginPage
@@ -36,7 +44,8 @@ type UI struct {
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
 func New(app fyne.App, svc *core.Service) *UI {
-	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock}
+	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}}
+	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
 	u.win = app.NewWindow("Deposit Desk")
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
@@ -83,7 +92,7 @@ func (u *UI) loggedIn(op *core.Operator) {
 	header := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal › Deposit Records", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(widget.NewLabel("Operator: "+op.Name), widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
-	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, u.records.build()))
+	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, u.records.build()))
 	u.records.search()
 	u.startIdleWatch()
 }
@@ -139,5 +148,24 @@ func (u *UI) DepositsChanged(recordNo string) {
 		if u.records != nil {
 			u.records.changed(recordNo)
 		}
+	})
+}
+
+// WatcherPass shows the outcome of a chain watcher's pass on network in the
+// status line, so operators see whether deposits are being followed. It may
+// be called from any goroutine.
+func (u *UI) WatcherPass(network string, tip int64, err error) {
+	state := fmt.Sprintf("%s block %d", network, tip)
+	if err != nil {
+		state = network + " node not answering, retrying"
+	}
+	fyne.Do(func() {
+		u.chainState[network] = state
+		names := slices.Sorted(maps.Keys(u.chainState))
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = u.chainState[n]
+		}
+		u.chains.SetText("Blockchain nodes: " + strings.Join(parts, " · "))
 	})
 }

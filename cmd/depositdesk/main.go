@@ -64,7 +64,8 @@ func main() {
 	}
 	// The watcher runs here (on Postgres, in whichever desk holds the
 	// network's lock); every desk refreshes what it shows when records change.
-	go nodes.RunWatchers(ctx, st, cfg, chains, log, func(_ string, r watcher.Report, err error) {
+	go nodes.RunWatchers(ctx, st, cfg, chains, log, func(network string, r watcher.Report, err error) {
+		desk.WatcherPass(network, r.Tip, err)
 		if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
 			desk.DepositsChanged("*")
 		}
