@@ -18,12 +18,9 @@ func (s *Service) SubmitManualEvidence(ctx context.Context, addressID int64, evi
 	if err := ValidateRemarks(evidence); err != nil {
 		return nil, Errorf(EINVALID, "A document reference is required as evidence.")
 	}
-	w, err := s.walletAddress(ctx, addressID)
+	w, err := s.pendingAddress(ctx, addressID)
 	if err != nil {
 		return nil, err
-	}
-	if w.Status != AddressPending {
-		return nil, Errorf(EINVALID, "Address is %s; evidence is only taken for a Pending address.", w.Status.Display())
 	}
 	mv := &ManualVerification{AddressID: w.ID, Evidence: strings.TrimSpace(evidence), RequestedBy: op.Name, RequestedAt: s.now()}
 	a := s.audit(op.Name, "address.evidence", "address", w.Network+":"+w.Address)

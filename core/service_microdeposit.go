@@ -16,12 +16,9 @@ func (s *Service) StartMicroDeposit(ctx context.Context, addressID int64) (*Micr
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.walletAddress(ctx, addressID)
+	w, err := s.pendingAddress(ctx, addressID)
 	if err != nil {
 		return nil, err
-	}
-	if w.Status != AddressPending {
-		return nil, Errorf(EINVALID, "Address %s is %s; only a Pending address needs a proof.", w.Address, w.Status.Display())
 	}
 	native, err := s.nativeAsset(ctx, w.Chain, w.Network)
 	if err != nil {
@@ -68,12 +65,8 @@ func (s *Service) ProveMicroDeposit(ctx context.Context, challengeID int64, txid
 		return nil, Errorf(ENOTFOUND, "Micro-deposit challenge %d not found.", challengeID)
 	}
 	md := ms[0]
-	now := s.now()
-	switch {
-	case !md.UsedAt.IsZero():
-		return nil, Errorf(EINVALID, "Micro-deposit challenge %d was already used.", md.ID)
-	case !now.Before(md.ExpiresAt):
-		return nil, Errorf(EINVALID, "Micro-deposit challenge %d expired at %s; start a new one.", md.ID, md.ExpiresAt.Format("2006-01-02 15:04 MST"))
+	if err := s.challengeOpen("Micro-deposit challenge", md.ID, md.UsedAt, md.ExpiresAt); err != nil {
+		return nil, err
 	}
 	w, err := s.walletAddress(ctx, md.AddressID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // proofMethods says which signature proofs each chain accepts.
@@ -19,12 +20,9 @@ func (s *Service) IssueAddressChallenge(ctx context.Context, addressID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.walletAddress(ctx, addressID)
+	w, err := s.pendingAddress(ctx, addressID)
 	if err != nil {
 		return nil, err
-	}
-	if w.Status != AddressPending {
-		return nil, Errorf(EINVALID, "Address %s is %s; only a Pending address needs a proof.", w.Address, w.Status.Display())
 	}
 	c, err := s.customerByID(ctx, w.CustomerID)
 	if err != nil {
@@ -65,12 +63,8 @@ func (s *Service) ProveAddress(ctx context.Context, challengeID int64, method, s
 		return nil, Errorf(ENOTFOUND, "Challenge %d not found.", challengeID)
 	}
 	ch := chs[0]
-	now := s.now()
-	switch {
-	case !ch.UsedAt.IsZero():
-		return nil, Errorf(EINVALID, "Challenge %d was already used; issue a new one.", ch.ID)
-	case !now.Before(ch.ExpiresAt):
-		return nil, Errorf(EINVALID, "Challenge %d expired at %s; issue a new one.", ch.ID, ch.ExpiresAt.Format("2006-01-02 15:04 MST"))
+	if err := s.challengeOpen("Challenge", ch.ID, ch.UsedAt, ch.ExpiresAt); err != nil {
+		return nil, err
 	}
 	w, err := s.walletAddress(ctx, ch.AddressID)
 	if err != nil {
@@ -95,6 +89,30 @@ func (s *Service) ProveAddress(ctx context.Context, challengeID int64, method, s
 	a.Before, a.After, a.Remarks = string(AddressPending), string(AddressVerified), method+" signature over challenge "+ch.Nonce
 	return s.Store.UseAddressChallenge(ctx, ch.ID, AddressStatusChange{ID: w.ID, From: AddressPending, To: AddressVerified,
 		Method: method, Evidence: signature, Operator: op.Name}, a)
+}
+
+// pendingAddress returns the address a proof is for; only a Pending
+// address takes one.
+func (s *Service) pendingAddress(ctx context.Context, id int64) (*WalletAddress, error) {
+	w, err := s.walletAddress(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.Status != AddressPending {
+		return nil, Errorf(EINVALID, "Address %s is %s; only a Pending address needs a proof.", w.Address, w.Status.Display())
+	}
+	return w, nil
+}
+
+// challengeOpen refuses a one-time challenge that was used or has expired.
+func (s *Service) challengeOpen(what string, id int64, used, expires time.Time) error {
+	switch {
+	case !used.IsZero():
+		return Errorf(EINVALID, "%s %d was already used; issue a new one.", what, id)
+	case !s.now().Before(expires):
+		return Errorf(EINVALID, "%s %d expired at %s; issue a new one.", what, id, expires.Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }
 
 func (s *Service) walletAddress(ctx context.Context, id int64) (*WalletAddress, error) {
