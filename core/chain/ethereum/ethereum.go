@@ -7,6 +7,13 @@
 // Round trips per method (Calls counts them): Head 1, Block 1, Transaction
 // 1 while pending and 2 once mined (plus 1, once per Chain, for eth_chainId
 // when Config.ChainID is nil), Conflict 1 per distinct sender.
+//
+// Not seen: ether moved by contracts (internal transfers leave no log), and
+// the value of a contract creation. A Transfer's Index is the log's index in
+// its block, so it changes when a reorganisation mines the transaction at
+// another position, and the first log of a block is 0 like a value
+// transfer: key payments by contract as well as index. Zero-amount
+// Transfers are reported as they are (address-poisoning spam uses them).
 package ethereum
 
 import (

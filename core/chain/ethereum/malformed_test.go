@@ -52,7 +52,7 @@ func (f *fakeClient) NonceAt(context.Context, common.Address, *big.Int) (uint64,
 var fakeChainID = big.NewInt(1337)
 
 // signedTx is a real signed transfer with value, for fakes to return.
-func signedTx(t *testing.T, chainID *big.Int) *types.Transaction {
+func signedTx(t testing.TB, chainID *big.Int) *types.Transaction {
 	t.Helper()
 	key, err := crypto.ToECDSA(crypto.Keccak256([]byte("malformed test key")))
 	require.NoError(t, err)
