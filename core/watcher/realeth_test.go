@@ -62,9 +62,9 @@ func TestTokenDepositsAndMismatchesOnTheSimulatedChain(t *testing.T) {
 	to := common.HexToAddress(d.deposit)
 
 	good := sim.MustSucceed(token.Transfer(customer, to, big.NewInt(12_345_000)))
-	rec := d.submit(t, "12.345", good.TxHash.Hex(), int(good.Logs[0].Index))
+	rec := d.submit(t, "12.345", good.TxHash.Hex(), 0)
 	wrongToken := sim.MustSucceed(fake.Transfer(customer, to, big.NewInt(1_000_000)))
-	forged := d.submit(t, "1", wrongToken.TxHash.Hex(), int(wrongToken.Logs[0].Index))
+	forged := d.submit(t, "1", wrongToken.TxHash.Hex(), 0)
 	reverted := sim.Mine(token.TransferThenRevert(customer, to, big.NewInt(2_000_000)))
 	failed := d.submit(t, "2", reverted.TxHash.Hex(), 0)
 
@@ -121,7 +121,7 @@ func TestEthereumDepositsOnGethDev(t *testing.T) {
 	rec := d.submit(t, "0.25", native.TxHash.Hex(), 0)
 	r := node.MustSucceed(token.Transfer(customer, to, big.NewInt(7_500_000)))
 	d.asset = tokenAsset
-	tok := d.submit(t, "7.5", r.TxHash.Hex(), int(r.Logs[0].Index))
+	tok := d.submit(t, "7.5", r.TxHash.Hex(), 0)
 
 	seen := map[string][]int{}
 	for range 60 {
@@ -136,4 +136,40 @@ func TestEthereumDepositsOnGethDev(t *testing.T) {
 		node.WaitHeight(node.Height() + 1)
 	}
 	t.Fatalf("not credited: %v", seen)
+}
+
+// A reorg that mines a token deposit again behind another transaction
+// moves its log's block-wide index; the deposit is keyed by the log's place
+// in its own transaction, so it is still recognised and credited.
+func TestTokenDepositSurvivesAReorgThatMovesItsLog(t *testing.T) {
+	t.Parallel()
+	sim := ethtest.Simulated(t)
+	customer, other := sim.Accounts[0], sim.Accounts[1]
+	token := sim.DeployToken(other)
+	sim.MustSucceed(token.Mint(other, customer.Address, big.NewInt(50_000_000)))
+	sim.MustSucceed(token.Mint(other, other.Address, big.NewInt(50_000_000)))
+	d := ethDesk(t, sim.Client, "simulated", &core.Asset{Symbol: "TST", Decimals: ethtest.TokenDecimals,
+		ContractAddress: token.Address.Hex()}, customer)
+	ancestor := sim.HeaderAt(sim.Height()).Hash()
+	deposit := token.Transfer(customer, common.HexToAddress(d.deposit), big.NewInt(3_000_000))
+	first := sim.Mine(deposit)
+	require.EqualValues(t, 0, first.Logs[0].Index)
+	rec := d.submit(t, "3", deposit.Hash().Hex(), 0)
+	require.Equal(t, core.StatusConfirming, d.step(t, rec).Status)
+
+	front := sim.Sign(other, ethtest.Tx{To: &token.Address, Data: transferCall(t, token, customer.Address, 1), Gas: 100_000})
+	sim.Reorg(ancestor, front, deposit)
+	r, err := sim.Client.TransactionReceipt(t.Context(), deposit.Hash())
+	require.NoError(t, err)
+	require.EqualValues(t, 1, r.Logs[0].Index, "behind the other transfer's log now")
+	sim.Commit()
+	got := d.step(t, rec)
+	require.Equal(t, core.StatusCredited, got.Status, d.history(t, rec))
+	require.Contains(t, d.history(t, rec), "Confirming → Wallet Address Under Verification → Confirming → Credited")
+}
+
+func transferCall(t *testing.T, token *ethtest.Token, to common.Address, amount int64) []byte {
+	data, err := token.ABI.Pack("transfer", to, big.NewInt(amount))
+	require.NoError(t, err)
+	return data
 }

@@ -9,10 +9,11 @@
 // when Config.ChainID is nil), Conflict 1 per distinct sender.
 //
 // Not seen: ether moved by contracts (internal transfers leave no log), and
-// the value of a contract creation. A Transfer's Index is the log's index in
-// its block, so it changes when a reorganisation mines the transaction at
-// another position, and the first log of a block is 0 like a value
-// transfer: key payments by contract as well as index. Zero-amount
+// the value of a contract creation. A Transfer's Index is the log's position
+// among its transaction's logs (0 for the first), not the block-wide log
+// index: that one changes when a reorganisation mines the transaction at
+// another place in a block, and a deposit's key must not. A value transfer
+// is Index 0 too: key payments by contract as well as index. Zero-amount
 // Transfers are reported as they are (address-poisoning spam uses them).
 package ethereum
 
@@ -207,8 +208,8 @@ func (c *Chain) Transaction(ctx context.Context, txid string) (*core.ChainTx, er
 		out.Transfers = nil
 		return out, nil
 	}
-	for _, l := range r.Logs {
-		if t, ok := transferLog(l); ok {
+	for i, l := range r.Logs {
+		if t, ok := transferLog(l, i); ok {
 			out.Transfers = append(out.Transfers, t)
 		}
 	}
@@ -309,17 +310,17 @@ func checkReceipt(r *types.Receipt, hash common.Hash) error {
 // ERC-721 Transfer has the token id as a third indexed topic and no data,
 // a malformed emitter may pad addresses with garbage) is not an ERC-20
 // payment and is skipped rather than guessed at.
-func transferLog(l *types.Log) (core.ChainTransfer, bool) {
+func transferLog(l *types.Log, position int) (core.ChainTransfer, bool) {
 	if len(l.Topics) != 3 || l.Topics[0] != transferTopic || len(l.Data) != 32 {
 		return core.ChainTransfer{}, false
 	}
 	from, ok1 := topicAddress(l.Topics[1])
 	to, ok2 := topicAddress(l.Topics[2])
-	if !ok1 || !ok2 || l.Index > uint(maxInt) {
+	if !ok1 || !ok2 {
 		return core.ChainTransfer{}, false
 	}
 	return core.ChainTransfer{
-		Index:    int(l.Index),
+		Index:    position,
 		Contract: l.Address.Hex(),
 		From:     from.Hex(),
 		To:       to.Hex(),
@@ -327,7 +328,6 @@ func transferLog(l *types.Log) (core.ChainTransfer, bool) {
 	}, true
 }
 
-const maxInt = int(^uint(0) >> 1)
 
 // topicAddress reads an ABI-encoded address: 12 zero bytes, then 20.
 func topicAddress(t common.Hash) (common.Address, bool) {

@@ -71,7 +71,7 @@ func FuzzReceiptLogs(f *testing.F) {
 			require.Len(t, topics, 3)
 			require.Len(t, data, 32)
 			require.Equal(t, topic, topics[0])
-			require.EqualValues(t, index, tr.Index)
+			require.Zero(t, tr.Index, "the first (only) log of its transaction, whatever its index in the block")
 			require.Equal(t, new(big.Int).SetBytes(data), tr.Amount)
 		}
 	})
