@@ -328,7 +328,6 @@ func transferLog(l *types.Log, position int) (core.ChainTransfer, bool) {
 	}, true
 }
 
-
 // topicAddress reads an ABI-encoded address: 12 zero bytes, then 20.
 func topicAddress(t common.Hash) (common.Address, bool) {
 	for _, b := range t[:12] {
