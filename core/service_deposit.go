@@ -23,6 +23,18 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
+	client := ClientFromContext(ctx)
+	if OperatorFromContext(ctx) != nil {
+		client = nil
+	}
+	if client != nil {
+		if err := ValidateIdempotencyKey(app.ClientRequestKey); err != nil {
+			return nil, false, err
+		}
+		app.ClientRequestKey = client.requestKeyPrefix() + app.ClientRequestKey
+	} else if strings.HasPrefix(app.ClientRequestKey, clientKeyPrefix) {
+		return nil, false, Errorf(EINVALID, "Request keys starting with %q are reserved for API clients.", clientKeyPrefix)
+	}
 	d, err := s.buildDeposit(ctx, app)
 	if err != nil {
 		return nil, false, err
@@ -42,10 +54,22 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 		// that its own, different request was recorded.
 		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded as %s for a different deposit request.", d.TxID, rec.RecordNo)
 	}
+	if client != nil && !client.Owns(rec) {
+		// The same transaction, sent by another client or entered by an
+		// operator: this client may not see that record.
+		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded for another deposit request.", d.TxID)
+	}
 	// Only an accepted request registers its source address, and a retry of
 	// the same request registers it if an earlier attempt stopped short.
 	if err := s.ensureSourceAddress(ctx, op.Name, d); err != nil {
 		return nil, false, err
+	}
+	if client != nil && !created {
+		// Every client call leaves an audit row; a replay writes nothing
+		// else, so it is recorded here.
+		if err := s.Store.AppendAudit(ctx, s.audit(op.Name, "deposit.resubmit", "deposit", rec.RecordNo)); err != nil {
+			return nil, false, err
+		}
 	}
 	return rec, created, nil
 }
@@ -99,7 +123,7 @@ func (s *Service) buildDeposit(ctx context.Context, app DepositApplication) (*De
 			return nil, err
 		}
 	}
-	if app.TxIndex < 0 || app.TxIndex > 1_000_000 {
+	if app.TxIndex < 0 || app.TxIndex > maxTxIndex {
 		return nil, Errorf(EINVALID, "Transaction output/log index out of range.")
 	}
 	now := s.now()

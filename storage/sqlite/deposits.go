@@ -184,3 +184,54 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// AttachDepositTx implements core.Store with one guarded UPDATE; the
+// deposits_live_tx index refuses a transaction another live record holds.
+func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error) {
+	var out *core.DepositRecord
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deposits SET txid = ?, tx_index = ?, updated_at = ?
+			WHERE id = ? AND status = ? AND txid IS NULL`, a.TxID, a.TxIndex, micros(a.Audit.At), a.ID, string(core.StatusVerifying))
+		if err != nil {
+			return conflict(err, "Transaction %s (index %d) is already recorded on another live deposit record.", a.TxID, a.TxIndex)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("attach transaction: %w", err)
+		}
+		cur, err := depositByID(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return core.Errorf(core.ECONFLICT, "Record %s changed meanwhile (%q, transaction %q); try again.", cur.RecordNo, cur.Status.Display(), cur.TxID)
+		}
+		out = cur
+		e := a.Audit
+		if e.EntityID == "" {
+			e.EntityID = cur.RecordNo
+		}
+		return appendAudit(ctx, tx, e)
+	})
+	return out, err
+}
+
+// CountDepositsByStatus implements core.Store; the deposits_status index
+// answers it without reading the table.
+func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM deposits INDEXED BY deposits_status GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count deposits: %w", err)
+	}
+	defer rows.Close()
+	out := map[core.DepositStatus]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count deposits: %w", err)
+		}
+		out[core.DepositStatus(st)] = n
+	}
+	return out, rows.Err()
+}

@@ -35,6 +35,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Audit", func(t *testing.T) { runAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("Challenges", func(t *testing.T) { runChallenges(t, newStore) })
+	t.Run("APIClients", func(t *testing.T) { runAPIClients(t, newStore) })
+	t.Run("AttachTx", func(t *testing.T) { runAttachTx(t, newStore) })
 	t.Run("Property", func(t *testing.T) { RunProperty(t, newStore) })
 }
 
