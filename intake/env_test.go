@@ -45,7 +45,7 @@ const (
 // ETH on dev, one customer and three clients: crm and web with the intake
 // scope, and nointake with a scope that is not intake.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	svc     *core.Service
 	store   core.Store
 	api     *intake.Server
@@ -85,7 +85,7 @@ func destination(_ context.Context, app core.DepositApplication) (string, error)
 	return dstBTC, nil
 }
 
-func newEnv(t *testing.T, st core.Store, cfg intake.Config) *env {
+func newEnv(t testing.TB, st core.Store, cfg intake.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	t.Cleanup(func() { st.Close() })
