@@ -87,7 +87,7 @@ func New(cfg Config) *Server {
 	hc := huma.DefaultConfig("Deposit Desk intake API", "1.0.0")
 	hc.Info.Description = "Deposit requests from client systems. See docs/api.md."
 	hc.OpenAPIPath, hc.DocsPath, hc.SchemasPath = "", "", "" // /openapi.json is served below; no browser UI
-	hc.CreateHooks = nil                                    // no $schema member or Link header in responses
+	hc.CreateHooks = nil                                     // no $schema member or Link header in responses
 	hc.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API client token from `depositctl client create`."},

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -12,7 +11,7 @@ import (
 // appendAudit seals e onto the hash chain and writes it, inside tx. The
 // single writer connection serialises appenders, so reading the head and
 // advancing it cannot interleave.
-func appendAudit(ctx context.Context, tx *sql.Tx, e core.AuditEntry) error {
+func appendAudit(ctx context.Context, tx *writeTx, e core.AuditEntry) error {
 	var seq int64
 	var prev string
 	if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&seq, &prev); err != nil {
@@ -32,7 +31,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, e core.AuditEntry) error {
 
 // AppendAudit implements core.Store.
 func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error { return appendAudit(ctx, tx, e) })
+	return s.withTx(ctx, func(tx *writeTx) error { return appendAudit(ctx, tx, e) })
 }
 
 // FindAudit implements core.Store.

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -13,7 +12,7 @@ const clientColumns = `id, name, token_hash, scopes, created_by, created_at, rev
 
 // CreateAPIClient implements core.Store.
 func (s *Store) CreateAPIClient(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO api_clients (name, token_hash, scopes, created_by, created_at, revoked_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, c.Name, c.TokenHash, core.EncodeScopes(c.Scopes), c.CreatedBy, micros(c.CreatedAt), micros(c.RevokedAt))
 		if err != nil {
@@ -64,7 +63,7 @@ func findAPIClients(ctx context.Context, q queryer, f core.APIClientFilter) ([]*
 // RevokeAPIClient implements core.Store.
 func (s *Store) RevokeAPIClient(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error) {
 	var out *core.APIClient
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, micros(audit.At), id)
 		if err != nil {
 			return fmt.Errorf("revoke api client: %w", err)

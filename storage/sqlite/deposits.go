@@ -25,7 +25,7 @@ var errDuplicate = errors.New("duplicate deposit")
 func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error) {
 	var out *core.DepositRecord
 	var created bool
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		existing, err := findExistingDeposit(ctx, tx, d)
 		if err != nil || existing != nil {
 			out = existing
@@ -52,7 +52,7 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 
 // insertDeposit allocates the next record number of d's creation day (UTC),
 // inserts d and audits it under that number.
-func insertDeposit(ctx context.Context, tx *sql.Tx, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, error) {
+func insertDeposit(ctx context.Context, tx *writeTx, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, error) {
 	var n int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO record_no_seq (day, last) VALUES (?, 1)
 		ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).Scan(&n); err != nil {
@@ -127,7 +127,7 @@ func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition)
 		return nil, err
 	}
 	var out *core.DepositRecord
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE deposits SET status = ?, remarks = ?, updated_at = ? WHERE id = ? AND status = ?`,
 			string(t.To), t.Remarks, micros(t.Audit.At), t.ID, string(t.From))
 		if err != nil {
@@ -189,7 +189,7 @@ func nullable(s string) any {
 // deposits_live_tx index refuses a transaction another live record holds.
 func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error) {
 	var out *core.DepositRecord
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE deposits SET txid = ?, tx_index = ?, updated_at = ?
 			WHERE id = ? AND status = ? AND txid IS NULL`, a.TxID, a.TxIndex, micros(a.Audit.At), a.ID, string(core.StatusVerifying))
 		if err != nil {

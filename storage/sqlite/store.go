@@ -90,19 +90,25 @@ func (s *Store) Close() error {
 
 // withTx runs fn in a write transaction and commits it; any error rolls it
 // back. Rollback runs even when ctx is cancelled.
-func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+func (s *Store) withTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
+	defer sqlTx.Rollback()
+	tx := &writeTx{Tx: sqlTx, s: s}
+	err = fn(tx)
+	if err == nil {
+		if err = sqlTx.Commit(); err != nil {
+			err = fmt.Errorf("commit: %w", err)
+		}
+	} else {
+		_ = sqlTx.Rollback()
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if len(tx.missed) > 0 {
+		s.prepareMissed(context.WithoutCancel(ctx), tx.missed)
 	}
-	return nil
+	return err
 }
 
 // queryer is what read helpers need; both *sql.DB and *sql.Tx have it.
