@@ -71,7 +71,7 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 
 // FindAssets implements core.Store.
 func (s *Store) FindAssets(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error) {
-	return findAssets(ctx, s.read, f)
+	return findAssets(ctx, preparedReader{s}, f)
 }
 
 func findAssets(ctx context.Context, q queryer, f core.AssetFilter) ([]*core.Asset, error) {

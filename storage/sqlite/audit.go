@@ -48,7 +48,7 @@ func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.Audi
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := preparedReader{s}.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find audit: %w", err)
 	}

@@ -40,7 +40,7 @@ const (
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
 	var n int
-	err := s.withTx(ctx, func(tx *writeTx) error {
+	err := s.withOwnTx(ctx, func(tx *writeTx) error {
 		// threads: index builds may sort on a helper thread (a second core).
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
 			return fmt.Errorf("bulk insert: %w", err)

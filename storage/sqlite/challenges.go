@@ -25,7 +25,7 @@ func (s *Store) CreateAddressChallenge(ctx context.Context, ch *core.AddressChal
 
 // FindAddressChallenges implements core.Store.
 func (s *Store) FindAddressChallenges(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error) {
-	return findChallenges(ctx, s.read, f)
+	return findChallenges(ctx, preparedReader{s}, f)
 }
 
 func findChallenges(ctx context.Context, q queryer, f core.ChallengeFilter) ([]*core.AddressChallenge, error) {

@@ -27,7 +27,7 @@ func (s *Store) CreateAPIClient(ctx context.Context, c *core.APIClient, audit co
 
 // FindAPIClients implements core.Store.
 func (s *Store) FindAPIClients(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error) {
-	return findAPIClients(ctx, s.read, f)
+	return findAPIClients(ctx, preparedReader{s}, f)
 }
 
 func findAPIClients(ctx context.Context, q queryer, f core.APIClientFilter) ([]*core.APIClient, error) {

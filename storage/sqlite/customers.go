@@ -40,7 +40,7 @@ func (s *Store) FindCustomers(ctx context.Context, f core.CustomerFilter) ([]*co
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := preparedReader{s}.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
@@ -121,7 +121,7 @@ func setAddressStatus(ctx context.Context, tx *writeTx, ch core.AddressStatusCha
 
 // FindWalletAddresses implements core.Store.
 func (s *Store) FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {
-	return findWalletAddresses(ctx, s.read, f)
+	return findWalletAddresses(ctx, preparedReader{s}, f)
 }
 
 func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {

@@ -29,7 +29,7 @@ func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit cor
 
 // FindOperators implements core.Store.
 func (s *Store) FindOperators(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
-	return findOperators(ctx, s.read, f)
+	return findOperators(ctx, preparedReader{s}, f)
 }
 
 func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*core.Operator, error) {

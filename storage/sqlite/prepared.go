@@ -50,19 +50,24 @@ func (s *Store) closeStatements() {
 	s.stmts.m, s.stmts.w = nil, nil
 }
 
-// writeTx is a write transaction whose statements are prepared once on the
-// writer's single connection and reused, so an intake insert does not
-// re-parse its dozen statements each time: parsing was a third of the
-// writer's time, and the one writer is what bounds intake throughput.
-// The writer's connection is busy for the whole transaction, so a statement
-// seen for the first time runs unprepared and is prepared after commit.
+// writeTx is a write transaction. In the write queue its statements are
+// prepared once on the writer's single connection and reused (parsing was
+// a third of the writer's time, and the one writer bounds intake
+// throughput); a statement seen for the first time runs unprepared and is
+// prepared after commit, when the connection is free. Statements ignore
+// their caller's cancellation: interrupting a write would roll back the
+// whole shared transaction, other callers' writes included.
 type writeTx struct {
 	*sql.Tx
 	s      *Store
+	shared bool // in the write queue: cache statements, ignore cancellation
 	missed []string
 }
 
 func (tx *writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !tx.shared {
+		return nil
+	}
 	tx.s.stmts.mu.Lock()
 	st, ok := tx.s.stmts.w[query]
 	tx.s.stmts.mu.Unlock()
@@ -73,6 +78,13 @@ func (tx *writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	// Prepared on the writer's one connection, which this transaction
 	// holds: database/sql reuses the statement instead of re-preparing.
 	return tx.StmtContext(ctx, st)
+}
+
+func (tx *writeTx) ctx(ctx context.Context) context.Context {
+	if tx.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // prepareMissed prepares, once the writer's connection is free again, the
@@ -105,6 +117,7 @@ func (s *Store) prepareMissed(ctx context.Context, queries []string) {
 
 // ExecContext runs query through a cached statement when there is one.
 func (tx *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.ctx(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -113,6 +126,7 @@ func (tx *writeTx) ExecContext(ctx context.Context, query string, args ...any) (
 
 // QueryContext runs query through a cached statement when there is one.
 func (tx *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.ctx(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -121,6 +135,7 @@ func (tx *writeTx) QueryContext(ctx context.Context, query string, args ...any) 
 
 // QueryRowContext runs query through a cached statement when there is one.
 func (tx *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.ctx(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -25,7 +25,8 @@ import (
 type Store struct {
 	write *sql.DB // exactly one connection: SQLite has one writer
 	read  *sql.DB
-	stmts statements
+	stmts  statements
+	writes writeQueue
 }
 
 var _ core.Store = (*Store)(nil)
@@ -88,27 +89,28 @@ func (s *Store) Close() error {
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// withTx runs fn in a write transaction and commits it; any error rolls it
-// back. Rollback runs even when ctx is cancelled.
+// withTx runs fn as one atomic write: it commits with it or, if fn fails,
+// leaves nothing behind. Writes queued while the writer is busy share one
+// transaction (group commit), each inside its own savepoint; see writeQueue.
 func (s *Store) withTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	return s.writes.run(ctx, s, fn)
+}
+
+// withOwnTx runs fn in a transaction of its own, for bulk work (seeding)
+// that changes the schema and should neither wait in nor hold up the queue.
+func (s *Store) withOwnTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	tx := &writeTx{Tx: sqlTx, s: s}
-	err = fn(tx)
-	if err == nil {
-		if err = sqlTx.Commit(); err != nil {
-			err = fmt.Errorf("commit: %w", err)
-		}
-	} else {
-		_ = sqlTx.Rollback()
+	if err := fn(&writeTx{Tx: sqlTx, s: s}); err != nil {
+		return err
 	}
-	if len(tx.missed) > 0 {
-		s.prepareMissed(context.WithoutCancel(ctx), tx.missed)
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
-	return err
+	return nil
 }
 
 // queryer is what read helpers need; both *sql.DB and *sql.Tx have it.
