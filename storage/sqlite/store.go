@@ -23,8 +23,8 @@ import (
 
 // Store is a core.Store on one SQLite database file.
 type Store struct {
-	write *sql.DB // exactly one connection: SQLite has one writer
-	read  *sql.DB
+	write  *sql.DB // exactly one connection: SQLite has one writer
+	read   *sql.DB
 	stmts  statements
 	writes writeQueue
 }
