@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +27,7 @@ type app struct {
 	dsn           string
 	operator      string
 	passwordStdin bool
+	asJSON        bool   // --json: every command prints JSON instead of text
 	pw            string // the acting operator's password, once read
 
 	stdin          io.Reader
@@ -101,8 +104,10 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	pf.BoolVar(&a.asJSON, "json", false, "print JSON instead of text")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
-		a.cancelCommand(), a.deleteCommand(), a.auditCommand())
+		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
+		a.assetCommand(), a.customerCommand(), a.addressCommand())
 	return root
 }
 
@@ -163,6 +168,26 @@ func (a *app) password() (string, error) {
 	pw, err := a.readLine("password")
 	a.pw = pw
 	return pw, err
+}
+
+// print writes v as one JSON document with --json, and the text otherwise.
+func (a *app) print(v any, text func(w io.Writer) error) error {
+	if a.asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	return text(a.stdout)
+}
+
+// table writes rows under a header, aligned.
+func table(w io.Writer, header string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }
 
 func (a *app) readLine(what string) (string, error) {
