@@ -28,6 +28,7 @@ type app struct {
 	operator      string
 	passwordStdin bool
 	asJSON        bool   // --json: every command prints JSON instead of text
+	argsValid     bool   // cobra accepted the command line; errors from here on are the command's
 	pw            string // the acting operator's password, once read
 
 	stdin          io.Reader
@@ -74,7 +75,10 @@ func (a *app) exit(err error) int {
 		return exitOK
 	}
 	var ue usageError
-	if errors.As(err, &ue) {
+	if !a.argsValid && !errors.As(err, new(*core.Error)) {
+		ue = usageError{err} // wrong argument count, unknown command
+	}
+	if ue.error != nil || errors.As(err, &ue) {
 		fmt.Fprintf(a.stderr, "error: %v\n", ue.error)
 		return exitUsage
 	}
@@ -100,6 +104,15 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Cobra checks arguments before this hook and required flags after it,
+	// with plain errors; both are mistakes in the command line (exit 2).
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		a.argsValid = true
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")

@@ -181,7 +181,9 @@ func (a *app) addressCommand() *cobra.Command {
 				out = append(out, toAddressJSON(w))
 				rows = append(rows, []string{strconv.FormatInt(w.ID, 10), w.CustomerNo, w.Network, w.Address, w.Status.Display(), w.VerificationMethod, w.Label})
 			}
-			return a.print(out, func(w io.Writer) error { return table(w, "ID\tCUSTOMER\tNETWORK\tADDRESS\tSTATUS\tMETHOD\tLABEL", rows) })
+			return a.print(out, func(w io.Writer) error {
+				return table(w, "ID\tCUSTOMER\tNETWORK\tADDRESS\tSTATUS\tMETHOD\tLABEL", rows)
+			})
 		},
 	}
 	list.Flags().StringVar(&customerNo, "customer-no", "", "only this customer's")
