@@ -27,6 +27,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if OperatorFromContext(ctx) != nil {
 		client = nil
 	}
+	shownKey := app.ClientRequestKey // what the caller knows the request by
 	if client != nil {
 		if err := ValidateIdempotencyKey(app.ClientRequestKey); err != nil {
 			return nil, false, err
@@ -47,7 +48,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	}
 	if !created && rec.RequestHash != d.RequestHash {
 		if d.ClientRequestKey != "" && rec.ClientRequestKey == d.ClientRequestKey {
-			return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(d.ClientRequestKey, 64), rec.RecordNo)
+			return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(shownKey, 64), rec.RecordNo)
 		}
 		// Matched by (network, txid, index): another request already claims
 		// this transaction, so returning its record would tell this client

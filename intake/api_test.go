@@ -71,6 +71,8 @@ func TestDepositRequests(t *testing.T) {
 			require.Equal(t, http.StatusConflict, r.status, r.raw)
 			require.Equal(t, core.ECONFLICT, r.prob.Code)
 			require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+			require.Contains(t, r.prob.Detail, `"k-1"`, "the client's own key, not the desk's internal form")
+			require.NotContains(t, r.prob.Detail, "client-")
 			require.Equal(t, before, e.snapshot())
 		})
 		t.Run("TwentyConcurrentIdenticalRequestsMakeOneRecord", func(t *testing.T) {
