@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -153,6 +154,18 @@ func TestDepositRequests(t *testing.T) {
 			require.Equal(t, "rate_limited", r.prob.Code)
 			require.Equal(t, "1", r.header.Get("Retry-After"))
 			require.Equal(t, http.StatusNotFound, e.do(http.MethodGet, path, e.web, nil, nil).status, "each client has its own bucket")
+		})
+		t.Run("RevokedTokenStopsWorkingWithinTheAuthCacheTTL", func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, intake.Config{AuthCacheTTL: 50 * time.Millisecond})
+			path := "/v1/deposit-requests/D20261125-000001"
+			require.Equal(t, http.StatusNotFound, e.do(http.MethodGet, path, e.web, nil, nil).status)
+			_, err := e.svc.RevokeAPIClient(e.admin, "web", "Token leaked")
+			require.NoError(t, err)
+			require.Eventually(t, func() bool {
+				return e.do(http.MethodGet, path, e.web, nil, nil).status == http.StatusUnauthorized
+			}, 2*time.Second, 10*time.Millisecond)
+			require.Equal(t, http.StatusNotFound, e.do(http.MethodGet, path, e.crm, nil, nil).status, "other clients go on")
 		})
 		t.Run("HealthAndMetrics", func(t *testing.T) {
 			t.Parallel()

@@ -31,6 +31,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds the work of one request (its context deadline).
 	RequestTimeout time.Duration
+	// AuthCacheTTL is how long an accepted token is trusted before the
+	// store is asked again, so also how long a revocation may take to bite.
+	// Negative: ask the store on every call.
+	AuthCacheTTL time.Duration
 	// DestinationFunc supplies the desk's receiving address for a request,
 	// which has no destination field. Until the desk derives deposit
 	// addresses itself (being built separately), the caller provides it;
@@ -44,6 +48,7 @@ const (
 	DefaultBurst          = 100
 	DefaultMaxBodyBytes   = 16 << 10
 	DefaultRequestTimeout = 10 * time.Second
+	DefaultAuthCacheTTL   = time.Second
 	// ShutdownTimeout is how long Serve waits for in-flight requests.
 	ShutdownTimeout = 30 * time.Second
 )
@@ -54,6 +59,7 @@ type Server struct {
 	svc     *core.Service
 	log     *slog.Logger
 	limits  *limits
+	clients *clientCache
 	metrics *Metrics
 	api     huma.API
 	mux     *recordingMux
@@ -78,8 +84,12 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if cfg.AuthCacheTTL == 0 {
+		cfg.AuthCacheTTL = DefaultAuthCacheTTL
+	}
 	s := &Server{cfg: cfg, svc: cfg.Service, log: cfg.Log, limits: newLimits(cfg.RatePerSecond, cfg.Burst),
-		mux: &recordingMux{ServeMux: http.NewServeMux()}}
+		mux:     &recordingMux{ServeMux: http.NewServeMux()},
+		clients: &clientCache{ttl: cfg.AuthCacheTTL, m: map[string]cachedClient{}}}
 	s.metrics = NewMetrics(func(ctx context.Context) (map[core.DepositStatus]int64, error) {
 		return s.svc.DepositCountsByStatus(ctx)
 	}, cfg.Log)

@@ -62,6 +62,7 @@ type writeTx struct {
 	s      *Store
 	shared bool // in the write queue: cache statements, ignore cancellation
 	missed []string
+	head   *auditHead // nil until the first audit row of the transaction
 }
 
 func (tx *writeTx) stmt(ctx context.Context, query string) *sql.Stmt {

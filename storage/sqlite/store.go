@@ -104,7 +104,11 @@ func (s *Store) withOwnTx(ctx context.Context, fn func(tx *writeTx) error) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&writeTx{Tx: sqlTx, s: s}); err != nil {
+	tx := &writeTx{Tx: sqlTx, s: s}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := flushAuditHead(ctx, tx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -85,10 +85,16 @@ func (s *Store) commitBatch(batch []*writeOp) {
 			fail(fmt.Errorf("savepoint: %w", err))
 			return
 		}
+		var head *auditHead
+		if tx.head != nil {
+			h := *tx.head
+			head = &h
+		}
 		results[i] = op.fn(tx)
 		undo := `RELEASE write_op`
 		if results[i] != nil {
 			undo = `ROLLBACK TO write_op; RELEASE write_op`
+			tx.head = head // the rolled-back rows never joined the chain
 		}
 		if _, err := sqlTx.ExecContext(ctx, undo); err != nil {
 			// SQLite rolled the whole transaction back (I/O error, full
@@ -96,6 +102,10 @@ func (s *Store) commitBatch(batch []*writeOp) {
 			fail(fmt.Errorf("release savepoint: %w", err))
 			return
 		}
+	}
+	if err := flushAuditHead(ctx, tx); err != nil {
+		fail(err)
+		return
 	}
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
