@@ -20,9 +20,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -283,6 +285,10 @@ func (r result) report(o options) error {
 	}
 	fmt.Printf("intake load: %d requests in %.1f s = %.0f req/s (target %d req/s for %s, %d%% POST), SQLite, loopback\n",
 		len(r.samples), r.elapsed.Seconds(), float64(len(r.samples))/r.elapsed.Seconds(), o.rate, o.duration, o.postPct)
+	// The figures are only as good as the machine was quiet: say how busy it was.
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at the end (1/5/15 min, %d CPUs): %s\n", runtime.NumCPU(), strings.Join(strings.Fields(string(la))[:3], " "))
+	}
 	fmt.Printf("statuses: %v\n", statuses)
 	for _, row := range []struct {
 		name string
