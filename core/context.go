@@ -16,3 +16,17 @@ func OperatorFromContext(ctx context.Context) *Operator {
 	op, _ := ctx.Value(operatorContextKey).(*Operator)
 	return op
 }
+
+const clientContextKey contextKey = iota + 1
+
+// NewContextWithClient returns a context that carries an authenticated API
+// client. The Service lets it act only within its scopes (ClientPolicy).
+func NewContextWithClient(ctx context.Context, c *APIClient) context.Context {
+	return context.WithValue(ctx, clientContextKey, c)
+}
+
+// ClientFromContext returns the API client in ctx, or nil.
+func ClientFromContext(ctx context.Context) *APIClient {
+	c, _ := ctx.Value(clientContextKey).(*APIClient)
+	return c
+}

@@ -174,6 +174,19 @@ type DepositTransition struct {
 	Audit AuditEntry // Entity/EntityID/Before/After are filled by storage if empty
 }
 
+// DepositTxAttachment asks storage to set the TXID of a record that was
+// submitted without one, with a guarded UPDATE (status Verifying, no TXID
+// yet) and Audit in the same transaction.
+type DepositTxAttachment struct {
+	ID      int64
+	TxID    string // canonical form (NormalizeTxID)
+	TxIndex int
+	Audit   AuditEntry
+}
+
+// maxTxIndex bounds an output or log index; no real transaction has more.
+const maxTxIndex = 1_000_000
+
 // DepositDetail is what the record detail page shows.
 type DepositDetail struct {
 	Record        *DepositRecord // carries its asset's symbol, chain, network and decimals

@@ -64,6 +64,11 @@ const (
 	ActionRequestRefund     Action = "request refund"
 	ActionApproveRefund     Action = "approve refund"
 	ActionSignRefund        Action = "sign refund"
+	ActionAttachTxID        Action = "attach a transaction to a deposit application"
+	// ActionViewOwnRecords is an API client's read of the records it
+	// created; operators read records through ActionViewRecords, so it has
+	// no row in Policy.
+	ActionViewOwnRecords Action = "view own deposit records"
 )
 
 // Policy is the one table that decides who may do what: an operator may
@@ -85,6 +90,7 @@ var Policy = map[Action][]Permission{
 	ActionRequestRefund:     {PermRefund},
 	ActionApproveRefund:     {PermRefundApproval},
 	ActionSignRefund:        {PermSignRefund},
+	ActionAttachTxID:        {PermDepositApplication},
 }
 
 // Can reports whether the operator may take the action.

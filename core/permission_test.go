@@ -41,7 +41,7 @@ func TestPolicy(t *testing.T) {
 		core.ActionSubmitApplication, core.ActionDeleteApplication, core.ActionViewRecords, core.ActionCancelDeposit,
 		core.ActionConfigureAssets, core.ActionViewAssets, core.ActionManageCustomers, core.ActionViewCustomers,
 		core.ActionVerifyAddress, core.ActionReviewHeld, core.ActionManageOperators, core.ActionViewAudit,
-		core.ActionRequestRefund, core.ActionApproveRefund, core.ActionSignRefund,
+		core.ActionRequestRefund, core.ActionApproveRefund, core.ActionSignRefund, core.ActionAttachTxID,
 	}
 	require.Len(t, core.Policy, len(actions), "every action has a policy row")
 

@@ -50,9 +50,15 @@ func (s *Service) now() time.Time {
 
 // authorize returns the operator in ctx if the policy table lets them take
 // the action: EUNAUTHORIZED without an operator, EFORBIDDEN otherwise.
+// An API client in ctx (and no operator) is checked against ClientPolicy
+// and acts as an operator named client:<name> that holds no permission, so
+// every use case audits it under that name.
 func (s *Service) authorize(ctx context.Context, a Action) (*Operator, error) {
 	op := OperatorFromContext(ctx)
 	if op == nil {
+		if c := ClientFromContext(ctx); c != nil {
+			return authorizeClient(c, a)
+		}
 		return nil, Errorf(EUNAUTHORIZED, "Please log in.")
 	}
 	if op.Disabled {
@@ -70,3 +76,13 @@ func (s *Service) audit(actor, action, entity, entityID string) AuditEntry {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func authorizeClient(c *APIClient, a Action) (*Operator, error) {
+	if c.Revoked() {
+		return nil, Errorf(EUNAUTHORIZED, "API client %q is revoked.", c.Name)
+	}
+	if !c.Can(a) {
+		return nil, Errorf(EFORBIDDEN, "API client %q may not %s.", c.Name, a)
+	}
+	return &Operator{Name: c.Actor()}, nil
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +144,22 @@ func guardedCalls() []serviceCall {
 			_, err := s.ListOperators(ctx)
 			return err
 		}},
+		{"AttachTxID", core.ActionAttachTxID, func(ctx context.Context, s *core.Service) error {
+			_, err := s.AttachTxID(ctx, rec, strings.Repeat("a", 64), 0)
+			return err
+		}},
+		{"CreateAPIClient", core.ActionManageOperators, func(ctx context.Context, s *core.Service) error {
+			_, _, err := s.CreateAPIClient(ctx, "crm", []core.Scope{core.ScopeIntake})
+			return err
+		}},
+		{"ListAPIClients", core.ActionManageOperators, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ListAPIClients(ctx)
+			return err
+		}},
+		{"RevokeAPIClient", core.ActionManageOperators, func(ctx context.Context, s *core.Service) error {
+			_, err := s.RevokeAPIClient(ctx, "crm", "leaked")
+			return err
+		}},
 	}
 }
 
@@ -174,6 +191,24 @@ func TestServiceRefusesBeforeTouchingTheStore(t *testing.T) {
 			require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "%v", err)
 		})
 	}
+	for _, c := range guardedCalls() {
+		if slices.Contains(core.ClientPolicy[core.ScopeIntake], c.action) {
+			continue
+		}
+		t.Run(c.name+"/IntakeClientIsForbidden", func(t *testing.T) {
+			t.Parallel()
+			ctx := core.NewContextWithClient(context.Background(), &core.APIClient{ID: 1, Name: "crm", Scopes: []core.Scope{core.ScopeIntake}})
+			err := c.call(ctx, newTestService(strictStore(t), now))
+			require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "%v", err)
+			require.Contains(t, core.ErrorMessage(err), "crm")
+		})
+	}
+	t.Run("RevokedClientIsUnauthorized", func(t *testing.T) {
+		t.Parallel()
+		c := &core.APIClient{ID: 1, Name: "crm", Scopes: []core.Scope{core.ScopeIntake}, RevokedAt: now}
+		_, _, err := newTestService(strictStore(t), now).SubmitApplication(core.NewContextWithClient(context.Background(), c), core.DepositApplication{})
+		require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+	})
 	t.Run("ChangePassword/WithoutOperatorIsUnauthorized", func(t *testing.T) {
 		t.Parallel()
 		err := newTestService(strictStore(t), now).ChangePassword(context.Background(), "old password!", "new password!")

@@ -23,6 +23,19 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
+	client := ClientFromContext(ctx)
+	if OperatorFromContext(ctx) != nil {
+		client = nil
+	}
+	shownKey := app.ClientRequestKey // what the caller knows the request by
+	if client != nil {
+		if err := ValidateIdempotencyKey(app.ClientRequestKey); err != nil {
+			return nil, false, err
+		}
+		app.ClientRequestKey = client.requestKeyPrefix() + app.ClientRequestKey
+	} else if strings.HasPrefix(app.ClientRequestKey, clientKeyPrefix) {
+		return nil, false, Errorf(EINVALID, "Request keys starting with %q are reserved for API clients.", clientKeyPrefix)
+	}
 	d, err := s.buildDeposit(ctx, op.Name, app)
 	if err != nil {
 		return nil, false, err
@@ -35,17 +48,29 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	}
 	if !created && rec.RequestHash != d.RequestHash {
 		if d.ClientRequestKey != "" && rec.ClientRequestKey == d.ClientRequestKey {
-			return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(d.ClientRequestKey, 64), rec.RecordNo)
+			return nil, false, Errorf(ECONFLICT, "Request key %q was already used for a different deposit request (%s).", truncate(shownKey, 64), rec.RecordNo)
 		}
 		// Matched by (network, txid, index): another request already claims
 		// this transaction, so returning its record would tell this client
 		// that its own, different request was recorded.
 		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded as %s for a different deposit request.", d.TxID, rec.RecordNo)
 	}
+	if client != nil && !client.Owns(rec) {
+		// The same transaction, sent by another client or entered by an
+		// operator: this client may not see that record.
+		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded for another deposit request.", d.TxID)
+	}
 	// Only an accepted request registers its source address, and a retry of
 	// the same request registers it if an earlier attempt stopped short.
 	if err := s.ensureSourceAddress(ctx, op.Name, d); err != nil {
 		return nil, false, err
+	}
+	if client != nil && !created {
+		// Every client call leaves an audit row; a replay writes nothing
+		// else, so it is recorded here.
+		if err := s.Store.AppendAudit(ctx, s.audit(op.Name, "deposit.resubmit", "deposit", rec.RecordNo)); err != nil {
+			return nil, false, err
+		}
 	}
 	return rec, created, nil
 }
@@ -101,7 +126,7 @@ func (s *Service) buildDeposit(ctx context.Context, actor string, app DepositApp
 			return nil, err
 		}
 	}
-	if app.TxIndex < 0 || app.TxIndex > 1_000_000 {
+	if app.TxIndex < 0 || app.TxIndex > maxTxIndex {
 		return nil, Errorf(EINVALID, "Transaction output/log index out of range.")
 	}
 	now := s.now()

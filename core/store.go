@@ -123,6 +123,23 @@ type Store interface {
 	// SaveBlocks stores blocks as processed, replacing any stored block at
 	// or above the lowest of them (a reorg), and keeps only the keep highest.
 	SaveBlocks(ctx context.Context, network string, blocks []ChainBlock, keep int) error
+	// AttachDepositTx sets the TXID and index of a record in Verifying that
+	// has none, with one guarded UPDATE, plus its audit row. ENOTFOUND if the
+	// record does not exist; ECONFLICT if it left Verifying or got a TXID
+	// meanwhile, or a live record already holds (network, TXID, index).
+	AttachDepositTx(ctx context.Context, a DepositTxAttachment) (*DepositRecord, error)
+	// CountDepositsByStatus returns how many records each status holds
+	// (statuses without records are absent).
+	CountDepositsByStatus(ctx context.Context) (map[DepositStatus]int64, error)
+
+	// CreateAPIClient inserts c and sets its ID. ECONFLICT if the name is
+	// taken (ignoring case) or the token hash exists.
+	CreateAPIClient(ctx context.Context, c *APIClient, audit AuditEntry) error
+	// FindAPIClients returns API clients ordered by name.
+	FindAPIClients(ctx context.Context, f APIClientFilter) ([]*APIClient, error)
+	// RevokeAPIClient sets RevokedAt to audit.At with a guarded UPDATE of an
+	// active client. ENOTFOUND if missing, ECONFLICT if already revoked.
+	RevokeAPIClient(ctx context.Context, id int64, audit AuditEntry) (*APIClient, error)
 
 	// AppendAudit writes a standalone audit row (logins, exports, …).
 	AppendAudit(ctx context.Context, e AuditEntry) error

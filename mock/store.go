@@ -58,6 +58,11 @@ type Store struct {
 	CreateManualVerificationFunc  func(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error
 	FindManualVerificationFunc    func(ctx context.Context, addressID int64) (*core.ManualVerification, error)
 	ApproveManualVerificationFunc func(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
+	AttachDepositTxFunc        func(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error)
+	CountDepositsByStatusFunc  func(ctx context.Context) (map[core.DepositStatus]int64, error)
+	CreateAPIClientFunc        func(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error
+	FindAPIClientsFunc         func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
+	RevokeAPIClientFunc        func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)
 }
 
 func (s *Store) unexpected(method string) error {
@@ -249,4 +254,44 @@ func (s *Store) UseAddressChallenge(ctx context.Context, id int64, change core.A
 		return nil, s.unexpected("UseAddressChallenge")
 	}
 	return s.UseAddressChallengeFunc(ctx, id, change, audit)
+}
+
+// AttachDepositTx implements core.Store.
+func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error) {
+	if s.AttachDepositTxFunc == nil {
+		return nil, s.unexpected("AttachDepositTx")
+	}
+	return s.AttachDepositTxFunc(ctx, a)
+}
+
+// CountDepositsByStatus implements core.Store.
+func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {
+	if s.CountDepositsByStatusFunc == nil {
+		return nil, s.unexpected("CountDepositsByStatus")
+	}
+	return s.CountDepositsByStatusFunc(ctx)
+}
+
+// CreateAPIClient implements core.Store.
+func (s *Store) CreateAPIClient(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error {
+	if s.CreateAPIClientFunc == nil {
+		return s.unexpected("CreateAPIClient")
+	}
+	return s.CreateAPIClientFunc(ctx, c, audit)
+}
+
+// FindAPIClients implements core.Store.
+func (s *Store) FindAPIClients(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error) {
+	if s.FindAPIClientsFunc == nil {
+		return nil, s.unexpected("FindAPIClients")
+	}
+	return s.FindAPIClientsFunc(ctx, f)
+}
+
+// RevokeAPIClient implements core.Store.
+func (s *Store) RevokeAPIClient(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error) {
+	if s.RevokeAPIClientFunc == nil {
+		return nil, s.unexpected("RevokeAPIClient")
+	}
+	return s.RevokeAPIClientFunc(ctx, id, audit)
 }

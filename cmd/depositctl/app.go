@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,8 @@ type app struct {
 	dsn           string
 	operator      string
 	passwordStdin bool
+	asJSON        bool   // --json: every command prints JSON instead of text
+	argsValid     bool   // cobra accepted the command line; errors from here on are the command's
 	pw            string // the acting operator's password, once read
 
 	stdin          io.Reader
@@ -76,7 +80,10 @@ func (a *app) exit(err error) int {
 		return exitOK
 	}
 	var ue usageError
-	if errors.As(err, &ue) {
+	if !a.argsValid && !errors.As(err, new(*core.Error)) {
+		ue = usageError{err} // wrong argument count, unknown command
+	}
+	if ue.error != nil || errors.As(err, &ue) {
 		fmt.Fprintf(a.stderr, "error: %v\n", ue.error)
 		return exitUsage
 	}
@@ -102,13 +109,24 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Cobra checks arguments before this hook and required flags after it,
+	// with plain errors; both are mistakes in the command line (exit 2).
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		a.argsValid = true
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.StringVar(&a.nodesFile, "nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
+	pf.BoolVar(&a.asJSON, "json", false, "print JSON instead of text")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
-		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.watchCommand())
+		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
+		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand())
 	return root
 }
 
@@ -168,6 +186,26 @@ func (a *app) password() (string, error) {
 	pw, err := a.readLine("password")
 	a.pw = pw
 	return pw, err
+}
+
+// print writes v as one JSON document with --json, and the text otherwise.
+func (a *app) print(v any, text func(w io.Writer) error) error {
+	if a.asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	return text(a.stdout)
+}
+
+// table writes rows under a header, aligned.
+func table(w io.Writer, header string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }
 
 func (a *app) readLine(what string) (string, error) {

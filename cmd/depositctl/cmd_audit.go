@@ -26,8 +26,10 @@ func (a *app) auditCommand() *cobra.Command {
 			if !v.Intact() {
 				return core.Errorf(core.ECONFLICT, "Audit log is broken at row %d: %s (%d rows before it verified).", v.FirstBroken, v.Reason, v.Checked)
 			}
-			fmt.Fprintf(a.stdout, "audit log intact: %d rows verified\n", v.Checked)
-			return nil
+			return a.print(map[string]any{"intact": true, "rows": v.Checked}, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "audit log intact: %d rows verified\n", v.Checked)
+				return err
+			})
 		},
 	}
 	var format, out string

@@ -3,9 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -21,8 +21,10 @@ func (a *app) migrateCommand() *cobra.Command {
 			if err := a.open(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, "database is up to date")
-			return nil
+			return a.print(map[string]string{"database": "up to date"}, func(w io.Writer) error {
+				_, err := fmt.Fprintln(w, "database is up to date")
+				return err
+			})
 		},
 	}
 }
@@ -60,8 +62,10 @@ func (a *app) operatorCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "created administrator %s\n", op.Name)
-				return nil
+				return a.print(toOperatorJSON(op), func(w io.Writer) error {
+					_, err := fmt.Fprintf(w, "created administrator %s\n", op.Name)
+					return err
+				})
 			}
 			if ctx, err = a.login(ctx); err != nil {
 				return err
@@ -74,8 +78,10 @@ func (a *app) operatorCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "created operator %s (%s)\n", op.Name, permText(op.Permissions))
-			return nil
+			return a.print(toOperatorJSON(op), func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "created operator %s (%s)\n", op.Name, permText(op.Permissions))
+				return err
+			})
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "login name of the new operator")
@@ -93,12 +99,13 @@ func (a *app) operatorCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tSTATE\tPERMISSIONS")
+			out := []operatorJSON{}
+			var rows [][]string
 			for _, op := range ops {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Name, map[bool]string{true: "disabled", false: "active"}[op.Disabled], permText(op.Permissions))
+				out = append(out, toOperatorJSON(op))
+				rows = append(rows, []string{op.Name, map[bool]string{true: "disabled", false: "active"}[op.Disabled], permText(op.Permissions)})
 			}
-			return tw.Flush()
+			return a.print(out, func(w io.Writer) error { return table(w, "NAME\tSTATE\tPERMISSIONS", rows) })
 		},
 	}
 	var remarks string
@@ -114,8 +121,10 @@ func (a *app) operatorCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%sd operator %s\n", use, op.Name)
-				return nil
+				return a.print(toOperatorJSON(op), func(w io.Writer) error {
+					_, err := fmt.Fprintf(w, "%sd operator %s\n", use, op.Name)
+					return err
+				})
 			},
 		}
 		c.Flags().StringVar(&remarks, "remarks", "", "why (required)")
@@ -139,8 +148,10 @@ func (a *app) operatorCommand() *cobra.Command {
 			if err := a.svc.ChangePassword(ctx, current, next); err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, "password changed")
-			return nil
+			return a.print(map[string]string{"password": "changed"}, func(w io.Writer) error {
+				_, err := fmt.Fprintln(w, "password changed")
+				return err
+			})
 		},
 	}
 	cmd.AddCommand(create, list, toggle("disable", true), toggle("enable", false), passwd)
@@ -184,4 +195,19 @@ func permText(ps []core.Permission) string {
 		ss[i] = string(p)
 	}
 	return strings.Join(ss, ", ")
+}
+
+// operatorJSON is the stable JSON shape of an operator (never the hash).
+type operatorJSON struct {
+	Name        string   `json:"name"`
+	Disabled    bool     `json:"disabled"`
+	Permissions []string `json:"permissions"`
+}
+
+func toOperatorJSON(op *core.Operator) operatorJSON {
+	out := operatorJSON{Name: op.Name, Disabled: op.Disabled, Permissions: []string{}}
+	for _, p := range op.Permissions {
+		out.Permissions = append(out.Permissions, string(p))
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -42,7 +43,6 @@ func toJSON(d *core.DepositRecord) recordJSON {
 func (a *app) searchCommand() *cobra.Command {
 	var recordNo, customerNo, account, status, asset, txid, from, to, after string
 	var limit int
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Search deposit records (newest first, one page)",
@@ -97,7 +97,7 @@ func (a *app) searchCommand() *cobra.Command {
 			if page.Next != nil {
 				fmt.Fprintf(a.stderr, "next: %s\n", page.Next)
 			}
-			if asJSON {
+			if a.asJSON {
 				out := make([]recordJSON, 0, len(page.Records))
 				for _, d := range page.Records {
 					out = append(out, toJSON(d))
@@ -124,12 +124,10 @@ func (a *app) searchCommand() *cobra.Command {
 	fl.StringVar(&to, "to", "", "created before (RFC 3339)")
 	fl.IntVar(&limit, "limit", core.DefaultPageSize, "page size (1-1000)")
 	fl.StringVar(&after, "after", "", "cursor printed as 'next:' by the previous page")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
 }
 
 func (a *app) showCommand() *cobra.Command {
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show RECORD",
 		Short: "Show a record with its address verification, confirmations and audit trail",
@@ -163,7 +161,7 @@ func (a *app) showCommand() *cobra.Command {
 			for _, e := range det.Trail {
 				out.Trail = append(out.Trail, trailJSON{e.At.Format(time.RFC3339Nano), e.Actor, e.Action, e.Before, e.After, e.Remarks})
 			}
-			if asJSON {
+			if a.asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
@@ -183,7 +181,6 @@ func (a *app) showCommand() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
@@ -204,8 +201,10 @@ func (a *app) statusCommand(use, short, done string, do func(*core.Service, cont
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s %s: %s\n", done, rec.RecordNo, rec.Status.Display())
-			return nil
+			return a.print(toJSON(rec), func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "%s %s: %s\n", done, rec.RecordNo, rec.Status.Display())
+				return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&remarks, "remarks", "", `why, e.g. "Duplicate user request" (required)`)

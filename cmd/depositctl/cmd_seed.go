@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,8 +28,11 @@ func (a *app) seedCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "seeded %d records, %d customers, %d assets in %.1fs\n", res.Records, res.Customers, res.Assets, time.Since(start).Seconds())
-			return nil
+			took := time.Since(start).Seconds()
+			return a.print(map[string]any{"records": res.Records, "customers": res.Customers, "assets": res.Assets, "seconds": took}, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "seeded %d records, %d customers, %d assets in %.1fs\n", res.Records, res.Customers, res.Assets, took)
+				return err
+			})
 		},
 	}
 	cmd.Flags().IntVar(&opt.Records, "records", 1000, "number of deposit records")

@@ -131,3 +131,30 @@ func follow(ctx context.Context, store core.Store, w *watcher.Watcher, log *slog
 func Attach(svc *core.Service, chains map[string]core.Chain) {
 	svc.Chains, svc.TxObserver = chains, watcher.Observer(chains)
 }
+
+// ReportLag tells set, every interval until ctx ends, how many blocks each
+// network's watcher is behind its node: the node's head less the last block
+// the watcher stored, whichever desk or process runs it. A node that does
+// not answer is skipped until it does.
+func ReportLag(ctx context.Context, store core.Store, chains map[string]core.Chain, interval time.Duration, set func(network string, blocks float64)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for network, chain := range chains {
+			head, err := chain.Head(ctx)
+			if err != nil {
+				continue
+			}
+			recent, err := store.RecentBlocks(ctx, network)
+			if err != nil || len(recent) == 0 {
+				continue
+			}
+			set(network, float64(max(head.Height-recent[0].Height, 0)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -151,3 +151,29 @@ func TestOpenReachesGeth(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, head.Hash)
 }
+
+func TestLagIsTheNodesHeadLessTheLastWatchedBlock(t *testing.T) {
+	node := btcdtest.Start(t)
+	node.Mature(t)
+	st, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
+	cfg := &nodes.Config{Nodes: []nodes.Node{{Network: "regtest", Chain: core.ChainBitcoin, URL: "http://" + node.RPCHost,
+		User: node.User, PasswordEnv: "TEST_BTCD_RPC_PASSWORD"}}}
+	chains, err := nodes.Open(cfg)
+	require.NoError(t, err)
+	w := &watcher.Watcher{Network: "regtest", Chain: chains["regtest"], Store: st}
+	_, err = w.Step(context.Background())
+	require.NoError(t, err)
+	node.Generate(t, 5) // the watcher has not looked since
+
+	ctx, cancel := context.WithCancel(context.Background())
+	lag := make(chan float64, 1)
+	go nodes.ReportLag(ctx, st, chains, time.Hour, func(network string, blocks float64) {
+		require.Equal(t, "regtest", network)
+		lag <- blocks
+		cancel()
+	})
+	require.Equal(t, 5.0, <-lag)
+}

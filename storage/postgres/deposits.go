@@ -243,3 +243,52 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// AttachDepositTx implements core.Store with one guarded UPDATE; the
+// deposits_live_tx index refuses a transaction another live record holds.
+func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error) {
+	var out *core.DepositRecord
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE deposits SET txid = $1, tx_index = $2, updated_at = $3
+			WHERE id = $4 AND status = $5 AND txid IS NULL`, a.TxID, a.TxIndex, a.Audit.At, a.ID, string(core.StatusVerifying))
+		if err != nil {
+			return conflict(fmt.Errorf("attach transaction: %w", err), "Transaction %s (index %d) is already recorded on another live deposit record.", a.TxID, a.TxIndex)
+		}
+		cur, err := depositByID(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return core.Errorf(core.ECONFLICT, "Record %s changed meanwhile (%q, transaction %q); try again.", cur.RecordNo, cur.Status.Display(), cur.TxID)
+		}
+		out = cur
+		e := a.Audit
+		if e.EntityID == "" {
+			e.EntityID = cur.RecordNo
+		}
+		if err := appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return notifyDeposit(ctx, tx, cur.RecordNo)
+	})
+	return out, err
+}
+
+// CountDepositsByStatus implements core.Store.
+func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM deposits GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count deposits: %w", err)
+	}
+	defer rows.Close()
+	out := map[core.DepositStatus]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count deposits: %w", err)
+		}
+		out[core.DepositStatus(st)] = n
+	}
+	return out, rows.Err()
+}

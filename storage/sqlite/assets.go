@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/big"
 	"strings"
@@ -14,7 +13,7 @@ const assetColumns = `id, chain, network, symbol, name, contract_address, decima
 
 // CreateAsset implements core.Store.
 func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO assets (chain, network, symbol, name, contract_address, decimals, min_deposit,
 			confirmations_required, enabled, account_xpub, rpc_endpoint_ref, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -33,7 +32,7 @@ func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.Audit
 // UpdateAsset implements core.Store.
 func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error) {
 	var out *core.Asset
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		set, args := []string{"updated_at = ?"}, []any{micros(audit.At)}
 		if upd.Name != nil {
 			set, args = append(set, "name = ?"), append(args, *upd.Name)
@@ -72,7 +71,7 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 
 // FindAssets implements core.Store.
 func (s *Store) FindAssets(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error) {
-	return findAssets(ctx, s.read, f)
+	return findAssets(ctx, preparedReader{s}, f)
 }
 
 func findAssets(ctx context.Context, q queryer, f core.AssetFilter) ([]*core.Asset, error) {

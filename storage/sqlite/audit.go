@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -11,28 +10,49 @@ import (
 
 // appendAudit seals e onto the hash chain and writes it, inside tx. The
 // single writer connection serialises appenders, so reading the head and
-// advancing it cannot interleave.
-func appendAudit(ctx context.Context, tx *sql.Tx, e core.AuditEntry) error {
-	var seq int64
-	var prev string
-	if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&seq, &prev); err != nil {
-		return fmt.Errorf("read audit head: %w", err)
+// advancing it cannot interleave. The transaction reads the head once and
+// writes it back once, before it commits (flushAuditHead): a shared
+// transaction appends dozens of rows.
+func appendAudit(ctx context.Context, tx *writeTx, e core.AuditEntry) error {
+	if tx.head == nil {
+		var h auditHead
+		if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
+			return fmt.Errorf("read audit head: %w", err)
+		}
+		tx.head = &h
 	}
-	e.Seal(seq+1, prev)
+	e.Seal(tx.head.seq+1, tx.head.hash)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, micros(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("insert audit row: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1`, e.Seq, e.Hash); err != nil {
+	tx.head.seq, tx.head.hash, tx.head.dirty = e.Seq, e.Hash, true
+	return nil
+}
+
+// auditHead is a transaction's copy of the audit_head row.
+type auditHead struct {
+	seq   int64
+	hash  string
+	dirty bool // advanced since it was read
+}
+
+// flushAuditHead writes the transaction's head back before commit.
+func flushAuditHead(ctx context.Context, tx *writeTx) error {
+	if tx.head == nil || !tx.head.dirty {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1`, tx.head.seq, tx.head.hash); err != nil {
 		return fmt.Errorf("advance audit head: %w", err)
 	}
+	tx.head.dirty = false
 	return nil
 }
 
 // AppendAudit implements core.Store.
 func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error { return appendAudit(ctx, tx, e) })
+	return s.withTx(ctx, func(tx *writeTx) error { return appendAudit(ctx, tx, e) })
 }
 
 // FindAudit implements core.Store.
@@ -49,7 +69,7 @@ func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.Audi
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := preparedReader{s}.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find audit: %w", err)
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"iter"
 	"strings"
@@ -41,7 +40,7 @@ const (
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
 	var n int
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withOwnTx(ctx, func(tx *writeTx) error {
 		// threads: index builds may sort on a helper thread (a second core).
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
@@ -88,7 +87,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 // dropDepositIndexes drops every explicit index of deposits and returns the
 // statements that create them again, read from the schema itself so the
 // migration stays their only definition.
-func dropDepositIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func dropDepositIndexes(ctx context.Context, tx *writeTx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 		WHERE type = 'index' AND tbl_name = 'deposits' AND sql IS NOT NULL ORDER BY name`)
 	if err != nil {
@@ -115,7 +114,7 @@ func dropDepositIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 }
 
 // insertBatches writes recs bulkRows at a time and returns how many it wrote.
-func insertBatches(ctx context.Context, tx *sql.Tx, recs iter.Seq[*core.DepositRecord]) (int, error) {
+func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.DepositRecord]) (int, error) {
 	full, err := tx.PrepareContext(ctx, bulkInsertSQL(bulkRows))
 	if err != nil {
 		return 0, fmt.Errorf("prepare bulk insert: %w", err)

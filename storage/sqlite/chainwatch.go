@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,7 +16,7 @@ func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core
 		return got, err
 	}
 	var out *core.DepositAddress
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		got, err := findDepositAddress(ctx, tx, customerID, a.AccountXPub)
 		if err != nil || got != nil {
 			out = got
@@ -128,7 +127,7 @@ func splitSpends(s string) []string {
 
 // UpdateDepositChain implements core.Store.
 func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE deposits SET confirmations = ?, block_hash = ?, block_height = ?, chain_spends = ?
 			WHERE id = ? AND status = ?`, st.Confirmations, st.BlockHash, st.BlockHeight, strings.Join(st.Spends, ","), id, string(status))
 		if err != nil {
@@ -174,7 +173,7 @@ func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.Ch
 	for _, b := range blocks {
 		low, high = min(low, b.Height), max(high, b.Height)
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE network = ? AND height >= ?`, network, low); err != nil {
 			return fmt.Errorf("save blocks: %w", err)
 		}

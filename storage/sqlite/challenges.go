@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -11,7 +10,7 @@ import (
 
 // CreateAddressChallenge implements core.Store.
 func (s *Store) CreateAddressChallenge(ctx context.Context, ch *core.AddressChallenge, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO address_challenges (address_id, message, nonce, created_by, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, ch.AddressID, ch.Message, ch.Nonce, ch.CreatedBy, micros(ch.CreatedAt), micros(ch.ExpiresAt))
 		if err != nil {
@@ -26,7 +25,7 @@ func (s *Store) CreateAddressChallenge(ctx context.Context, ch *core.AddressChal
 
 // FindAddressChallenges implements core.Store.
 func (s *Store) FindAddressChallenges(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error) {
-	return findChallenges(ctx, s.read, f)
+	return findChallenges(ctx, preparedReader{s}, f)
 }
 
 func findChallenges(ctx context.Context, q queryer, f core.ChallengeFilter) ([]*core.AddressChallenge, error) {
@@ -63,7 +62,7 @@ func (s *Store) UseAddressChallenge(ctx context.Context, id int64, change core.A
 		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
 	}
 	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		at := micros(audit.At)
 		res, err := tx.ExecContext(ctx, `UPDATE address_challenges SET used_at = ?
 			WHERE id = ? AND address_id = ? AND used_at = 0 AND expires_at > ?`, at, id, change.ID, at)

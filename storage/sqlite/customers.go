@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 
 // CreateCustomer implements core.Store.
 func (s *Store) CreateCustomer(ctx context.Context, c *core.Customer, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO customers (customer_no, securities_account, name, identity_ref, created_at) VALUES (?, ?, ?, ?, ?)`,
 			c.CustomerNo, c.SecuritiesAccount, c.Name, c.IdentityRef, micros(c.CreatedAt))
 		if err != nil {
@@ -41,7 +40,7 @@ func (s *Store) FindCustomers(ctx context.Context, f core.CustomerFilter) ([]*co
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := preparedReader{s}.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
@@ -64,7 +63,7 @@ const addressColumns = `w.id, w.customer_id, c.customer_no, w.chain, w.network, 
 
 // CreateWalletAddress implements core.Store.
 func (s *Store) CreateWalletAddress(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO wallet_addresses (customer_id, chain, network, address, label, status,
 			verification_method, evidence, verified_by, verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.CustomerID, w.Chain, w.Network, w.Address, w.Label, string(w.Status), w.VerificationMethod, w.Evidence, w.VerifiedBy, micros(w.VerifiedAt), micros(w.CreatedAt))
@@ -84,7 +83,7 @@ func (s *Store) SetWalletAddressStatus(ctx context.Context, ch core.AddressStatu
 		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", ch.From.Display(), ch.To.Display())
 	}
 	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		var err error
 		if out, err = setAddressStatus(ctx, tx, ch, audit.At); err != nil {
 			return err
@@ -96,7 +95,7 @@ func (s *Store) SetWalletAddressStatus(ctx context.Context, ch core.AddressStatu
 
 // setAddressStatus is the guarded UPDATE of an address's verification
 // state inside tx: ENOTFOUND if missing, ECONFLICT if not in ch.From.
-func setAddressStatus(ctx context.Context, tx *sql.Tx, ch core.AddressStatusChange, at time.Time) (*core.WalletAddress, error) {
+func setAddressStatus(ctx context.Context, tx *writeTx, ch core.AddressStatusChange, at time.Time) (*core.WalletAddress, error) {
 	set := `status = ?`
 	args := []any{string(ch.To)}
 	if ch.To == core.AddressVerified {
@@ -122,7 +121,7 @@ func setAddressStatus(ctx context.Context, tx *sql.Tx, ch core.AddressStatusChan
 
 // FindWalletAddresses implements core.Store.
 func (s *Store) FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {
-	return findWalletAddresses(ctx, s.read, f)
+	return findWalletAddresses(ctx, preparedReader{s}, f)
 }
 
 func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {

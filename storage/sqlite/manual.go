@@ -12,7 +12,7 @@ import (
 
 // CreateManualVerification implements core.Store.
 func (s *Store) CreateManualVerification(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_verifications (address_id, evidence, requested_by, requested_at) VALUES (?, ?, ?, ?)`,
 			mv.AddressID, mv.Evidence, mv.RequestedBy, micros(mv.RequestedAt)); err != nil {
 			return conflict(err, "Evidence for this address is already waiting for approval.")
@@ -43,7 +43,7 @@ func findManualVerification(ctx context.Context, q queryer, addressID int64) (*c
 // ApproveManualVerification implements core.Store.
 func (s *Store) ApproveManualVerification(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
 	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		mv, err := findManualVerification(ctx, tx, change.ID)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"depositdesk/core"
@@ -10,7 +9,7 @@ import (
 
 // CreateMicroDeposit implements core.Store.
 func (s *Store) CreateMicroDeposit(ctx context.Context, md *core.MicroDeposit, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO micro_deposits (address_id, asset_id, amount, deposit_address, created_by, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, md.AddressID, md.AssetID, md.Amount.String(), md.DepositAddress, md.CreatedBy,
 			micros(md.CreatedAt), micros(md.ExpiresAt))
@@ -64,7 +63,7 @@ func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, chan
 		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
 	}
 	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		at := micros(audit.At)
 		res, err := tx.ExecContext(ctx, `UPDATE micro_deposits SET used_at = ?, txid = ?
 			WHERE id = ? AND address_id = ? AND used_at = 0 AND expires_at > ?`, at, txid, id, change.ID, at)

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +13,7 @@ const operatorColumns = `id, name, password_hash, permissions, disabled, failed_
 
 // CreateOperator implements core.Store.
 func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt))
@@ -30,7 +29,7 @@ func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit cor
 
 // FindOperators implements core.Store.
 func (s *Store) FindOperators(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
-	return findOperators(ctx, s.read, f)
+	return findOperators(ctx, preparedReader{s}, f)
 }
 
 func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*core.Operator, error) {
@@ -76,7 +75,7 @@ func operatorByID(ctx context.Context, q queryer, id int64) (*core.Operator, err
 // UpdateOperator implements core.Store.
 func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error) {
 	var out *core.Operator
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		set, args := []string{}, []any{}
 		if upd.PasswordHash != nil {
 			set, args = append(set, "password_hash = ?"), append(args, *upd.PasswordHash)
@@ -117,7 +116,7 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 // RegisterLoginFailure implements core.Store.
 func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
 	var out *core.Operator
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = failed_logins + 1,
 			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`,
 			lockAfter, micros(lockUntil), id)
