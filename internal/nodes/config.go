@@ -118,7 +118,8 @@ func (n Node) PollInterval() (time.Duration, error) {
 }
 
 // Password returns the node's RPC password: the named environment
-// variable, else the keyring entry, else "" (a node without a password).
+// variable; else, for a node with a user, the keyring entry; else "" (an
+// open node, such as a local geth, needs none and the keyring is not asked).
 func (n Node) Password() (string, error) {
 	if n.PasswordEnv != "" {
 		v, ok := os.LookupEnv(n.PasswordEnv)
@@ -127,11 +128,15 @@ func (n Node) Password() (string, error) {
 		}
 		return v, nil
 	}
+	if n.User == "" {
+		return "", nil
+	}
 	pw, err := keyring.Get(KeyringService, "node:"+n.Network)
 	if errors.Is(err, keyring.ErrNotFound) {
-		return "", nil
+		return "", core.Errorf(core.EINVALID, "Node %s has user %q but no password: set password_env, or store it in the keyring (service %s, account node:%s).",
+			n.Network, n.User, KeyringService, n.Network)
 	} else if err != nil {
-		return "", fmt.Errorf("keyring: %w", err)
+		return "", fmt.Errorf("keyring (the password of node %s, user %q): %w", n.Network, n.User, err)
 	}
 	return pw, nil
 }

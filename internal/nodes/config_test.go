@@ -43,12 +43,18 @@ func TestParseAndPasswords(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "s3cret", pw)
 
-	keyring.MockInit() // unit test; the keyring integration test uses the real Secret Service
-	pw, err = c.Nodes[1].Password()
+	open := c.Nodes[1] // no user: an open node, the keyring is not asked
+	pw, err = open.Password()
 	require.NoError(t, err)
 	require.Empty(t, pw)
+
+	keyring.MockInit() // unit test; the keyring integration test uses the real Secret Service
+	withUser := c.Nodes[1]
+	withUser.User = "desk"
+	_, err = withUser.Password()
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "a user without a password anywhere is a configuration error")
 	require.NoError(t, keyring.Set(nodes.KeyringService, "node:dev", "from-keyring"))
-	pw, err = c.Nodes[1].Password()
+	pw, err = withUser.Password()
 	require.NoError(t, err)
 	require.Equal(t, "from-keyring", pw)
 }
