@@ -53,3 +53,19 @@ func TestStatusLineShowsTheWatchers(t *testing.T) {
 	b.ui.WatcherPass("dev", 0, context.DeadlineExceeded)
 	require.Eventually(t, func() bool { return strings.Contains(b.ui.chains.Text, "dev node not answering") }, 5*time.Second, 10*time.Millisecond)
 }
+
+// Blocks arrive every few seconds; the operator's selection and typed but
+// unsearched filters must survive every refresh they cause.
+func TestRefreshKeepsTheSelectionAndTheSearchedFilter(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 3)
+	p := b.loginAs(t, "admin", adminPW)
+	rec := recs[1]
+	p.selectRecord(t, rec.RecordNo)
+	require.False(t, p.detailsBtn.Disabled())
+	test.Type(p.customerNo, "C99999") // typed, not searched
+	b.ui.DepositsChanged("*")
+	require.Eventually(t, func() bool { return p.current() != nil && p.current().RecordNo == rec.RecordNo }, 5*time.Second, 10*time.Millisecond)
+	require.Len(t, p.records, 3, "the page keeps the filter it was searched with")
+	require.False(t, p.detailsBtn.Disabled(), "the operator can still act on the selected record")
+}

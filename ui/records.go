@@ -64,6 +64,8 @@ type recordsPage struct {
 	next     *core.DepositCursor
 	cursors  []*core.DepositCursor // cursor that opened each page; nil for the first
 	selected int
+	applied  *core.DepositFilter // the filter of the page on screen, not what the fields say now
+	quiet    bool                // selecting on the operator's behalf, not their activity
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
 	detail  *detailView    // the last detail window opened, for tests
@@ -140,7 +142,9 @@ func (p *recordsPage) newTable() *widget.Table {
 		t.SetRowHeight(i, h)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
-		p.onActivity()
+		if !p.quiet {
+			p.onActivity()
+		}
 		p.selected = id.Row
 		p.updateActions()
 	}
@@ -256,6 +260,9 @@ func (p *recordsPage) load(after *core.DepositCursor) {
 		f.After = after
 		var page core.DepositPage
 		if page, err = p.svc.SearchDeposits(p.ctx, f); err == nil {
+			applied := f
+			applied.After = nil
+			p.applied = &applied
 			p.cursors = append(p.cursors, after)
 			p.records, p.next = page.Records, page.Next
 			p.message.SetText("")
@@ -456,8 +463,41 @@ func (p *recordsPage) changed(recordNo string) {
 	}
 	for _, r := range p.records {
 		if recordNo == "*" || r.RecordNo == recordNo {
-			p.refresh()
+			p.reloadInPlace()
 			return
 		}
 	}
+}
+
+// reloadInPlace reads the page on screen again with the filter it was
+// searched with (not whatever the operator is typing now) and keeps the
+// selected record selected, so a change elsewhere never pulls the record
+// out from under an operator about to act on it.
+func (p *recordsPage) reloadInPlace() {
+	if p.applied == nil {
+		return
+	}
+	f := *p.applied
+	f.After = p.cursors[len(p.cursors)-1]
+	page, err := p.svc.SearchDeposits(p.ctx, f)
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	keep := ""
+	if d := p.current(); d != nil {
+		keep = d.RecordNo
+	}
+	p.records, p.next = page.Records, page.Next
+	p.selected = -1
+	p.table.UnselectAll()
+	p.table.Refresh()
+	for i, r := range p.records {
+		if r.RecordNo == keep {
+			p.quiet = true
+			p.table.Select(widget.TableCellID{Row: i, Col: 0})
+			p.quiet = false
+		}
+	}
+	p.updateActions()
 }
