@@ -14,10 +14,12 @@ $GO build -o "$dir/depositctl" ./cmd/depositctl
 export DEPOSITDESK_PASSWORD=admin-password-1 LANG=en_US.UTF-8
 echo "$DEPOSITDESK_PASSWORD" | "$dir/depositctl" --db "$dir/seeded.db" operator create --name admin --password-stdin --perm all >/dev/null
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin seed --records 5000 --seed 11 >/dev/null 2>&1
-# The record to cancel: the newest one still under verification. The GUI is
-# driven to it through its own Record number filter, so it is always row one.
-rec=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin search --status "Wallet Address Under Verification" --limit 1 2>/dev/null |
-  awk 'NR == 2 { print $1 }')
+# The record to cancel: the newest one still under verification that has no
+# TXID yet (one with a TXID needs a node to prove the chain has not seen it).
+# The GUI is driven to it through its own Record number filter, so it is
+# always row one.
+rec=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin --json search --status "Wallet Address Under Verification" --limit 200 2>/dev/null |
+  tr '{' '\n' | grep '"txid":""' | sed -n '1s/.*"record_no":"\([^"]*\)".*/\1/p')
 y=318
 
 cat > "$dir/drive.sh" <<EOS
@@ -29,10 +31,10 @@ xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOS
 xdotool mousemove 200 $y click 1; sleep 1; shot records
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
-xdotool mousemove 544 739 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
+xdotool mousemove 544 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
 xdotool mousemove 500 517 click 1; sleep 1; shot cancel
 xdotool mousemove 500 431 click 1; sleep 2
-xdotool mousemove 200 $y click 1; sleep 1; xdotool mousemove 320 739 click 1; sleep 3; shot detail
+xdotool mousemove 200 $y click 1; sleep 1; xdotool mousemove 320 700 click 1; sleep 3; shot detail
 kill \$P
 EOS
 chmod +x "$dir/drive.sh"
