@@ -12,7 +12,7 @@ import (
 // DepositAddressFor implements core.Store. The write transaction (BEGIN
 // IMMEDIATE) serialises allocations, so max(key_index)+1 is never taken twice.
 func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error) {
-	if got, err := findDepositAddress(ctx, s.read, customerID, a.AccountXPub); err != nil || got != nil {
+	if got, err := findDepositAddress(ctx, preparedReader{s}, customerID, a.AccountXPub); err != nil || got != nil {
 		return got, err
 	}
 	var out *core.DepositAddress
@@ -64,7 +64,7 @@ func (s *Store) FindDepositAddresses(ctx context.Context, f core.DepositAddressF
 	if f.Address != nil {
 		where, args = append(where, "da.address = ?"), append(args, *f.Address)
 	}
-	return findDepositAddresses(ctx, s.read, strings.Join(where, " AND "), args...)
+	return findDepositAddresses(ctx, preparedReader{s}, strings.Join(where, " AND "), args...)
 }
 
 func findDepositAddresses(ctx context.Context, q queryer, where string, args ...any) ([]*core.DepositAddress, error) {
@@ -91,7 +91,7 @@ func findDepositAddresses(ctx context.Context, q queryer, where string, args ...
 // FindWatchedDeposits implements core.Store through the deposits_watch
 // partial index: its size is the open set, not the table.
 func (s *Store) FindWatchedDeposits(ctx context.Context, network string) ([]*core.WatchedDeposit, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+depositColumns+`, d.chain_spends
+	rows, err := preparedReader{s}.QueryContext(ctx, `SELECT `+depositColumns+`, d.chain_spends
 		FROM deposits d INDEXED BY deposits_watch JOIN assets a ON a.id = d.asset_id
 		WHERE d.network = ? AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, network)
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.De
 
 // RecentBlocks implements core.Store.
 func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainBlock, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE network = ? ORDER BY height DESC`, network)
+	rows, err := preparedReader{s}.QueryContext(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE network = ? ORDER BY height DESC`, network)
 	if err != nil {
 		return nil, fmt.Errorf("recent blocks: %w", err)
 	}

@@ -23,7 +23,7 @@ func (s *Store) CreateManualVerification(ctx context.Context, mv *core.ManualVer
 
 // FindManualVerification implements core.Store.
 func (s *Store) FindManualVerification(ctx context.Context, addressID int64) (*core.ManualVerification, error) {
-	return findManualVerification(ctx, s.read, addressID)
+	return findManualVerification(ctx, preparedReader{s}, addressID)
 }
 
 func findManualVerification(ctx context.Context, q queryer, addressID int64) (*core.ManualVerification, error) {

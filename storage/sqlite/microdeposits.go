@@ -25,7 +25,7 @@ func (s *Store) CreateMicroDeposit(ctx context.Context, md *core.MicroDeposit, a
 
 // FindMicroDeposits implements core.Store.
 func (s *Store) FindMicroDeposits(ctx context.Context, addressID, id int64) ([]*core.MicroDeposit, error) {
-	return findMicroDeposits(ctx, s.read, addressID, id)
+	return findMicroDeposits(ctx, preparedReader{s}, addressID, id)
 }
 
 func findMicroDeposits(ctx context.Context, q queryer, addressID, id int64) ([]*core.MicroDeposit, error) {
