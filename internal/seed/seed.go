@@ -16,6 +16,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"golang.org/x/sync/errgroup"
 
 	"depositdesk/core"
 )
@@ -155,30 +156,53 @@ func makeAssets(ctx context.Context, svc *core.Service) ([]*core.Asset, error) {
 }
 
 func makeCustomers(ctx, checker context.Context, svc *core.Service, rng *rand.Rand, n int) ([]*customer, error) {
-	out := make([]*customer, 0, n)
-	for i := range n {
+	// Draw every customer first, in order, so a seed gives the same data;
+	// then store them from several goroutines: the writes of each customer
+	// are a handful of small transactions, and concurrent ones share a
+	// commit (SQLite's group commit, Postgres' connections).
+	out := make([]*customer, n)
+	for i := range out {
 		c := &core.Customer{CustomerNo: fmt.Sprintf("C%07d", i+1), SecuritiesAccount: fmt.Sprintf("SA%08d", 10_000_000+i*7),
 			Name: names[rng.IntN(len(names))] + " " + surnames[rng.IntN(len(surnames))], IdentityRef: fmt.Sprintf("KYC-%06d", i+1)}
-		if err := svc.CreateCustomer(ctx, c); err != nil {
-			return nil, fmt.Errorf("customer %s: %w", c.CustomerNo, err)
-		}
 		cu := &customer{c: c, src: map[string]string{}, dst: map[string]string{}}
 		for _, chain := range []string{core.ChainBitcoin, core.ChainEthereum} {
 			cu.src[chain], cu.dst[chain] = address(rng, chain), address(rng, chain)
-			w, err := svc.AddWalletAddress(ctx, c.CustomerNo, chain, "mainnet", cu.src[chain], "seeded")
-			if err != nil {
-				return nil, err
-			}
-			if _, err := svc.SubmitManualEvidence(ctx, w.ID, "seeded synthetic data"); err != nil {
-				return nil, err
-			}
-			if _, err := svc.ApproveManualEvidence(checker, w.ID); err != nil {
-				return nil, err
-			}
 		}
-		out = append(out, cu)
+		out[i] = cu
 	}
-	return out, nil
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(customerWriters)
+	for _, cu := range out {
+		g.Go(func() error {
+			return storeCustomer(core.NewContextWithOperator(gctx, core.OperatorFromContext(ctx)), checker, svc, cu)
+		})
+	}
+	return out, g.Wait()
+}
+
+// customerWriters is how many customers are stored at once.
+const customerWriters = 16
+
+// storeCustomer creates the customer and verifies its source addresses on
+// documentary evidence, submitted by the seeding operator and approved by
+// the checker.
+func storeCustomer(ctx, checker context.Context, svc *core.Service, cu *customer) error {
+	if err := svc.CreateCustomer(ctx, cu.c); err != nil {
+		return fmt.Errorf("customer %s: %w", cu.c.CustomerNo, err)
+	}
+	for _, chain := range []string{core.ChainBitcoin, core.ChainEthereum} {
+		w, err := svc.AddWalletAddress(ctx, cu.c.CustomerNo, chain, "mainnet", cu.src[chain], "seeded")
+		if err != nil {
+			return err
+		}
+		if _, err := svc.SubmitManualEvidence(ctx, w.ID, "seeded synthetic data"); err != nil {
+			return err
+		}
+		if _, err := svc.ApproveManualEvidence(checker, w.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func record(rng *rand.Rand, made []*core.Asset, customers []*customer, created time.Time, recordNo string) *core.DepositRecord {
