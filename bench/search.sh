@@ -16,4 +16,4 @@ start=$(date +%s.%N)
 "$dir/depositctl" --db "$db" --operator admin seed --records "$N" 2>/dev/null
 end=$(date +%s.%N)
 awk -v n="$N" -v a="$start" -v b="$end" 'BEGIN { printf "seeding %d records: %.1f s (target <= 30 s)\n\n", n, b - a }'
-"$dir/searchbench" --db "$db" --runs "${BENCH_RUNS:-1000}"
+"$dir/searchbench" --db "$db" --runs "${BENCH_RUNS:-3000}"
