@@ -13,27 +13,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
 	"depositdesk/intake"
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/postgres"
 	"depositdesk/storage/sqlite"
 )
 
-func TestMain(m *testing.M) {
-	pgtest.Main(m, func(ctx context.Context, url string) error {
-		s, err := postgres.Open(ctx, url)
-		if err != nil {
-			return err
-		}
-		return s.Close()
-	})
-}
+func TestMain(m *testing.M) { pgtest.Main(m, pgtest.Migrate) }
 
 // Addresses valid on the test networks.
 const (
@@ -93,15 +85,9 @@ func engines(t *testing.T, fn func(t *testing.T, newEnv newEnvFunc)) {
 // seed: the assets derive customers' deposit addresses from it.
 func accountKey(t testing.TB, purpose, coin uint32, params *chaincfg.Params) string {
 	t.Helper()
-	k, err := hdkeychain.NewMaster([]byte("deposit desk intake api test seed"), params)
+	k, err := testkeys.AccountXPub("deposit desk intake api test seed", purpose, coin, params)
 	require.NoError(t, err)
-	for _, i := range []uint32{purpose, coin, 0} {
-		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
-		require.NoError(t, err)
-	}
-	n, err := k.Neuter()
-	require.NoError(t, err)
-	return n.String()
+	return k
 }
 
 func newEnv(t testing.TB, st core.Store, cfg intake.Config) *env {

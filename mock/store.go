@@ -58,11 +58,11 @@ type Store struct {
 	CreateManualVerificationFunc  func(ctx context.Context, mv *core.ManualVerification, audit core.AuditEntry) error
 	FindManualVerificationFunc    func(ctx context.Context, addressID int64) (*core.ManualVerification, error)
 	ApproveManualVerificationFunc func(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
-	AttachDepositTxFunc        func(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error)
-	CountDepositsByStatusFunc  func(ctx context.Context) (map[core.DepositStatus]int64, error)
-	CreateAPIClientFunc        func(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error
-	FindAPIClientsFunc         func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
-	RevokeAPIClientFunc        func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)
+	AttachDepositTxFunc           func(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error)
+	CountDepositsByStatusFunc     func(ctx context.Context) (map[core.DepositStatus]int64, error)
+	CreateAPIClientFunc           func(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error
+	FindAPIClientsFunc            func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
+	RevokeAPIClientFunc           func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)
 }
 
 func (s *Store) unexpected(method string) error {

@@ -29,11 +29,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"depositdesk/core"
 	"depositdesk/intake"
+	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
@@ -130,7 +130,8 @@ func setup(ctx context.Context, path string) (*intake.Server, string, error) {
 		return nil, "", err
 	}
 	admin := core.NewContextWithOperator(ctx, op)
-	xpub, err := accountKey()
+	// The load's customer gets a derived deposit address like any other.
+	xpub, err := testkeys.AccountXPub("deposit desk intake load seed!!!", 84, 1, &chaincfg.RegressionNetParams)
 	if err != nil {
 		return nil, "", err
 	}
@@ -321,23 +322,4 @@ func (r result) report(o options) error {
 	}
 	fmt.Printf("PASS: p99 %s <= %s at %.0f req/s\n", p99.Round(time.Microsecond), o.p99Max, achieved)
 	return nil
-}
-
-// accountKey is the regtest BIP84 account key (m/84'/1'/0') of a fixed
-// seed: the load's customer gets a derived deposit address like any other.
-func accountKey() (string, error) {
-	k, err := hdkeychain.NewMaster([]byte("deposit desk intake load seed!!!"), &chaincfg.RegressionNetParams)
-	if err != nil {
-		return "", err
-	}
-	for _, i := range []uint32{84, 1, 0} {
-		if k, err = k.Derive(hdkeychain.HardenedKeyStart + i); err != nil {
-			return "", err
-		}
-	}
-	n, err := k.Neuter()
-	if err != nil {
-		return "", err
-	}
-	return n.String(), nil
 }

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
 	"depositdesk/core/watcher"
+	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
@@ -36,15 +36,9 @@ type liveDesk struct {
 // accountXPub is the public account key m/purpose'/coin'/0' of a fixed seed.
 func accountXPub(t testing.TB, purpose, coin uint32, params *chaincfg.Params) string {
 	t.Helper()
-	k, err := hdkeychain.NewMaster([]byte("deposit desk watcher test seed!!"), params)
+	k, err := testkeys.AccountXPub("deposit desk watcher test seed!!", purpose, coin, params)
 	require.NoError(t, err)
-	for _, i := range []uint32{purpose, coin, 0} {
-		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
-		require.NoError(t, err)
-	}
-	n, err := k.Neuter()
-	require.NoError(t, err)
-	return n.String()
+	return k
 }
 
 // newLiveDesk configures asset, registers source for customer C10001 and

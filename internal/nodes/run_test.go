@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 	"github.com/zalando/go-keyring"
@@ -20,19 +19,12 @@ import (
 	"depositdesk/internal/ethtest"
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/postgres"
 )
 
-func TestMain(m *testing.M) {
-	pgtest.Main(m, func(ctx context.Context, url string) error {
-		s, err := postgres.Open(ctx, url)
-		if err != nil {
-			return err
-		}
-		return s.Close()
-	})
-}
+func TestMain(m *testing.M) { pgtest.Main(m, pgtest.Migrate) }
 
 // Two desks on one Postgres database both start watchers for regtest: one
 // follows the node, the other stands by, and a third desk hears every
@@ -112,16 +104,10 @@ func setupDesk(t *testing.T, st core.Store, node *btcdtest.Node) (*core.Service,
 	op, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
 	admin := core.NewContextWithOperator(ctx, op)
-	k, err := hdkeychain.NewMaster([]byte("deposit desk nodes test seed!!!!"), &chaincfg.RegressionNetParams)
-	require.NoError(t, err)
-	for _, i := range []uint32{84, 1, 0} {
-		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
-		require.NoError(t, err)
-	}
-	xpub, err := k.Neuter()
+	xpub, err := testkeys.AccountXPub("deposit desk nodes test seed!!!!", 84, 1, &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
 	require.NoError(t, svc.CreateAsset(admin, &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8,
-		MinDeposit: big(10_000), ConfirmationsRequired: 3, Enabled: true, AccountXPub: xpub.String()}))
+		MinDeposit: big(10_000), ConfirmationsRequired: 3, Enabled: true, AccountXPub: xpub}))
 	require.NoError(t, svc.CreateCustomer(admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
 	w, err := svc.AddWalletAddress(admin, "C10001", core.ChainBitcoin, "regtest", node.Address().EncodeAddress(), "own wallet")
 	require.NoError(t, err)

@@ -20,15 +20,7 @@ import (
 // TestMain runs one throwaway cluster for the package; every store's
 // database is a copy of one migrated template, so a test pays for
 // CREATE DATABASE, not for the migrations.
-func TestMain(m *testing.M) {
-	pgtest.Main(m, func(ctx context.Context, url string) error {
-		s, err := postgres.Open(ctx, url)
-		if err != nil {
-			return err
-		}
-		return s.Close()
-	})
-}
+func TestMain(m *testing.M) { pgtest.Main(m, pgtest.Migrate) }
 
 func open(t *testing.T) (*postgres.Store, string) {
 	t.Helper()

@@ -1,0 +1,28 @@
+// Package testkeys makes the account-level extended public keys that tests
+// and benchmarks configure assets with: m/purpose'/coin'/0' of a fixed
+// seed, neutered, so deposit addresses derive the same way in every run.
+package testkeys
+
+import (
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// AccountXPub returns the public account key m/purpose'/coin'/0' of seed
+// (16 to 64 bytes) on params.
+func AccountXPub(seed string, purpose, coin uint32, params *chaincfg.Params) (string, error) {
+	k, err := hdkeychain.NewMaster([]byte(seed), params)
+	if err != nil {
+		return "", err
+	}
+	for _, i := range []uint32{purpose, coin, 0} {
+		if k, err = k.Derive(hdkeychain.HardenedKeyStart + i); err != nil {
+			return "", err
+		}
+	}
+	n, err := k.Neuter()
+	if err != nil {
+		return "", err
+	}
+	return n.String(), nil
+}
