@@ -69,3 +69,14 @@ func TestRefreshKeepsTheSelectionAndTheSearchedFilter(t *testing.T) {
 	require.Len(t, p.records, 3, "the page keeps the filter it was searched with")
 	require.False(t, p.detailsBtn.Disabled(), "the operator can still act on the selected record")
 }
+
+func TestStatusLineSaysWhyNoNodeIsUsed(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 1)
+	b.loginAs(t, "admin", adminPW)
+	b.ui.NodesUnusable("nodes.toml: unknown setting password")
+	require.Eventually(t, func() bool {
+		return b.ui.chains.Text == "Blockchain nodes not used: nodes.toml: unknown setting password"
+	},
+		5*time.Second, 10*time.Millisecond)
+}

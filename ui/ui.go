@@ -169,3 +169,10 @@ func (u *UI) WatcherPass(network string, tip int64, err error) {
 		u.chains.SetText("Blockchain nodes: " + strings.Join(parts, " · "))
 	})
 }
+
+// NodesUnusable shows in the status line why the desk follows no chain
+// (an unreadable nodes.toml, a missing password). It may be called from
+// any goroutine.
+func (u *UI) NodesUnusable(why string) {
+	fyne.Do(func() { u.chains.SetText("Blockchain nodes not used: " + why) })
+}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"depositdesk"
+	"depositdesk/core"
 	"depositdesk/core/watcher"
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
@@ -36,14 +37,9 @@ func main() {
 	}
 	defer st.Close()
 	nodesPath := nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath())
-	cfg, err := nodes.Load(nodesPath)
-	if err != nil {
-		fail("%s: %v", nodesPath, err)
-	}
-	chains, err := nodes.Open(cfg)
-	if err != nil {
-		fail("%s: %v", nodesPath, err)
-	}
+	// A node configuration the desk cannot use must not keep operators out
+	// of the records: the desk starts without watchers and says why.
+	cfg, chains, nodesErr := openNodes(nodesPath)
 	meta, err := depositdesk.Metadata()
 	if err != nil {
 		fail("%v", err)
@@ -55,11 +51,16 @@ func main() {
 	nodes.Attach(svc, chains)
 	desk := ui.New(a, svc)
 	desk.Start()
+	if nodesErr != nil {
+		desk.NodesUnusable(fmt.Sprintf("%s: %s", nodesPath, core.ErrorMessage(nodesErr)))
+	}
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if len(cfg.Nodes) == 0 {
+	if nodesErr != nil {
+		log.Error("blockchain nodes not used", "config", nodesPath, "error", nodesErr)
+	} else if len(cfg.Nodes) == 0 {
 		log.Info("no nodes configured; deposits are not followed on chain", "config", nodesPath)
 	}
 	// The watcher runs here (on Postgres, in whichever desk holds the
@@ -83,4 +84,18 @@ func main() {
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "depositdesk: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// openNodes reads the node configuration and connects the adapters; on any
+// error it returns an empty configuration with the error.
+func openNodes(path string) (*nodes.Config, map[string]core.Chain, error) {
+	cfg, err := nodes.Load(path)
+	if err != nil {
+		return &nodes.Config{}, nil, err
+	}
+	chains, err := nodes.Open(cfg)
+	if err != nil {
+		return &nodes.Config{}, nil, err
+	}
+	return cfg, chains, nil
 }
