@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -34,11 +35,25 @@ type Service struct {
 	// Chains are the configured nodes by network; micro-deposit proofs look
 	// their transactions up there.
 	Chains map[string]Chain
+
+	known known
 }
 
 // NewService returns a Service over store with production defaults.
 func NewService(store Store) *Service {
 	return &Service{Store: store, Now: time.Now, PasswordCost: DefaultArgon2Params}
+}
+
+// known remembers what never changes once stored, so the intake path does
+// not read it again for every request: a customer (there is no update of
+// one), a customer's deposit address under an account key (assigned once,
+// for good) and that a source address is registered. Anything that can
+// change (an asset's configuration, an address's verification) is always
+// read from the store.
+type known struct {
+	customers        sync.Map // customer no → *Customer
+	depositAddresses sync.Map // customer id + "/" + account key → *DepositAddress
+	sourceAddresses  sync.Map // customer id + "/" + network + "/" + address → registered
 }
 
 func (s *Service) now() time.Time {

@@ -149,6 +149,10 @@ func (s *Service) customer(ctx context.Context, customerNo string) (*Customer, e
 	if err := ValidateCustomerNo(no); err != nil {
 		return nil, err
 	}
+	if c, ok := s.known.customers.Load(no); ok {
+		cp := *c.(*Customer)
+		return &cp, nil
+	}
 	cs, err := s.Store.FindCustomers(ctx, CustomerFilter{CustomerNo: &no})
 	if err != nil {
 		return nil, err
@@ -156,7 +160,9 @@ func (s *Service) customer(ctx context.Context, customerNo string) (*Customer, e
 	if len(cs) == 0 {
 		return nil, Errorf(ENOTFOUND, "Customer %q not found.", no)
 	}
-	return cs[0], nil
+	s.known.customers.Store(no, cs[0])
+	cp := *cs[0]
+	return &cp, nil
 }
 
 func (s *Service) addressValidator() AddressValidator {

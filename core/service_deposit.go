@@ -162,9 +162,19 @@ func requestHash(d *DepositRecord) string {
 }
 
 func (s *Service) ensureSourceAddress(ctx context.Context, actor string, d *DepositRecord) error {
+	// An address, once registered, stays registered (its status changes,
+	// never its existence), so it is looked up once per desk.
+	key := strconv.FormatInt(d.CustomerID, 10) + "/" + d.Network + "/" + d.SourceAddress
+	if _, ok := s.known.sourceAddresses.Load(key); ok {
+		return nil
+	}
 	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Address: &d.SourceAddress})
-	if err != nil || len(ws) > 0 {
+	if err != nil {
 		return err
+	}
+	if len(ws) > 0 {
+		s.known.sourceAddresses.Store(key, true)
+		return nil
 	}
 	c := &Customer{ID: d.CustomerID, CustomerNo: d.CustomerNo}
 	_, err = s.addWalletAddress(ctx, actor, c, d.Chain, d.Network, d.SourceAddress, "from deposit application")

@@ -1,6 +1,9 @@
 package core
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // DepositAddress returns the address customerNo deposits symbol@network to,
 // deriving it from the asset's account key on first use. Every asset that
@@ -35,8 +38,17 @@ func (s *Service) depositAddress(ctx context.Context, actor string, c *Customer,
 	// The key was checked when the asset was configured; deriving checks it
 	// again, only when a new address is allocated.
 	derive := func(i uint32) (string, error) { return s.Deriver.DeriveAddress(a.Chain, a.Network, a.AccountXPub, i) }
+	key := strconv.FormatInt(c.ID, 10) + "/" + a.AccountXPub
+	if da, ok := s.known.depositAddresses.Load(key); ok {
+		return da.(*DepositAddress), nil
+	}
 	au := s.audit(actor, "deposit_address.assign", "customer", c.CustomerNo)
-	return s.Store.DepositAddressFor(ctx, c.ID, a, derive, au)
+	da, err := s.Store.DepositAddressFor(ctx, c.ID, a, derive, au)
+	if err != nil {
+		return nil, err
+	}
+	s.known.depositAddresses.Store(key, da)
+	return da, nil
 }
 
 // destination decides where a deposit must arrive: the customer's derived
