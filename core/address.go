@@ -109,3 +109,13 @@ func isBase58(s string) bool {
 	}
 	return true
 }
+
+// SameAddress compares two addresses of chain in their stored forms:
+// Ethereum hex is case-insensitive (the case is only a checksum); Bitcoin's
+// base58 and bech32 forms are compared exactly.
+func SameAddress(chain, a, b string) bool {
+	if chain == ChainEthereum {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 )
 
@@ -105,19 +106,11 @@ func microDepositMismatch(w *WalletAddress, md *MicroDeposit, tx *ChainTx) strin
 	if tx.Failed {
 		return "it failed on chain."
 	}
-	from := func(addr string) bool {
-		for _, s := range tx.Sources {
-			if strings.EqualFold(s, addr) {
-				return true
-			}
-		}
-		return false
-	}
-	if !from(w.Address) {
+	if !slices.ContainsFunc(tx.Sources, func(s string) bool { return SameAddress(w.Chain, s, w.Address) }) {
 		return fmt.Sprintf("it was not sent from %s.", w.Address)
 	}
 	for _, t := range tx.Transfers {
-		if t.Contract == "" && strings.EqualFold(t.To, md.DepositAddress) && t.Amount != nil && t.Amount.Cmp(md.Amount) == 0 {
+		if t.Contract == "" && SameAddress(w.Chain, t.To, md.DepositAddress) && t.Amount != nil && t.Amount.Cmp(md.Amount) == 0 {
 			return ""
 		}
 	}

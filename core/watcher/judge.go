@@ -38,7 +38,7 @@ func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) 
 		return fmt.Sprintf("The transaction has no %s %d.", where, rec.TxIndex), nil
 	case !sameContract(pay.Contract, a.ContractAddress):
 		return fmt.Sprintf("The %s %d moves %s, not %s.", where, rec.TxIndex, coin(pay.Contract), a.Symbol+" ("+coin(a.ContractAddress)+")"), nil
-	case !sameAddress(rec.Chain, pay.To, rec.DestinationAddress):
+	case !core.SameAddress(rec.Chain, pay.To, rec.DestinationAddress):
 		return fmt.Sprintf("It pays %s, not the customer's deposit address %s.", pay.To, rec.DestinationAddress), nil
 	case pay.Amount == nil || pay.Amount.Cmp(rec.Amount) != 0:
 		got := "nothing"
@@ -51,7 +51,7 @@ func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) 
 	if pay.From != "" {
 		sources = []string{pay.From} // a token's holder, not the relaying sender
 	}
-	if !slices.ContainsFunc(sources, func(s string) bool { return sameAddress(rec.Chain, s, rec.SourceAddress) }) {
+	if !slices.ContainsFunc(sources, func(s string) bool { return core.SameAddress(rec.Chain, s, rec.SourceAddress) }) {
 		return fmt.Sprintf("It comes from %s, not the application's source address %s.", strings.Join(sources, ", "), rec.SourceAddress), nil
 	}
 	var unverified []string
@@ -78,16 +78,7 @@ func (c *check) verified(ctx context.Context, address string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(ws, func(w *core.WalletAddress) bool { return sameAddress(c.rec.Chain, w.Address, address) }), nil
-}
-
-// sameAddress compares addresses in their stored forms; Ethereum's hex is
-// case-insensitive (the case is only a checksum).
-func sameAddress(chain, a, b string) bool {
-	if chain == core.ChainEthereum {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
+	return slices.ContainsFunc(ws, func(w *core.WalletAddress) bool { return core.SameAddress(c.rec.Chain, w.Address, address) }), nil
 }
 
 func sameContract(a, b string) bool { return strings.EqualFold(a, b) }

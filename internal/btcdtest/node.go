@@ -25,10 +25,12 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/rpcclient"
+
+	"depositdesk/internal/nodebin"
 )
 
 // EnvBin names the directory the node binaries are installed in.
-const EnvBin = "DEPOSITDESK_NODE_BIN"
+const EnvBin = nodebin.Env
 
 // MatureHeight is the height Mature mines to: segwit activates on regtest at
 // 432 and a coinbase may be spent 100 blocks after its own, so at this
@@ -74,7 +76,7 @@ func Launch() (*Node, error) {
 }
 
 func launch(w *wallet) (*Node, error) {
-	bin, err := findBinary()
+	bin, err := nodebin.Find("btcd")
 	if err != nil {
 		return nil, err
 	}
@@ -225,19 +227,6 @@ func (n *Node) logTail() string {
 }
 
 // findBinary looks in $DEPOSITDESK_NODE_BIN, then PATH.
-func findBinary() (string, error) {
-	if dir := os.Getenv(EnvBin); dir != "" {
-		p := filepath.Join(dir, "btcd")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath("btcd"); err == nil {
-		return p, nil
-	}
-	return "", fmt.Errorf("no btcd binary in $%s (%q) or on PATH: run `make test`, "+
-		"or scripts/nodes.sh and export %s=$(scripts/nodes.sh)", EnvBin, os.Getenv(EnvBin), EnvBin)
-}
 
 // ownerFile holds the PID of the test binary that started a node, nodeFile
 // the PID of btcd itself.

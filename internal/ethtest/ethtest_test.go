@@ -9,6 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/stretchr/testify/require"
+
+	"depositdesk/internal/nodebin"
 )
 
 func TestSimulated(t *testing.T) {
@@ -90,7 +92,7 @@ func TestGethNode(t *testing.T) {
 func TestGethBinaryMissingFailsWithAHint(t *testing.T) {
 	t.Setenv(EnvNodeBin, t.TempDir())
 	t.Setenv("PATH", t.TempDir())
-	_, err := gethBinary()
+	_, err := nodebin.Find("geth")
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), EnvNodeBin) && strings.Contains(err.Error(), "scripts/nodes.sh"), err.Error())
 }

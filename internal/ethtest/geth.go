@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,11 +18,13 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
+
+	"depositdesk/internal/nodebin"
 )
 
 // EnvNodeBin names the directory scripts/nodes.sh installs geth into; make
 // test exports it. Without it, geth is looked up on PATH.
-const EnvNodeBin = "DEPOSITDESK_NODE_BIN"
+const EnvNodeBin = nodebin.Env
 
 // gethStartTimeout bounds a geth start; on 2 cores a cold start takes a few
 // seconds, and a loaded CI machine many more.
@@ -48,7 +48,7 @@ type Node struct {
 // one the test fails (never skips), saying how to install it.
 func Geth(tb testing.TB) *Node {
 	tb.Helper()
-	bin, err := gethBinary()
+	bin, err := nodebin.Find("geth")
 	if err != nil {
 		tb.Fatalf("ethtest: %v", err)
 	}
@@ -67,20 +67,6 @@ func Geth(tb testing.TB) *Node {
 	}
 	tb.Fatalf("ethtest: %v", lastErr)
 	return nil
-}
-
-func gethBinary() (string, error) {
-	if dir := os.Getenv(EnvNodeBin); dir != "" {
-		p := filepath.Join(dir, "geth")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath("geth"); err == nil {
-		return p, nil
-	}
-	return "", fmt.Errorf("no geth in $%s (%q) or on PATH: run `make test`, or scripts/nodes.sh and export %s=<the directory it prints>",
-		EnvNodeBin, os.Getenv(EnvNodeBin), EnvNodeBin)
 }
 
 func startGeth(tb testing.TB, bin string) (*Node, error) {

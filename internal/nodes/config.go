@@ -18,6 +18,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"depositdesk/core"
+	"depositdesk/storage"
 )
 
 // FileName is the configuration's name beside the desk's database.
@@ -151,7 +152,7 @@ func ResolvePath(explicit, dsn, defaultDB string) string {
 	if p := os.Getenv("DEPOSITDESK_NODES"); p != "" {
 		return p
 	}
-	if dsn != "" && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+	if dsn != "" && !storage.IsPostgres(dsn) {
 		return DefaultPath(dsn)
 	}
 	return DefaultPath(defaultDB)
