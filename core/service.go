@@ -6,22 +6,12 @@ import (
 	"time"
 )
 
-// TxObserver tells whether a transaction is already visible on its network.
-// Cancel consults it: the operating guide allows cancelling only while the
-// chain "has not begun confirmations". The chain adapters provide it; until
-// a network has one, cancel relies on the record's status alone.
-type TxObserver interface {
-	// TxSeen reports whether txid is in the mempool or a block of network.
-	TxSeen(ctx context.Context, chain, network, txid string) (bool, error)
-}
-
 // Service holds every use case of the desk. It checks the policy table and
 // the business rules, then asks the Store to persist.
 type Service struct {
 	Store        Store
 	Now          func() time.Time // injectable clock; defaults to time.Now
 	PasswordCost Argon2Params     // defaults to DefaultArgon2Params
-	TxObserver   TxObserver       // optional; see TxObserver
 	// AddressValidator normalises wallet addresses; BasicAddressValidator when nil.
 	AddressValidator AddressValidator
 	// ProofVerifier checks ownership signatures (core/addrproof); without
@@ -32,8 +22,11 @@ type Service struct {
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver
-	// Chains are the configured nodes by network; micro-deposit proofs look
-	// their transactions up there.
+	// Chains are the configured nodes by network. Cancel asks them whether
+	// a record's TXID is on chain already, micro-deposit proofs look their
+	// transactions up there. nil means the desk was built without nodes
+	// (unit tests): cancel then relies on the record's status alone. A
+	// non-nil map without the network's node refuses what needs it.
 	Chains map[string]Chain
 
 	known known

@@ -199,8 +199,8 @@ func (s *Service) DeleteApplication(ctx context.Context, recordNo, remarks strin
 // CancelDeposit cancels a record that never received funds. The operating
 // guide allows it only in "Wallet Address Under Verification" (the chain has
 // not begun confirming); remarks are required and the cancellation is logged
-// with operator, time and remarks. When a TxObserver is wired in, a TXID the
-// chain already shows refuses the cancel. Requires Cancel.
+// with operator, time and remarks. A TXID the network's node already shows
+// refuses the cancel (checkNotOnChain). Requires Cancel.
 func (s *Service) CancelDeposit(ctx context.Context, recordNo, remarks string) (*DepositRecord, error) {
 	op, err := s.authorize(ctx, ActionCancelDeposit)
 	if err != nil {
@@ -243,13 +243,9 @@ func (s *Service) operatorTransition(ctx context.Context, op *Operator, recordNo
 	if d.Status != from {
 		return nil, Errorf(EINVALID, wrongStatus, from.Display(), d.Status.Display())
 	}
-	if to == StatusCancelled && d.TxID != "" && s.TxObserver != nil {
-		seen, err := s.TxObserver.TxSeen(ctx, d.Chain, d.Network, d.TxID)
-		if err != nil {
+	if to == StatusCancelled && d.TxID != "" {
+		if err := s.checkNotOnChain(ctx, d); err != nil {
 			return nil, err
-		}
-		if seen {
-			return nil, Errorf(EINVALID, "Transaction %s is already on the %s network; the record cannot be cancelled.", d.TxID, d.Network)
 		}
 	}
 	a := s.audit(op.Name, action, "deposit", d.RecordNo)

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -308,7 +309,7 @@ func TestOperatorTransitions(t *testing.T) {
 		b := setupDeposits(t)
 		b.existing = record(core.StatusVerifying)
 		b.existing.TxID = strings.Repeat("ab", 32)
-		b.svc.TxObserver = txSeen(true)
+		b.svc.Chains = map[string]core.Chain{b.existing.Network: txSeen(true)}
 		_, err := b.svc.CancelDeposit(all, recNo, "never arrived")
 		require.Equal(t, core.EINVALID, core.ErrorCode(err))
 	})
@@ -317,13 +318,32 @@ func TestOperatorTransitions(t *testing.T) {
 		b := setupDeposits(t)
 		b.existing = record(core.StatusVerifying)
 		b.existing.TxID = strings.Repeat("ab", 32)
-		b.svc.TxObserver = txSeen(false)
+		b.svc.Chains = map[string]core.Chain{b.existing.Network: txSeen(false)}
 		b.allowWrites()
 		_, err := b.svc.CancelDeposit(all, recNo, "never arrived")
 		require.NoError(t, err)
 	})
 }
 
+// txSeen is a node that knows every transaction (true) or none; cancel
+// asks it nothing else.
 type txSeen bool
 
-func (s txSeen) TxSeen(context.Context, string, string, string) (bool, error) { return bool(s), nil }
+func (s txSeen) Transaction(_ context.Context, txid string) (*core.ChainTx, error) {
+	if s {
+		return &core.ChainTx{TxID: txid}, nil
+	}
+	return nil, core.Errorf(core.ENOTFOUND, "unknown transaction")
+}
+
+func (txSeen) Head(context.Context) (core.ChainBlock, error) {
+	return core.ChainBlock{}, errors.New("not asked")
+}
+
+func (txSeen) Block(context.Context, int64) (*core.ChainBlock, error) {
+	return nil, errors.New("not asked")
+}
+
+func (txSeen) Conflict(context.Context, []string) (bool, string, error) {
+	return false, "", errors.New("not asked")
+}

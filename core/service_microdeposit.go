@@ -76,9 +76,9 @@ func (s *Service) ProveMicroDeposit(ctx context.Context, challengeID int64, txid
 	if txid, err = NormalizeTxID(w.Chain, strings.TrimSpace(txid)); err != nil {
 		return nil, err
 	}
-	chain, ok := s.Chains[w.Network]
-	if !ok {
-		return nil, Errorf(ECONFLICT, "No %s node is configured for network %s, so the micro-deposit cannot be checked.", w.Chain, w.Network)
+	chain, err := s.chainFor(w.Chain, w.Network, "the micro-deposit cannot be checked")
+	if err != nil {
+		return nil, err
 	}
 	tx, err := chain.Transaction(ctx, txid)
 	switch {

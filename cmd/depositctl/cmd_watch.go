@@ -64,6 +64,6 @@ func (a *app) openChains() error {
 		return fmt.Errorf("open nodes: %w", err)
 	}
 	a.nodes, a.chains = cfg, chains
-	nodes.Attach(a.svc, chains)
+	a.svc.Chains = chains
 	return nil
 }

@@ -48,7 +48,7 @@ func main() {
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	svc := wire.NewService(st)
-	nodes.Attach(svc, chains)
+	svc.Chains = chains
 	desk := ui.New(a, svc)
 	desk.Start()
 	if nodesErr != nil {

@@ -7,12 +7,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
-	"depositdesk/core/watcher"
 )
 
 func TestCancelAsksTheChainFirst(t *testing.T) {
 	d := newDesk(t)
-	d.svc.TxObserver = watcher.Observer{"regtest": d.chain}
+	d.svc.Chains = map[string]core.Chain{"regtest": d.chain}
 	seen, unseen := d.submit(), d.submit()
 	d.chain.broadcast(payment(seen))
 
@@ -29,7 +28,7 @@ func TestCancelAsksTheChainFirst(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, core.StatusCancelled, got.Status)
 
-	d.svc.TxObserver = watcher.Observer{}
+	d.svc.Chains = map[string]core.Chain{}
 	_, err = d.svc.CancelDeposit(d.admin, d.submit().RecordNo, "no node")
 	require.Equal(t, core.ECONFLICT, core.ErrorCode(err))
 	require.Contains(t, core.ErrorMessage(err), "No bitcoin node is configured for network regtest")

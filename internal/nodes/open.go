@@ -95,16 +95,22 @@ func RunWatchers(ctx context.Context, store core.Store, c *Config, chains map[st
 	wg.Wait()
 }
 
+// watcherLocker is a store shared by several desks (Postgres): it lets
+// exactly one of them follow each network.
+type watcherLocker interface {
+	TryLockWatcher(ctx context.Context, network string) (release func(), err error)
+}
+
 // follow runs w, first taking the network's lock when the store has one.
 func follow(ctx context.Context, store core.Store, w *watcher.Watcher, log *slog.Logger) {
-	pg, shared := store.(*postgres.Store)
+	locker, shared := store.(watcherLocker)
 	if !shared {
 		_ = w.Run(ctx)
 		return
 	}
 	announced := false
 	for ctx.Err() == nil {
-		release, err := pg.TryLockWatcher(ctx, w.Network)
+		release, err := locker.TryLockWatcher(ctx, w.Network)
 		switch {
 		case err == nil:
 			log.Info("following the chain", "network", w.Network)
@@ -124,12 +130,6 @@ func follow(ctx context.Context, store core.Store, w *watcher.Watcher, log *slog
 		case <-time.After(lockRetry):
 		}
 	}
-}
-
-// Attach gives svc the nodes: cancel asks them whether a TXID is on chain,
-// micro-deposit proofs look their transactions up.
-func Attach(svc *core.Service, chains map[string]core.Chain) {
-	svc.Chains, svc.TxObserver = chains, watcher.Observer(chains)
 }
 
 // ReportLag tells set, every interval until ctx ends, how many blocks each
