@@ -57,30 +57,6 @@ func findChallenges(ctx context.Context, q querier, f core.ChallengeFilter) ([]*
 // UseAddressChallenge implements core.Store: the guarded UPDATE makes a
 // challenge good for exactly one proof, even with desktops racing.
 func (s *Store) UseAddressChallenge(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
-	if !core.CanTransitionAddress(change.From, change.To) {
-		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
-	}
-	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE address_challenges SET used_at = $1
-			WHERE id = $2 AND address_id = $3 AND used_at IS NULL AND expires_at > $1`, audit.At, id, change.ID)
-		if err != nil {
-			return fmt.Errorf("use challenge: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			cs, err := findChallenges(ctx, tx, core.ChallengeFilter{ID: &id})
-			if err != nil {
-				return err
-			}
-			if len(cs) == 0 {
-				return core.Errorf(core.ENOTFOUND, "Challenge %d not found.", id)
-			}
-			return core.Errorf(core.ECONFLICT, "Challenge %d was already used, has expired or is for another address; issue a new one.", id)
-		}
-		if out, err = setAddressStatus(ctx, tx, change, audit.At); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, audit)
-	})
-	return out, err
+	return s.spendProof(ctx, oneTimeProof{"address_challenges", "Challenge", "issue a new one"}, id, "", nil,
+		func(err error) error { return fmt.Errorf("use challenge: %w", err) }, change, audit)
 }

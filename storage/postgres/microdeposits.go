@@ -58,31 +58,6 @@ func findMicroDeposits(ctx context.Context, q querier, addressID, id int64) ([]*
 // UseMicroDeposit implements core.Store with a guarded UPDATE; the unique
 // index on txid keeps one transaction from proving two challenges.
 func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
-	if !core.CanTransitionAddress(change.From, change.To) {
-		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
-	}
-	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		at := audit.At.UTC()
-		tag, err := tx.Exec(ctx, `UPDATE micro_deposits SET used_at = $1, txid = $2
-			WHERE id = $3 AND address_id = $4 AND used_at IS NULL AND expires_at > $1`, at, txid, id, change.ID)
-		if err != nil {
-			return conflict(err, "Transaction %s already proved another address.", txid)
-		}
-		if tag.RowsAffected() == 0 {
-			ms, err := findMicroDeposits(ctx, tx, 0, id)
-			if err != nil {
-				return err
-			}
-			if len(ms) == 0 {
-				return core.Errorf(core.ENOTFOUND, "Micro-deposit challenge %d not found.", id)
-			}
-			return core.Errorf(core.ECONFLICT, "Micro-deposit challenge %d was already used, has expired or is for another address; start a new one.", id)
-		}
-		if out, err = setAddressStatus(ctx, tx, change, audit.At); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, audit)
-	})
-	return out, err
+	return s.spendProof(ctx, oneTimeProof{"micro_deposits", "Micro-deposit challenge", "start a new one"}, id, ", txid = $2", []any{txid},
+		func(err error) error { return conflict(err, "Transaction %s already proved another address.", txid) }, change, audit)
 }

@@ -58,31 +58,6 @@ func findChallenges(ctx context.Context, q queryer, f core.ChallengeFilter) ([]*
 // UseAddressChallenge implements core.Store: the guarded UPDATE makes a
 // challenge good for exactly one proof.
 func (s *Store) UseAddressChallenge(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
-	if !core.CanTransitionAddress(change.From, change.To) {
-		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
-	}
-	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *writeTx) error {
-		at := micros(audit.At)
-		res, err := tx.ExecContext(ctx, `UPDATE address_challenges SET used_at = ?
-			WHERE id = ? AND address_id = ? AND used_at = 0 AND expires_at > ?`, at, id, change.ID, at)
-		if err != nil {
-			return fmt.Errorf("use challenge: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			cs, err := findChallenges(ctx, tx, core.ChallengeFilter{ID: &id})
-			if err != nil {
-				return err
-			}
-			if len(cs) == 0 {
-				return core.Errorf(core.ENOTFOUND, "Challenge %d not found.", id)
-			}
-			return core.Errorf(core.ECONFLICT, "Challenge %d was already used, has expired or is for another address; issue a new one.", id)
-		}
-		if out, err = setAddressStatus(ctx, tx, change, audit.At); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, audit)
-	})
-	return out, err
+	return s.spendProof(ctx, oneTimeProof{"address_challenges", "Challenge", "issue a new one"}, id, "", nil,
+		func(err error) error { return fmt.Errorf("use challenge: %w", err) }, change, audit)
 }

@@ -59,31 +59,6 @@ func findMicroDeposits(ctx context.Context, q queryer, addressID, id int64) ([]*
 // UseMicroDeposit implements core.Store with a guarded UPDATE; the unique
 // index on txid keeps one transaction from proving two challenges.
 func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error) {
-	if !core.CanTransitionAddress(change.From, change.To) {
-		return nil, core.Errorf(core.EINVALID, "An address cannot go from %s to %s.", change.From.Display(), change.To.Display())
-	}
-	var out *core.WalletAddress
-	err := s.withTx(ctx, func(tx *writeTx) error {
-		at := micros(audit.At)
-		res, err := tx.ExecContext(ctx, `UPDATE micro_deposits SET used_at = ?, txid = ?
-			WHERE id = ? AND address_id = ? AND used_at = 0 AND expires_at > ?`, at, txid, id, change.ID, at)
-		if err != nil {
-			return conflict(err, "Transaction %s already proved another address.", txid)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			ms, err := findMicroDeposits(ctx, tx, 0, id)
-			if err != nil {
-				return err
-			}
-			if len(ms) == 0 {
-				return core.Errorf(core.ENOTFOUND, "Micro-deposit challenge %d not found.", id)
-			}
-			return core.Errorf(core.ECONFLICT, "Micro-deposit challenge %d was already used, has expired or is for another address; start a new one.", id)
-		}
-		if out, err = setAddressStatus(ctx, tx, change, audit.At); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, audit)
-	})
-	return out, err
+	return s.spendProof(ctx, oneTimeProof{"micro_deposits", "Micro-deposit challenge", "start a new one"}, id, ", txid = ?", []any{txid},
+		func(err error) error { return conflict(err, "Transaction %s already proved another address.", txid) }, change, audit)
 }
