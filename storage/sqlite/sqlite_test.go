@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/stretchr/testify/require"
@@ -68,6 +70,29 @@ func TestFileIsInWALMode(t *testing.T) {
 	var mode string
 	require.NoError(t, rawDB(t, path).QueryRow(`PRAGMA journal_mode`).Scan(&mode))
 	require.Equal(t, "wal", mode, "WAL persists in the file: readers never block the writer")
+}
+
+func TestSearchesReadTheFileThroughAMemoryMap(t *testing.T) {
+	t.Parallel()
+	s, path := open(t)
+	mapped := func() bool {
+		maps, err := os.ReadFile("/proc/self/maps")
+		require.NoError(t, err)
+		// The -shm file is mapped by every WAL connection; the database itself only when reads map it.
+		for line := range strings.Lines(string(maps)) {
+			if strings.HasSuffix(strings.TrimSpace(line), path) {
+				return true
+			}
+		}
+		return false
+	}
+	require.False(t, mapped(), "opening and migrating (the writer) maps nothing")
+	// Pages still in the WAL are read from it; the background checkpoint
+	// soon copies them into the file, which searches then map.
+	require.Eventually(t, func() bool {
+		_, err := s.FindDeposits(context.Background(), core.DepositFilter{})
+		return err == nil && mapped()
+	}, 5*time.Second, 20*time.Millisecond, "a search maps the file it reads")
 }
 
 func TestTamperedAuditRowIsNamed(t *testing.T) {
