@@ -39,7 +39,7 @@ test: deps-test deps-nodes
 	$(GO) test -count=1 -timeout 20m ./cmd/... ./ui/...
 
 ## bench: benchmarks, with the 1M-record search measured against the sqlite3 CLI in the same run, and the intake API under 2,000 req/s for 30 s
-bench: deps-test
+bench: deps-test deps-nodes
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bench/search.sh
 	$(GO) run ./bench/intakeload -rate 2000 -duration 30s

@@ -65,6 +65,7 @@ const (
 	ActionApproveRefund     Action = "approve refund"
 	ActionSignRefund        Action = "sign refund"
 	ActionAttachTxID        Action = "attach a transaction to a deposit application"
+	ActionConfigureDesk     Action = "configure the desk"
 	// ActionViewOwnRecords is an API client's read of the records it
 	// created; operators read records through ActionViewRecords, so it has
 	// no row in Policy.
@@ -91,6 +92,7 @@ var Policy = map[Action][]Permission{
 	ActionApproveRefund:     {PermRefundApproval},
 	ActionSignRefund:        {PermSignRefund},
 	ActionAttachTxID:        {PermDepositApplication},
+	ActionConfigureDesk:     {PermOperatorAdmin},
 }
 
 // Can reports whether the operator may take the action.

@@ -17,8 +17,6 @@ type Service struct {
 	// ProofVerifier checks ownership signatures (core/addrproof); without
 	// one, signature proofs are refused.
 	ProofVerifier ProofVerifier
-	// Firm names the securities firm in ownership challenges.
-	Firm string
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver

@@ -47,6 +47,13 @@ func guardedCalls() []serviceCall {
 	const rec = "D20261125-000001"
 	return []serviceCall{
 		{"CreateAsset", core.ActionConfigureAssets, func(ctx context.Context, s *core.Service) error { return s.CreateAsset(ctx, asset()) }},
+		{"FirmName", core.ActionConfigureDesk, func(ctx context.Context, s *core.Service) error {
+			_, err := s.FirmName(ctx)
+			return err
+		}},
+		{"SetFirmName", core.ActionConfigureDesk, func(ctx context.Context, s *core.Service) error {
+			return s.SetFirmName(ctx, "Example Securities")
+		}},
 		{"UpdateAsset", core.ActionConfigureAssets, func(ctx context.Context, s *core.Service) error {
 			_, err := s.UpdateAsset(ctx, 1, core.AssetUpdate{Enabled: new(bool)})
 			return err

@@ -28,7 +28,11 @@ func (s *Service) IssueAddressChallenge(ctx context.Context, addressID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	ch, err := newChallenge(s.firm(), c, w, op.Name, s.now())
+	firm, err := s.firmName(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := newChallenge(firm, c, w, op.Name, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -135,11 +139,4 @@ func (s *Service) customerByID(ctx context.Context, id int64) (*Customer, error)
 		return nil, Errorf(ENOTFOUND, "Customer %d not found.", id)
 	}
 	return cs[0], nil
-}
-
-func (s *Service) firm() string {
-	if s.Firm == "" {
-		return "Deposit Desk"
-	}
-	return s.Firm
 }

@@ -141,6 +141,11 @@ type Store interface {
 	// active client. ENOTFOUND if missing, ECONFLICT if already revoked.
 	RevokeAPIClient(ctx context.Context, id int64, audit AuditEntry) (*APIClient, error)
 
+	// Setting returns a desk-wide setting's value, "" when it was never set.
+	Setting(ctx context.Context, name string) (string, error)
+	// SetSetting stores a setting's value and its audit row in one transaction.
+	SetSetting(ctx context.Context, name, value string, audit AuditEntry) error
+
 	// AppendAudit writes a standalone audit row (logins, exports, …).
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// FindAudit returns audit rows in Seq order.

@@ -63,6 +63,8 @@ type Store struct {
 	CreateAPIClientFunc           func(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error
 	FindAPIClientsFunc            func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
 	RevokeAPIClientFunc           func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)
+	SettingFunc                   func(ctx context.Context, name string) (string, error)
+	SetSettingFunc                func(ctx context.Context, name, value string, audit core.AuditEntry) error
 }
 
 func (s *Store) unexpected(method string) error {

@@ -1,7 +1,7 @@
 package mock
 
-// The Store methods of deposit addresses, the chain watcher and manual
-// verification; store.go holds the struct and the older methods.
+// The Store methods of deposit addresses, the chain watcher, manual
+// verification and settings; store.go holds the struct and the older methods.
 
 import (
 	"context"
@@ -103,4 +103,20 @@ func (s *Store) UseMicroDeposit(ctx context.Context, id int64, txid string, chan
 		return nil, s.unexpected("UseMicroDeposit")
 	}
 	return s.UseMicroDepositFunc(ctx, id, txid, change, audit)
+}
+
+// Setting implements core.Store.
+func (s *Store) Setting(ctx context.Context, name string) (string, error) {
+	if s.SettingFunc == nil {
+		return "", s.unexpected("Setting")
+	}
+	return s.SettingFunc(ctx, name)
+}
+
+// SetSetting implements core.Store.
+func (s *Store) SetSetting(ctx context.Context, name, value string, audit core.AuditEntry) error {
+	if s.SetSettingFunc == nil {
+		return s.unexpected("SetSetting")
+	}
+	return s.SetSettingFunc(ctx, name, value, audit)
 }

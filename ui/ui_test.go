@@ -110,6 +110,16 @@ func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
 	require.NotNil(t, w, "an empty database opens the first-run wizard")
 	test.Type(w.name, "admin")
 	test.Type(w.pw, adminPW)
+	test.Type(w.confirm, adminPW)
+	test.Tap(w.create)
+	require.Contains(t, w.message.Text, "firm's name must be 2 to 100 characters")
+	need, err := b.svc.NeedsBootstrap(context.Background())
+	require.NoError(t, err)
+	require.True(t, need, "no administrator without the firm's name")
+	test.Type(w.firm, "Example Securities")
+	w.pw.SetText("")
+	w.confirm.SetText("")
+	test.Type(w.pw, adminPW)
 	test.Type(w.confirm, "something-else")
 	test.Tap(w.create)
 	require.Equal(t, "The two passwords differ.", w.message.Text)
@@ -136,6 +146,9 @@ func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
 	test.Type(b.ui.login.pw, adminPW)
 	test.Tap(b.ui.login.submit)
 	require.NotNil(t, b.ui.records)
+	firm, err := b.svc.FirmName(core.NewContextWithOperator(context.Background(), b.ui.operator))
+	require.NoError(t, err)
+	require.Equal(t, "Example Securities", firm)
 }
 
 func TestRecordsSearchFiltersAndPages(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 	"depositdesk/core"
 )
 
-// wizardPage creates the first administrator on an empty database.
+// wizardPage names the firm and creates the first administrator on an
+// empty database.
 type wizardPage struct {
 	svc     *core.Service
 	done    func(*core.Operator)
+	firm    *widget.Entry
 	name    *widget.Entry
 	pw      *widget.Entry
 	confirm *widget.Entry
@@ -22,8 +24,9 @@ type wizardPage struct {
 }
 
 func newWizardPage(svc *core.Service, done func(*core.Operator)) *wizardPage {
-	p := &wizardPage{svc: svc, done: done, name: widget.NewEntry(), pw: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
-		message: widget.NewLabel("")}
+	p := &wizardPage{svc: svc, done: done, firm: widget.NewEntry(), name: widget.NewEntry(), pw: widget.NewPasswordEntry(),
+		confirm: widget.NewPasswordEntry(), message: widget.NewLabel("")}
+	p.firm.SetPlaceHolder("e.g. Example Securities Co., Ltd.")
 	p.name.SetPlaceHolder("e.g. admin")
 	p.pw.SetPlaceHolder("at least 10 characters")
 	p.confirm.OnSubmitted = func(string) { p.onCreateTapped() }
@@ -35,24 +38,39 @@ func newWizardPage(svc *core.Service, done func(*core.Operator)) *wizardPage {
 
 func (p *wizardPage) build() fyne.CanvasObject {
 	form := widget.NewForm(
+		widget.NewFormItem("Firm name", p.firm),
 		widget.NewFormItem("Administrator name", p.name),
 		widget.NewFormItem("Password", p.pw),
 		widget.NewFormItem("Confirm password", p.confirm),
 	)
-	intro := widget.NewLabel("This database has no operators yet. Create the administrator, who holds every permission\n" +
-		"and creates the other operators. Every action from now on is recorded in the audit log.")
+	intro := widget.NewLabel("This database has no operators yet. Name the firm, as customers will read it in every\n" +
+		"wallet ownership challenge, and create the administrator, who holds every permission and\n" +
+		"creates the other operators. Every action from now on is recorded in the audit log.")
 	card := widget.NewCard("Welcome to Deposit Desk", "First-run setup", container.NewVBox(intro, form, p.message, p.create))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, card.MinSize().Height+30), card)) // room for a second line of message
 }
 
 func (p *wizardPage) onCreateTapped() {
+	// The name is checked before the administrator exists, so a bad one
+	// leaves the database as empty as it was.
+	firm, err := core.ValidateFirmName(p.firm.Text)
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
 	if p.pw.Text != p.confirm.Text {
 		p.message.SetText("The two passwords differ.")
 		return
 	}
-	op, err := p.svc.Bootstrap(context.Background(), p.name.Text, p.pw.Text)
+	ctx := context.Background()
+	op, err := p.svc.Bootstrap(ctx, p.name.Text, p.pw.Text)
 	if err != nil {
 		p.message.SetText(errorText(err))
+		return
+	}
+	if err := p.svc.SetFirmName(core.NewContextWithOperator(ctx, op), firm); err != nil {
+		p.message.SetText("The administrator was created, but the firm's name was not stored: " + errorText(err) +
+			" Log in and set it with depositctl firm set NAME.")
 		return
 	}
 	p.done(op)

@@ -131,14 +131,26 @@ func station(t *testing.T, db string) {
 			Challenge int64  `json:"challenge"`
 			Message   string `json:"message"`
 		}
+		r := c.admin("address", "verify", itoa(eth.ID), "--issue-challenge")
+		require.Equal(t, 3, r.code, "no challenge before the firm's name is set")
+		require.Contains(t, r.stderr, "firm set")
+		var firm struct {
+			Name string `json:"firm_name"`
+		}
+		c.jsonOut(&firm, "firm", "show")
+		require.Empty(t, firm.Name)
+		require.Equal(t, 3, c.admin("firm", "set", "line one\nline two").code, "one line only")
+		c.jsonOut(&firm, "firm", "set", "  Example Securities Co., Ltd. ")
+		require.Equal(t, "Example Securities Co., Ltd.", firm.Name)
 		c.jsonOut(&ch, "address", "verify", itoa(eth.ID), "--issue-challenge")
 		require.Contains(t, ch.Message, ethAddr)
+		require.True(t, strings.HasPrefix(ch.Message, "Example Securities Co., Ltd. wallet ownership proof\n"), ch.Message)
 		sig, err := crypto.Sign(accounts.TextHash([]byte(ch.Message)), key)
 		require.NoError(t, err)
 		sig[64] += 27
 		wrong := append([]byte(nil), sig...)
 		wrong[10] ^= 1
-		r := c.admin("address", "verify", itoa(eth.ID), "--challenge", itoa(ch.Challenge), "--method", "eip191", "--signature", "0x"+hex.EncodeToString(wrong))
+		r = c.admin("address", "verify", itoa(eth.ID), "--challenge", itoa(ch.Challenge), "--method", "eip191", "--signature", "0x"+hex.EncodeToString(wrong))
 		require.Equal(t, 3, r.code, r.stderr)
 		c.jsonOut(&eth, "address", "verify", itoa(eth.ID), "--challenge", itoa(ch.Challenge), "--method", "eip191", "--signature", "0x"+hex.EncodeToString(sig))
 		require.Equal(t, "Verified", eth.Status)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,11 +38,12 @@ func newDesk(t *testing.T) *desk {
 	d := &desk{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	d.svc = core.NewService(st)
 	d.svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	d.svc.AddressValidator, d.svc.ProofVerifier, d.svc.Firm = addrproof.Validator{}, addrproof.Validator{}, "Example Securities"
+	d.svc.AddressValidator, d.svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	d.svc.Now = func() time.Time { return d.now }
 	op, err := d.svc.Bootstrap(context.Background(), "admin", "admin-password-1")
 	require.NoError(t, err)
 	d.ctx = core.NewContextWithOperator(context.Background(), op)
+	require.NoError(t, d.svc.SetFirmName(d.ctx, "Example Securities"))
 	require.NoError(t, d.svc.CreateCustomer(d.ctx, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
 	return d
 }
@@ -93,6 +95,38 @@ func TestEthereumPersonalSignProvesAnAddressOnce(t *testing.T) {
 	}
 	require.Equal(t, 1, failed, "the failed signature is audited; the wrong method is refused before verification")
 }
+
+func TestChallengesNameTheFirmOrAreRefused(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	st := d.svc.Store
+	require.NoError(t, st.SetSetting(d.ctx, core.SettingFirmName, "", core.AuditEntry{At: d.now, Actor: "test", Action: "settings.firm_name", Entity: "settings", EntityID: core.SettingFirmName}))
+	w := d.address(t, core.ChainEthereum, "dev", "0x7cAF60F13C99681dDDFAd549ff5F79099d4515B8")
+	_, err := d.svc.IssueAddressChallenge(d.ctx, w.ID)
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "no anonymous challenge")
+	require.Contains(t, err.Error(), "firm set")
+
+	for _, bad := range []string{"", " ", "X", "Example\nCustomer: C99999", "Example\tSecurities", strings.Repeat("x", 101)} {
+		require.Equal(t, core.EINVALID, core.ErrorCode(d.svc.SetFirmName(d.ctx, bad)), "%q", bad)
+	}
+	clerk := core.NewContextWithOperator(context.Background(), &core.Operator{ID: 99, Name: "clerk", Permissions: []core.Permission{core.PermAddressVerification}})
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(d.svc.SetFirmName(clerk, "Other Securities")))
+	got, err := d.svc.FirmName(d.ctx)
+	require.NoError(t, err)
+	require.Empty(t, got, "refused names change nothing")
+
+	require.NoError(t, d.svc.SetFirmName(d.ctx, " 野村證券 (Nomura Securities) "))
+	ch, err := d.svc.IssueAddressChallenge(d.ctx, w.ID)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(ch.Message, "野村證券 (Nomura Securities) wallet ownership proof\nCustomer: C10001\n"), ch.Message)
+	trail, err := d.svc.AuditTrail(d.ctx, core.AuditFilter{Entity: ptr("settings")})
+	require.NoError(t, err)
+	last := trail[len(trail)-1]
+	require.Equal(t, "admin", last.Actor)
+	require.Equal(t, "野村證券 (Nomura Securities)", last.After)
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func TestBitcoinProofsOnRegtest(t *testing.T) {
 	t.Parallel()

@@ -52,10 +52,10 @@ func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source strin
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st)
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	svc.Firm = "Example Securities"
 	op, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
 	d := &liveDesk{svc: svc, store: st, admin: core.NewContextWithOperator(ctx, op), source: source, asset: asset}
+	require.NoError(t, svc.SetFirmName(d.admin, "Example Securities"))
 	require.NoError(t, svc.CreateAsset(d.admin, asset))
 	require.NoError(t, svc.CreateCustomer(d.admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
 	w, err := svc.AddWalletAddress(d.admin, "C10001", asset.Chain, asset.Network, source, "own wallet")

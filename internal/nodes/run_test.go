@@ -104,6 +104,7 @@ func setupDesk(t *testing.T, st core.Store, node *btcdtest.Node) (*core.Service,
 	op, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
 	admin := core.NewContextWithOperator(ctx, op)
+	require.NoError(t, svc.SetFirmName(admin, "Example Securities"))
 	xpub, err := testkeys.AccountXPub("deposit desk nodes test seed!!!!", 84, 1, &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
 	require.NoError(t, svc.CreateAsset(admin, &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8,
