@@ -19,11 +19,17 @@ type statements struct {
 	w  map[string]*sql.Stmt // prepared on the writer's one connection
 }
 
+// prepared returns the cached statement of query, preparing it the first
+// time; nil (and no error) once the cache is full, and the caller runs the
+// query unprepared: a statement that is not cached would never be closed.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.stmts.mu.Lock()
 	defer s.stmts.mu.Unlock()
 	if st, ok := s.stmts.m[query]; ok {
 		return st, nil
+	}
+	if len(s.stmts.m) >= maxPrepared {
+		return nil, nil
 	}
 	st, err := s.read.PrepareContext(ctx, query)
 	if err != nil {
@@ -32,9 +38,7 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s.stmts.m == nil {
 		s.stmts.m = map[string]*sql.Stmt{}
 	}
-	if len(s.stmts.m) < maxPrepared {
-		s.stmts.m[query] = st
-	}
+	s.stmts.m[query] = st
 	return st, nil
 }
 
@@ -151,13 +155,16 @@ func (r preparedReader) QueryContext(ctx context.Context, query string, args ...
 	if err != nil {
 		return nil, err
 	}
+	if st == nil {
+		return r.s.read.QueryContext(ctx, query, args...)
+	}
 	return st.QueryContext(ctx, args...)
 }
 
 func (r preparedReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := r.s.prepared(ctx, query)
-	if err != nil {
-		return r.s.read.QueryRowContext(ctx, query, args...) // reports the same error through the row
+	if err != nil || st == nil {
+		return r.s.read.QueryRowContext(ctx, query, args...) // reports the same error through the row, or runs unprepared
 	}
 	return st.QueryRowContext(ctx, args...)
 }
