@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
-# driven with xdotool (log in, search for a record under verification, cancel
-# it with remarks and the second confirmation, open its detail). Coordinates
-# assume the 1280x800 window.
+# driven with xdotool (log in, look at Cryptocurrency Configuration, search
+# for a record under verification, cancel it with remarks and the second
+# confirmation, open its detail). Coordinates assume the 1280x800 window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -29,6 +29,8 @@ shot() { import -window root "$out/\$1.png"; }
 "$dir/depositdesk" --db "$dir/seeded.db" & P=\$!; sleep 5; shot login
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
 xdotool mousemove 200 $y click 1; sleep 1; shot records
+xdotool mousemove 617 21 click 1; sleep 1; shot assets
+xdotool mousemove 436 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
 xdotool mousemove 544 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1

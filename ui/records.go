@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,14 +85,7 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	p.status.SetSelected(allOption)
 	p.asset = widget.NewSelect([]string{allOption}, nil)
 	p.asset.SetSelected(allOption)
-	if as, err := svc.ListAssets(ctx, core.AssetFilter{}); err == nil {
-		p.assets = as
-		opts := []string{allOption}
-		for _, a := range as {
-			opts = append(opts, a.Key())
-		}
-		p.asset.Options = opts
-	}
+	p.loadAssets()
 	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
 		e.OnSubmitted = func(string) { p.onSearchTapped() }
 		e.OnChanged = func(string) { p.onActivity() } // typing in a field counts against the idle lock
@@ -111,6 +105,25 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	p.table = p.newTable()
 	p.updateActions()
 	return p
+}
+
+// loadAssets fills the Asset filter with the configured assets; an asset
+// that is gone resets the filter to All.
+func (p *recordsPage) loadAssets() {
+	as, err := p.svc.ListAssets(p.ctx, core.AssetFilter{})
+	if err != nil {
+		return // an operator who may not list assets filters without them
+	}
+	p.assets = as
+	opts := []string{allOption}
+	for _, a := range as {
+		opts = append(opts, a.Key())
+	}
+	p.asset.Options = opts
+	if !slices.Contains(opts, p.asset.Selected) {
+		p.asset.SetSelected(allOption)
+	}
+	p.asset.Refresh()
 }
 
 func entry(placeholder string) *widget.Entry {
@@ -134,7 +147,7 @@ func (p *recordsPage) newTable() *widget.Table {
 		}
 	}
 	for i, c := range recordColumns {
-		t.SetColumnWidth(i, columnWidth(c))
+		t.SetColumnWidth(i, columnWidth(c.title, c.sample))
 	}
 	// Rows would take the two-line header's height; keep them one line high.
 	h := newCell(false).MinSize().Height
@@ -443,10 +456,10 @@ func setCell(o fyne.CanvasObject, s string) {
 	txt.Refresh()
 }
 
-func columnWidth(c column) float32 {
+func columnWidth(title, sample string) float32 {
 	size := theme.TextSize()
-	w := fyne.MeasureText(c.sample, size, fyne.TextStyle{}).Width
-	for _, line := range strings.Split(c.title, "\n") {
+	w := fyne.MeasureText(sample, size, fyne.TextStyle{}).Width
+	for _, line := range strings.Split(title, "\n") {
 		w = max(w, fyne.MeasureText(line, size, fyne.TextStyle{Bold: true}).Width)
 	}
 	return float32(int(w+theme.InnerPadding())) + 2

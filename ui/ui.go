@@ -36,10 +36,15 @@ type UI struct {
 	chains     *widget.Label
 	chainState map[string]string
 
-	// The page on screen, for tests.
+	// The pages, for tests: wizard or login, or once logged in records and
+	// (for operators who may see assets) assets, one of them on screen.
 	wizard  *wizardPage
 	login   *loginPage
 	records *recordsPage
+	assets  *assetsPage
+	titles  []string                     // the pages of the header's menu, in order
+	nav     map[string]*widget.Button    // page title → its button in the menu
+	pages   map[string]fyne.CanvasObject // page title → its content
 }
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
@@ -70,7 +75,7 @@ func (u *UI) Start() {
 
 func (u *UI) showWizard() {
 	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
-	u.records, u.login = nil, nil
+	u.records, u.assets, u.login = nil, nil, nil
 	u.win.SetContent(u.wizard.build())
 	u.win.Canvas().Focus(u.wizard.name)
 }
@@ -79,22 +84,61 @@ func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
 	u.operator = nil
 	u.login = newLoginPage(u.svc, notice, u.loggedIn)
-	u.records, u.wizard = nil, nil
+	u.records, u.assets, u.wizard = nil, nil, nil
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
+
+// Page titles, as the header's menu names them.
+const (
+	pageRecords = "Deposit Records"
+	pageAssets  = "Cryptocurrency Configuration"
+)
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
 	ctx := core.NewContextWithOperator(context.Background(), op)
 	u.records = newRecordsPage(ctx, u.svc, op, u.win)
-	u.login = nil
-	header := container.NewBorder(nil, nil,
-		widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal › Deposit Records", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	u.assets, u.login = nil, nil
+	u.titles = []string{pageRecords}
+	u.pages = map[string]fyne.CanvasObject{pageRecords: u.records.build()}
+	if op.Can(core.ActionViewAssets) {
+		u.assets = newAssetsPage(ctx, u.svc, op, u.win, u.records.loadAssets)
+		u.titles = append(u.titles, pageAssets)
+		u.pages[pageAssets] = u.assets.build()
+	}
+	menu := container.NewHBox(widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal ›", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	u.nav = map[string]*widget.Button{}
+	stack := container.NewStack()
+	for _, title := range u.titles {
+		u.nav[title] = widget.NewButton(title, func() { u.showPage(title) })
+		menu.Add(u.nav[title])
+		stack.Add(u.pages[title])
+	}
+	header := container.NewBorder(nil, nil, menu,
 		container.NewHBox(widget.NewLabel("Operator: "+op.Name), widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
-	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, u.records.build()))
+	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, stack))
+	u.showPage(pageRecords)
 	u.records.search()
 	u.startIdleWatch()
+}
+
+// showPage puts the page titled title on screen and marks it in the menu.
+func (u *UI) showPage(title string) {
+	u.touch()
+	for _, t := range u.titles {
+		if t == title {
+			u.pages[t].Show()
+			u.nav[t].Importance = widget.HighImportance
+		} else {
+			u.pages[t].Hide()
+			u.nav[t].Importance = widget.MediumImportance
+		}
+		u.nav[t].Refresh()
+	}
+	if title == pageAssets {
+		u.assets.load()
+	}
 }
 
 // touch records operator activity for the idle lock.

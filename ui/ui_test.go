@@ -324,7 +324,7 @@ func TestRecordColumnsFitTheWindow(t *testing.T) {
 	test.NewTempApp(t)
 	var total float32
 	for _, c := range recordColumns {
-		total += columnWidth(c)
+		total += columnWidth(c.title, c.sample)
 	}
 	t.Log("table width", total)
 	require.Less(t, total+float32(len(recordColumns))*4, float32(1280-2*8))

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// assetForm adds a cryptocurrency, or changes one. What identifies an asset
+// (chain, network, symbol, decimals, contract) is fixed once it exists:
+// records and balances refer to it; only the rest can be changed.
+type assetForm struct {
+	cur *core.Asset // nil when adding
+
+	chain, network                   *widget.Select
+	symbol, name, decimals, contract *widget.Entry
+	minDeposit, confirmations        *widget.Entry
+	xpub, rpc                        *widget.Entry
+	enabled                          *widget.Check
+	save, cancel                     *widget.Button
+	message                          *widget.Label
+	dlg                              dialog.Dialog
+	do                               func(*core.Asset) error
+	done                             func(*core.Asset)
+}
+
+func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do func(*core.Asset) error) *assetForm {
+	f := &assetForm{cur: cur, do: do, done: done, message: widget.NewLabel("")}
+	f.network = widget.NewSelect(nil, nil)
+	f.chain = widget.NewSelect([]string{core.ChainBitcoin, core.ChainEthereum}, f.onChainChanged)
+	f.symbol, f.name, f.decimals = entry("e.g. BTC, ETH, USDT"), entry("e.g. Bitcoin"), entry("8 for BTC, 18 for ETH, 6 for USDT")
+	f.contract = entry("ERC-20 token contract 0x…; empty for the network's own coin")
+	f.minDeposit, f.confirmations = entry("in the asset's units, e.g. 0.0001"), entry("e.g. 3 for BTC, 12 for ETH")
+	f.xpub = entry("account extended public key (xpub/tpub, zpub…); never a private key")
+	f.rpc = entry("optional: name of the node in nodes.toml")
+	f.enabled = widget.NewCheck("Accept deposits", nil)
+	f.message.Wrapping = fyne.TextWrapWord
+	title := "Add cryptocurrency"
+	if cur == nil {
+		f.chain.SetSelected(core.ChainBitcoin)
+		f.minDeposit.SetText("0")
+		f.enabled.SetChecked(true)
+	} else {
+		title = "Change " + cur.Key()
+		f.chain.SetSelected(cur.Chain)
+		f.network.SetSelected(cur.Network)
+		f.symbol.SetText(cur.Symbol)
+		f.name.SetText(cur.Name)
+		f.decimals.SetText(strconv.Itoa(cur.Decimals))
+		f.contract.SetText(cur.ContractAddress)
+		f.minDeposit.SetText(core.FormatAmount(cur.MinDeposit, cur.Decimals))
+		f.confirmations.SetText(strconv.Itoa(cur.ConfirmationsRequired))
+		f.xpub.SetText(cur.AccountXPub)
+		f.rpc.SetText(cur.RPCEndpointRef)
+		f.enabled.SetChecked(cur.Enabled)
+		for _, w := range []fyne.Disableable{f.chain, f.network, f.symbol, f.decimals, f.contract} {
+			w.Disable()
+		}
+	}
+	f.save = widget.NewButton("Save", f.onSaveTapped)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Close", func() { f.dlg.Hide() })
+	form := widget.NewForm(
+		widget.NewFormItem("Chain", f.chain), widget.NewFormItem("Network", f.network),
+		widget.NewFormItem("Symbol", f.symbol), widget.NewFormItem("Name", f.name),
+		widget.NewFormItem("Decimals", f.decimals), widget.NewFormItem("Token contract", f.contract),
+		widget.NewFormItem("Minimum deposit", f.minDeposit), widget.NewFormItem("Confirmations", f.confirmations),
+		widget.NewFormItem("Account key", f.xpub), widget.NewFormItem("Node", f.rpc),
+		widget.NewFormItem("", f.enabled),
+	)
+	content := container.NewVBox(form, f.message, container.NewHBox(f.cancel, f.save))
+	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(640, content.MinSize().Height+40), content), win)
+	f.dlg.Show()
+	return f
+}
+
+// onChainChanged offers the chain's networks; a Bitcoin asset has no contract.
+func (f *assetForm) onChainChanged(chain string) {
+	f.network.Options = core.ChainNetworks(chain)
+	if f.cur == nil {
+		f.network.SetSelected(f.network.Options[0])
+		if chain == core.ChainBitcoin {
+			f.contract.SetText("")
+			f.contract.Disable()
+		} else {
+			f.contract.Enable()
+		}
+	}
+	f.network.Refresh()
+}
+
+// asset reads the form; what cannot be parsed is EINVALID naming the field.
+func (f *assetForm) asset() (*core.Asset, error) {
+	a := &core.Asset{}
+	if f.cur != nil {
+		*a = *f.cur
+	}
+	a.Chain, a.Network = f.chain.Selected, f.network.Selected
+	a.Symbol = strings.ToUpper(strings.TrimSpace(f.symbol.Text))
+	a.Name = strings.TrimSpace(f.name.Text)
+	a.ContractAddress = strings.TrimSpace(f.contract.Text)
+	a.AccountXPub, a.RPCEndpointRef = strings.TrimSpace(f.xpub.Text), strings.TrimSpace(f.rpc.Text)
+	a.Enabled = f.enabled.Checked
+	var err error
+	if a.Decimals, err = formInt("Decimals", f.decimals.Text); err != nil {
+		return nil, err
+	}
+	if a.ConfirmationsRequired, err = formInt("Confirmations", f.confirmations.Text); err != nil {
+		return nil, err
+	}
+	if a.MinDeposit, err = parseMinimum(f.minDeposit.Text, a.Decimals); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func formInt(field, s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, core.Errorf(core.EINVALID, "%s must be a whole number.", field)
+	}
+	return n, nil
+}
+
+func parseMinimum(s string, decimals int) (*big.Int, error) {
+	if decimals < 0 || decimals > core.MaxDecimals {
+		return nil, core.Errorf(core.EINVALID, "Decimals must be between 0 and %d.", core.MaxDecimals)
+	}
+	v, err := core.ParseAmount(strings.TrimSpace(s), decimals)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "Minimum deposit: %s", core.ErrorMessage(err))
+	}
+	return v, nil
+}
+
+func (f *assetForm) onSaveTapped() {
+	f.message.SetText("")
+	a, err := f.asset()
+	if err == nil {
+		err = f.do(a)
+	}
+	if err != nil {
+		f.message.SetText(errorText(err))
+		return
+	}
+	f.dlg.Hide()
+	f.done(a)
+}

@@ -1,0 +1,206 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// assetColumn is one column of the Cryptocurrency Configuration table.
+type assetColumn struct {
+	title, sample string
+	text          func(*core.Asset) string
+}
+
+var assetColumns = []assetColumn{
+	{"Asset", "USDT@mainnet", func(a *core.Asset) string { return a.Key() }},
+	{"Name", "Tether USD (ERC-20)", func(a *core.Asset) string { return a.Name }},
+	{"Chain", "ethereum", func(a *core.Asset) string { return a.Chain }},
+	{"Decimals", "18", func(a *core.Asset) string { return strconv.Itoa(a.Decimals) }},
+	{"Minimum\nDeposit", "0.000000000001", func(a *core.Asset) string { return core.FormatAmount(a.MinDeposit, a.Decimals) }},
+	{"Confirmations", "1000", func(a *core.Asset) string { return strconv.Itoa(a.ConfirmationsRequired) }},
+	{"Deposits", "Accepted", func(a *core.Asset) string {
+		if a.Enabled {
+			return "Accepted"
+		}
+		return "Not accepted"
+	}},
+	{"Contract", "0xdac1…1ec7", func(a *core.Asset) string { return shorten(a.ContractAddress, 6, 4) }},
+	{"Deposit\nAddresses", "from the account key", func(a *core.Asset) string {
+		if a.AccountXPub == "" {
+			return "not configured"
+		}
+		return "from the account key"
+	}},
+}
+
+// assetsPage is Cryptocurrency Configuration: which currencies the desk
+// accepts on which network, with their decimals, minimum deposit and
+// confirmations. Operators with Asset Configuration add and change them;
+// the others see the list. The Service audits every change.
+type assetsPage struct {
+	ctx       context.Context
+	svc       *core.Service
+	win       fyne.Window
+	canEdit   bool
+	onChanged func() // an asset was added or changed
+
+	table            *widget.Table
+	addBtn, editBtn  *widget.Button
+	message, summary *widget.Label
+
+	assets   []*core.Asset
+	selected int
+	form     *assetForm // the open add/change dialog, for tests
+}
+
+func newAssetsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window, onChanged func()) *assetsPage {
+	p := &assetsPage{ctx: ctx, svc: svc, win: win, canEdit: op.Can(core.ActionConfigureAssets), onChanged: onChanged, selected: -1}
+	p.addBtn = widget.NewButton("Add cryptocurrency", p.onAddTapped)
+	p.addBtn.Importance = widget.HighImportance
+	p.editBtn = widget.NewButton("Change", p.onEditTapped)
+	p.message, p.summary = widget.NewLabel(""), widget.NewLabel("")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.assets), len(assetColumns) },
+		func() fyne.CanvasObject { return newCell(false) },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			setCell(o, assetColumns[id.Col].text(p.assets[id.Row]))
+		})
+	p.table.ShowHeaderColumn = false
+	p.table.CreateHeader = newHeaderCell
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			setHeaderCell(o, assetColumns[id.Col].title)
+		}
+	}
+	for i, c := range assetColumns {
+		p.table.SetColumnWidth(i, columnWidth(c.title, c.sample))
+	}
+	p.table.OnSelected = func(id widget.TableCellID) {
+		p.selected = id.Row
+		p.updateActions()
+	}
+	if !p.canEdit {
+		p.addBtn.Hide()
+		p.editBtn.Hide()
+	}
+	p.updateActions()
+	return p
+}
+
+func (p *assetsPage) build() fyne.CanvasObject {
+	intro := widget.NewLabel("Configure the cryptocurrencies customers may deposit before they deposit them. " +
+		"A deposit counts as credited after the asset's confirmations; its source address must be verified first.")
+	intro.Wrapping = fyne.TextWrapWord
+	actions := container.NewHBox(p.addBtn, p.editBtn)
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, p.summary), p.message)
+	return container.NewBorder(intro, bottom, nil, nil, p.table)
+}
+
+// load reads the assets again, keeping the selected one selected.
+func (p *assetsPage) load() {
+	var keep string
+	if p.selected >= 0 && p.selected < len(p.assets) {
+		keep = p.assets[p.selected].Key()
+	}
+	as, err := p.svc.ListAssets(p.ctx, core.AssetFilter{})
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	p.assets, p.selected = as, -1
+	// Rows would take the two-line header's height; keep them one line high.
+	h := newCell(false).MinSize().Height
+	for i := range as {
+		p.table.SetRowHeight(i, h)
+	}
+	p.table.UnselectAll()
+	for i, a := range as {
+		if a.Key() == keep {
+			p.selected = i
+			p.table.Select(widget.TableCellID{Row: i})
+		}
+	}
+	p.table.Refresh()
+	switch len(as) {
+	case 0:
+		p.summary.SetText("No cryptocurrency configured yet")
+	case 1:
+		p.summary.SetText("1 cryptocurrency")
+	default:
+		p.summary.SetText(strconv.Itoa(len(as)) + " cryptocurrencies")
+	}
+	p.updateActions()
+}
+
+func (p *assetsPage) updateActions() {
+	if p.selected >= 0 && p.selected < len(p.assets) {
+		p.editBtn.Enable()
+	} else {
+		p.editBtn.Disable()
+	}
+}
+
+func (p *assetsPage) onAddTapped() {
+	p.message.SetText("")
+	p.form = newAssetForm(p.win, nil, p.saved, p.create)
+}
+
+func (p *assetsPage) onEditTapped() {
+	if p.selected < 0 || p.selected >= len(p.assets) {
+		return
+	}
+	p.message.SetText("")
+	cur := p.assets[p.selected]
+	p.form = newAssetForm(p.win, cur, p.saved, func(a *core.Asset) error { return p.update(cur, a) })
+}
+
+func (p *assetsPage) create(a *core.Asset) error { return p.svc.CreateAsset(p.ctx, a) }
+
+// update sends only what the operator changed, so the audit row's before
+// and after differ exactly there.
+func (p *assetsPage) update(cur, next *core.Asset) error {
+	var upd core.AssetUpdate
+	changed := false
+	if next.Name != cur.Name {
+		upd.Name, changed = &next.Name, true
+	}
+	if next.MinDeposit.Cmp(cur.MinDeposit) != 0 {
+		upd.MinDeposit, changed = next.MinDeposit, true
+	}
+	if next.ConfirmationsRequired != cur.ConfirmationsRequired {
+		upd.ConfirmationsRequired, changed = &next.ConfirmationsRequired, true
+	}
+	if next.Enabled != cur.Enabled {
+		upd.Enabled, changed = &next.Enabled, true
+	}
+	if next.AccountXPub != cur.AccountXPub {
+		upd.AccountXPub, changed = &next.AccountXPub, true
+	}
+	if next.RPCEndpointRef != cur.RPCEndpointRef {
+		upd.RPCEndpointRef, changed = &next.RPCEndpointRef, true
+	}
+	if !changed {
+		return core.Errorf(core.EINVALID, "Nothing was changed.")
+	}
+	_, err := p.svc.UpdateAsset(p.ctx, cur.ID, upd)
+	return err
+}
+
+func (p *assetsPage) saved(a *core.Asset) {
+	p.load()
+	for i, x := range p.assets {
+		if x.Key() == a.Key() {
+			p.selected = i
+			p.table.Select(widget.TableCellID{Row: i})
+		}
+	}
+	p.message.SetText(a.Key() + " saved.")
+	p.onChanged()
+}
