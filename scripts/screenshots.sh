@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
-# driven with xdotool (log in, look at Cryptocurrency Configuration, search
-# for a record under verification, cancel it with remarks and the second
+# driven with xdotool (log in, look at Cryptocurrency Configuration, issue an
+# ownership challenge on Customer Wallet Address, search for a record under
+# verification, cancel it with remarks and the second
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,10 @@ echo "$DEPOSITDESK_PASSWORD" | "$dir/depositctl" --db "$dir/seeded.db" operator 
 rec=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin --json search --status "Wallet Address Under Verification" --limit 200 2>/dev/null |
   tr '{' '\n' | grep '"txid":""' | sed -n '1s/.*"record_no":"\([^"]*\)".*/\1/p')
 y=318
+# A new wallet address waiting for its proof, on the Customer Wallet Address page.
+"$dir/depositctl" --db "$dir/seeded.db" --operator admin firm set "Example Securities Co., Ltd." >/dev/null
+"$dir/depositctl" --db "$dir/seeded.db" --operator admin address add --customer-no C0000001 --chain ethereum --network mainnet \
+  --address 0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb --label "hot wallet" >/dev/null
 
 cat > "$dir/drive.sh" <<EOS
 #!/bin/sh
@@ -30,6 +35,9 @@ shot() { import -window root "$out/\$1.png"; }
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
 xdotool mousemove 200 $y click 1; sleep 1; shot records
 xdotool mousemove 617 21 click 1; sleep 1; shot assets
+xdotool mousemove 829 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
+xdotool mousemove 430 700 click 1; sleep 1; xdotool mousemove 341 271 click 1; sleep 1; shot proof
+xdotool mousemove 640 657 click 1; sleep 1
 xdotool mousemove 436 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1

@@ -38,13 +38,14 @@ type UI struct {
 
 	// The pages, for tests: wizard or login, or once logged in records and
 	// (for operators who may see assets) assets, one of them on screen.
-	wizard  *wizardPage
-	login   *loginPage
-	records *recordsPage
-	assets  *assetsPage
-	titles  []string                     // the pages of the header's menu, in order
-	nav     map[string]*widget.Button    // page title → its button in the menu
-	pages   map[string]fyne.CanvasObject // page title → its content
+	wizard    *wizardPage
+	login     *loginPage
+	records   *recordsPage
+	assets    *assetsPage
+	addresses *addressesPage
+	titles    []string                     // the pages of the header's menu, in order
+	nav       map[string]*widget.Button    // page title → its button in the menu
+	pages     map[string]fyne.CanvasObject // page title → its content
 }
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
@@ -75,7 +76,7 @@ func (u *UI) Start() {
 
 func (u *UI) showWizard() {
 	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
-	u.records, u.assets, u.login = nil, nil, nil
+	u.records, u.assets, u.addresses, u.login = nil, nil, nil, nil
 	u.win.SetContent(u.wizard.build())
 	u.win.Canvas().Focus(u.wizard.name)
 }
@@ -84,28 +85,34 @@ func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
 	u.operator = nil
 	u.login = newLoginPage(u.svc, notice, u.loggedIn)
-	u.records, u.assets, u.wizard = nil, nil, nil
+	u.records, u.assets, u.addresses, u.wizard = nil, nil, nil, nil
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
 
 // Page titles, as the header's menu names them.
 const (
-	pageRecords = "Deposit Records"
-	pageAssets  = "Cryptocurrency Configuration"
+	pageRecords   = "Deposit Records"
+	pageAssets    = "Cryptocurrency Configuration"
+	pageAddresses = "Customer Wallet Address"
 )
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
 	ctx := core.NewContextWithOperator(context.Background(), op)
 	u.records = newRecordsPage(ctx, u.svc, op, u.win)
-	u.assets, u.login = nil, nil
+	u.assets, u.addresses, u.login = nil, nil, nil
 	u.titles = []string{pageRecords}
 	u.pages = map[string]fyne.CanvasObject{pageRecords: u.records.build()}
 	if op.Can(core.ActionViewAssets) {
 		u.assets = newAssetsPage(ctx, u.svc, op, u.win, u.records.loadAssets)
 		u.titles = append(u.titles, pageAssets)
 		u.pages[pageAssets] = u.assets.build()
+	}
+	if op.Can(core.ActionViewCustomers) {
+		u.addresses = newAddressesPage(ctx, u.svc, op, u.win)
+		u.titles = append(u.titles, pageAddresses)
+		u.pages[pageAddresses] = u.addresses.build()
 	}
 	menu := container.NewHBox(widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal ›", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.nav = map[string]*widget.Button{}
@@ -136,8 +143,11 @@ func (u *UI) showPage(title string) {
 		}
 		u.nav[t].Refresh()
 	}
-	if title == pageAssets {
+	switch title {
+	case pageAssets:
 		u.assets.load()
+	case pageAddresses:
+		u.addresses.load()
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
 
@@ -35,7 +36,7 @@ func setup(t *testing.T) *bundle {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "desk.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	svc := core.NewService(st)
+	svc := wire.NewService(st) // the desktop's own Service: real address rules and proof verifier
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
 	return b

@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+type addressColumn struct {
+	title, sample string
+	text          func(*core.WalletAddress) string
+}
+
+var addressColumns = []addressColumn{
+	{"Customer No", "C0000024", func(w *core.WalletAddress) string { return w.CustomerNo }},
+	{"Network", "ethereum mainnet", func(w *core.WalletAddress) string { return w.Chain + " " + w.Network }},
+	{"Address", "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297", func(w *core.WalletAddress) string { return w.Address }},
+	{"Label", "cold wallet", func(w *core.WalletAddress) string { return w.Label }},
+	{"Status", "Verified", func(w *core.WalletAddress) string { return w.Status.Display() }},
+	{"Proof", "micro_deposit", func(w *core.WalletAddress) string { return w.VerificationMethod }},
+	{"Verified By", "seed-checker", func(w *core.WalletAddress) string { return w.VerifiedBy }},
+}
+
+// addressesPage is Customer Wallet Address: the customers' own addresses
+// and their verification. An address is a deposit source or a refund
+// destination only once Verified, and it becomes Verified only by a proof:
+// a signed challenge, a micro-deposit seen on chain, or a document that a
+// second operator approves.
+type addressesPage struct {
+	ctx context.Context
+	svc *core.Service
+	op  *core.Operator
+	win fyne.Window
+
+	customerNo                    *widget.Entry
+	status                        *widget.Select
+	searchBtn                     *widget.Button
+	addCustomerBtn, addAddressBtn *widget.Button
+	proveBtn, approveBtn          *widget.Button
+	rejectBtn, revokeBtn          *widget.Button
+	table                         *widget.Table
+	message, selection            *widget.Label
+
+	addresses []*core.WalletAddress
+	selected  int
+
+	// The open dialogs, for tests.
+	customerForm *customerForm
+	addressForm  *addressForm
+	proof        *proofDialog
+	remarks      *remarksDialog
+	approval     *approvalDialog
+}
+
+func newAddressesPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *addressesPage {
+	p := &addressesPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1}
+	p.customerNo = entry("e.g. C0000123")
+	p.customerNo.OnSubmitted = func(string) { p.load() }
+	statuses := []string{allOption}
+	for _, s := range []core.AddressStatus{core.AddressPending, core.AddressVerified, core.AddressRejected, core.AddressRevoked} {
+		statuses = append(statuses, s.Display())
+	}
+	p.status = widget.NewSelect(statuses, nil)
+	p.status.SetSelected(core.AddressPending.Display()) // the work queue
+	p.searchBtn = widget.NewButton("Search", p.load)
+	p.searchBtn.Importance = widget.HighImportance
+	p.addCustomerBtn = widget.NewButton("Add customer", func() { p.customerForm = newCustomerForm(p.win, p.svc, p.ctx, p.saved) })
+	p.addAddressBtn = widget.NewButton("Add address", func() {
+		p.addressForm = newAddressForm(p.win, p.svc, p.ctx, strings.TrimSpace(p.customerNo.Text), p.saved)
+	})
+	p.proveBtn = widget.NewButton("Prove ownership", p.onProveTapped)
+	p.approveBtn = widget.NewButton("Approve document", p.onApproveTapped)
+	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
+	p.revokeBtn = widget.NewButton("Revoke", p.onRevokeTapped)
+	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select an address")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.addresses), len(addressColumns) },
+		func() fyne.CanvasObject { return newCell(false) },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			setCell(o, addressColumns[id.Col].text(p.addresses[id.Row]))
+		})
+	p.table.ShowHeaderColumn = false
+	p.table.CreateHeader = newHeaderCell
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			setHeaderCell(o, addressColumns[id.Col].title)
+		}
+	}
+	for i, c := range addressColumns {
+		p.table.SetColumnWidth(i, columnWidth(c.title, c.sample))
+	}
+	p.table.OnSelected = func(id widget.TableCellID) {
+		p.selected = id.Row
+		p.updateActions()
+	}
+	if !p.op.Can(core.ActionManageCustomers) {
+		p.addCustomerBtn.Hide()
+		p.addAddressBtn.Hide()
+	}
+	if !p.op.Can(core.ActionVerifyAddress) {
+		for _, b := range []*widget.Button{p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn} {
+			b.Hide()
+		}
+	}
+	p.updateActions()
+	return p
+}
+
+func (p *addressesPage) build() fyne.CanvasObject {
+	intro := widget.NewLabel("Verify a customer's own wallet address before deposits from it confirm or refunds go to it: " +
+		"a signed challenge, a micro-deposit, or a document that a second operator approves.")
+	intro.Wrapping = fyne.TextWrapWord
+	filters := container.NewGridWithColumns(4, labeled("Customer number", p.customerNo), labeled("Status", p.status))
+	top := container.NewVBox(intro, filters, container.NewHBox(p.searchBtn, p.addCustomerBtn, p.addAddressBtn), widget.NewSeparator())
+	actions := container.NewHBox(p.selection, p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
+	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)
+	return container.NewBorder(top, bottom, nil, nil, p.table)
+}
+
+// load searches with the filters, keeping the selected address selected.
+func (p *addressesPage) load() {
+	var keep int64 = -1
+	if w := p.current(); w != nil {
+		keep = w.ID
+	}
+	f := core.WalletAddressFilter{}
+	if no := strings.ToUpper(strings.TrimSpace(p.customerNo.Text)); no != "" {
+		f.CustomerNo = &no
+	}
+	for _, s := range []core.AddressStatus{core.AddressPending, core.AddressVerified, core.AddressRejected, core.AddressRevoked} {
+		if p.status.Selected == s.Display() {
+			f.Status = &s
+		}
+	}
+	ws, err := p.svc.FindWalletAddresses(p.ctx, f)
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	p.addresses, p.selected = ws, -1
+	h := newCell(false).MinSize().Height
+	for i := range ws {
+		p.table.SetRowHeight(i, h)
+	}
+	p.table.UnselectAll()
+	for i, w := range ws {
+		if w.ID == keep {
+			p.table.Select(widget.TableCellID{Row: i})
+		}
+	}
+	p.table.Refresh()
+	if len(ws) == 0 {
+		p.selection.SetText("No addresses match")
+	}
+	p.updateActions()
+}
+
+func (p *addressesPage) current() *core.WalletAddress {
+	if p.selected >= 0 && p.selected < len(p.addresses) {
+		return p.addresses[p.selected]
+	}
+	return nil
+}
+
+// updateActions offers what the selected address's state allows.
+func (p *addressesPage) updateActions() {
+	w := p.current()
+	enable := func(b *widget.Button, on bool) {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	pending := w != nil && w.Status == core.AddressPending
+	enable(p.proveBtn, pending)
+	enable(p.rejectBtn, pending)
+	enable(p.revokeBtn, w != nil && w.Status == core.AddressVerified)
+	enable(p.approveBtn, false)
+	if pending {
+		if mv, err := p.svc.PendingManualEvidence(p.ctx, w.ID); err == nil && mv != nil && mv.RequestedBy != p.op.Name {
+			enable(p.approveBtn, true)
+		}
+	}
+	if w != nil {
+		p.selection.SetText("Selected: " + w.CustomerNo + " · " + shorten(w.Address, 10, 6) + " · " + w.Status.Display())
+	} else if len(p.addresses) > 0 {
+		p.selection.SetText("Select an address")
+	}
+}
+
+// saved reloads after a dialog stored something and says what.
+func (p *addressesPage) saved(what string) {
+	p.load()
+	p.message.SetText(what)
+}
+
+func (p *addressesPage) onProveTapped() {
+	if w := p.current(); w != nil {
+		p.message.SetText("")
+		p.proof = newProofDialog(p.win, p.svc, p.ctx, w, p.saved)
+	}
+}
+
+func (p *addressesPage) onApproveTapped() {
+	w := p.current()
+	if w == nil {
+		return
+	}
+	mv, err := p.svc.PendingManualEvidence(p.ctx, w.ID)
+	if err != nil || mv == nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	p.approval = newApprovalDialog(p.win, w, mv, func() error {
+		_, err := p.svc.ApproveManualEvidence(p.ctx, w.ID)
+		if err == nil {
+			p.saved(w.Address + " is Verified on the document " + strconv.Quote(mv.Evidence) + ".")
+		}
+		return err
+	})
+}
+
+func (p *addressesPage) onRejectTapped() {
+	w := p.current()
+	if w == nil {
+		return
+	}
+	p.remarks = newRemarksDialog(p.win, "Reject address", "The address "+w.Address+" of "+w.CustomerNo+
+		" will be Rejected: deposits from it are not credited and refunds cannot go to it. Enter the reason.",
+		"Reject address", "Reject "+w.Address+"?", func(reason string) error {
+			_, err := p.svc.RejectAddress(p.ctx, w.ID, reason)
+			if err == nil {
+				p.saved(w.Address + " rejected.")
+			}
+			return err
+		})
+}
+
+func (p *addressesPage) onRevokeTapped() {
+	w := p.current()
+	if w == nil {
+		return
+	}
+	p.remarks = newRemarksDialog(p.win, "Revoke address", "The address "+w.Address+" of "+w.CustomerNo+
+		" will no longer be trusted: its deposits that are not credited yet go to Held for Review. Enter the reason.",
+		"Revoke address", "Revoke "+w.Address+"?", func(reason string) error {
+			_, err := p.svc.RevokeAddress(p.ctx, w.ID, reason)
+			if err == nil {
+				p.saved(w.Address + " revoked.")
+			}
+			return err
+		})
+}

@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// formDialog is a form with a message line and Close/Save buttons: save
+// runs the action and closes the dialog only when it succeeds, so a refused
+// entry stays on screen with what is wrong.
+type formDialog struct {
+	save, close *widget.Button
+	message     *widget.Label
+	dlg         dialog.Dialog
+}
+
+func newFormDialog(win fyne.Window, title, saveText string, width float32, form fyne.CanvasObject, do func() error) *formDialog {
+	d := &formDialog{message: widget.NewLabel("")}
+	d.message.Wrapping = fyne.TextWrapWord
+	d.save = widget.NewButton(saveText, func() {
+		d.message.SetText("")
+		if err := do(); err != nil {
+			d.message.SetText(errorText(err))
+			return
+		}
+		d.dlg.Hide()
+	})
+	d.save.Importance = widget.HighImportance
+	d.close = widget.NewButton("Close", func() { d.dlg.Hide() })
+	content := container.NewVBox(form, d.message, container.NewHBox(d.close, d.save))
+	d.dlg = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(width, content.MinSize().Height+40), content), win)
+	d.dlg.Show()
+	return d
+}
+
+// customerForm adds a customer of the firm.
+type customerForm struct {
+	*formDialog
+	customerNo, account, name, identity *widget.Entry
+}
+
+func newCustomerForm(win fyne.Window, svc *core.Service, ctx context.Context, saved func(string)) *customerForm {
+	f := &customerForm{customerNo: entry("e.g. C0000123"), account: entry("e.g. SA10000161"), name: entry("as on the identity documents"),
+		identity: entry("optional: the KYC reference")}
+	form := widget.NewForm(widget.NewFormItem("Customer number", f.customerNo), widget.NewFormItem("Securities account", f.account),
+		widget.NewFormItem("Name", f.name), widget.NewFormItem("Identity reference", f.identity))
+	f.formDialog = newFormDialog(win, "Add customer", "Add customer", 520, form, func() error {
+		c := &core.Customer{CustomerNo: strings.ToUpper(strings.TrimSpace(f.customerNo.Text)),
+			SecuritiesAccount: strings.ToUpper(strings.TrimSpace(f.account.Text)),
+			Name:              strings.TrimSpace(f.name.Text), IdentityRef: strings.TrimSpace(f.identity.Text)}
+		if err := svc.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		saved("Customer " + c.CustomerNo + " (" + c.SecuritiesAccount + ") added.")
+		return nil
+	})
+	win.Canvas().Focus(f.customerNo)
+	return f
+}
+
+// addressForm registers a customer's own wallet address, Pending until proved.
+type addressForm struct {
+	*formDialog
+	customerNo, address, label *widget.Entry
+	chain, network             *widget.Select
+}
+
+func newAddressForm(win fyne.Window, svc *core.Service, ctx context.Context, customerNo string, saved func(string)) *addressForm {
+	f := &addressForm{customerNo: entry("e.g. C0000123"), address: entry("the customer's own address on that network"),
+		label: entry("optional, e.g. cold wallet"), network: widget.NewSelect(nil, nil)}
+	f.customerNo.SetText(customerNo)
+	f.chain = widget.NewSelect([]string{core.ChainBitcoin, core.ChainEthereum}, func(chain string) {
+		f.network.Options = core.ChainNetworks(chain)
+		f.network.SetSelected(f.network.Options[0])
+	})
+	f.chain.SetSelected(core.ChainBitcoin)
+	form := widget.NewForm(widget.NewFormItem("Customer number", f.customerNo), widget.NewFormItem("Chain", f.chain),
+		widget.NewFormItem("Network", f.network), widget.NewFormItem("Address", f.address), widget.NewFormItem("Label", f.label))
+	f.formDialog = newFormDialog(win, "Add wallet address", "Add address", 640, form, func() error {
+		w, err := svc.AddWalletAddress(ctx, f.customerNo.Text, f.chain.Selected, f.network.Selected, strings.TrimSpace(f.address.Text),
+			strings.TrimSpace(f.label.Text))
+		if err != nil {
+			return err
+		}
+		saved(w.Address + " added for " + w.CustomerNo + " (" + w.Network + "); it is Pending until its owner proves it.")
+		return nil
+	})
+	return f
+}
+
+// approvalDialog is the second operator's look at documentary evidence.
+type approvalDialog struct {
+	approve, back *widget.Button
+	info, message *widget.Label
+	dlg           dialog.Dialog
+}
+
+func newApprovalDialog(win fyne.Window, w *core.WalletAddress, mv *core.ManualVerification, approve func() error) *approvalDialog {
+	d := &approvalDialog{message: widget.NewLabel("")}
+	d.info = widget.NewLabel("Address: " + w.Address + " (" + w.Chain + " " + w.Network + ")\nCustomer: " + w.CustomerNo +
+		"\nDocument: " + mv.Evidence + "\nSubmitted by " + mv.RequestedBy + " on " + mv.RequestedAt.Local().Format("2006-01-02 15:04") +
+		"\n\nApprove only after checking the document yourself: the address becomes Verified.")
+	d.info.Wrapping = fyne.TextWrapWord
+	d.message.Wrapping = fyne.TextWrapWord
+	d.approve = widget.NewButton("Approve", func() {
+		if err := approve(); err != nil {
+			d.message.SetText(errorText(err))
+			return
+		}
+		d.dlg.Hide()
+	})
+	d.approve.Importance = widget.HighImportance
+	d.back = widget.NewButton("Back", func() { d.dlg.Hide() })
+	content := container.NewVBox(d.info, d.message, container.NewHBox(d.back, d.approve))
+	d.dlg = dialog.NewCustomWithoutButtons("Approve document", container.NewGridWrap(fyne.NewSize(560, content.MinSize().Height+40), content), win)
+	d.dlg.Show()
+	return d
+}
