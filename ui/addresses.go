@@ -12,12 +12,7 @@ import (
 	"depositdesk/core"
 )
 
-type addressColumn struct {
-	title, sample string
-	text          func(*core.WalletAddress) string
-}
-
-var addressColumns = []addressColumn{
+var addressColumns = []tableColumn[*core.WalletAddress]{
 	{"Customer No", "C0000024", func(w *core.WalletAddress) string { return w.CustomerNo }},
 	{"Network", "ethereum mainnet", func(w *core.WalletAddress) string { return w.Chain + " " + w.Network }},
 	{"Address", "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297", func(w *core.WalletAddress) string { return w.Address }},
@@ -80,26 +75,10 @@ func newAddressesPage(ctx context.Context, svc *core.Service, op *core.Operator,
 	p.revokeBtn = widget.NewButton("Revoke", p.onRevokeTapped)
 	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select an address")
 	p.message.Wrapping = fyne.TextWrapWord
-	p.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(p.addresses), len(addressColumns) },
-		func() fyne.CanvasObject { return newCell(false) },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			setCell(o, addressColumns[id.Col].text(p.addresses[id.Row]))
-		})
-	p.table.ShowHeaderColumn = false
-	p.table.CreateHeader = newHeaderCell
-	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			setHeaderCell(o, addressColumns[id.Col].title)
-		}
-	}
-	for i, c := range addressColumns {
-		p.table.SetColumnWidth(i, columnWidth(c.title, c.sample))
-	}
-	p.table.OnSelected = func(id widget.TableCellID) {
-		p.selected = id.Row
+	p.table = newTable(addressColumns, func() []*core.WalletAddress { return p.addresses }, func(row int) {
+		p.selected = row
 		p.updateActions()
-	}
+	})
 	if !p.op.Can(core.ActionManageCustomers) {
 		p.addCustomerBtn.Hide()
 		p.addAddressBtn.Hide()
@@ -145,10 +124,7 @@ func (p *addressesPage) load() {
 		return
 	}
 	p.addresses, p.selected = ws, -1
-	h := newCell(false).MinSize().Height
-	for i := range ws {
-		p.table.SetRowHeight(i, h)
-	}
+	oneLineRows(p.table, len(ws))
 	p.table.UnselectAll()
 	for i, w := range ws {
 		if w.ID == keep {
@@ -229,33 +205,34 @@ func (p *addressesPage) onApproveTapped() {
 }
 
 func (p *addressesPage) onRejectTapped() {
-	w := p.current()
-	if w == nil {
-		return
-	}
-	p.remarks = newRemarksDialog(p.win, "Reject address", "The address "+w.Address+" of "+w.CustomerNo+
-		" will be Rejected: deposits from it are not credited and refunds cannot go to it. Enter the reason.",
-		"Reject address", "Reject "+w.Address+"?", func(reason string) error {
+	p.changeStatus("Reject", "rejected", "will be Rejected: deposits from it are not credited and refunds cannot go to it.",
+		func(w *core.WalletAddress, reason string) error {
 			_, err := p.svc.RejectAddress(p.ctx, w.ID, reason)
-			if err == nil {
-				p.saved(w.Address + " rejected.")
-			}
 			return err
 		})
 }
 
 func (p *addressesPage) onRevokeTapped() {
+	p.changeStatus("Revoke", "revoked", "will no longer be trusted: its deposits that are not credited yet go to Held for Review.",
+		func(w *core.WalletAddress, reason string) error {
+			_, err := p.svc.RevokeAddress(p.ctx, w.ID, reason)
+			return err
+		})
+}
+
+// changeStatus asks for the reason and a second confirmation before do
+// changes the selected address's state.
+func (p *addressesPage) changeStatus(verb, done, consequence string, do func(*core.WalletAddress, string) error) {
 	w := p.current()
 	if w == nil {
 		return
 	}
-	p.remarks = newRemarksDialog(p.win, "Revoke address", "The address "+w.Address+" of "+w.CustomerNo+
-		" will no longer be trusted: its deposits that are not credited yet go to Held for Review. Enter the reason.",
-		"Revoke address", "Revoke "+w.Address+"?", func(reason string) error {
-			_, err := p.svc.RevokeAddress(p.ctx, w.ID, reason)
-			if err == nil {
-				p.saved(w.Address + " revoked.")
-			}
+	p.remarks = newRemarksDialog(p.win, verb+" address", "The address "+w.Address+" of "+w.CustomerNo+" "+consequence+
+		" Enter the reason.", verb+" address", verb+" "+w.Address+"?", func(reason string) error {
+		if err := do(w, reason); err != nil {
 			return err
-		})
+		}
+		p.saved(w.Address + " " + done + ".")
+		return nil
+	})
 }

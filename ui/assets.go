@@ -11,13 +11,7 @@ import (
 	"depositdesk/core"
 )
 
-// assetColumn is one column of the Cryptocurrency Configuration table.
-type assetColumn struct {
-	title, sample string
-	text          func(*core.Asset) string
-}
-
-var assetColumns = []assetColumn{
+var assetColumns = []tableColumn[*core.Asset]{
 	{"Asset", "USDT@mainnet", func(a *core.Asset) string { return a.Key() }},
 	{"Name", "Tether USD (ERC-20)", func(a *core.Asset) string { return a.Name }},
 	{"Chain", "ethereum", func(a *core.Asset) string { return a.Chain }},
@@ -66,26 +60,10 @@ func newAssetsPage(ctx context.Context, svc *core.Service, op *core.Operator, wi
 	p.editBtn = widget.NewButton("Change", p.onEditTapped)
 	p.message, p.summary = widget.NewLabel(""), widget.NewLabel("")
 	p.message.Wrapping = fyne.TextWrapWord
-	p.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(p.assets), len(assetColumns) },
-		func() fyne.CanvasObject { return newCell(false) },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			setCell(o, assetColumns[id.Col].text(p.assets[id.Row]))
-		})
-	p.table.ShowHeaderColumn = false
-	p.table.CreateHeader = newHeaderCell
-	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			setHeaderCell(o, assetColumns[id.Col].title)
-		}
-	}
-	for i, c := range assetColumns {
-		p.table.SetColumnWidth(i, columnWidth(c.title, c.sample))
-	}
-	p.table.OnSelected = func(id widget.TableCellID) {
-		p.selected = id.Row
+	p.table = newTable(assetColumns, func() []*core.Asset { return p.assets }, func(row int) {
+		p.selected = row
 		p.updateActions()
-	}
+	})
 	if !p.canEdit {
 		p.addBtn.Hide()
 		p.editBtn.Hide()
@@ -115,11 +93,7 @@ func (p *assetsPage) load() {
 		return
 	}
 	p.assets, p.selected = as, -1
-	// Rows would take the two-line header's height; keep them one line high.
-	h := newCell(false).MinSize().Height
-	for i := range as {
-		p.table.SetRowHeight(i, h)
-	}
+	oneLineRows(p.table, len(as))
 	p.table.UnselectAll()
 	for i, a := range as {
 		if a.Key() == keep {

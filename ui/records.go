@@ -8,10 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"depositdesk/core"
@@ -19,16 +16,9 @@ import (
 
 const allOption = "All"
 
-// column is one column of the records table.
-type column struct {
-	title  string
-	sample string // the widest usual value; the column fits it and the title
-	text   func(*core.DepositRecord) string
-}
-
 // recordColumns are the guide's record fields. Cells use half a label's side
 // padding and columns are sized to their text so all fit the 1280 px window.
-var recordColumns = []column{
+var recordColumns = []tableColumn[*core.DepositRecord]{
 	{"Record No", "D20261124-000034", func(d *core.DepositRecord) string { return d.RecordNo }},
 	{"Customer No", "C0000024", func(d *core.DepositRecord) string { return d.CustomerNo }},
 	{"Securities\nAccount", "SA10000161", func(d *core.DepositRecord) string { return d.SecuritiesAccount }},
@@ -133,34 +123,14 @@ func entry(placeholder string) *widget.Entry {
 }
 
 func (p *recordsPage) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(p.records), len(recordColumns) },
-		func() fyne.CanvasObject { return newCell(false) },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			setCell(o, recordColumns[id.Col].text(p.records[id.Row]))
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell() }
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			setHeaderCell(o, recordColumns[id.Col].title)
-		}
-	}
-	for i, c := range recordColumns {
-		t.SetColumnWidth(i, columnWidth(c.title, c.sample))
-	}
-	// Rows would take the two-line header's height; keep them one line high.
-	h := newCell(false).MinSize().Height
-	for i := range core.DefaultPageSize {
-		t.SetRowHeight(i, h)
-	}
-	t.OnSelected = func(id widget.TableCellID) {
+	t := newTable(recordColumns, func() []*core.DepositRecord { return p.records }, func(row int) {
 		if !p.quiet {
 			p.onActivity()
 		}
-		p.selected = id.Row
+		p.selected = row
 		p.updateActions()
-	}
+	})
+	oneLineRows(t, core.DefaultPageSize)
 	return t
 }
 
@@ -416,53 +386,6 @@ func shorten(s string, head, tail int) string {
 		return s
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
-}
-
-// newCell is a table cell: a label's text and row height with half its side
-// padding, so eleven columns fit the window.
-func newCell(bold bool) fyne.CanvasObject {
-	pad := theme.InnerPadding()
-	return container.New(layout.NewCustomPaddedLayout(pad, pad, pad/2, pad/2), cellText(bold))
-}
-
-func cellText(bold bool) *canvas.Text {
-	txt := canvas.NewText("template text", theme.Color(theme.ColorNameForeground))
-	txt.TextSize = theme.TextSize()
-	txt.TextStyle.Bold = bold
-	return txt
-}
-
-// newHeaderCell holds a title of up to two lines ("Securities\nAccount").
-func newHeaderCell() fyne.CanvasObject {
-	pad := theme.InnerPadding()
-	return container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad/2, pad/2),
-		container.New(layout.NewGridLayoutWithRows(2), cellText(true), cellText(true)))
-}
-
-func setHeaderCell(o fyne.CanvasObject, title string) {
-	first, second, _ := strings.Cut(title, "\n")
-	lines := o.(*fyne.Container).Objects[0].(*fyne.Container).Objects
-	for i, s := range []string{first, second} {
-		txt := lines[i].(*canvas.Text)
-		txt.Text, txt.Color = s, theme.Color(theme.ColorNameForeground)
-		txt.Refresh()
-	}
-}
-
-func setCell(o fyne.CanvasObject, s string) {
-	txt := o.(*fyne.Container).Objects[0].(*canvas.Text)
-	txt.Text = s
-	txt.Color = theme.Color(theme.ColorNameForeground)
-	txt.Refresh()
-}
-
-func columnWidth(title, sample string) float32 {
-	size := theme.TextSize()
-	w := fyne.MeasureText(sample, size, fyne.TextStyle{}).Width
-	for _, line := range strings.Split(title, "\n") {
-		w = max(w, fyne.MeasureText(line, size, fyne.TextStyle{Bold: true}).Width)
-	}
-	return float32(int(w+theme.InnerPadding())) + 2
 }
 
 // changed reloads what shows recordNo ("*": any record) after the watcher
