@@ -43,6 +43,7 @@ type UI struct {
 	records   *recordsPage
 	assets    *assetsPage
 	addresses *addressesPage
+	audit     *auditPage
 	titles    []string                     // the pages of the header's menu, in order
 	nav       map[string]*widget.Button    // page title → its button in the menu
 	pages     map[string]fyne.CanvasObject // page title → its content
@@ -76,7 +77,7 @@ func (u *UI) Start() {
 
 func (u *UI) showWizard() {
 	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
-	u.records, u.assets, u.addresses, u.login = nil, nil, nil, nil
+	u.records, u.assets, u.addresses, u.audit, u.login = nil, nil, nil, nil, nil
 	u.win.SetContent(u.wizard.build())
 	u.win.Canvas().Focus(u.wizard.name)
 }
@@ -85,7 +86,7 @@ func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
 	u.operator = nil
 	u.login = newLoginPage(u.svc, notice, u.loggedIn)
-	u.records, u.assets, u.addresses, u.wizard = nil, nil, nil, nil
+	u.records, u.assets, u.addresses, u.audit, u.wizard = nil, nil, nil, nil, nil
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
@@ -95,13 +96,14 @@ const (
 	pageRecords   = "Deposit Records"
 	pageAssets    = "Cryptocurrency Configuration"
 	pageAddresses = "Customer Wallet Address"
+	pageAudit     = "Audit Log"
 )
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
 	ctx := core.NewContextWithOperator(context.Background(), op)
 	u.records = newRecordsPage(ctx, u.svc, op, u.win)
-	u.assets, u.addresses, u.login = nil, nil, nil
+	u.assets, u.addresses, u.audit, u.login = nil, nil, nil, nil
 	u.titles = []string{pageRecords}
 	u.pages = map[string]fyne.CanvasObject{pageRecords: u.records.build()}
 	if op.Can(core.ActionViewAssets) {
@@ -113,6 +115,11 @@ func (u *UI) loggedIn(op *core.Operator) {
 		u.addresses = newAddressesPage(ctx, u.svc, op, u.win)
 		u.titles = append(u.titles, pageAddresses)
 		u.pages[pageAddresses] = u.addresses.build()
+	}
+	if op.Can(core.ActionViewAudit) {
+		u.audit = newAuditPage(ctx, u.svc, u.win)
+		u.titles = append(u.titles, pageAudit)
+		u.pages[pageAudit] = u.audit.build()
 	}
 	menu := container.NewHBox(widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal ›", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	u.nav = map[string]*widget.Button{}
@@ -148,6 +155,8 @@ func (u *UI) showPage(title string) {
 		u.assets.load()
 	case pageAddresses:
 		u.addresses.load()
+	case pageAudit:
+		u.audit.search()
 	}
 }
 
