@@ -2,8 +2,8 @@
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
 # driven with xdotool (log in, look at Cryptocurrency Configuration, issue an
-# ownership challenge on Customer Wallet Address, verify the Audit Log, search
-# for a record under verification, cancel it with remarks and the second
+# ownership challenge on Customer Wallet Address, verify the Audit Log, see the
+# Operators, search for a record under verification, cancel it with remarks and the second
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,12 +34,13 @@ shot() { import -window root "$out/\$1.png"; }
 "$dir/depositdesk" --db "$dir/seeded.db" & P=\$!; sleep 5; shot login
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
 xdotool mousemove 200 $y click 1; sleep 1; shot records
-xdotool mousemove 617 21 click 1; sleep 1; shot assets
-xdotool mousemove 829 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
+xdotool mousemove 248 21 click 1; sleep 1; shot assets
+xdotool mousemove 461 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
 xdotool mousemove 430 700 click 1; sleep 1; xdotool mousemove 341 271 click 1; sleep 1; shot proof
 xdotool mousemove 640 657 click 1; sleep 1
-xdotool mousemove 970 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
-xdotool mousemove 436 21 click 1; sleep 1
+xdotool mousemove 603 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
+xdotool mousemove 692 21 click 1; sleep 1; shot operators
+xdotool mousemove 68 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
 xdotool mousemove 544 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1

@@ -44,6 +44,10 @@ type UI struct {
 	assets    *assetsPage
 	addresses *addressesPage
 	audit     *auditPage
+	operators *operatorsPage
+	password  *passwordForm // the open change-password dialog, for tests
+	account   *widget.Button
+	notice    *widget.Label                // what the header reports (password changed)
 	titles    []string                     // the pages of the header's menu, in order
 	nav       map[string]*widget.Button    // page title → its button in the menu
 	pages     map[string]fyne.CanvasObject // page title → its content
@@ -77,7 +81,7 @@ func (u *UI) Start() {
 
 func (u *UI) showWizard() {
 	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
-	u.records, u.assets, u.addresses, u.audit, u.login = nil, nil, nil, nil, nil
+	u.records, u.assets, u.addresses, u.audit, u.operators, u.login = nil, nil, nil, nil, nil, nil
 	u.win.SetContent(u.wizard.build())
 	u.win.Canvas().Focus(u.wizard.name)
 }
@@ -86,7 +90,7 @@ func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
 	u.operator = nil
 	u.login = newLoginPage(u.svc, notice, u.loggedIn)
-	u.records, u.assets, u.addresses, u.audit, u.wizard = nil, nil, nil, nil, nil
+	u.records, u.assets, u.addresses, u.audit, u.operators, u.wizard = nil, nil, nil, nil, nil, nil
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
@@ -97,13 +101,14 @@ const (
 	pageAssets    = "Cryptocurrency Configuration"
 	pageAddresses = "Customer Wallet Address"
 	pageAudit     = "Audit Log"
+	pageOperators = "Operators"
 )
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
 	ctx := core.NewContextWithOperator(context.Background(), op)
 	u.records = newRecordsPage(ctx, u.svc, op, u.win)
-	u.assets, u.addresses, u.audit, u.login = nil, nil, nil, nil
+	u.assets, u.addresses, u.audit, u.operators, u.login = nil, nil, nil, nil, nil
 	u.titles = []string{pageRecords}
 	u.pages = map[string]fyne.CanvasObject{pageRecords: u.records.build()}
 	if op.Can(core.ActionViewAssets) {
@@ -121,7 +126,14 @@ func (u *UI) loggedIn(op *core.Operator) {
 		u.titles = append(u.titles, pageAudit)
 		u.pages[pageAudit] = u.audit.build()
 	}
-	menu := container.NewHBox(widget.NewLabelWithStyle("Virtual Asset Management › Deposit/Withdrawal ›", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if op.Can(core.ActionManageOperators) {
+		u.operators = newOperatorsPage(ctx, u.svc, op, u.win)
+		u.titles = append(u.titles, pageOperators)
+		u.pages[pageOperators] = u.operators.build()
+	}
+	// The module's path is the window's title; the header holds its pages.
+	u.win.SetTitle("Deposit Desk · Virtual Asset Management › Deposit/Withdrawal › Deposit")
+	menu := container.NewHBox()
 	u.nav = map[string]*widget.Button{}
 	stack := container.NewStack()
 	for _, title := range u.titles {
@@ -129,8 +141,12 @@ func (u *UI) loggedIn(op *core.Operator) {
 		menu.Add(u.nav[title])
 		stack.Add(u.pages[title])
 	}
+	u.notice = widget.NewLabel("")
+	u.account = widget.NewButton("Change password", func() {
+		u.password = newPasswordForm(u.win, u.svc, ctx, u.notice.SetText)
+	})
 	header := container.NewBorder(nil, nil, menu,
-		container.NewHBox(widget.NewLabel("Operator: "+op.Name), widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
+		container.NewHBox(u.notice, widget.NewLabel("Operator: "+op.Name), u.account, widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
 	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, stack))
 	u.showPage(pageRecords)
 	u.records.search()
@@ -157,6 +173,8 @@ func (u *UI) showPage(title string) {
 		u.addresses.load()
 	case pageAudit:
 		u.audit.search()
+	case pageOperators:
+		u.operators.load()
 	}
 }
 
