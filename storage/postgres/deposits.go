@@ -116,42 +116,49 @@ func depositByID(ctx context.Context, q querier, id int64) (*core.DepositRecord,
 // concurrent winner holds the row lock, and the loser re-checks the status
 // after it commits and updates nothing.
 func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error) {
+	var out *core.DepositRecord
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = transitionDeposit(ctx, tx, t)
+		return err
+	})
+	return out, err
+}
+
+// transitionDeposit is the guarded UPDATE of t, its audit row and the
+// notification to other desks, inside tx.
+func transitionDeposit(ctx context.Context, tx pgx.Tx, t core.DepositTransition) (*core.DepositRecord, error) {
 	if err := core.CheckTransition(t.From, t.To); err != nil {
 		return nil, err
 	}
-	var out *core.DepositRecord
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		set, args := `status = $1, remarks = $2, updated_at = $3`, []any{string(t.To), t.Remarks, t.Audit.At}
-		if c := t.Chain; c != nil {
-			set += `, confirmations = $4, block_hash = $5, block_height = $6, chain_spends = $7`
-			args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
-		}
-		n := len(args)
-		tag, err := tx.Exec(ctx, `UPDATE deposits SET `+set+fmt.Sprintf(` WHERE id = $%d AND status = $%d`, n+1, n+2), append(args, t.ID, string(t.From))...)
-		if err != nil {
-			return fmt.Errorf("transition deposit: %w", err)
-		}
-		cur, err := depositByID(ctx, tx, t.ID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
-		}
-		out = cur
-		a := t.Audit
-		if a.EntityID == "" {
-			a.EntityID = cur.RecordNo
-		}
-		if a.Before == "" && a.After == "" {
-			a.Before, a.After = string(t.From), string(t.To)
-		}
-		if err := appendAudit(ctx, tx, a); err != nil {
-			return err
-		}
-		return notifyDeposit(ctx, tx, cur.RecordNo)
-	})
-	return out, err
+	set, args := `status = $1, remarks = $2, updated_at = $3`, []any{string(t.To), t.Remarks, t.Audit.At}
+	if c := t.Chain; c != nil {
+		set += `, confirmations = $4, block_hash = $5, block_height = $6, chain_spends = $7`
+		args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
+	}
+	n := len(args)
+	tag, err := tx.Exec(ctx, `UPDATE deposits SET `+set+fmt.Sprintf(` WHERE id = $%d AND status = $%d`, n+1, n+2), append(args, t.ID, string(t.From))...)
+	if err != nil {
+		return nil, fmt.Errorf("transition deposit: %w", err)
+	}
+	cur, err := depositByID(ctx, tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
+	}
+	a := t.Audit
+	if a.EntityID == "" {
+		a.EntityID = cur.RecordNo
+	}
+	if a.Before == "" && a.After == "" {
+		a.Before, a.After = string(t.From), string(t.To)
+	}
+	if err := appendAudit(ctx, tx, a); err != nil {
+		return nil, err
+	}
+	return cur, notifyDeposit(ctx, tx, cur.RecordNo)
 }
 
 // FindDeposits implements core.Store: newest first, keyset paging on

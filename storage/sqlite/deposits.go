@@ -126,42 +126,48 @@ func depositByID(ctx context.Context, q queryer, id int64) (*core.DepositRecord,
 
 // TransitionDeposit implements core.Store with one guarded UPDATE.
 func (s *Store) TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error) {
+	var out *core.DepositRecord
+	err := s.withTx(ctx, func(tx *writeTx) error {
+		var err error
+		out, err = transitionDeposit(ctx, tx, t)
+		return err
+	})
+	return out, err
+}
+
+// transitionDeposit is the guarded UPDATE of t and its audit row, inside tx.
+func transitionDeposit(ctx context.Context, tx *writeTx, t core.DepositTransition) (*core.DepositRecord, error) {
 	if err := core.CheckTransition(t.From, t.To); err != nil {
 		return nil, err
 	}
-	var out *core.DepositRecord
-	err := s.withTx(ctx, func(tx *writeTx) error {
-		set, args := `status = ?, remarks = ?, updated_at = ?`, []any{string(t.To), t.Remarks, micros(t.Audit.At)}
-		if c := t.Chain; c != nil {
-			set += `, confirmations = ?, block_hash = ?, block_height = ?, chain_spends = ?`
-			args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE deposits SET `+set+` WHERE id = ? AND status = ?`, append(args, t.ID, string(t.From))...)
-		if err != nil {
-			return fmt.Errorf("transition deposit: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("transition deposit: %w", err)
-		}
-		cur, err := depositByID(ctx, tx, t.ID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
-		}
-		out = cur
-		a := t.Audit
-		if a.EntityID == "" {
-			a.EntityID = cur.RecordNo
-		}
-		if a.Before == "" && a.After == "" {
-			a.Before, a.After = string(t.From), string(t.To)
-		}
-		return appendAudit(ctx, tx, a)
-	})
-	return out, err
+	set, args := `status = ?, remarks = ?, updated_at = ?`, []any{string(t.To), t.Remarks, micros(t.Audit.At)}
+	if c := t.Chain; c != nil {
+		set += `, confirmations = ?, block_hash = ?, block_height = ?, chain_spends = ?`
+		args = append(args, c.Confirmations, c.BlockHash, c.BlockHeight, strings.Join(c.Spends, ","))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deposits SET `+set+` WHERE id = ? AND status = ?`, append(args, t.ID, string(t.From))...)
+	if err != nil {
+		return nil, fmt.Errorf("transition deposit: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("transition deposit: %w", err)
+	}
+	cur, err := depositByID(ctx, tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, core.Errorf(core.ECONFLICT, "Record %s is %q now, not %q; someone else changed it.", cur.RecordNo, cur.Status.Display(), t.From.Display())
+	}
+	a := t.Audit
+	if a.EntityID == "" {
+		a.EntityID = cur.RecordNo
+	}
+	if a.Before == "" && a.After == "" {
+		a.Before, a.After = string(t.From), string(t.To)
+	}
+	return cur, appendAudit(ctx, tx, a)
 }
 
 type scanner interface{ Scan(dest ...any) error }
