@@ -66,6 +66,7 @@ const (
 	ActionSignRefund        Action = "sign refund"
 	ActionAttachTxID        Action = "attach a transaction to a deposit application"
 	ActionConfigureDesk     Action = "configure the desk"
+	ActionViewRefunds       Action = "view refunds"
 	// ActionViewOwnRecords is an API client's read of the records it
 	// created; operators read records through ActionViewRecords, so it has
 	// no row in Policy.
@@ -93,6 +94,7 @@ var Policy = map[Action][]Permission{
 	ActionSignRefund:        {PermSignRefund},
 	ActionAttachTxID:        {PermDepositApplication},
 	ActionConfigureDesk:     {PermOperatorAdmin},
+	ActionViewRefunds:       {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},
 }
 
 // Can reports whether the operator may take the action.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"math/big"
+	"slices"
 	"time"
 )
 
@@ -18,21 +19,94 @@ const (
 	RefundRejected  RefundStatus = "rejected"
 )
 
+// Display is the operator-facing text.
+func (s RefundStatus) Display() string {
+	switch s {
+	case RefundRequested:
+		return "Requested"
+	case RefundApproved:
+		return "Approved"
+	case RefundSigned:
+		return "Signed"
+	case RefundBroadcast:
+		return "Broadcast"
+	case RefundConfirmed:
+		return "Confirmed"
+	case RefundFailed:
+		return "Failed"
+	case RefundRejected:
+		return "Rejected"
+	}
+	return string(s)
+}
+
+// Live reports whether the refund still holds its deposit (at most one
+// live refund per deposit; the schema enforces it too).
+func (s RefundStatus) Live() bool { return s != RefundFailed && s != RefundRejected }
+
+// refundTransitions are the refund's edges built so far: a request is
+// approved by a second operator or rejected, and an approved refund can
+// still be rejected before it is signed. Signing, broadcast and
+// confirmation add theirs with the signing work.
+var refundTransitions = map[RefundStatus][]RefundStatus{
+	RefundRequested: {RefundApproved, RefundRejected},
+	RefundApproved:  {RefundRejected},
+}
+
+// CanTransitionRefund reports whether a refund may move from → to.
+func CanTransitionRefund(from, to RefundStatus) bool {
+	return slices.Contains(refundTransitions[from], to)
+}
+
 // Refund returns a credited deposit to a verified address of the same
-// customer on the same network. Its workflow is built with the refunds work;
-// the type is here so the schema and the detail page can name it.
+// customer on the same network. Amount is what that address receives: the
+// network fee is the firm's, paid on top (for a token refund it is paid in
+// the network's coin anyway, so "on top" is the one rule for every asset).
 type Refund struct {
 	ID               int64
 	DepositID        int64
+	RecordNo         string // the deposit's, read with the refund
+	AssetSymbol      string // the deposit's asset, for display
+	Decimals         int    // the deposit's asset decimals, for display
 	Status           RefundStatus
 	Address          string
 	Network          string
 	Amount           *big.Int
-	AdjustmentReason string
+	AdjustmentReason string // why Amount differs from the deposit's; "" when it does not
 	RequestedBy      string
 	ApprovedBy       string
 	TxID             string
 	Confirmations    int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// AmountText is the amount in the asset's units.
+func (r *Refund) AmountText() string { return FormatAmount(r.Amount, r.Decimals) }
+
+// RefundFilter selects refunds, newest first; nil fields do not filter.
+type RefundFilter struct {
+	ID        *int64
+	DepositID *int64
+	Status    *RefundStatus
+	Limit     int // 0 = no limit
+}
+
+// RefundRequest is what the operator enters on Request Refund.
+type RefundRequest struct {
+	AddressID int64  // a Verified wallet address of the deposit's customer on its network
+	Amount    string // in the asset's units; "" means the deposit's amount
+	Reason    string // required when Amount differs from the deposit's
+}
+
+// RefundTransition asks storage to move a refund From → To with a guarded
+// UPDATE (also setting ApprovedBy when not empty) and, when Deposit is
+// set, to move its deposit in the same transaction. Audit is the refund's
+// row; Deposit carries its own.
+type RefundTransition struct {
+	ID         int64
+	From, To   RefundStatus
+	ApprovedBy string
+	Deposit    *DepositTransition
+	Audit      AuditEntry
 }

@@ -141,6 +141,19 @@ type Store interface {
 	// active client. ENOTFOUND if missing, ECONFLICT if already revoked.
 	RevokeAPIClient(ctx context.Context, id int64, audit AuditEntry) (*APIClient, error)
 
+	// CreateRefund stores r (its ID set) and applies deposit, the deposit's
+	// Credited → Refunding transition with its audit row, in one
+	// transaction. ECONFLICT when the deposit moved meanwhile or already has
+	// a live refund (a unique index, whoever writes).
+	CreateRefund(ctx context.Context, r *Refund, deposit DepositTransition) error
+	// FindRefunds returns refunds newest first, each with its deposit's
+	// record number and asset.
+	FindRefunds(ctx context.Context, f RefundFilter) ([]*Refund, error)
+	// TransitionRefund applies t (guarded UPDATE, audit row, and the deposit's
+	// own transition when set) in one transaction. ECONFLICT when the refund
+	// or its deposit moved meanwhile.
+	TransitionRefund(ctx context.Context, t RefundTransition) (*Refund, error)
+
 	// Setting returns a desk-wide setting's value, "" when it was never set.
 	Setting(ctx context.Context, name string) (string, error)
 	// SetSetting stores a setting's value and its audit row in one transaction.

@@ -64,6 +64,9 @@ type Store struct {
 	FindAPIClientsFunc            func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
 	RevokeAPIClientFunc           func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)
 	SettingFunc                   func(ctx context.Context, name string) (string, error)
+	CreateRefundFunc              func(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error
+	FindRefundsFunc               func(ctx context.Context, f core.RefundFilter) ([]*core.Refund, error)
+	TransitionRefundFunc          func(ctx context.Context, t core.RefundTransition) (*core.Refund, error)
 	SetSettingFunc                func(ctx context.Context, name, value string, audit core.AuditEntry) error
 }
 

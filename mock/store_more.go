@@ -1,7 +1,7 @@
 package mock
 
 // The Store methods of deposit addresses, the chain watcher, manual
-// verification and settings; store.go holds the struct and the older methods.
+// verification, refunds and settings; store.go holds the struct and the older methods.
 
 import (
 	"context"
@@ -119,4 +119,28 @@ func (s *Store) SetSetting(ctx context.Context, name, value string, audit core.A
 		return s.unexpected("SetSetting")
 	}
 	return s.SetSettingFunc(ctx, name, value, audit)
+}
+
+// CreateRefund implements core.Store.
+func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
+	if s.CreateRefundFunc == nil {
+		return s.unexpected("CreateRefund")
+	}
+	return s.CreateRefundFunc(ctx, r, deposit)
+}
+
+// FindRefunds implements core.Store.
+func (s *Store) FindRefunds(ctx context.Context, f core.RefundFilter) ([]*core.Refund, error) {
+	if s.FindRefundsFunc == nil {
+		return nil, s.unexpected("FindRefunds")
+	}
+	return s.FindRefundsFunc(ctx, f)
+}
+
+// TransitionRefund implements core.Store.
+func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (*core.Refund, error) {
+	if s.TransitionRefundFunc == nil {
+		return nil, s.unexpected("TransitionRefund")
+	}
+	return s.TransitionRefundFunc(ctx, t)
 }

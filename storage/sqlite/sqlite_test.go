@@ -130,7 +130,7 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 	}
 }
 
-// Refunds are schema-only for now; the rule "at most one live refund per
+// The rule "at most one live refund per
 // deposit" is a unique index, so it holds even for a writer that skips core.
 func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 	t.Parallel()
