@@ -40,9 +40,10 @@ func (s RefundStatus) Display() string {
 	return string(s)
 }
 
-// Live reports whether the refund still holds its deposit (at most one
-// live refund per deposit; the schema enforces it too).
-func (s RefundStatus) Live() bool { return s != RefundFailed && s != RefundRejected }
+// RefundStatuses lists every refund state in workflow order.
+func RefundStatuses() []RefundStatus {
+	return []RefundStatus{RefundRequested, RefundApproved, RefundSigned, RefundBroadcast, RefundConfirmed, RefundFailed, RefundRejected}
+}
 
 // refundTransitions are the refund's edges built so far: a request is
 // approved by a second operator or rejected, and an approved refund can

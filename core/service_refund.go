@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,12 @@ func (s *Service) RefundAddresses(ctx context.Context, recordNo string) ([]*Wall
 		return nil, err
 	}
 	verified := AddressVerified
-	return s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Status: &verified})
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Status: &verified})
+	if err != nil {
+		return nil, err
+	}
+	// Network names repeat across chains ("mainnet"): keep the deposit's chain.
+	return slices.DeleteFunc(ws, func(w *WalletAddress) bool { return w.Chain != d.Chain }), nil
 }
 
 // RequestRefund asks to return a Credited deposit (the guide's Request

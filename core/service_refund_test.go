@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -146,4 +147,40 @@ func TestRefundNeedsASecondOperatorAndARejectionCreditsAgain(t *testing.T) {
 	v, err := b.svc.VerifyAudit(b.admin)
 	require.NoError(t, err)
 	require.True(t, v.Intact())
+}
+
+func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	ctx := context.Background()
+	for _, a := range []*core.Asset{
+		{Chain: core.ChainBitcoin, Network: "mainnet", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(1), ConfirmationsRequired: 1, Enabled: true},
+		{Chain: core.ChainEthereum, Network: "mainnet", Symbol: "ETH", Decimals: 18, MinDeposit: big.NewInt(1), ConfirmationsRequired: 1, Enabled: true},
+	} {
+		require.NoError(t, b.svc.CreateAsset(b.admin, a))
+	}
+	eth := "0x7cAF60F13C99681dDDFAd549ff5F79099d4515B8"
+	rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: "eth-1", CustomerNo: "C10001",
+		SecuritiesAccount: "SA-20001", AssetSymbol: "ETH", Network: "mainnet", Amount: "1.5", SourceAddress: eth,
+		DestinationAddress: "0x52908400098527886E0F7030069857D2E4169EE7"})
+	require.NoError(t, err)
+	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
+		rec, err = b.store.TransitionDeposit(ctx, core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
+			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
+		require.NoError(t, err)
+	}
+	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &eth})
+	require.NoError(t, err)
+	b.verifyManually(t, ws[0].ID, "DOC-20")
+	btc, err := b.svc.AddWalletAddress(b.admin, "C10001", core.ChainBitcoin, "mainnet", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "")
+	require.NoError(t, err)
+	b.verifyManually(t, btc.ID, "DOC-21")
+
+	rita := b.operator(t, "rita", core.PermRefund)
+	got, err := b.svc.RefundAddresses(rita, rec.RecordNo)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, eth, got[0].Address, "a Bitcoin mainnet address is not an Ethereum mainnet one")
+	_, err = b.svc.RequestRefund(rita, rec.RecordNo, core.RefundRequest{AddressID: btc.ID})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 }

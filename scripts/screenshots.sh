@@ -2,8 +2,8 @@
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
 # driven with xdotool (log in, look at Cryptocurrency Configuration, issue an
-# ownership challenge on Customer Wallet Address, verify the Audit Log, see the
-# Operators, search for a record under verification, cancel it with remarks and the second
+# ownership challenge on Customer Wallet Address, see a refund waiting for
+# approval, verify the Audit Log, see the Operators, search for a record under verification, cancel it with remarks and the second
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,10 @@ echo "$DEPOSITDESK_PASSWORD" | "$dir/depositctl" --db "$dir/seeded.db" operator 
 rec=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin --json search --status "Wallet Address Under Verification" --limit 200 2>/dev/null |
   tr '{' '\n' | grep '"txid":""' | sed -n '1s/.*"record_no":"\([^"]*\)".*/\1/p')
 y=318
+# A refund waiting for its second operator, on the Refunds page.
+ref=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin --json search --status credited --limit 1 2>/dev/null |
+  sed -n 's/.*"record_no":"\([^"]*\)".*"source_address":"\([^"]*\)".*/\1 \2/p')
+"$dir/depositctl" --db "$dir/seeded.db" --operator admin refund request ${ref% *} --address ${ref#* } >/dev/null
 # A new wallet address waiting for its proof, on the Customer Wallet Address page.
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin firm set "Example Securities Co., Ltd." >/dev/null
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin address add --customer-no C0000001 --chain ethereum --network mainnet \
@@ -38,15 +42,16 @@ xdotool mousemove 248 21 click 1; sleep 1; shot assets
 xdotool mousemove 461 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
 xdotool mousemove 430 700 click 1; sleep 1; xdotool mousemove 341 271 click 1; sleep 1; shot proof
 xdotool mousemove 640 657 click 1; sleep 1
-xdotool mousemove 603 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
-xdotool mousemove 692 21 click 1; sleep 1; shot operators
+xdotool mousemove 598 21 click 1; sleep 1; xdotool mousemove 100 279 click 1; sleep 1; shot refunds
+xdotool mousemove 680 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
+xdotool mousemove 769 21 click 1; sleep 1; shot operators
 xdotool mousemove 68 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
-xdotool mousemove 544 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
+xdotool mousemove 313 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
 xdotool mousemove 500 517 click 1; sleep 1; shot cancel
 xdotool mousemove 500 431 click 1; sleep 2
-xdotool mousemove 200 $y click 1; sleep 1; xdotool mousemove 320 700 click 1; sleep 3; shot detail
+xdotool mousemove 200 $y click 1; sleep 1; xdotool mousemove 246 700 click 1; sleep 3; shot detail
 kill \$P
 EOS
 chmod +x "$dir/drive.sh"

@@ -46,7 +46,7 @@ type recordsPage struct {
 	recordNo, customerNo, account, txid, from, to *widget.Entry
 	status, asset                                 *widget.Select
 	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
-	detailsBtn, cancelBtn, deleteBtn              *widget.Button
+	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
 	table                                         *widget.Table
 	pageInfo, message, selection                  *widget.Label
 
@@ -59,6 +59,7 @@ type recordsPage struct {
 	quiet    bool                // selecting on the operator's behalf, not their activity
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
+	refund  *refundForm    // the open Request Refund dialog, for tests
 	detail  *detailView    // the last detail window opened, for tests
 	open    map[*detailView]bool
 }
@@ -90,6 +91,7 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	p.detailsBtn = widget.NewButton("Details", p.onDetailsTapped)
 	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
 	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
+	p.refundBtn = widget.NewButton("Request Refund", p.onRefundTapped)
 	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.table = p.newTable()
@@ -140,7 +142,7 @@ func (p *recordsPage) build() fyne.CanvasObject {
 		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
 	)
 	buttons := container.NewHBox(p.searchBtn, p.resetBtn)
-	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn)
+	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn)
 	paging := container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn)
 	top := container.NewVBox(filters, container.NewBorder(nil, nil, buttons, nil), widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, paging), p.message)
@@ -292,7 +294,7 @@ func (p *recordsPage) updateActions() {
 	if d == nil {
 		p.selection.SetText("Select a record")
 	} else {
-		p.selection.SetText("Selected: " + d.RecordNo + " · " + d.Status.Display())
+		p.selection.SetText("Selected: " + d.RecordNo)
 	}
 	enable(p.detailsBtn, d != nil)
 	verifying := d != nil && d.Status == core.StatusVerifying
@@ -303,6 +305,10 @@ func (p *recordsPage) updateActions() {
 	}
 	if !p.op.Can(core.ActionDeleteApplication) {
 		p.deleteBtn.Hide()
+	}
+	enable(p.refundBtn, d != nil && d.Status == core.StatusCredited)
+	if !p.op.Can(core.ActionRequestRefund) {
+		p.refundBtn.Hide()
 	}
 	enable(p.prevBtn, len(p.cursors) > 1)
 	enable(p.nextBtn, p.next != nil)
@@ -326,6 +332,19 @@ func (p *recordsPage) onDetailsTapped() {
 		p.detail, p.open[v] = v, true
 		v.onClosed = func() { delete(p.open, v) }
 	}
+}
+
+// onRefundTapped opens Request Refund for the selected Credited record.
+func (p *recordsPage) onRefundTapped() {
+	p.onActivity()
+	d := p.current()
+	if d == nil {
+		return
+	}
+	p.refund = newRefundForm(p.win, p.svc, p.ctx, d, func(r *core.Refund) {
+		_ = p.afterChange(nil, "Refund of "+r.AmountText()+" "+r.AssetSymbol+" to "+r.Address+" requested for "+r.RecordNo+
+			"; it waits for a second operator's approval.")
+	})
 }
 
 // recordAction is an operator action on one record that the guide wants

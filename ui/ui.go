@@ -45,6 +45,7 @@ type UI struct {
 	addresses *addressesPage
 	audit     *auditPage
 	operators *operatorsPage
+	refunds   *refundsPage
 	password  *passwordForm // the open change-password dialog, for tests
 	account   *widget.Button
 	notice    *widget.Label                // what the header reports (password changed)
@@ -81,7 +82,8 @@ func (u *UI) Start() {
 
 func (u *UI) showWizard() {
 	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
-	u.records, u.assets, u.addresses, u.audit, u.operators, u.login = nil, nil, nil, nil, nil, nil
+	u.clearPages()
+	u.login = nil
 	u.win.SetContent(u.wizard.build())
 	u.win.Canvas().Focus(u.wizard.name)
 }
@@ -90,7 +92,8 @@ func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
 	u.operator = nil
 	u.login = newLoginPage(u.svc, notice, u.loggedIn)
-	u.records, u.assets, u.addresses, u.audit, u.operators, u.wizard = nil, nil, nil, nil, nil, nil
+	u.clearPages()
+	u.wizard = nil
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
@@ -102,34 +105,39 @@ const (
 	pageAddresses = "Customer Wallet Address"
 	pageAudit     = "Audit Log"
 	pageOperators = "Operators"
+	pageRefunds   = "Refunds"
 )
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
 	ctx := core.NewContextWithOperator(context.Background(), op)
+	u.clearPages()
 	u.records = newRecordsPage(ctx, u.svc, op, u.win)
-	u.assets, u.addresses, u.audit, u.operators, u.login = nil, nil, nil, nil, nil
-	u.titles = []string{pageRecords}
-	u.pages = map[string]fyne.CanvasObject{pageRecords: u.records.build()}
+	u.login = nil
+	u.titles, u.pages = nil, map[string]fyne.CanvasObject{}
+	add := func(title string, page fyne.CanvasObject) {
+		u.titles, u.pages[title] = append(u.titles, title), page
+	}
+	add(pageRecords, u.records.build())
 	if op.Can(core.ActionViewAssets) {
 		u.assets = newAssetsPage(ctx, u.svc, op, u.win, u.records.loadAssets)
-		u.titles = append(u.titles, pageAssets)
-		u.pages[pageAssets] = u.assets.build()
+		add(pageAssets, u.assets.build())
 	}
 	if op.Can(core.ActionViewCustomers) {
 		u.addresses = newAddressesPage(ctx, u.svc, op, u.win)
-		u.titles = append(u.titles, pageAddresses)
-		u.pages[pageAddresses] = u.addresses.build()
+		add(pageAddresses, u.addresses.build())
+	}
+	if op.Can(core.ActionViewRefunds) {
+		u.refunds = newRefundsPage(ctx, u.svc, op, u.win)
+		add(pageRefunds, u.refunds.build())
 	}
 	if op.Can(core.ActionViewAudit) {
 		u.audit = newAuditPage(ctx, u.svc, u.win)
-		u.titles = append(u.titles, pageAudit)
-		u.pages[pageAudit] = u.audit.build()
+		add(pageAudit, u.audit.build())
 	}
 	if op.Can(core.ActionManageOperators) {
 		u.operators = newOperatorsPage(ctx, u.svc, op, u.win)
-		u.titles = append(u.titles, pageOperators)
-		u.pages[pageOperators] = u.operators.build()
+		add(pageOperators, u.operators.build())
 	}
 	// The module's path is the window's title; the header holds its pages.
 	u.win.SetTitle("Deposit Desk · Virtual Asset Management › Deposit/Withdrawal › Deposit")
@@ -151,6 +159,11 @@ func (u *UI) loggedIn(op *core.Operator) {
 	u.showPage(pageRecords)
 	u.records.search()
 	u.startIdleWatch()
+}
+
+// clearPages forgets the logged-in pages (at login, logout and the wizard).
+func (u *UI) clearPages() {
+	u.records, u.assets, u.addresses, u.refunds, u.audit, u.operators = nil, nil, nil, nil, nil, nil
 }
 
 // showPage puts the page titled title on screen and marks it in the menu.
@@ -175,6 +188,8 @@ func (u *UI) showPage(title string) {
 		u.audit.search()
 	case pageOperators:
 		u.operators.load()
+	case pageRefunds:
+		u.refunds.load()
 	}
 }
 

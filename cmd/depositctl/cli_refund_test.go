@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/internal/pgtest"
+)
+
+func TestRefundCommandsOnSQLite(t *testing.T) {
+	t.Parallel()
+	refundCommands(t, newCLI(t, filepath.Join(t.TempDir(), "desk.db")))
+}
+
+func TestRefundCommandsOnPostgres(t *testing.T) {
+	t.Parallel()
+	refundCommands(t, newCLI(t, pgtest.NewDatabase(t)))
+}
+
+func refundCommands(t *testing.T, c cli) {
+	r := c.admin("--json", "search", "--status", "credited", "--limit", "1")
+	require.Equal(t, 0, r.code, r.stderr)
+	var recs []struct {
+		RecordNo      string `json:"record_no"`
+		SourceAddress string `json:"source_address"`
+		Amount        string `json:"amount"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &recs))
+	rec := recs[0]
+
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", "bc1qnotthecustomers").code)
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress, "--amount", "0.001").code,
+		"an adjusted amount needs its reason")
+	var got struct {
+		ID          int64  `json:"id"`
+		Status      string `json:"status"`
+		Amount      string `json:"amount"`
+		RequestedBy string `json:"requested_by"`
+		ApprovedBy  string `json:"approved_by"`
+	}
+	c.jsonOut(&got, "refund", "request", rec.RecordNo, "--address", rec.SourceAddress)
+	require.Equal(t, "Requested", got.Status)
+	require.Equal(t, rec.Amount, got.Amount, "the deposit's amount by default")
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress).code, "the record is Refunding now")
+	require.Equal(t, 7, c.admin("refund", "approve", strconv.FormatInt(got.ID, 10)).code, "nobody approves their own request")
+
+	r = c.run(adminPW+"\nsam-password-01\n", "--operator", "admin", "--password-stdin", "operator", "create", "--name", "sam",
+		"--password-stdin", "--perm", "refund-approval")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = c.as("sam", "sam-password-01", "--json", "refund", "approve", strconv.FormatInt(got.ID, 10))
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	require.Equal(t, "Approved", got.Status)
+	require.Equal(t, "sam", got.ApprovedBy)
+	require.Equal(t, 2, c.as("sam", "sam-password-01", "refund", "reject", strconv.FormatInt(got.ID, 10)).code, "--remarks is required")
+	r = c.as("sam", "sam-password-01", "refund", "reject", strconv.FormatInt(got.ID, 10), "--remarks", "customer withdrew")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, "Credited", c.search("--record-no", rec.RecordNo)[0].Status)
+
+	r = c.admin("--json", "refund", "list", "--status", "rejected")
+	require.Equal(t, 0, r.code, r.stderr)
+	var list []json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &list))
+	require.Len(t, list, 1)
+}

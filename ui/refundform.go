@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// refundForm is the guide's Request Refund: the refund address (only the
+// customer's Verified addresses on the deposit's network are offered), the
+// network (the deposit's, shown, not chosen), and the amount, which starts
+// as the deposit's; another amount needs the reason for the adjustment.
+type refundForm struct {
+	*formDialog
+	address *widget.Select
+	amount  *widget.Entry
+	reason  *widget.Entry
+	choices []*core.WalletAddress
+}
+
+func newRefundForm(win fyne.Window, svc *core.Service, ctx context.Context, d *core.DepositRecord, done func(*core.Refund)) *refundForm {
+	f := &refundForm{address: widget.NewSelect(nil, nil), amount: entry(""), reason: widget.NewMultiLineEntry()}
+	f.amount.SetText(d.AmountText())
+	f.reason.SetPlaceHolder("required when the amount differs from the deposit's")
+	f.reason.SetMinRowsVisible(2)
+	ws, err := svc.RefundAddresses(ctx, d.RecordNo)
+	for _, w := range ws {
+		label := w.Address
+		if w.Label != "" {
+			label += " (" + w.Label + ")"
+		}
+		f.address.Options = append(f.address.Options, label)
+		f.choices = append(f.choices, w)
+	}
+	if len(f.choices) == 1 {
+		f.address.SetSelectedIndex(0)
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Record", widget.NewLabel(d.RecordNo+" · "+d.CustomerNo+" · "+d.SecuritiesAccount)),
+		widget.NewFormItem("Deposited", widget.NewLabel(d.AmountText()+" "+d.AssetSymbol)),
+		widget.NewFormItem("Network", widget.NewLabel(d.Chain+" "+d.Network+" (the deposit's)")),
+		widget.NewFormItem("Refund address", f.address),
+		widget.NewFormItem("Amount", f.amount),
+		widget.NewFormItem("Reason for adjustment", f.reason),
+	)
+	f.formDialog = newFormDialog(win, "Request refund of "+d.RecordNo, "Request refund", 640, form, func() error {
+		i := f.address.SelectedIndex()
+		if i < 0 {
+			return core.Errorf(core.EINVALID, "Choose the refund address.")
+		}
+		r, err := svc.RequestRefund(ctx, d.RecordNo, core.RefundRequest{AddressID: f.choices[i].ID, Amount: f.amount.Text, Reason: f.reason.Text})
+		if err != nil {
+			return err
+		}
+		done(r)
+		return nil
+	})
+	switch {
+	case err != nil:
+		f.message.SetText(errorText(err))
+	case len(ws) == 0:
+		f.message.SetText(d.CustomerNo + " has no Verified address on " + d.Chain + " " + d.Network +
+			"; verify the customer's address on Customer Wallet Address first.")
+		f.save.Disable()
+	}
+	return f
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+var refundColumns = []tableColumn[*core.Refund]{
+	{"Refund", "100000", func(r *core.Refund) string { return strconv.FormatInt(r.ID, 10) }},
+	{"Record No", "D20261124-000034", func(r *core.Refund) string { return r.RecordNo }},
+	{"Amount", "62139.9475 USDT", func(r *core.Refund) string { return r.AmountText() + " " + r.AssetSymbol }},
+	{"Refund Address", "0x9E5b…a150B", func(r *core.Refund) string { return shorten(r.Address, 6, 5) }},
+	{"Network", "mainnet", func(r *core.Refund) string { return r.Network }},
+	{"Status", "Requested", func(r *core.Refund) string { return r.Status.Display() }},
+	{"Requested\nBy", "seed-checker", func(r *core.Refund) string { return r.RequestedBy }},
+	{"Approved\nBy", "seed-checker", func(r *core.Refund) string { return r.ApprovedBy }},
+	{"Requested At", "2026-11-24 23:30", func(r *core.Refund) string { return r.CreatedAt.Local().Format("2006-01-02 15:04") }},
+	{"Adjustment Reason", "customer keeps part of it", func(r *core.Refund) string { return r.AdjustmentReason }},
+}
+
+// refundsPage lists refunds, newest first, and lets a second operator with
+// Refund Approval approve or reject what another requested.
+type refundsPage struct {
+	ctx context.Context
+	svc *core.Service
+	op  *core.Operator
+	win fyne.Window
+
+	status                           *widget.Select
+	searchBtn, approveBtn, rejectBtn *widget.Button
+	table                            *widget.Table
+	message, selection               *widget.Label
+	refunds                          []*core.Refund
+	selected                         int
+	remarks                          *remarksDialog // the open reject dialog, for tests
+}
+
+func newRefundsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *refundsPage {
+	p := &refundsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1}
+	opts := []string{allOption}
+	for _, s := range core.RefundStatuses() {
+		opts = append(opts, s.Display())
+	}
+	p.status = widget.NewSelect(opts, nil)
+	p.status.SetSelected(allOption)
+	p.searchBtn = widget.NewButton("Search", p.load)
+	p.searchBtn.Importance = widget.HighImportance
+	p.approveBtn = widget.NewButton("Approve", p.onApproveTapped)
+	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
+	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select a refund")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.table = newTable(refundColumns, func() []*core.Refund { return p.refunds }, func(row int) {
+		p.selected = row
+		p.updateActions()
+	})
+	if !op.Can(core.ActionApproveRefund) {
+		p.approveBtn.Hide()
+		p.rejectBtn.Hide()
+	}
+	p.updateActions()
+	return p
+}
+
+func (p *refundsPage) build() fyne.CanvasObject {
+	intro := widget.NewLabel("Refunds of credited deposits, newest first. Request one from Deposit Records (Request Refund); " +
+		"another operator with Refund Approval approves or rejects it.")
+	intro.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(intro, container.NewGridWithColumns(4, labeled("Status", p.status)), container.NewHBox(p.searchBtn),
+		widget.NewSeparator())
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewHBox(p.selection, p.approveBtn, p.rejectBtn), p.message)
+	return container.NewBorder(top, bottom, nil, nil, p.table)
+}
+
+func (p *refundsPage) load() {
+	var keep int64 = -1
+	if r := p.current(); r != nil {
+		keep = r.ID
+	}
+	f := core.RefundFilter{Limit: 500}
+	for _, s := range core.RefundStatuses() {
+		if p.status.Selected == s.Display() {
+			f.Status = &s
+		}
+	}
+	rs, err := p.svc.Refunds(p.ctx, f)
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	p.refunds, p.selected = rs, -1
+	oneLineRows(p.table, len(rs))
+	p.table.UnselectAll()
+	for i, r := range rs {
+		if r.ID == keep {
+			p.table.Select(widget.TableCellID{Row: i})
+		}
+	}
+	p.table.Refresh()
+	p.updateActions()
+}
+
+func (p *refundsPage) current() *core.Refund {
+	if p.selected >= 0 && p.selected < len(p.refunds) {
+		return p.refunds[p.selected]
+	}
+	return nil
+}
+
+func (p *refundsPage) updateActions() {
+	r := p.current()
+	enable(p.approveBtn, r != nil && r.Status == core.RefundRequested && r.RequestedBy != p.op.Name)
+	enable(p.rejectBtn, r != nil && core.CanTransitionRefund(r.Status, core.RefundRejected))
+	if r != nil {
+		p.selection.SetText("Selected: refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo)
+	} else {
+		p.selection.SetText("Select a refund")
+	}
+}
+
+func (p *refundsPage) onApproveTapped() {
+	r := p.current()
+	if r == nil {
+		return
+	}
+	if _, err := p.svc.ApproveRefund(p.ctx, r.ID); err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	p.load()
+	p.message.SetText("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " approved.")
+}
+
+func (p *refundsPage) onRejectTapped() {
+	r := p.current()
+	if r == nil {
+		return
+	}
+	p.remarks = newRemarksDialog(p.win, "Reject refund "+strconv.FormatInt(r.ID, 10), "The refund of "+r.AmountText()+" "+r.AssetSymbol+
+		" to "+r.Address+" will not be made; record "+r.RecordNo+" is Credited again. Enter the reason.", "Reject refund",
+		"Reject refund "+strconv.FormatInt(r.ID, 10)+" of "+r.RecordNo+"?", func(reason string) error {
+			if _, err := p.svc.RejectRefund(p.ctx, r.ID, reason); err != nil {
+				return err
+			}
+			p.load()
+			p.message.SetText("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " rejected; the record is Credited again.")
+			return nil
+		})
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+)
+
+func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 4) // recs[0] and recs[3] are credited
+	src := recs[0].SourceAddress
+	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &src})
+	require.NoError(t, err)
+	_, err = b.svc.SubmitManualEvidence(b.admin, ws[0].ID, "passport scan DOC-17")
+	require.NoError(t, err)
+	_, err = b.svc.CreateOperator(b.admin, "sam", "sam-password-01", []core.Permission{core.PermRefundApproval})
+	require.NoError(t, err)
+	vera, err := b.svc.CreateOperator(b.admin, "vera", "vera-password-1", []core.Permission{core.PermAddressVerification})
+	require.NoError(t, err)
+	_, err = b.svc.ApproveManualEvidence(core.NewContextWithOperator(context.Background(), vera), ws[0].ID)
+	require.NoError(t, err)
+
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, recs[1].RecordNo)
+	require.True(t, p.refundBtn.Disabled(), "only a Credited record is refunded")
+	p.selectRecord(t, recs[3].RecordNo)
+	test.Tap(p.refundBtn)
+	require.True(t, p.refund.save.Disabled(), "no Verified address of that customer: nothing to choose")
+	require.Contains(t, p.refund.message.Text, "has no Verified address")
+	p.refund.dlg.Hide()
+
+	p.selectRecord(t, recs[0].RecordNo)
+	test.Tap(p.refundBtn)
+	f := p.refund
+	require.Equal(t, []string{src + " (from deposit application)"}, f.address.Options, "the customer's own Verified address on the deposit's network")
+	require.Equal(t, recs[0].AmountText(), f.amount.Text, "the deposit's amount by default")
+	f.amount.SetText("0.00001")
+	test.Tap(f.save)
+	require.Contains(t, f.message.Text, "state the reason for the adjustment")
+	test.Type(f.reason, "customer keeps a part")
+	test.Tap(f.save)
+	require.Contains(t, p.message.Text, "waits for a second operator's approval")
+	require.Equal(t, core.StatusRefunding, mustStatus(t, b, recs[0].RecordNo))
+
+	test.Tap(b.ui.nav[pageRefunds])
+	rp := b.ui.refunds
+	require.Len(t, rp.refunds, 1)
+	rp.table.Select(widget.TableCellID{Row: 0})
+	require.True(t, rp.approveBtn.Disabled(), "nobody approves their own request")
+
+	b.ui.showLogin("")
+	b.loginAs(t, "sam", "sam-password-01")
+	require.Nil(t, b.ui.assets)
+	test.Tap(b.ui.nav[pageRefunds])
+	rp = b.ui.refunds
+	rp.table.Select(widget.TableCellID{Row: 0})
+	test.Tap(rp.approveBtn)
+	require.Contains(t, rp.message.Text, "approved")
+	require.Equal(t, core.RefundApproved, rp.refunds[0].Status)
+	require.Equal(t, "sam", rp.refunds[0].ApprovedBy)
+
+	test.Tap(rp.rejectBtn)
+	test.Type(rp.remarks.remarks, "customer withdrew the request")
+	test.Tap(rp.remarks.confirm)
+	test.Tap(rp.remarks.again)
+	require.Contains(t, rp.message.Text, "Credited again")
+	require.Equal(t, core.StatusCredited, mustStatus(t, b, recs[0].RecordNo))
+}
