@@ -191,6 +191,7 @@ const maxTxIndex = 1_000_000
 type DepositDetail struct {
 	Record        *DepositRecord // carries its asset's symbol, chain, network and decimals
 	SourceAddress *WalletAddress // nil when the source address is not registered
+	Refunds       []*Refund      // newest first
 	Trail         []*AuditEntry
 }
 

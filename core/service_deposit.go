@@ -336,6 +336,9 @@ func (s *Service) DepositDetail(ctx context.Context, recordNo string) (*DepositD
 	if len(ws) > 0 {
 		det.SourceAddress = ws[0]
 	}
+	if det.Refunds, err = s.Store.FindRefunds(ctx, RefundFilter{DepositID: &d.ID}); err != nil {
+		return nil, err
+	}
 	entity := "deposit"
 	if det.Trail, err = s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, EntityID: &d.RecordNo}); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ type detailView struct {
 }
 
 var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
-	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks"}
+	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks", "Refund"}
 
 func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detailView {
 	v := &detailView{ctx: ctx, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
@@ -117,6 +117,7 @@ func (v *detailView) load() {
 		"Asset": d.AssetSymbol, "Network": d.Chain + " " + d.Network, "Amount": d.AmountText() + " " + d.AssetSymbol,
 		"Source Address": d.SourceAddress, "Destination Address": d.DestinationAddress, "TXID": orDash(d.TxID), "Block": block,
 		"Request Time": stamp(d.RequestedAt), "Created": stamp(d.CreatedAt), "Updated": stamp(d.UpdatedAt), "Remarks": orDash(d.Remarks),
+		"Refund": refundText(det.Refunds),
 	} {
 		v.values[k].SetText(s)
 	}
@@ -139,6 +140,26 @@ func (v *detailView) load() {
 		v.trailEmpty.Hide()
 	}
 	v.message.SetText("Updated " + time.Now().Format("15:04:05"))
+}
+
+// refundText is the record's newest refund in one paragraph.
+func refundText(rs []*core.Refund) string {
+	if len(rs) == 0 {
+		return "—"
+	}
+	r := rs[0]
+	s := fmt.Sprintf("%s: %s %s to %s, requested by %s on %s", r.Status.Display(), r.AmountText(), r.AssetSymbol, r.Address,
+		r.RequestedBy, stamp(r.CreatedAt))
+	if r.ApprovedBy != "" {
+		s += ", approved by " + r.ApprovedBy
+	}
+	if r.AdjustmentReason != "" {
+		s += "; amount adjusted: " + r.AdjustmentReason
+	}
+	if len(rs) > 1 {
+		s += fmt.Sprintf(" (%d earlier refunds were rejected or failed)", len(rs)-1)
+	}
+	return s
 }
 
 func progressText(d *core.DepositRecord) string {

@@ -47,6 +47,11 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	test.Tap(f.save)
 	require.Contains(t, p.message.Text, "waits for a second operator's approval")
 	require.Equal(t, core.StatusRefunding, mustStatus(t, b, recs[0].RecordNo))
+	p.selectRecord(t, recs[0].RecordNo)
+	test.Tap(p.detailsBtn)
+	require.Contains(t, p.detail.values["Refund"].Text, "Requested: 0.00001 BTC to "+src+", requested by admin")
+	require.Contains(t, p.detail.values["Refund"].Text, "amount adjusted: customer keeps a part")
+	p.detail.win.Close()
 
 	test.Tap(b.ui.nav[pageRefunds])
 	rp := b.ui.refunds

@@ -60,6 +60,16 @@ func refundCommands(t *testing.T, c cli) {
 	r = c.as("sam", "sam-password-01", "refund", "reject", strconv.FormatInt(got.ID, 10), "--remarks", "customer withdrew")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Equal(t, "Credited", c.search("--record-no", rec.RecordNo)[0].Status)
+	var shown struct {
+		Refunds []struct {
+			Status     string `json:"status"`
+			ApprovedBy string `json:"approved_by"`
+		} `json:"refunds"`
+	}
+	c.jsonOut(&shown, "show", rec.RecordNo)
+	require.Len(t, shown.Refunds, 1)
+	require.Equal(t, "Rejected", shown.Refunds[0].Status)
+	require.Equal(t, "sam", shown.Refunds[0].ApprovedBy)
 
 	r = c.admin("--json", "refund", "list", "--status", "rejected")
 	require.Equal(t, 0, r.code, r.stderr)

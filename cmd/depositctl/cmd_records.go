@@ -151,10 +151,14 @@ func (a *app) showCommand() *cobra.Command {
 			}
 			out := struct {
 				recordJSON
-				SourceVerification string      `json:"source_address_verification"`
-				VerifiedBy         string      `json:"source_address_verified_by,omitempty"`
-				Trail              []trailJSON `json:"audit_trail"`
-			}{recordJSON: toJSON(det.Record), SourceVerification: "not registered", Trail: []trailJSON{}}
+				SourceVerification string       `json:"source_address_verification"`
+				VerifiedBy         string       `json:"source_address_verified_by,omitempty"`
+				Refunds            []refundJSON `json:"refunds"`
+				Trail              []trailJSON  `json:"audit_trail"`
+			}{recordJSON: toJSON(det.Record), SourceVerification: "not registered", Refunds: []refundJSON{}, Trail: []trailJSON{}}
+			for _, r := range det.Refunds {
+				out.Refunds = append(out.Refunds, toRefundJSON(r))
+			}
 			if w := det.SourceAddress; w != nil {
 				out.SourceVerification, out.VerifiedBy = w.Status.Display(), w.VerifiedBy
 			}
