@@ -79,23 +79,15 @@ func newAddressesPage(ctx context.Context, svc *core.Service, op *core.Operator,
 		p.selected = row
 		p.updateActions()
 	})
-	if !p.op.Can(core.ActionManageCustomers) {
-		p.addCustomerBtn.Hide()
-		p.addAddressBtn.Hide()
-	}
-	if !p.op.Can(core.ActionVerifyAddress) {
-		for _, b := range []*widget.Button{p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn} {
-			b.Hide()
-		}
-	}
+	hideUnless(p.op.Can(core.ActionManageCustomers), p.addCustomerBtn, p.addAddressBtn)
+	hideUnless(p.op.Can(core.ActionVerifyAddress), p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
 	p.updateActions()
 	return p
 }
 
 func (p *addressesPage) build() fyne.CanvasObject {
-	intro := widget.NewLabel("Verify a customer's own wallet address before deposits from it confirm or refunds go to it: " +
+	intro := wrapped("Verify a customer's own wallet address before deposits from it confirm or refunds go to it: " +
 		"a signed challenge, a micro-deposit, or a document that a second operator approves.")
-	intro.Wrapping = fyne.TextWrapWord
 	filters := container.NewGridWithColumns(4, labeled("Customer number", p.customerNo), labeled("Status", p.status))
 	top := container.NewVBox(intro, filters, container.NewHBox(p.searchBtn, p.addCustomerBtn, p.addAddressBtn), widget.NewSeparator())
 	actions := container.NewHBox(p.selection, p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
@@ -148,13 +140,6 @@ func (p *addressesPage) current() *core.WalletAddress {
 // updateActions offers what the selected address's state allows.
 func (p *addressesPage) updateActions() {
 	w := p.current()
-	enable := func(b *widget.Button, on bool) {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
 	pending := w != nil && w.Status == core.AddressPending
 	enable(p.proveBtn, pending)
 	enable(p.rejectBtn, pending)

@@ -64,18 +64,14 @@ func newAssetsPage(ctx context.Context, svc *core.Service, op *core.Operator, wi
 		p.selected = row
 		p.updateActions()
 	})
-	if !p.canEdit {
-		p.addBtn.Hide()
-		p.editBtn.Hide()
-	}
+	hideUnless(p.canEdit, p.addBtn, p.editBtn)
 	p.updateActions()
 	return p
 }
 
 func (p *assetsPage) build() fyne.CanvasObject {
-	intro := widget.NewLabel("Configure the cryptocurrencies customers may deposit before they deposit them. " +
+	intro := wrapped("Configure the cryptocurrencies customers may deposit before they deposit them. " +
 		"A deposit counts as credited after the asset's confirmations; its source address must be verified first.")
-	intro.Wrapping = fyne.TextWrapWord
 	actions := container.NewHBox(p.addBtn, p.editBtn)
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, p.summary), p.message)
 	return container.NewBorder(intro, bottom, nil, nil, p.table)

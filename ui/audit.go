@@ -126,8 +126,8 @@ func (p *auditPage) show(after int64) {
 	default:
 		p.pageInfo.SetText(fmt.Sprintf("Page %d · rows %d–%d of the selection", len(p.starts), first+1, first+len(rows)))
 	}
-	p.enable(p.prevBtn, len(p.starts) > 1)
-	p.enable(p.nextBtn, p.more)
+	enable(p.prevBtn, len(p.starts) > 1)
+	enable(p.nextBtn, p.more)
 }
 
 // onSelected shows the selected row whole: the table cuts long values.
@@ -144,14 +144,6 @@ func (p *auditPage) onSelected(row int) {
 		text += "\nRemarks: " + e.Remarks
 	}
 	p.detail.SetText(text + "\nHash: " + e.Hash)
-}
-
-func (p *auditPage) enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
 }
 
 func (p *auditPage) onNextTapped() {

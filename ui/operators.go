@@ -126,16 +126,9 @@ func (p *operatorsPage) current() *core.Operator {
 
 func (p *operatorsPage) updateActions() {
 	o := p.current()
-	set := func(b *widget.Button, on bool) {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
-	set(p.permsBtn, o != nil)
-	set(p.disableBtn, o != nil && !o.Disabled && o.Name != p.op.Name)
-	set(p.enableBtn, o != nil && o.Disabled)
+	enable(p.permsBtn, o != nil)
+	enable(p.disableBtn, o != nil && !o.Disabled && o.Name != p.op.Name)
+	enable(p.enableBtn, o != nil && o.Disabled)
 	if o != nil {
 		p.selection.SetText("Selected: " + o.Name)
 	} else {

@@ -80,9 +80,8 @@ func newProofDialog(win fyne.Window, svc *core.Service, ctx context.Context, w *
 	d.evidence.SetPlaceHolder("the document's reference, e.g. signed letter ref 2026-118")
 	d.submitBtn = widget.NewButton("Submit for approval", d.onSubmitTapped)
 	d.submitBtn.Importance = widget.HighImportance
-	docInfo := widget.NewLabel("A second operator with Address Verification checks the document and approves it; " +
+	docInfo := wrapped("A second operator with Address Verification checks the document and approves it; " +
 		"nobody approves their own.")
-	docInfo.Wrapping = fyne.TextWrapWord
 	document := container.NewVBox(docInfo, d.evidence, d.submitBtn)
 
 	d.tabs = container.NewAppTabs(container.NewTabItem("Signed message", signed), container.NewTabItem("Micro-deposit", micro),

@@ -314,14 +314,6 @@ func (p *recordsPage) updateActions() {
 	enable(p.nextBtn, p.next != nil)
 }
 
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
 func (p *recordsPage) onDetailsTapped() {
 	p.onActivity()
 	if d := p.current(); d != nil {

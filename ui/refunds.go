@@ -59,18 +59,14 @@ func newRefundsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 		p.selected = row
 		p.updateActions()
 	})
-	if !op.Can(core.ActionApproveRefund) {
-		p.approveBtn.Hide()
-		p.rejectBtn.Hide()
-	}
+	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn)
 	p.updateActions()
 	return p
 }
 
 func (p *refundsPage) build() fyne.CanvasObject {
-	intro := widget.NewLabel("Refunds of credited deposits, newest first. Request one from Deposit Records (Request Refund); " +
+	intro := wrapped("Refunds of credited deposits, newest first. Request one from Deposit Records (Request Refund); " +
 		"another operator with Refund Approval approves or rejects it.")
-	intro.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(intro, container.NewGridWithColumns(4, labeled("Status", p.status)), container.NewHBox(p.searchBtn),
 		widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewHBox(p.selection, p.approveBtn, p.rejectBtn), p.message)
