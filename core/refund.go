@@ -103,7 +103,8 @@ type RefundRequest struct {
 // RefundTransition asks storage to move a refund From → To with a guarded
 // UPDATE (also setting ApprovedBy when not empty) and, when Deposit is
 // set, to move its deposit in the same transaction. Audit is the refund's
-// row; Deposit carries its own.
+// row (entity "refund", named by the record it refunds); Deposit carries
+// its own.
 type RefundTransition struct {
 	ID         int64
 	From, To   RefundStatus

@@ -1,11 +1,13 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -339,10 +341,16 @@ func (s *Service) DepositDetail(ctx context.Context, recordNo string) (*DepositD
 	if det.Refunds, err = s.Store.FindRefunds(ctx, RefundFilter{DepositID: &d.ID}); err != nil {
 		return nil, err
 	}
-	entity := "deposit"
-	if det.Trail, err = s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, EntityID: &d.RecordNo}); err != nil {
-		return nil, err
+	// The record's trail: its own status changes and its refunds' steps
+	// (rows about a refund name the record it refunds), in log order.
+	for _, entity := range []string{"deposit", "refund"} {
+		rows, err := s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, EntityID: &d.RecordNo})
+		if err != nil {
+			return nil, err
+		}
+		det.Trail = append(det.Trail, rows...)
 	}
+	slices.SortFunc(det.Trail, func(a, b *AuditEntry) int { return cmp.Compare(a.Seq, b.Seq) })
 	return det, nil
 }
 

@@ -82,7 +82,7 @@ func (s *Service) ApproveRefund(ctx context.Context, id int64) (*Refund, error) 
 	if strings.EqualFold(r.RequestedBy, op.Name) {
 		return nil, Errorf(EFORBIDDEN, "Nobody approves their own refund request; another operator with Refund Approval must.")
 	}
-	a := s.audit(op.Name, "refund.approve", "deposit", r.RecordNo)
+	a := s.audit(op.Name, "refund.approve", "refund", r.RecordNo)
 	a.Before, a.After = string(RefundRequested), string(RefundApproved)
 	a.Remarks = fmt.Sprintf("refund %d: %s %s to %s, requested by %s", r.ID, r.AmountText(), r.AssetSymbol, r.Address, r.RequestedBy)
 	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundRequested, To: RefundApproved, ApprovedBy: op.Name, Audit: a})
@@ -105,7 +105,7 @@ func (s *Service) RejectRefund(ctx context.Context, id int64, remarks string) (*
 	if !CanTransitionRefund(r.Status, RefundRejected) {
 		return nil, Errorf(EINVALID, "Only a requested or approved refund can be rejected; this one is %s.", r.Status.Display())
 	}
-	a := s.audit(op.Name, "refund.reject", "deposit", r.RecordNo)
+	a := s.audit(op.Name, "refund.reject", "refund", r.RecordNo)
 	a.Before, a.After, a.Remarks = string(r.Status), string(RefundRejected), remarks
 	back := s.audit(op.Name, "deposit.refund_rejected", "deposit", r.RecordNo)
 	back.Remarks = remarks

@@ -34,7 +34,7 @@ var auditColumns = []tableColumn[*core.AuditEntry]{
 }
 
 // auditEntities are what audit rows are about, for the filter.
-var auditEntities = []string{"deposit", "address", "customer", "asset", "operator", "client", "settings", "audit"}
+var auditEntities = []string{"deposit", "refund", "address", "customer", "asset", "operator", "client", "settings", "audit"}
 
 // auditPage is the Audit Log: every action of the desk, oldest first, each
 // row chained to the one before by its hash. An auditor filters by what a
