@@ -43,9 +43,10 @@ func limitRapid() {
 }
 
 // RunProperty drives a real core.Service over one store made by newStore
-// with random sequences of intake, operator and watcher actions, checking
-// after every step that storage agrees with a simple model: one status per
-// record equal to the model's, never both Cancelled and Credited, an intact
+// with random sequences of intake, operator, watcher and refund actions,
+// checking after every step that storage agrees with a simple model: one
+// status per record equal to the model's, never both Cancelled and
+// Credited, a live refund exactly while a record is Refunding, an intact
 // audit chain with exactly one row per status change, unique record numbers.
 func RunProperty(t *testing.T, newStore func(t *testing.T) core.Store) {
 	limitRapid()
@@ -59,6 +60,7 @@ type propertyWorld struct {
 	store    core.Store
 	svc      *core.Service
 	ctx      context.Context
+	approver context.Context // a second operator, with Refund Approval
 	now      time.Time
 	runs     int
 	recordNo map[string]bool // every record number ever seen, across runs
@@ -72,6 +74,9 @@ func newPropertyWorld(t *testing.T, store core.Store) *propertyWorld {
 	admin, err := w.svc.Bootstrap(context.Background(), "prop-admin", "property test password")
 	require.NoError(t, err)
 	w.ctx = core.NewContextWithOperator(context.Background(), admin)
+	approver, err := w.svc.CreateOperator(w.ctx, "prop-approver", "property test password", []core.Permission{core.PermRefundApproval})
+	require.NoError(t, err)
+	w.approver = core.NewContextWithOperator(context.Background(), approver)
 	for _, a := range []*core.Asset{
 		{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(1000), ConfirmationsRequired: 3, Enabled: true},
 		{Chain: core.ChainEthereum, Network: "dev", Symbol: "ETH", Decimals: 18, MinDeposit: big.NewInt(1), ConfirmationsRequired: 12, Enabled: true},
@@ -89,6 +94,7 @@ func (w *propertyWorld) tick() { w.now = w.now.Add(time.Second) }
 type modelRecord struct {
 	rec     *core.DepositRecord
 	status  core.DepositStatus
+	refund  *core.Refund         // the live refund, nil when none
 	history []core.DepositStatus // every status it has been in, in order
 	app     core.DepositApplication
 }
@@ -97,6 +103,7 @@ type modelRecord struct {
 type propertyRun struct {
 	*propertyWorld
 	customer *core.Customer
+	refundTo map[string]int64 // network → the customer's Verified address that refunds go to
 	records  []*modelRecord
 	byNo     map[string]*modelRecord
 	txids    []string // txids submitted in this run, for duplicates
@@ -126,6 +133,19 @@ func (w *propertyWorld) run(rt *rapid.T) {
 	if err != nil {
 		rt.Fatalf("find audit: %v", err)
 	}
+	r.refundTo = map[string]int64{}
+	for symbol, net := range map[string][2]string{"BTC": {core.ChainBitcoin, "regtest"}, "ETH": {core.ChainEthereum, "dev"}} {
+		a, err := w.svc.AddWalletAddress(w.ctx, r.customer.CustomerNo, net[0], net[1], propertySources[symbol][0], "refunds")
+		if err != nil {
+			rt.Fatalf("add address: %v", err)
+		}
+		if _, err := w.store.SetWalletAddressStatus(w.ctx, core.AddressStatusChange{ID: a.ID, From: core.AddressPending,
+			To: core.AddressVerified, Method: core.ProofManual, Evidence: "property", Operator: "prop-admin"},
+			core.AuditEntry{At: w.now, Actor: "prop-admin", Action: "address.verified", Entity: "address", EntityID: a.Address}); err != nil {
+			rt.Fatalf("verify address: %v", err)
+		}
+		r.refundTo[net[1]] = a.ID
+	}
 	r.startSeq = last[len(last)-1].Seq
 	rt.Repeat(map[string]func(*rapid.T){
 		"submit":          r.submit,
@@ -137,6 +157,9 @@ func (w *propertyWorld) run(rt *rapid.T) {
 		"decideHeld":      r.decideHeld,
 		"watcher":         r.watcher,
 		"staleTransition": r.staleTransition,
+		"credit":          r.credit,
+		"refund":          r.refund,
+		"decideRefund":    r.decideRefund,
 		"search":          r.search,
 		"":                r.check,
 	})
@@ -347,6 +370,9 @@ func (r *propertyRun) decideHeld(rt *rapid.T) {
 // exist (which must be refused and change nothing).
 func (r *propertyRun) watcher(rt *rapid.T) {
 	m := r.pick(rt)
+	if m.status == core.StatusCredited || m.status == core.StatusRefunding {
+		rt.Skip("refunds, not the watcher, move a credited record") // and a Refunding one has a refund row
+	}
 	var next []core.DepositStatus
 	for _, tr := range core.Transitions {
 		if tr.From == m.status {
@@ -373,6 +399,77 @@ func (r *propertyRun) watcher(rt *rapid.T) {
 		rt.Fatalf("transition returned %s %s, want %s %s", got.RecordNo, got.Status, m.rec.RecordNo, to)
 	}
 	m.move(to)
+}
+
+// credit runs the watcher's happy path on a record under verification or
+// confirming: Confirming, then Credited. Random watcher moves rarely get
+// there before a cancel or delete, and refunds start from Credited.
+func (r *propertyRun) credit(rt *rapid.T) {
+	m := r.pick(rt)
+	var path []core.DepositStatus
+	switch m.status {
+	case core.StatusVerifying:
+		path = []core.DepositStatus{core.StatusConfirming, core.StatusCredited}
+	case core.StatusConfirming:
+		path = []core.DepositStatus{core.StatusCredited}
+	default:
+		rt.Skip("only a record on its way is credited")
+	}
+	for _, to := range path {
+		r.tick()
+		if _, err := r.store.TransitionDeposit(r.ctx, core.DepositTransition{ID: m.rec.ID, From: m.status, To: to, Remarks: "watcher",
+			Audit: core.AuditEntry{At: r.now, Actor: "watcher", Action: "deposit.watch", Entity: "deposit"}}); err != nil {
+			rt.Fatalf("%s %s → %s: %v", m.rec.RecordNo, m.status, to, err)
+		}
+		m.move(to)
+	}
+}
+
+// refund requests a refund of a record: only a Credited one gets it, to the
+// customer's Verified address; anything else is EINVALID and changes nothing.
+func (r *propertyRun) refund(rt *rapid.T) {
+	m := r.pick(rt)
+	r.tick()
+	got, err := r.svc.RequestRefund(r.ctx, m.rec.RecordNo, core.RefundRequest{AddressID: r.refundTo[m.rec.Network]})
+	if m.status != core.StatusCredited {
+		if core.ErrorCode(err) != core.EINVALID {
+			rt.Fatalf("refund of %s (%s): got %v, want EINVALID", m.rec.RecordNo, m.status, err)
+		}
+		return
+	}
+	if err != nil {
+		rt.Fatalf("refund of credited %s: %v", m.rec.RecordNo, err)
+	}
+	m.move(core.StatusRefunding)
+	m.refund = got
+}
+
+// decideRefund approves (as the second operator) or rejects a live refund.
+func (r *propertyRun) decideRefund(rt *rapid.T) {
+	m := r.pick(rt)
+	if m.refund == nil {
+		rt.Skip("no live refund")
+	}
+	r.tick()
+	if rapid.Bool().Draw(rt, "approve") {
+		_, err := r.svc.ApproveRefund(r.approver, m.refund.ID)
+		if m.refund.Status != core.RefundRequested {
+			if core.ErrorCode(err) != core.EINVALID {
+				rt.Fatalf("approve %s refund again: got %v, want EINVALID", m.refund.Status, err)
+			}
+			return
+		}
+		if err != nil {
+			rt.Fatalf("approve refund of %s: %v", m.rec.RecordNo, err)
+		}
+		m.refund.Status = core.RefundApproved
+		return
+	}
+	if _, err := r.svc.RejectRefund(r.approver, m.refund.ID, "customer withdrew the refund request"); err != nil {
+		rt.Fatalf("reject refund of %s: %v", m.rec.RecordNo, err)
+	}
+	m.move(core.StatusCredited)
+	m.refund = nil
 }
 
 // staleTransition asks for an edge that exists but from a status the record
@@ -458,6 +555,19 @@ func (r *propertyRun) check(rt *rapid.T) {
 		}
 		if cancelled && credited {
 			rt.Fatalf("%s was both Cancelled and Credited: %v", d.RecordNo, m.history)
+		}
+		rs, err := r.store.FindRefunds(r.ctx, core.RefundFilter{DepositID: &d.ID})
+		if err != nil {
+			rt.Fatalf("refunds of %s: %v", d.RecordNo, err)
+		}
+		live := 0
+		for _, x := range rs {
+			if x.Status != core.RefundRejected && x.Status != core.RefundFailed {
+				live++
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[m.refund != nil]; live != want || (m.refund != nil) != (d.Status == core.StatusRefunding) {
+			rt.Fatalf("%s is %s with %d live refunds; the model has refund=%v", d.RecordNo, d.Status, live, m.refund != nil)
 		}
 	}
 
