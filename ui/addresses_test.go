@@ -15,13 +15,7 @@ import (
 
 func (p *addressesPage) selectAddress(t *testing.T, address string) {
 	t.Helper()
-	for i, w := range p.addresses {
-		if w.Address == address {
-			p.table.Select(widget.TableCellID{Row: i})
-			return
-		}
-	}
-	t.Fatalf("%s not on the page", address)
+	selectRow(t, p.table, p.addresses, address, func(w *core.WalletAddress) bool { return w.Address == address })
 }
 
 func TestCustomerWalletAddressProvedBySignatureAndByApprovedDocument(t *testing.T) {

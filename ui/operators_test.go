@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -13,13 +12,7 @@ import (
 
 func (p *operatorsPage) selectOperator(t *testing.T, name string) {
 	t.Helper()
-	for i, o := range p.operators {
-		if o.Name == name {
-			p.table.Select(widget.TableCellID{Row: i})
-			return
-		}
-	}
-	t.Fatalf("operator %s not on the page", name)
+	selectRow(t, p.table, p.operators, "operator "+name, func(o *core.Operator) bool { return o.Name == name })
 }
 
 func TestOperatorsAddedChangedDisabledAndTheFirmNamed(t *testing.T) {

@@ -93,15 +93,21 @@ func (b *bundle) loginAs(t *testing.T, name, pw string) *recordsPage {
 	return b.ui.records
 }
 
-func (p *recordsPage) selectRecord(t *testing.T, recordNo string) {
+// selectRow selects, as a tap would, the first row of table that is what.
+func selectRow[T any](t *testing.T, table *widget.Table, rows []T, what string, is func(T) bool) {
 	t.Helper()
-	for i, d := range p.records {
-		if d.RecordNo == recordNo {
-			p.table.Select(widget.TableCellID{Row: i, Col: 0})
+	for i, r := range rows {
+		if is(r) {
+			table.Select(widget.TableCellID{Row: i})
 			return
 		}
 	}
-	t.Fatalf("%s not on the page", recordNo)
+	t.Fatalf("%s not on the page", what)
+}
+
+func (p *recordsPage) selectRecord(t *testing.T, recordNo string) {
+	t.Helper()
+	selectRow(t, p.table, p.records, recordNo, func(d *core.DepositRecord) bool { return d.RecordNo == recordNo })
 }
 
 func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
