@@ -19,7 +19,7 @@ export DEPOSITDESK_NODE_BIN := $(CACHE)/nodes-bin
 GO  = $(shell scripts/go.sh)
 BIN := bin
 
-.PHONY: run test bench lint build screenshots token openapi deps-gui deps-test deps-nodes
+.PHONY: run test bench lint build package screenshots token openapi deps-gui deps-test deps-nodes
 
 ## run: install what the app needs, build it and start it (SQLite in the user config dir; first run opens the setup wizard)
 run: build
@@ -43,6 +43,11 @@ bench: deps-test deps-nodes
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bench/search.sh
 	$(GO) run ./bench/intakeload -rate 2000 -duration 30s
+
+## package: installers into dist/ (Linux .tar.xz and Windows .exe of the desktop app, the CLI for both), named and versioned by FyneApp.toml
+package:
+	@scripts/deps.sh package
+	GO=$(GO) scripts/package.sh
 
 ## screenshots: render the pages under Xvfb into assets/screenshots/ (README, operator guide)
 screenshots:

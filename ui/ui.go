@@ -85,7 +85,7 @@ func (u *UI) showWizard() {
 	u.clearPages()
 	u.login = nil
 	u.win.SetContent(u.wizard.build())
-	u.win.Canvas().Focus(u.wizard.name)
+	u.win.Canvas().Focus(u.wizard.firm)
 }
 
 func (u *UI) showLogin(notice string) {
