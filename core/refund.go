@@ -100,6 +100,17 @@ type RefundRequest struct {
 	Reason    string // required when Amount differs from the deposit's
 }
 
+// SigningKeys keeps refund signing keys on the signing station (core/signer,
+// the OS keyring), never in the database.
+type SigningKeys interface {
+	// Put stores xprv as a's signing key after checking it is the private
+	// side of a's account public key.
+	Put(a *Asset, xprv string) error
+	// Check reports whether the station holds a's key and it still matches
+	// a's account public key.
+	Check(a *Asset) error
+}
+
 // RefundTransition asks storage to move a refund From → To with a guarded
 // UPDATE (also setting ApprovedBy when not empty) and, when Deposit is
 // set, to move its deposit in the same transaction. Audit is the refund's

@@ -17,6 +17,9 @@ type Service struct {
 	// ProofVerifier checks ownership signatures (core/addrproof); without
 	// one, signature proofs are refused.
 	ProofVerifier ProofVerifier
+	// Keys are this station's refund signing keys (core/signer); without
+	// them, key commands are refused.
+	Keys SigningKeys
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver

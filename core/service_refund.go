@@ -196,3 +196,45 @@ func refundAmount(d *DepositRecord, req RefundRequest) (amount *big.Int, reason 
 	}
 	return v, reason, nil
 }
+
+// ImportSigningKey stores the account private key of an asset in this
+// station's keyring, after checking it belongs to the asset's account public
+// key; the audit row names the asset, never the key. Requires Sign Refund.
+func (s *Service) ImportSigningKey(ctx context.Context, symbol, network, xprv string) error {
+	op, a, err := s.signingAsset(ctx, symbol, network)
+	if err != nil {
+		return err
+	}
+	if err := s.Keys.Put(a, xprv); err != nil {
+		return err
+	}
+	au := s.audit(op.Name, "key.import", "asset", a.Key())
+	au.Remarks = "account private key stored in a signing station's OS keyring"
+	return s.Store.AppendAudit(ctx, au)
+}
+
+// CheckSigningKey reports whether this station can sign refunds of an
+// asset: its keyring holds the key and it matches the account public key.
+// Requires Sign Refund.
+func (s *Service) CheckSigningKey(ctx context.Context, symbol, network string) error {
+	_, a, err := s.signingAsset(ctx, symbol, network)
+	if err != nil {
+		return err
+	}
+	return s.Keys.Check(a)
+}
+
+func (s *Service) signingAsset(ctx context.Context, symbol, network string) (*Operator, *Asset, error) {
+	op, err := s.authorize(ctx, ActionSignRefund)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Keys == nil {
+		return nil, nil, Errorf(EINVALID, "This desk has no signing keyring.")
+	}
+	a, err := s.assetBySymbol(ctx, symbol, network)
+	if err != nil {
+		return nil, nil, err
+	}
+	return op, a, nil
+}

@@ -1,5 +1,6 @@
 // Package wire builds the production core.Service: the store plus the real
-// address validator, proof verifier and deposit-address deriver. Both
+// address validator, proof verifier, deposit-address deriver and signing
+// keyring. Both
 // binaries use it so the desktop and the CLI can never disagree on a rule.
 package wire
 
@@ -7,6 +8,7 @@ import (
 	"depositdesk/core"
 	"depositdesk/core/addrproof"
 	"depositdesk/core/hdaddr"
+	"depositdesk/core/signer"
 )
 
 // NewService returns a Service over store with every production component.
@@ -14,5 +16,6 @@ func NewService(store core.Store) *core.Service {
 	svc := core.NewService(store)
 	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	svc.Deriver = hdaddr.Deriver{}
+	svc.Keys = signer.Keyring{}
 	return svc
 }

@@ -1,0 +1,57 @@
+package signer_test
+
+import (
+	"testing"
+
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+
+	"depositdesk/core"
+	"depositdesk/core/signer"
+	"depositdesk/internal/keyringtest"
+)
+
+// account returns the private and public account keys m/84'/1'/0' of seed.
+func account(t *testing.T, seed string) (xprv, xpub string) {
+	t.Helper()
+	k, err := hdkeychain.NewMaster([]byte(seed), &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	for _, i := range []uint32{84, 1, 0} {
+		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
+		require.NoError(t, err)
+	}
+	pub, err := k.Neuter()
+	require.NoError(t, err)
+	return k.String(), pub.String()
+}
+
+func TestSigningKeysLiveInTheOSKeyringOnlyWhenTheyMatchTheAccount(t *testing.T) {
+	keyringtest.Start(t)
+	xprv, xpub := account(t, "deposit desk signer test seed one")
+	other, _ := account(t, "deposit desk signer test seed two")
+	a := &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", AccountXPub: xpub}
+	keys := signer.Keyring{}
+
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(keys.Check(a)), "nothing stored yet")
+	for name, bad := range map[string]string{"AnotherAccount": other, "ThePublicKey": xpub, "Garbage": "tprv-not-a-key"} {
+		err := keys.Put(a, bad)
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
+		require.NotContains(t, err.Error(), bad, "%s: an error never repeats the key", name)
+		require.Equal(t, core.ENOTFOUND, core.ErrorCode(keys.Check(a)), "%s stored nothing", name)
+	}
+	require.Equal(t, core.EINVALID, core.ErrorCode(keys.Put(&core.Asset{Symbol: "BTC", Network: "regtest"}, xprv)),
+		"an asset without an account public key takes no signing key")
+
+	require.NoError(t, keys.Put(a, "  "+xprv+"\n"))
+	require.NoError(t, keys.Check(a))
+	stored, err := keyring.Get(signer.Service, "account:BTC@regtest")
+	require.NoError(t, err, "in the real Secret Service, under the desk's service name")
+	require.Equal(t, xprv, stored)
+
+	_, otherPub := account(t, "deposit desk signer test seed two")
+	moved := *a
+	moved.AccountXPub = otherPub
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(keys.Check(&moved)), "the asset's account key changed since the import")
+}
