@@ -5,26 +5,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/internal/keyringtest"
+	"depositdesk/internal/testkeys"
 )
 
 // Not parallel: the real keyring's session bus is named in the environment.
 func TestSigningKeyImportIntoTheOSKeyring(t *testing.T) {
 	keyringtest.Start(t)
 	account := func(seed string) (string, string) {
-		k, err := hdkeychain.NewMaster([]byte(seed), &chaincfg.RegressionNetParams)
+		xprv, xpub, err := testkeys.Account(seed, 84, 1, &chaincfg.RegressionNetParams)
 		require.NoError(t, err)
-		for _, i := range []uint32{84, 1, 0} {
-			k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
-			require.NoError(t, err)
-		}
-		pub, err := k.Neuter()
-		require.NoError(t, err)
-		return k.String(), pub.String()
+		return xprv, xpub
 	}
 	xprv, xpub := account("deposit desk cli key test seed 1")
 	other, _ := account("deposit desk cli key test seed 2")

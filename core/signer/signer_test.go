@@ -3,7 +3,6 @@ package signer_test
 import (
 	"testing"
 
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 	"github.com/zalando/go-keyring"
@@ -11,20 +10,15 @@ import (
 	"depositdesk/core"
 	"depositdesk/core/signer"
 	"depositdesk/internal/keyringtest"
+	"depositdesk/internal/testkeys"
 )
 
 // account returns the private and public account keys m/84'/1'/0' of seed.
 func account(t *testing.T, seed string) (xprv, xpub string) {
 	t.Helper()
-	k, err := hdkeychain.NewMaster([]byte(seed), &chaincfg.RegressionNetParams)
+	xprv, xpub, err := testkeys.Account(seed, 84, 1, &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
-	for _, i := range []uint32{84, 1, 0} {
-		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
-		require.NoError(t, err)
-	}
-	pub, err := k.Neuter()
-	require.NoError(t, err)
-	return k.String(), pub.String()
+	return xprv, xpub
 }
 
 func TestSigningKeysLiveInTheOSKeyringOnlyWhenTheyMatchTheAccount(t *testing.T) {
