@@ -130,6 +130,7 @@ type WalletAddressFilter struct {
 	Network    *string
 	Address    *string
 	Status     *AddressStatus
+	Limit      int // 0 = no limit
 }
 
 // AddressStatusChange is a guarded change of an address's verification state.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,9 @@ var addressColumns = []tableColumn[*core.WalletAddress]{
 	{"Proof", "micro_deposit", func(w *core.WalletAddress) string { return w.VerificationMethod }},
 	{"Verified By", "seed-checker", func(w *core.WalletAddress) string { return w.VerifiedBy }},
 }
+
+// addressPageSize is how many addresses the page lists at most.
+const addressPageSize = 500
 
 // addressesPage is Customer Wallet Address: the customers' own addresses
 // and their verification. An address is a deposit source or a refund
@@ -101,7 +105,7 @@ func (p *addressesPage) load() {
 	if w := p.current(); w != nil {
 		keep = w.ID
 	}
-	f := core.WalletAddressFilter{}
+	f := core.WalletAddressFilter{Limit: addressPageSize + 1}
 	if no := strings.ToUpper(strings.TrimSpace(p.customerNo.Text)); no != "" {
 		f.CustomerNo = &no
 	}
@@ -115,6 +119,10 @@ func (p *addressesPage) load() {
 		p.message.SetText(errorText(err))
 		return
 	}
+	more := len(ws) > addressPageSize
+	if more {
+		ws = ws[:addressPageSize]
+	}
 	p.addresses, p.selected = ws, -1
 	oneLineRows(p.table, len(ws))
 	p.table.UnselectAll()
@@ -124,8 +132,11 @@ func (p *addressesPage) load() {
 		}
 	}
 	p.table.Refresh()
-	if len(ws) == 0 {
+	switch {
+	case len(ws) == 0:
 		p.selection.SetText("No addresses match")
+	case more:
+		p.message.SetText(fmt.Sprintf("Showing the first %d addresses; search by customer number to narrow the list.", addressPageSize))
 	}
 	p.updateActions()
 }

@@ -143,7 +143,7 @@ func findWalletAddresses(ctx context.Context, q querier, f core.WalletAddressFil
 		w.add("w.status = ?", string(*f.Status))
 	}
 	rows, err := q.Query(ctx, `SELECT `+addressColumns+` FROM wallet_addresses w JOIN customers c ON c.id = w.customer_id
-		WHERE `+w.sql()+` ORDER BY c.customer_no, w.network, w.address`, w.args...)
+		WHERE `+w.sql()+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find wallet addresses: %w", err)
 	}

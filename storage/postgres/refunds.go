@@ -46,10 +46,7 @@ func findRefunds(ctx context.Context, q querier, f core.RefundFilter) ([]*core.R
 		w.add("r.status = ?", string(*f.Status))
 	}
 	query := `SELECT ` + refundColumns + ` FROM refunds r JOIN deposits d ON d.id = r.deposit_id JOIN assets a ON a.id = d.asset_id
-		WHERE ` + w.sql() + ` ORDER BY r.id DESC`
-	if f.Limit > 0 {
-		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
+		WHERE ` + w.sql() + ` ORDER BY r.id DESC` + limitClause(f.Limit)
 	rows, err := q.Query(ctx, query, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find refunds: %w", err)

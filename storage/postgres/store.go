@@ -140,3 +140,11 @@ func fromTS(t *time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// limitClause is " LIMIT n" for n > 0, nothing otherwise.
+func limitClause(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d", n)
+}

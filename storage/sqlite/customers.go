@@ -145,7 +145,7 @@ func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFil
 		where, args = append(where, "w.status = ?"), append(args, string(*f.Status))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM wallet_addresses w JOIN customers c ON c.id = w.customer_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.customer_no, w.network, w.address`, args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find wallet addresses: %w", err)
 	}

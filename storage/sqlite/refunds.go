@@ -45,10 +45,7 @@ func findRefunds(ctx context.Context, q queryer, f core.RefundFilter) ([]*core.R
 		where, args = append(where, "r.status = ?"), append(args, string(*f.Status))
 	}
 	query := `SELECT ` + refundColumns + ` FROM refunds r JOIN deposits d ON d.id = r.deposit_id JOIN assets a ON a.id = d.asset_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.id DESC`
-	if f.Limit > 0 {
-		query += ` LIMIT ` + fmt.Sprint(f.Limit)
-	}
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.id DESC` + limitClause(f.Limit)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find refunds: %w", err)

@@ -231,3 +231,11 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// limitClause is " LIMIT n" for n > 0, nothing otherwise.
+func limitClause(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d", n)
+}
