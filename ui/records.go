@@ -47,6 +47,7 @@ type recordsPage struct {
 	status, asset                                 *widget.Select
 	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
 	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
+	releaseBtn, rejectBtn                         *widget.Button
 	table                                         *widget.Table
 	pageInfo, message, selection                  *widget.Label
 
@@ -92,6 +93,8 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
 	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
 	p.refundBtn = widget.NewButton("Request Refund", p.onRefundTapped)
+	p.releaseBtn = widget.NewButton("Release", p.onReleaseTapped)
+	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
 	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.table = p.newTable()
@@ -142,7 +145,7 @@ func (p *recordsPage) build() fyne.CanvasObject {
 		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
 	)
 	buttons := container.NewHBox(p.searchBtn, p.resetBtn)
-	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn)
+	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn, p.releaseBtn, p.rejectBtn)
 	paging := container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn)
 	top := container.NewVBox(filters, container.NewBorder(nil, nil, buttons, nil), widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, paging), p.message)
@@ -300,16 +303,14 @@ func (p *recordsPage) updateActions() {
 	verifying := d != nil && d.Status == core.StatusVerifying
 	enable(p.cancelBtn, verifying && p.op.Can(core.ActionCancelDeposit))
 	enable(p.deleteBtn, verifying && p.op.Can(core.ActionDeleteApplication))
-	if !p.op.Can(core.ActionCancelDeposit) {
-		p.cancelBtn.Hide()
-	}
-	if !p.op.Can(core.ActionDeleteApplication) {
-		p.deleteBtn.Hide()
-	}
+	hideUnless(p.op.Can(core.ActionCancelDeposit), p.cancelBtn)
+	hideUnless(p.op.Can(core.ActionDeleteApplication), p.deleteBtn)
 	enable(p.refundBtn, d != nil && d.Status == core.StatusCredited)
-	if !p.op.Can(core.ActionRequestRefund) {
-		p.refundBtn.Hide()
-	}
+	hideUnless(p.op.Can(core.ActionRequestRefund), p.refundBtn)
+	held := d != nil && d.Status == core.StatusHeld
+	enable(p.releaseBtn, held)
+	enable(p.rejectBtn, held)
+	hideUnless(p.op.Can(core.ActionReviewHeld), p.releaseBtn, p.rejectBtn)
 	enable(p.prevBtn, len(p.cursors) > 1)
 	enable(p.nextBtn, p.next != nil)
 }
@@ -336,6 +337,32 @@ func (p *recordsPage) onRefundTapped() {
 	p.refund = newRefundForm(p.win, p.svc, p.ctx, d, func(r *core.Refund) {
 		_ = p.afterChange(nil, "Refund of "+r.AmountText()+" "+r.AssetSymbol+" to "+r.Address+" requested for "+r.RecordNo+
 			"; it waits for a second operator's approval.")
+	})
+}
+
+func (p *recordsPage) onReleaseTapped() {
+	p.askRemarks(recordAction{
+		title:    "Release held record %s",
+		explain:  "The record goes back to Confirming and the watcher follows it again. Say what you checked (amount, asset, destination, source).",
+		confirm:  "Confirm release",
+		question: "Release record %s to Confirming?",
+		done:     "%s released to Confirming.",
+		do: func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
+			return p.svc.DecideHeld(ctx, recordNo, true, remarks)
+		},
+	})
+}
+
+func (p *recordsPage) onRejectTapped() {
+	p.askRemarks(recordAction{
+		title:    "Reject held record %s",
+		explain:  "Rejected is final: the deposit will not be credited. Say why.",
+		confirm:  "Confirm rejection",
+		question: "Reject record %s? This cannot be undone.",
+		done:     "%s rejected.",
+		do: func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
+			return p.svc.DecideHeld(ctx, recordNo, false, remarks)
+		},
 	})
 }
 

@@ -126,7 +126,8 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.BoolVar(&a.asJSON, "json", false, "print JSON instead of text")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
-		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand())
+		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand(),
+		a.releaseCommand(), a.rejectCommand())
 	return root
 }
 

@@ -77,3 +77,18 @@ func refundCommands(t *testing.T, c cli) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &list))
 	require.Len(t, list, 1)
 }
+
+func TestHeldRecordsAreReleasedOrRejectedOnSQLite(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t, filepath.Join(t.TempDir(), "desk.db"))
+	held := c.search("--status", "held for review", "--limit", "2")
+	require.Len(t, held, 2, "the seed holds some records")
+	require.Equal(t, 3, c.admin("release", held[0].RecordNo).code, "remarks are required")
+	r := c.admin("release", held[0].RecordNo, "--remarks", "amount checked with the customer")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "released "+held[0].RecordNo+": Confirming")
+	r = c.admin("reject", held[1].RecordNo, "--remarks", "sent from another customer's wallet")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, "Rejected", c.search("--record-no", held[1].RecordNo)[0].Status)
+	require.Equal(t, 3, c.admin("reject", held[1].RecordNo, "--remarks", "again").code, "only a held record is decided")
+}

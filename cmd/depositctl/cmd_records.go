@@ -223,6 +223,20 @@ func (a *app) deleteCommand() *cobra.Command {
 	return a.statusCommand("delete", "Delete an abnormal deposit application (soft delete, audited)", "deleted", (*core.Service).DeleteApplication)
 }
 
+func (a *app) releaseCommand() *cobra.Command {
+	return a.statusCommand("release", `Release a record "Held for Review" back to Confirming (Refund Approval)`, "released",
+		func(s *core.Service, ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
+			return s.DecideHeld(ctx, recordNo, true, remarks)
+		})
+}
+
+func (a *app) rejectCommand() *cobra.Command {
+	return a.statusCommand("reject", `Reject a record "Held for Review" (Refund Approval); final`, "rejected",
+		func(s *core.Service, ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
+			return s.DecideHeld(ctx, recordNo, false, remarks)
+		})
+}
+
 func parseTime(flag, s string) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
