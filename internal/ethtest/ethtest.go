@@ -84,10 +84,29 @@ func (c *Chain) Send(from *Account, tx Tx) *types.Transaction {
 	if err != nil {
 		c.tb.Fatalf("ethtest: %v", err)
 	}
-	if err := c.Client.SendTransaction(ctx, signed); err != nil {
+	if err := c.send(ctx, signed); err != nil {
 		c.tb.Fatalf("ethtest: send %s from %s: %v", signed.Hash().Hex(), from.Address.Hex(), err)
 	}
 	return signed
+}
+
+// send sends tx, retrying briefly while the node says the sender has no
+// funds: geth's transaction pool takes up a new head asynchronously, so a
+// transaction sent right after the block that funded its sender can still
+// be checked against the balance before it (seen once in make test:
+// "insufficient funds … balance 0" a moment after the funding receipt).
+func (c *Chain) send(ctx context.Context, tx *types.Transaction) error {
+	for {
+		err := c.Client.SendTransaction(ctx, tx)
+		if err == nil || !strings.Contains(err.Error(), "insufficient funds") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Sign signs tx with from's key without sending it: a transaction to put
