@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"depositdesk/core"
@@ -17,6 +15,7 @@ import (
 // (chain, network, symbol, decimals, contract) is fixed once it exists:
 // records and balances refer to it; only the rest can be changed.
 type assetForm struct {
+	*formDialog
 	cur *core.Asset // nil when adding
 
 	chain, network                   *widget.Select
@@ -24,15 +23,10 @@ type assetForm struct {
 	minDeposit, confirmations        *widget.Entry
 	xpub, rpc                        *widget.Entry
 	enabled                          *widget.Check
-	save, cancel                     *widget.Button
-	message                          *widget.Label
-	dlg                              dialog.Dialog
-	do                               func(*core.Asset) error
-	done                             func(*core.Asset)
 }
 
 func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do func(*core.Asset) error) *assetForm {
-	f := &assetForm{cur: cur, do: do, done: done, message: widget.NewLabel("")}
+	f := &assetForm{cur: cur}
 	f.network = widget.NewSelect(nil, nil)
 	f.chain = widget.NewSelect([]string{core.ChainBitcoin, core.ChainEthereum}, f.onChainChanged)
 	f.symbol, f.name, f.decimals = entry("e.g. BTC, ETH, USDT"), entry("e.g. Bitcoin"), entry("8 for BTC, 18 for ETH, 6 for USDT")
@@ -41,7 +35,6 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 	f.xpub = entry("account extended public key (xpub/tpub, zpub…); never a private key")
 	f.rpc = entry("optional: name of the node in nodes.toml")
 	f.enabled = widget.NewCheck("Accept deposits", nil)
-	f.message.Wrapping = fyne.TextWrapWord
 	title := "Add cryptocurrency"
 	if cur == nil {
 		f.chain.SetSelected(core.ChainBitcoin)
@@ -64,9 +57,6 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 			w.Disable()
 		}
 	}
-	f.save = widget.NewButton("Save", f.onSaveTapped)
-	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Close", func() { f.dlg.Hide() })
 	form := widget.NewForm(
 		widget.NewFormItem("Chain", f.chain), widget.NewFormItem("Network", f.network),
 		widget.NewFormItem("Symbol", f.symbol), widget.NewFormItem("Name", f.name),
@@ -75,9 +65,16 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 		widget.NewFormItem("Account key", f.xpub), widget.NewFormItem("Node", f.rpc),
 		widget.NewFormItem("", f.enabled),
 	)
-	content := container.NewVBox(form, f.message, container.NewHBox(f.cancel, f.save))
-	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(640, content.MinSize().Height+40), content), win)
-	f.dlg.Show()
+	f.formDialog = newFormDialog(win, title, "Save", 640, form, func() error {
+		a, err := f.asset()
+		if err == nil {
+			err = do(a)
+		}
+		if err == nil {
+			done(a)
+		}
+		return err
+	})
 	return f
 }
 
@@ -138,18 +135,4 @@ func parseMinimum(s string, decimals int) (*big.Int, error) {
 		return nil, core.Errorf(core.EINVALID, "Minimum deposit: %s", core.ErrorMessage(err))
 	}
 	return v, nil
-}
-
-func (f *assetForm) onSaveTapped() {
-	f.message.SetText("")
-	a, err := f.asset()
-	if err == nil {
-		err = f.do(a)
-	}
-	if err != nil {
-		f.message.SetText(errorText(err))
-		return
-	}
-	f.dlg.Hide()
-	f.done(a)
 }
