@@ -120,14 +120,10 @@ func (s *Service) setAddressStatus(ctx context.Context, id int64, from, to Addre
 	if err := ValidateRemarks(evidence); err != nil {
 		return nil, Errorf(EINVALID, "Evidence or remarks are required.")
 	}
-	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{ID: &id})
+	w, err := s.walletAddress(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(ws) == 0 {
-		return nil, Errorf(ENOTFOUND, "Wallet address %d not found.", id)
-	}
-	w := ws[0]
 	if w.Status != from {
 		return nil, Errorf(EINVALID, "Address is %s; only a %s address can become %s.", w.Status.Display(), from.Display(), to.Display())
 	}
