@@ -127,6 +127,7 @@ type WalletAddressFilter struct {
 	ID         *int64
 	CustomerID *int64
 	CustomerNo *string
+	Chain      *string // network names repeat across chains ("mainnet")
 	Network    *string
 	Address    *string
 	Status     *AddressStatus

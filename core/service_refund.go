@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"slices"
 	"strings"
 )
 
@@ -20,12 +19,8 @@ func (s *Service) RefundAddresses(ctx context.Context, recordNo string) ([]*Wall
 		return nil, err
 	}
 	verified := AddressVerified
-	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Network: &d.Network, Status: &verified})
-	if err != nil {
-		return nil, err
-	}
-	// Network names repeat across chains ("mainnet"): keep the deposit's chain.
-	return slices.DeleteFunc(ws, func(w *WalletAddress) bool { return w.Chain != d.Chain }), nil
+	return s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Chain: &d.Chain, Network: &d.Network,
+		Status: &verified})
 }
 
 // RequestRefund asks to return a Credited deposit (the guide's Request
@@ -151,14 +146,10 @@ func (s *Service) refundableDeposit(ctx context.Context, recordNo string) (*Depo
 // refundAddress checks the chosen address against the seed's rule: the
 // customer's own, proved, on the deposit's network.
 func (s *Service) refundAddress(ctx context.Context, d *DepositRecord, id int64) (*WalletAddress, error) {
-	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{ID: &id})
+	w, err := s.walletAddress(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(ws) == 0 {
-		return nil, Errorf(ENOTFOUND, "Wallet address %d not found.", id)
-	}
-	w := ws[0]
 	switch {
 	case w.CustomerID != d.CustomerID:
 		return nil, Errorf(EINVALID, "The refund address must belong to the deposit's customer %s.", d.CustomerNo)

@@ -133,6 +133,9 @@ func findWalletAddresses(ctx context.Context, q querier, f core.WalletAddressFil
 	if f.CustomerNo != nil {
 		w.add("c.customer_no = ?", *f.CustomerNo)
 	}
+	if f.Chain != nil {
+		w.add("w.chain = ?", *f.Chain)
+	}
 	if f.Network != nil {
 		w.add("w.network = ?", *f.Network)
 	}

@@ -135,6 +135,9 @@ func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFil
 	if f.CustomerNo != nil {
 		where, args = append(where, "c.customer_no = ?"), append(args, *f.CustomerNo)
 	}
+	if f.Chain != nil {
+		where, args = append(where, "w.chain = ?"), append(args, *f.Chain)
+	}
 	if f.Network != nil {
 		where, args = append(where, "w.network = ?"), append(args, *f.Network)
 	}

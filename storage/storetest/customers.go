@@ -83,6 +83,7 @@ func runCustomers(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, []int64{a1.ID, a2.ID}, find(core.WalletAddressFilter{CustomerID: &f.Customer.ID}))
 		require.Equal(t, []int64{a3.ID}, find(core.WalletAddressFilter{CustomerNo: ptr("C00001")}))
 		require.Equal(t, []int64{a3.ID, a2.ID}, find(core.WalletAddressFilter{Network: ptr("regtest")}))
+		require.Equal(t, []int64{a1.ID}, find(core.WalletAddressFilter{Chain: ptr(core.ChainEthereum)}))
 		require.Equal(t, []int64{verified.ID}, find(core.WalletAddressFilter{Status: ptr(core.AddressVerified)}))
 		require.Equal(t, []int64{a1.ID}, find(core.WalletAddressFilter{ID: &a1.ID, Network: ptr("dev")}))
 		require.Equal(t, []int64{a3.ID, a1.ID}, find(core.WalletAddressFilter{Limit: 2}), "the first two in the same order")
