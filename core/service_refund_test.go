@@ -23,15 +23,10 @@ type refundBundle struct {
 func setupRefund(t *testing.T) *refundBundle {
 	t.Helper()
 	b := &refundBundle{storeBundle: setupStore(t)}
-	ctx := context.Background()
 	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &b.btcAddress})
 	require.NoError(t, err)
 	b.own = b.verifyManually(t, ws[0].ID, "passport scan DOC-17")
-	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
-		b.rec, err = b.store.TransitionDeposit(ctx, core.DepositTransition{ID: b.rec.ID, From: b.rec.Status, To: to,
-			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
-		require.NoError(t, err)
-	}
+	b.rec = b.credit(t, b.rec)
 	next := b.app()
 	next.ClientRequestKey, next.TxID = "req-2", ""
 	b.verifying, _, err = b.svc.SubmitApplication(b.admin, next)
@@ -152,7 +147,6 @@ func TestRefundNeedsASecondOperatorAndARejectionCreditsAgain(t *testing.T) {
 func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t)
-	ctx := context.Background()
 	for _, a := range []*core.Asset{
 		{Chain: core.ChainBitcoin, Network: "mainnet", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(1), ConfirmationsRequired: 1, Enabled: true},
 		{Chain: core.ChainEthereum, Network: "mainnet", Symbol: "ETH", Decimals: 18, MinDeposit: big.NewInt(1), ConfirmationsRequired: 1, Enabled: true},
@@ -164,11 +158,7 @@ func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T
 		SecuritiesAccount: "SA-20001", AssetSymbol: "ETH", Network: "mainnet", Amount: "1.5", SourceAddress: eth,
 		DestinationAddress: "0x52908400098527886E0F7030069857D2E4169EE7"})
 	require.NoError(t, err)
-	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
-		rec, err = b.store.TransitionDeposit(ctx, core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
-			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
-		require.NoError(t, err)
-	}
+	rec = b.credit(t, rec)
 	ws, err := b.svc.FindWalletAddresses(b.admin, core.WalletAddressFilter{Address: &eth})
 	require.NoError(t, err)
 	b.verifyManually(t, ws[0].ID, "DOC-20")

@@ -61,6 +61,19 @@ func (b *storeBundle) app() core.DepositApplication {
 		TxID: "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"}
 }
 
+// credit moves rec through the store as the watcher does: Confirming, then
+// Credited.
+func (b *storeBundle) credit(t *testing.T, rec *core.DepositRecord) *core.DepositRecord {
+	t.Helper()
+	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
+		var err error
+		rec, err = b.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
+			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
+		require.NoError(t, err)
+	}
+	return rec
+}
+
 // snapshot is everything a failed call must leave unchanged.
 func (b *storeBundle) snapshot(t *testing.T) string {
 	t.Helper()
@@ -247,11 +260,7 @@ func TestRevokingAnAddressHoldsItsUncreditedDeposits(t *testing.T) {
 	credited.ClientRequestKey, credited.TxID = "req-credited", "5a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"
 	rec2, _, err := b.svc.SubmitApplication(b.admin, credited)
 	require.NoError(t, err)
-	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
-		rec2, err = b.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec2.ID, From: rec2.Status, To: to,
-			Audit: core.AuditEntry{At: b.svc.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
-		require.NoError(t, err)
-	}
+	rec2 = b.credit(t, rec2)
 	other := b.app()
 	other.ClientRequestKey, other.TxID = "req-other-source", ""
 	other.SourceAddress = "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry"
