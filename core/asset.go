@@ -2,7 +2,6 @@ package core
 
 import (
 	"math/big"
-	"slices"
 	"strings"
 	"time"
 )
@@ -12,15 +11,6 @@ const (
 	ChainBitcoin  = "bitcoin"
 	ChainEthereum = "ethereum"
 )
-
-// Networks per chain.
-var chainNetworks = map[string][]string{
-	ChainBitcoin:  {"mainnet", "testnet3", "testnet4", "signet", "regtest", "simnet"},
-	ChainEthereum: {"mainnet", "sepolia", "holesky", "dev", "simulated"},
-}
-
-// ChainNetworks returns the networks the desk supports on chain.
-func ChainNetworks(chain string) []string { return chainNetworks[chain] }
 
 // Asset is one accepted deposit currency on one network (Cryptocurrency
 // Configuration).
@@ -36,7 +26,6 @@ type Asset struct {
 	ConfirmationsRequired int
 	Enabled               bool
 	AccountXPub           string // neutered account key for deposit addresses
-	RPCEndpointRef        string // name of an endpoint in config, never credentials
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
 }
@@ -46,12 +35,8 @@ func (a *Asset) Key() string { return a.Symbol + "@" + a.Network }
 
 // Validate checks the configuration is complete and consistent.
 func (a *Asset) Validate() error {
-	nets, ok := chainNetworks[a.Chain]
-	if !ok {
-		return Errorf(EINVALID, "Chain must be %q or %q.", ChainBitcoin, ChainEthereum)
-	}
-	if !slices.Contains(nets, a.Network) {
-		return Errorf(EINVALID, "Network %q is not a %s network (one of %s).", truncate(a.Network, 30), a.Chain, strings.Join(nets, ", "))
+	if _, err := LookupNetwork(a.Net()); err != nil {
+		return err
 	}
 	if a.Symbol == "" || len(a.Symbol) > 12 || strings.ToUpper(a.Symbol) != a.Symbol || strings.ContainsAny(a.Symbol, " @") {
 		return Errorf(EINVALID, "Symbol must be 1 to 12 upper-case characters without spaces.")
@@ -81,6 +66,7 @@ func (a *Asset) Validate() error {
 type AssetFilter struct {
 	ID      *int64
 	Symbol  *string
+	Chain   *string // network names repeat across chains ("mainnet")
 	Network *string
 	Enabled *bool
 }
@@ -93,7 +79,6 @@ type AssetUpdate struct {
 	ConfirmationsRequired *int
 	Enabled               *bool
 	AccountXPub           *string
-	RPCEndpointRef        *string
 }
 
 func isHexAddress(s string) bool {

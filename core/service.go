@@ -23,12 +23,11 @@ type Service struct {
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver
-	// Chains are the configured nodes by network. Cancel asks them whether
-	// a record's TXID is on chain already, micro-deposit proofs look their
-	// transactions up there. nil means the desk was built without nodes
-	// (unit tests): cancel then relies on the record's status alone. A
-	// non-nil map without the network's node refuses what needs it.
-	Chains map[string]Chain
+	// Nodes are the blockchain nodes by network. Cancel asks them whether a
+	// record's TXID is on chain already, micro-deposit proofs look their
+	// transactions up there. Without them (nil) the desk refuses whatever
+	// needs a node.
+	Nodes Nodes
 
 	known known
 }

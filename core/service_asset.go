@@ -56,9 +56,6 @@ func (s *Service) UpdateAsset(ctx context.Context, id int64, upd AssetUpdate) (*
 	if upd.AccountXPub != nil {
 		next.AccountXPub = *upd.AccountXPub
 	}
-	if upd.RPCEndpointRef != nil {
-		next.RPCEndpointRef = *upd.RPCEndpointRef
-	}
 	if err := next.Validate(); err != nil {
 		return nil, err
 	}
@@ -112,9 +109,9 @@ func (s *Service) assetBySymbol(ctx context.Context, symbol, network string) (*A
 }
 
 func assetText(a *Asset) string {
-	return fmt.Sprintf("chain=%s network=%s symbol=%s contract=%s decimals=%d min=%s confirmations=%d enabled=%t xpub=%s rpc=%s",
+	return fmt.Sprintf("chain=%s network=%s symbol=%s contract=%s decimals=%d min=%s confirmations=%d enabled=%t xpub=%s",
 		a.Chain, a.Network, a.Symbol, a.ContractAddress, a.Decimals, FormatAmount(a.MinDeposit, a.Decimals),
-		a.ConfirmationsRequired, a.Enabled, a.AccountXPub, a.RPCEndpointRef)
+		a.ConfirmationsRequired, a.Enabled, a.AccountXPub)
 }
 
 // checkAccountKey refuses an account key the deriver cannot use, above all

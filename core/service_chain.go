@@ -2,12 +2,27 @@ package core
 
 import "context"
 
-// chainFor is the configured node of network; ECONFLICT naming what cannot
-// be done without it.
-func (s *Service) chainFor(chain, network, without string) (Chain, error) {
-	c, ok := s.Chains[network]
-	if !ok {
-		return nil, Errorf(ECONFLICT, "No %s node is configured for network %s, so %s; configure the node (nodes.toml).", chain, network, without)
+// Nodes gives the Service the node it asks about a network. The desk's
+// implementation (internal/nodes) opens nodes when first asked, checks that
+// each serves the network it is configured for, and bounds every call with
+// the node's deadline.
+type Nodes interface {
+	// Chain returns the node the desk follows n with. ECONFLICT, naming the
+	// reason, when n has no usable node (none configured, refused as
+	// serving another network, cannot be opened).
+	Chain(ctx context.Context, n Network) (Chain, error)
+}
+
+// chainFor is the node of network n; ECONFLICT with the reason followed by
+// without, the sentence saying what cannot be done. A desk built without nodes has none for any network: there
+// is no path on which "no nodes" means "allow".
+func (s *Service) chainFor(ctx context.Context, n Network, without string) (Chain, error) {
+	if s.Nodes == nil {
+		return nil, Errorf(ECONFLICT, "No blockchain nodes are configured (nodes.toml). %s.", without)
+	}
+	c, err := s.Nodes.Chain(ctx, n)
+	if err != nil {
+		return nil, Errorf(ECONFLICT, "%s %s.", nodeFailure(err), without)
 	}
 	return c, nil
 }
@@ -18,19 +33,38 @@ func (s *Service) chainFor(chain, network, without string) (Chain, error) {
 // with one that does not answer, the desk cannot tell, and says so rather
 // than guess.
 func (s *Service) checkNotOnChain(ctx context.Context, d *DepositRecord) error {
-	if s.Chains == nil {
-		return nil
-	}
-	c, err := s.chainFor(d.Chain, d.Network, "the desk cannot check that transaction "+d.TxID+" has not reached the chain")
+	c, err := s.chainFor(ctx, d.Net(), "The desk cannot check that transaction "+d.TxID+" has not reached the chain, so the record cannot be cancelled")
 	if err != nil {
 		return err
 	}
 	_, err = c.Transaction(ctx, d.TxID)
 	switch ErrorCode(err) {
 	case "":
-		return Errorf(EINVALID, "Transaction %s is already on the %s network; the record cannot be cancelled.", d.TxID, d.Network)
+		return Errorf(EINVALID, "Transaction %s is already on the %s network; the record cannot be cancelled.", d.TxID, d.Net())
 	case ENOTFOUND:
 		return nil
 	}
-	return Errorf(ECONFLICT, "The %s node could not be asked about transaction %s (%v); try the cancel again when it answers.", d.Network, d.TxID, err)
+	return Errorf(ECONFLICT, "The %s node could not be asked about transaction %s (%s); try the cancel again when it answers.", d.Net(), d.TxID, nodeFailure(err))
+}
+
+// nodeFailure is what an operator is told of a node's failure: the
+// message of a core.Error (a deadline the nodes package names), else the
+// error text, which for a node is the transport's own words.
+func nodeFailure(err error) string {
+	if ErrorCode(err) != EINTERNAL {
+		return ErrorMessage(err)
+	}
+	return err.Error()
+}
+
+// NodeMap is a fixed set of nodes by network, for tools and tests that
+// hold their chains already.
+type NodeMap map[Network]Chain
+
+// Chain implements Nodes.
+func (m NodeMap) Chain(_ context.Context, n Network) (Chain, error) {
+	if c, ok := m[n]; ok {
+		return c, nil
+	}
+	return nil, Errorf(ECONFLICT, "No %s node is configured (nodes.toml).", n)
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"slices"
 	"strings"
 )
 
@@ -48,8 +47,8 @@ func (s *Service) AddWalletAddress(ctx context.Context, customerNo, chain, netwo
 }
 
 func (s *Service) addWalletAddress(ctx context.Context, actor string, c *Customer, chain, network, address, label string) (*WalletAddress, error) {
-	if !slices.Contains(ChainNetworks(chain), network) {
-		return nil, Errorf(EINVALID, "Network %q is not a %s network.", truncate(network, 20), truncate(chain, 20))
+	if _, err := LookupNetwork(Network{chain, network}); err != nil {
+		return nil, err
 	}
 	addr, err := s.addressValidator().NormalizeAddress(chain, network, address)
 	if err != nil {

@@ -309,7 +309,7 @@ func TestOperatorTransitions(t *testing.T) {
 		b := setupDeposits(t)
 		b.existing = record(core.StatusVerifying)
 		b.existing.TxID = strings.Repeat("ab", 32)
-		b.svc.Chains = map[string]core.Chain{b.existing.Network: txSeen(true)}
+		b.svc.Nodes = core.NodeMap{b.existing.Net(): txSeen(true)}
 		_, err := b.svc.CancelDeposit(all, recNo, "never arrived")
 		require.Equal(t, core.EINVALID, core.ErrorCode(err))
 	})
@@ -318,7 +318,7 @@ func TestOperatorTransitions(t *testing.T) {
 		b := setupDeposits(t)
 		b.existing = record(core.StatusVerifying)
 		b.existing.TxID = strings.Repeat("ab", 32)
-		b.svc.Chains = map[string]core.Chain{b.existing.Network: txSeen(false)}
+		b.svc.Nodes = core.NodeMap{b.existing.Net(): txSeen(false)}
 		b.allowWrites()
 		_, err := b.svc.CancelDeposit(all, recNo, "never arrived")
 		require.NoError(t, err)

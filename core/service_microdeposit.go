@@ -76,16 +76,16 @@ func (s *Service) ProveMicroDeposit(ctx context.Context, challengeID int64, txid
 	if txid, err = NormalizeTxID(w.Chain, strings.TrimSpace(txid)); err != nil {
 		return nil, err
 	}
-	chain, err := s.chainFor(w.Chain, w.Network, "the micro-deposit cannot be checked")
+	chain, err := s.chainFor(ctx, w.Net(), "The micro-deposit cannot be checked")
 	if err != nil {
 		return nil, err
 	}
 	tx, err := chain.Transaction(ctx, txid)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
-		return nil, Errorf(EINVALID, "The %s node does not know transaction %s.", w.Network, txid)
+		return nil, Errorf(EINVALID, "The %s node does not know transaction %s.", w.Net(), txid)
 	case err != nil:
-		return nil, Errorf(ECONFLICT, "The %s node could not be asked about transaction %s (%v); try again.", w.Network, txid, err)
+		return nil, Errorf(ECONFLICT, "The %s node could not be asked about transaction %s (%s); try again.", w.Net(), txid, nodeFailure(err))
 	case tx.InMempool():
 		return nil, Errorf(ECONFLICT, "Transaction %s is not mined yet; prove it once it has a confirmation.", txid)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/storage/sqlite"
+	"depositdesk/storage/storetest"
 )
 
 // storeBundle is a Service over a real SQLite store with an administrator,
@@ -36,6 +37,7 @@ func setupStore(t *testing.T) *storeBundle {
 	svc := core.NewService(st)
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	svc.Now = func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) }
+	svc.Nodes = storetest.EmptyNodes()
 	admin, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
 	b := &storeBundle{svc: svc, store: st, admin: core.NewContextWithOperator(ctx, admin)}

@@ -110,19 +110,20 @@ type Store interface {
 	// FindDepositAddresses returns deposit addresses ordered by id.
 	FindDepositAddresses(ctx context.Context, f DepositAddressFilter) ([]*DepositAddress, error)
 
-	// FindWatchedDeposits returns the records of network the watcher
-	// follows (a TXID, status Verifying or Confirming), ordered by id.
-	FindWatchedDeposits(ctx context.Context, network string) ([]*WatchedDeposit, error)
+	// FindWatchedDeposits returns the records on network n (its chain and
+	// name) the watcher follows (a TXID, status Verifying or Confirming),
+	// ordered by id.
+	FindWatchedDeposits(ctx context.Context, n Network) ([]*WatchedDeposit, error)
 	// UpdateDepositChain records chain progress of a record that stays in
 	// status: a guarded UPDATE (ECONFLICT if the record left status). It is
 	// an observation, not a decision, so it writes no audit row.
 	UpdateDepositChain(ctx context.Context, id int64, status DepositStatus, st ChainState) error
-	// RecentBlocks returns the blocks the watcher of network last
-	// processed, highest first.
-	RecentBlocks(ctx context.Context, network string) ([]ChainBlock, error)
+	// RecentBlocks returns the blocks the watcher of n last processed,
+	// highest first.
+	RecentBlocks(ctx context.Context, n Network) ([]ChainBlock, error)
 	// SaveBlocks stores blocks as processed, replacing any stored block at
 	// or above the lowest of them (a reorg), and keeps only the keep highest.
-	SaveBlocks(ctx context.Context, network string, blocks []ChainBlock, keep int) error
+	SaveBlocks(ctx context.Context, n Network, blocks []ChainBlock, keep int) error
 	// AttachDepositTx sets the TXID and index of a record in Verifying that
 	// has none, with one guarded UPDATE, plus its audit row. ENOTFOUND if the
 	// record does not exist; ECONFLICT if it left Verifying or got a TXID

@@ -1,5 +1,7 @@
 package core
 
+import "errors"
+
 // ChainState is what the chain says about a deposit's transaction, stored
 // with the record: how far it is confirmed and in which block.
 type ChainState struct {
@@ -15,3 +17,7 @@ type WatchedDeposit struct {
 	*DepositRecord
 	Spends []string
 }
+
+// ErrWatcherLocked is returned by a store's TryLockWatcher when another
+// process's watcher follows the network.
+var ErrWatcherLocked = errors.New("another watcher follows this network")

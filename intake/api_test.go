@@ -177,7 +177,7 @@ func TestDepositRequests(t *testing.T) {
 			h := e.do(http.MethodGet, "/healthz", "", nil, nil)
 			require.Equal(t, http.StatusOK, h.status)
 			require.JSONEq(t, `{"status":"ok"}`, h.raw)
-			e.api.Metrics().SetWatcherLag("regtest", 2)
+			e.api.Metrics().SetWatcherLag(core.Network{Chain: core.ChainBitcoin, Name: "regtest"}, 2)
 			m := e.do(http.MethodGet, "/metrics", "", nil, nil)
 			require.Equal(t, http.StatusOK, m.status)
 			for _, want := range []string{
@@ -185,7 +185,7 @@ func TestDepositRequests(t *testing.T) {
 				`depositdesk_http_request_duration_seconds_count{method="POST",route="POST /v1/deposit-requests"} 1`,
 				`depositdesk_deposit_records{status="verifying_address"} 1`,
 				`depositdesk_deposit_records{status="credited"} 0`,
-				`depositdesk_watcher_lag_blocks{network="regtest"} 2`,
+				`depositdesk_watcher_lag_blocks{network="bitcoin/regtest"} 2`,
 			} {
 				require.Contains(t, m.raw, want)
 			}

@@ -46,9 +46,10 @@ func NewMetrics(counts func(context.Context) (map[core.DepositStatus]int64, erro
 	return m
 }
 
-// SetWatcherLag records how far behind the head the watcher of network is.
-func (m *Metrics) SetWatcherLag(network string, blocks float64) {
-	m.watcherLag.WithLabelValues(network).Set(blocks)
+// SetWatcherLag records how far behind the head the watcher of network n
+// is, labelled "chain/name": both chains have a "mainnet".
+func (m *Metrics) SetWatcherLag(n core.Network, blocks float64) {
+	m.watcherLag.WithLabelValues(n.String()).Set(blocks)
 }
 
 // Handler serves the Prometheus text format.

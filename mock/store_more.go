@@ -26,7 +26,7 @@ func (s *Store) FindDepositAddresses(ctx context.Context, f core.DepositAddressF
 }
 
 // FindWatchedDeposits implements core.Store.
-func (s *Store) FindWatchedDeposits(ctx context.Context, network string) ([]*core.WatchedDeposit, error) {
+func (s *Store) FindWatchedDeposits(ctx context.Context, network core.Network) ([]*core.WatchedDeposit, error) {
 	if s.FindWatchedDepositsFunc == nil {
 		return nil, s.unexpected("FindWatchedDeposits")
 	}
@@ -42,7 +42,7 @@ func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.De
 }
 
 // RecentBlocks implements core.Store.
-func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainBlock, error) {
+func (s *Store) RecentBlocks(ctx context.Context, network core.Network) ([]core.ChainBlock, error) {
 	if s.RecentBlocksFunc == nil {
 		return nil, s.unexpected("RecentBlocks")
 	}
@@ -50,7 +50,7 @@ func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainB
 }
 
 // SaveBlocks implements core.Store.
-func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error {
+func (s *Store) SaveBlocks(ctx context.Context, network core.Network, blocks []core.ChainBlock, keep int) error {
 	if s.SaveBlocksFunc == nil {
 		return s.unexpected("SaveBlocks")
 	}

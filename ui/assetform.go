@@ -21,7 +21,7 @@ type assetForm struct {
 	chain, network                   *widget.Select
 	symbol, name, decimals, contract *widget.Entry
 	minDeposit, confirmations        *widget.Entry
-	xpub, rpc                        *widget.Entry
+	xpub                             *widget.Entry
 	enabled                          *widget.Check
 }
 
@@ -33,7 +33,6 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 	f.contract = entry("ERC-20 token contract 0x…; empty for the network's own coin")
 	f.minDeposit, f.confirmations = entry("in the asset's units, e.g. 0.0001"), entry("e.g. 3 for BTC, 12 for ETH")
 	f.xpub = entry("account extended public key (xpub/tpub, zpub…); never a private key")
-	f.rpc = entry("optional: name of the node in nodes.toml")
 	f.enabled = widget.NewCheck("Accept deposits", nil)
 	title := "Add cryptocurrency"
 	if cur == nil {
@@ -51,7 +50,6 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 		f.minDeposit.SetText(core.FormatAmount(cur.MinDeposit, cur.Decimals))
 		f.confirmations.SetText(strconv.Itoa(cur.ConfirmationsRequired))
 		f.xpub.SetText(cur.AccountXPub)
-		f.rpc.SetText(cur.RPCEndpointRef)
 		f.enabled.SetChecked(cur.Enabled)
 		for _, w := range []fyne.Disableable{f.chain, f.network, f.symbol, f.decimals, f.contract} {
 			w.Disable()
@@ -62,7 +60,7 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 		widget.NewFormItem("Symbol", f.symbol), widget.NewFormItem("Name", f.name),
 		widget.NewFormItem("Decimals", f.decimals), widget.NewFormItem("Token contract", f.contract),
 		widget.NewFormItem("Minimum deposit", f.minDeposit), widget.NewFormItem("Confirmations", f.confirmations),
-		widget.NewFormItem("Account key", f.xpub), widget.NewFormItem("Node", f.rpc),
+		widget.NewFormItem("Account key", f.xpub),
 		widget.NewFormItem("", f.enabled),
 	)
 	f.formDialog = newFormDialog(win, title, "Save", 640, form, func() error {
@@ -103,7 +101,7 @@ func (f *assetForm) asset() (*core.Asset, error) {
 	a.Symbol = strings.ToUpper(strings.TrimSpace(f.symbol.Text))
 	a.Name = strings.TrimSpace(f.name.Text)
 	a.ContractAddress = strings.TrimSpace(f.contract.Text)
-	a.AccountXPub, a.RPCEndpointRef = strings.TrimSpace(f.xpub.Text), strings.TrimSpace(f.rpc.Text)
+	a.AccountXPub = strings.TrimSpace(f.xpub.Text)
 	a.Enabled = f.enabled.Checked
 	var err error
 	if a.Decimals, err = formInt("Decimals", f.decimals.Text); err != nil {

@@ -153,9 +153,6 @@ func (p *assetsPage) update(cur, next *core.Asset) error {
 	if next.AccountXPub != cur.AccountXPub {
 		upd.AccountXPub, changed = &next.AccountXPub, true
 	}
-	if next.RPCEndpointRef != cur.RPCEndpointRef {
-		upd.RPCEndpointRef, changed = &next.RPCEndpointRef, true
-	}
 	if !changed {
 		return core.Errorf(core.EINVALID, "Nothing was changed.")
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,11 +48,18 @@ func TestStatusLineShowsTheWatchers(t *testing.T) {
 	b.withData(t, 1)
 	b.loginAs(t, "admin", adminPW)
 	require.Contains(t, b.ui.chains.Text, "none configured")
-	b.ui.WatcherPass("regtest", 540, nil)
-	b.ui.WatcherPass("dev", 12, nil)
-	require.Eventually(t, func() bool { return b.ui.chains.Text == "Blockchain nodes: dev block 12 · regtest block 540" }, 5*time.Second, 10*time.Millisecond)
-	b.ui.WatcherPass("dev", 0, context.DeadlineExceeded)
-	require.Eventually(t, func() bool { return strings.Contains(b.ui.chains.Text, "dev node not answering") }, 5*time.Second, 10*time.Millisecond)
+	regtest, dev := core.Network{Chain: core.ChainBitcoin, Name: "regtest"}, core.Network{Chain: core.ChainEthereum, Name: "dev"}
+	b.ui.WatcherPass(regtest, 540, nil)
+	b.ui.WatcherPass(dev, 12, nil)
+	require.Eventually(t, func() bool {
+		return b.ui.chains.Text == "Blockchain nodes: bitcoin/regtest block 540 · ethereum/dev block 12"
+	}, 5*time.Second, 10*time.Millisecond)
+	b.ui.WatcherPass(dev, 0, context.DeadlineExceeded)
+	require.Eventually(t, func() bool { return strings.Contains(b.ui.chains.Text, "ethereum/dev: node not answering") }, 5*time.Second, 10*time.Millisecond)
+	b.ui.WatcherPass(dev, 0, fmt.Errorf("head: %w", core.Errorf(core.ECONFLICT, "Node geth did not answer in 5s.")))
+	require.Eventually(t, func() bool {
+		return strings.Contains(b.ui.chains.Text, "ethereum/dev: Node geth did not answer in 5s. Retrying.")
+	}, 5*time.Second, 10*time.Millisecond)
 }
 
 // Blocks arrive every few seconds; the operator's selection and typed but

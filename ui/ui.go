@@ -247,23 +247,33 @@ func (u *UI) DepositsChanged(recordNo string) {
 	})
 }
 
-// WatcherPass shows the outcome of a chain watcher's pass on network in the
-// status line, so operators see whether deposits are being followed. It may
-// be called from any goroutine.
-func (u *UI) WatcherPass(network string, tip int64, err error) {
-	state := fmt.Sprintf("%s block %d", network, tip)
+// WatcherPass shows the outcome of a chain watcher's pass on network n in
+// the status line, so operators see whether deposits are being followed
+// and, when not, why (a refused node, a deadline). It may be called from
+// any goroutine.
+func (u *UI) WatcherPass(n core.Network, tip int64, err error) {
+	state := fmt.Sprintf("%s block %d", n, tip)
 	if err != nil {
-		state = network + " node not answering, retrying"
+		state = fmt.Sprintf("%s: %s", n, nodeProblem(err))
 	}
 	fyne.Do(func() {
-		u.chainState[network] = state
+		u.chainState[n.String()] = state
 		names := slices.Sorted(maps.Keys(u.chainState))
 		parts := make([]string, len(names))
-		for i, n := range names {
-			parts[i] = u.chainState[n]
+		for i, name := range names {
+			parts[i] = u.chainState[name]
 		}
 		u.chains.SetText("Blockchain nodes: " + strings.Join(parts, " · "))
 	})
+}
+
+// nodeProblem is what the status line says of a failed pass: the desk's
+// own words for a refused or silent node, else that it is retrying.
+func nodeProblem(err error) string {
+	if core.ErrorCode(err) != core.EINTERNAL {
+		return core.ErrorMessage(err) + " Retrying."
+	}
+	return "node not answering, retrying."
 }
 
 // NodesUnusable shows in the status line why the desk follows no chain

@@ -18,6 +18,7 @@ import (
 	"depositdesk/core"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
+	"depositdesk/storage/storetest"
 )
 
 const adminPW = "admin-password-1"
@@ -38,6 +39,7 @@ func setup(t *testing.T) *bundle {
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st) // the desktop's own Service: real address rules and proof verifier
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	svc.Nodes = storetest.EmptyNodes() // nothing on chain: records with a TXID may be cancelled
 	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
 	return b
 }

@@ -39,9 +39,8 @@ type app struct {
 	store core.Store
 	svc   *core.Service
 
-	nodesFile string // --nodes
-	nodes     *nodes.Config
-	chains    map[string]core.Chain
+	nodesFile string      // --nodes
+	nodes     *nodes.File // read when a command first needs a node
 }
 
 // Exit statuses, one per core error code (docs/cli.md).
@@ -126,7 +125,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.BoolVar(&a.asJSON, "json", false, "print JSON instead of text")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
-		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand(),
+		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.nodesCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand(),
 		a.releaseCommand(), a.rejectCommand())
 	return root
 }
@@ -136,19 +135,14 @@ func (a *app) open(ctx context.Context) error {
 	if a.svc != nil {
 		return nil
 	}
-	dsn := a.dsn
-	if dsn == "" {
-		dsn = os.Getenv("DEPOSITDESK_DB")
-	}
-	if dsn == "" {
-		dsn = storage.DefaultPath()
-	}
-	st, err := storage.Open(ctx, dsn)
+	st, err := storage.Open(ctx, a.database())
 	if err != nil {
 		return err
 	}
 	a.store, a.svc = st, wire.NewService(st)
-	return a.openChains()
+	a.nodes = nodes.NewFile(a.nodesPath(), nodes.OpenAdapter)
+	a.svc.Nodes = a.nodes
+	return nil
 }
 
 // login opens the store and returns a context carrying the operator named
@@ -224,4 +218,22 @@ func (a *app) readLine(what string) (string, error) {
 		return "", usageError{fmt.Errorf("no %s on standard input", what)}
 	}
 	return line, nil
+}
+
+// database is the database the command works on: --db, else
+// $DEPOSITDESK_DB, else the default file.
+func (a *app) database() string {
+	if a.dsn != "" {
+		return a.dsn
+	}
+	if dsn := os.Getenv("DEPOSITDESK_DB"); dsn != "" {
+		return dsn
+	}
+	return storage.DefaultPath()
+}
+
+// nodesPath is where the node configuration is read from: --nodes, else
+// $DEPOSITDESK_NODES, else beside the database, however it was named.
+func (a *app) nodesPath() string {
+	return nodes.ResolvePath(a.nodesFile, a.database(), storage.DefaultPath())
 }

@@ -25,13 +25,12 @@ type assetJSON struct {
 	ConfirmationsRequired int    `json:"confirmations_required"`
 	Enabled               bool   `json:"enabled"`
 	AccountXPub           string `json:"account_xpub"`
-	RPCEndpointRef        string `json:"rpc_endpoint_ref"`
 	UpdatedAt             string `json:"updated_at"`
 }
 
 func toAssetJSON(x *core.Asset) assetJSON {
 	return assetJSON{x.Symbol, x.Chain, x.Network, x.Name, x.ContractAddress, x.Decimals, core.FormatAmount(x.MinDeposit, x.Decimals),
-		x.ConfirmationsRequired, x.Enabled, x.AccountXPub, x.RPCEndpointRef, x.UpdatedAt.Format(time.RFC3339)}
+		x.ConfirmationsRequired, x.Enabled, x.AccountXPub, x.UpdatedAt.Format(time.RFC3339)}
 }
 
 func (a *app) printAsset(verb string, x *core.Asset) error {
@@ -100,7 +99,6 @@ func (a *app) assetCommand() *cobra.Command {
 	fl.StringVar(&minDeposit, "min-deposit", "0", "smallest accepted deposit, in the asset's units")
 	fl.IntVar(&x.ConfirmationsRequired, "confirmations", 0, "confirmations before a deposit is credited")
 	fl.StringVar(&x.AccountXPub, "xpub", "", "account extended public key for deposit addresses")
-	fl.StringVar(&x.RPCEndpointRef, "rpc", "", "name of the node endpoint in the configuration")
 	fl.BoolVar(&disabled, "disabled", false, "add the asset disabled (no deposits accepted)")
 	for _, f := range []string{"chain", "network", "symbol", "decimals", "confirmations"} {
 		_ = add.MarkFlagRequired(f)
@@ -110,11 +108,11 @@ func (a *app) assetCommand() *cobra.Command {
 }
 
 func (a *app) assetUpdateCommand() *cobra.Command {
-	var name, minDeposit, xpub, rpc string
+	var name, minDeposit, xpub string
 	var confirmations int
 	var enabled bool
 	cmd := &cobra.Command{
-		Use:   "update SYMBOL[@network] [--name] [--min-deposit] [--confirmations] [--enabled=true|false] [--xpub] [--rpc]",
+		Use:   "update SYMBOL[@network] [--name] [--min-deposit] [--confirmations] [--enabled=true|false] [--xpub]",
 		Short: "Change an asset's configuration; only the flags given change (audited with before and after)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -145,11 +143,8 @@ func (a *app) assetUpdateCommand() *cobra.Command {
 			if fl.Changed("xpub") {
 				upd.AccountXPub = &xpub
 			}
-			if fl.Changed("rpc") {
-				upd.RPCEndpointRef = &rpc
-			}
 			if upd == (core.AssetUpdate{}) {
-				return usageError{fmt.Errorf("nothing to change: give at least one of --name, --min-deposit, --confirmations, --enabled, --xpub, --rpc")}
+				return usageError{fmt.Errorf("nothing to change: give at least one of --name, --min-deposit, --confirmations, --enabled, --xpub")}
 			}
 			next, err := a.svc.UpdateAsset(ctx, cur.ID, upd)
 			if err != nil {
@@ -164,7 +159,6 @@ func (a *app) assetUpdateCommand() *cobra.Command {
 	fl.IntVar(&confirmations, "confirmations", 0, "confirmations before a deposit is credited")
 	fl.BoolVar(&enabled, "enabled", true, "accept deposits (--enabled=false to stop)")
 	fl.StringVar(&xpub, "xpub", "", "account extended public key")
-	fl.StringVar(&rpc, "rpc", "", "node endpoint name")
 	return cmd
 }
 

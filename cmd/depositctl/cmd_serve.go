@@ -45,7 +45,9 @@ func (a *app) serveCommand() *cobra.Command {
 			}); err != nil {
 				return err
 			}
-			go nodes.ReportLag(ctx, a.store, a.chains, lagEvery, srv.Metrics().SetWatcherLag)
+			if set, err := a.nodes.Set(); err == nil {
+				go nodes.ReportLag(ctx, a.store, set, lagEvery, srv.Metrics().SetWatcherLag)
+			}
 			if err := srv.Serve(ctx, ln); err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}

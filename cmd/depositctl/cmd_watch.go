@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -13,57 +13,90 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/internal/nodes"
-	"depositdesk/storage"
 )
 
 func (a *app) watchCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "watch",
 		Short: "Follow the configured nodes and move deposits on the chain's evidence (until interrupted)",
-		Long: `watch runs one chain watcher per network configured in nodes.toml. On a shared
-Postgres database exactly one watcher follows each network however many are
-started; the others stand by and take over if it stops.`,
+		Long: `watch runs one chain watcher per network configured in nodes.toml, each asking
+only that network's nodes. Every node is checked first to serve the network it
+is configured for. On a shared Postgres database exactly one watcher follows
+each network however many are started; the others stand by and take over if it
+stops.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(cmd.Context()); err != nil {
 				return err
 			}
-			if len(a.nodes.Nodes) == 0 {
-				return core.Errorf(core.EINVALID, "No nodes are configured in %s; nothing to watch.", a.nodesPath())
+			set, err := a.nodes.Set()
+			if err != nil {
+				return err
+			}
+			if len(set.All()) == 0 {
+				return core.Errorf(core.EINVALID, "No nodes are configured in %s; nothing to watch.", a.nodes.Path)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if err := refuseUnusable(set.Check(ctx)); err != nil {
+				return err
+			}
 			var names []string
-			for _, n := range a.nodes.Nodes {
-				names = append(names, n.Network)
+			for _, n := range set.Config().Networks() {
+				names = append(names, n.String())
 			}
 			fmt.Fprintf(a.stdout, "watching %s (Ctrl-C to stop)\n", strings.Join(names, ", "))
 			// A watcher's progress is what an operator running it wants to see.
-			nodes.RunWatchers(ctx, a.store, a.nodes, a.chains, slog.New(slog.NewTextHandler(a.stderr, nil)), nil)
+			nodes.RunWatchers(ctx, a.store, set, slog.New(slog.NewTextHandler(a.stderr, nil)), nil)
 			return nil
 		},
 	}
 }
 
-// nodesPath is where the node configuration is read from (nodes.ResolvePath).
-func (a *app) nodesPath() string { return nodes.ResolvePath(a.nodesFile, a.dsn, storage.DefaultPath()) }
-
-// openChains reads the node configuration and connects the adapters. Cancel
-// asks them whether a TXID is on chain already.
-func (a *app) openChains() error {
-	cfg, err := nodes.Load(a.nodesPath())
-	if err != nil {
-		return err
-	}
-	chains, err := nodes.Open(cfg)
-	if err != nil {
-		var ce *core.Error
-		if errors.As(err, &ce) {
-			return err
+// refuseUnusable is ECONFLICT naming every node that cannot be used: a
+// watcher must not start on a node that serves another network or that
+// cannot even be opened (a missing password), nor quietly skip one.
+func refuseUnusable(st []nodes.Status) error {
+	var bad []string
+	for _, s := range st {
+		if s.State != nodes.NodeOK {
+			bad = append(bad, s.Detail)
 		}
-		return fmt.Errorf("open nodes: %w", err)
 	}
-	a.nodes, a.chains = cfg, chains
-	a.svc.Chains = chains
+	if len(bad) > 0 {
+		return core.Errorf(core.ECONFLICT, "%s", strings.Join(bad, " "))
+	}
 	return nil
+}
+
+func (a *app) nodesCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "nodes", Short: "The blockchain nodes of nodes.toml"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check",
+		Short: "Ask every configured node which network it serves (exit 5 when any is refused or does not answer)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(cmd.Context()); err != nil {
+				return err
+			}
+			set, err := a.nodes.Set()
+			if err != nil {
+				return err
+			}
+			st := set.Check(cmd.Context())
+			if err := a.print(st, func(w io.Writer) error { return nodeTable(w, st) }); err != nil {
+				return err
+			}
+			return refuseUnusable(st)
+		},
+	})
+	return cmd
+}
+
+func nodeTable(w io.Writer, st []nodes.Status) error {
+	rows := make([][]string, len(st))
+	for i, s := range st {
+		rows[i] = []string{s.Node, s.Network.String(), string(s.State), s.Detail}
+	}
+	return table(w, "NODE\tNETWORK\tSTATE\tDETAIL", rows)
 }

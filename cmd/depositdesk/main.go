@@ -36,10 +36,10 @@ func main() {
 		fail("cannot open %s: %v", dsn, err)
 	}
 	defer st.Close()
-	nodesPath := nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath())
-	// A node configuration the desk cannot use must not keep operators out
-	// of the records: the desk starts without watchers and says why.
-	cfg, chains, nodesErr := openNodes(nodesPath)
+	// Nodes are read and opened when first needed: a node configuration the
+	// desk cannot use keeps operators out of nothing but what needs a node
+	// (cancelling a record with a TXID, proving a micro-deposit), and says why.
+	nodeFile := nodes.NewFile(nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath()), nodes.OpenAdapter)
 	meta, err := depositdesk.Metadata()
 	if err != nil {
 		fail("%v", err)
@@ -48,29 +48,30 @@ func main() {
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	svc := wire.NewService(st)
-	svc.Chains = chains
+	svc.Nodes = nodeFile
 	desk := ui.New(a, svc)
 	desk.Start()
-	if nodesErr != nil {
-		desk.NodesUnusable(fmt.Sprintf("%s: %s", nodesPath, core.ErrorMessage(nodesErr)))
-	}
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if nodesErr != nil {
-		log.Error("blockchain nodes not used", "config", nodesPath, "error", nodesErr)
-	} else if len(cfg.Nodes) == 0 {
-		log.Info("no nodes configured; deposits are not followed on chain", "config", nodesPath)
+	set, nodesErr := nodeFile.Set()
+	switch {
+	case nodesErr != nil:
+		desk.NodesUnusable(core.ErrorMessage(nodesErr))
+		log.Error("blockchain nodes not used", "error", nodesErr)
+	case len(set.All()) == 0:
+		log.Info("no nodes configured; deposits are not followed on chain", "config", nodeFile.Path)
+	default:
+		// The watcher runs here (on Postgres, in whichever desk holds the
+		// network's lock); every desk refreshes what it shows when records change.
+		go nodes.RunWatchers(ctx, st, set, log, func(n core.Network, r watcher.Report, err error) {
+			desk.WatcherPass(n, r.Tip, err)
+			if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
+				desk.DepositsChanged("*")
+			}
+		})
 	}
-	// The watcher runs here (on Postgres, in whichever desk holds the
-	// network's lock); every desk refreshes what it shows when records change.
-	go nodes.RunWatchers(ctx, st, cfg, chains, log, func(network string, r watcher.Report, err error) {
-		desk.WatcherPass(network, r.Tip, err)
-		if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
-			desk.DepositsChanged("*")
-		}
-	})
 	if pg, ok := st.(*postgres.Store); ok {
 		go func() {
 			if err := pg.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
@@ -84,18 +85,4 @@ func main() {
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "depositdesk: "+format+"\n", args...)
 	os.Exit(1)
-}
-
-// openNodes reads the node configuration and connects the adapters; on any
-// error it returns an empty configuration with the error.
-func openNodes(path string) (*nodes.Config, map[string]core.Chain, error) {
-	cfg, err := nodes.Load(path)
-	if err != nil {
-		return &nodes.Config{}, nil, err
-	}
-	chains, err := nodes.Open(cfg)
-	if err != nil {
-		return &nodes.Config{}, nil, err
-	}
-	return cfg, chains, nil
 }

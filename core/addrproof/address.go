@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/ethereum/go-ethereum/common"
 
 	"depositdesk/core"
@@ -16,24 +15,6 @@ import (
 
 // Validator implements core.AddressValidator with the real decoders.
 type Validator struct{}
-
-// BitcoinParams returns the chain parameters for a Bitcoin network name.
-// testnet4 shares testnet3's address encodings (hrp "tb", same version bytes).
-func BitcoinParams(network string) (*chaincfg.Params, error) {
-	switch network {
-	case "mainnet":
-		return &chaincfg.MainNetParams, nil
-	case "testnet3", "testnet4":
-		return &chaincfg.TestNet3Params, nil
-	case "signet":
-		return &chaincfg.SigNetParams, nil
-	case "regtest":
-		return &chaincfg.RegressionNetParams, nil
-	case "simnet":
-		return &chaincfg.SimNetParams, nil
-	}
-	return nil, core.Errorf(core.EINVALID, "Unknown Bitcoin network %q.", network)
-}
 
 // NormalizeAddress implements core.AddressValidator. Bitcoin addresses of
 // every standard type (P2PKH, P2SH, P2WPKH, P2WSH, P2TR) are accepted for
@@ -59,7 +40,7 @@ func (Validator) NormalizeAddress(chain, network, addr string) (string, error) {
 
 // DecodeBitcoinAddress decodes addr and checks it belongs to network.
 func DecodeBitcoinAddress(network, addr string) (btcutil.Address, error) {
-	params, err := BitcoinParams(network)
+	params, err := core.BitcoinParams(network)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func BitcoinMessageHash(message string) []byte {
 // compressed-key header is accepted for any single-key address type the
 // recovered key matches; the key must produce exactly the claimed address.
 func VerifyBIP137(network, address, message, signatureB64 string) error {
-	params, err := BitcoinParams(network)
+	params, err := core.BitcoinParams(network)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"depositdesk/core"
-	"depositdesk/core/addrproof"
 )
 
 // Deriver implements core.AddressDeriver.
@@ -60,7 +59,7 @@ func (Deriver) DeriveAddress(chain, network, key string, index uint32) (string, 
 	}
 	switch chain {
 	case core.ChainBitcoin:
-		params, err := addrproof.BitcoinParams(network)
+		params, err := core.BitcoinParams(network)
 		if err != nil {
 			return "", err
 		}
@@ -94,7 +93,7 @@ func accountKey(chain, network, key string) (*hdkeychain.ExtendedKey, error) {
 	version := binary.BigEndian.Uint32(k.Version())
 	switch chain {
 	case core.ChainBitcoin:
-		params, err := addrproof.BitcoinParams(network)
+		params, err := core.BitcoinParams(network)
 		if err != nil {
 			return nil, err
 		}

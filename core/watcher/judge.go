@@ -16,7 +16,7 @@ import (
 func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) {
 	rec, a := c.rec, c.asset
 	if a == nil {
-		return fmt.Sprintf("Asset %d is no longer configured on %s.", rec.AssetID, rec.Network), nil
+		return fmt.Sprintf("Asset %d is no longer configured on %s.", rec.AssetID, rec.Net()), nil
 	}
 	if tx.Failed {
 		return "The transaction failed (reverted) on chain and moved nothing.", nil
@@ -65,7 +65,7 @@ func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) 
 		}
 	}
 	if len(unverified) > 0 {
-		return fmt.Sprintf("Source address %s is not a verified address of customer %s on %s.", strings.Join(unverified, ", "), rec.CustomerNo, rec.Network), nil
+		return fmt.Sprintf("Source address %s is not a verified address of customer %s on %s.", strings.Join(unverified, ", "), rec.CustomerNo, rec.Net()), nil
 	}
 	return "", nil
 }
@@ -74,7 +74,7 @@ func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) 
 // record's customer on its network.
 func (c *check) verified(ctx context.Context, address string) (bool, error) {
 	st := core.AddressVerified
-	ws, err := c.w.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &c.rec.CustomerID, Network: &c.rec.Network, Status: &st})
+	ws, err := c.w.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &c.rec.CustomerID, Chain: &c.rec.Chain, Network: &c.rec.Network, Status: &st})
 	if err != nil {
 		return false, err
 	}

@@ -72,7 +72,7 @@ func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source strin
 	da, err := svc.DepositAddress(d.admin, "C10001", asset.Symbol, asset.Network)
 	require.NoError(t, err)
 	d.deposit = da.Address
-	d.w = &watcher.Watcher{Network: asset.Network, Chain: chain, Store: st}
+	d.w = &watcher.Watcher{Network: asset.Net(), Chain: chain, Store: st}
 	_, err = d.w.Step(ctx) // start at the tip
 	require.NoError(t, err)
 	return d

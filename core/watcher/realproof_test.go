@@ -24,7 +24,7 @@ func TestMicroDepositProvesAnAddressOnARealNode(t *testing.T) {
 	asset := &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: sats(10_000),
 		ConfirmationsRequired: 3, Enabled: true, AccountXPub: accountXPub(t, 84, 1, &chaincfg.RegressionNetParams)}
 	d := newLiveDesk(t, chain, asset, node.Address().EncodeAddress(), nil)
-	d.svc.Chains = map[string]core.Chain{"regtest": chain}
+	d.svc.Nodes = core.NodeMap{regtest: chain}
 
 	md, err := d.svc.StartMicroDeposit(d.admin, d.sourceID)
 	require.NoError(t, err)

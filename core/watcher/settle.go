@@ -20,7 +20,7 @@ func (w *Watcher) settle(ctx context.Context, rep *Report, blocks []core.ChainBl
 	if err != nil {
 		return err
 	}
-	assets, err := w.Store.FindAssets(ctx, core.AssetFilter{Network: &w.Network})
+	assets, err := w.Store.FindAssets(ctx, core.AssetFilter{Chain: &w.Network.Chain, Network: &w.Network.Name})
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (w *Watcher) settle(ctx context.Context, rep *Report, blocks []core.ChainBl
 				return ctx.Err()
 			}
 			rep.Failed++
-			w.log().Error("deposit left unchanged", "network", w.Network, "record", rec.RecordNo, "txid", rec.TxID, "error", err)
+			w.log().Error("deposit left unchanged", "network", w.Network.String(), "record", rec.RecordNo, "txid", rec.TxID, "error", err)
 		default:
 			seen[rec.ID] = rec.TxID
 		}
@@ -128,8 +128,9 @@ func (c *check) progress(ctx context.Context, blockHash string, height int64, sp
 	}
 	confs := core.Confirmations(height, c.tip)
 	st := core.ChainState{Confirmations: confs, BlockHash: blockHash, BlockHeight: height, Spends: spends}
+	unchanged := confs == rec.Confirmations && blockHash == rec.BlockHash
 	if confs < rec.ConfirmationsRequired {
-		if confs == rec.Confirmations && blockHash == rec.BlockHash {
+		if unchanged {
 			return nil
 		}
 		return c.observe(ctx, st)
@@ -142,8 +143,19 @@ func (c *check) progress(ctx context.Context, blockHash string, height int64, sp
 		// The next pass's reorg handling moves it back; never credit now.
 		return fmt.Errorf("block %d (%s) is not on the node's chain", height, blockHash)
 	}
+	v, words, err := c.witnessed(ctx, height, blockHash)
+	switch {
+	case err != nil:
+		return err
+	case v == lagging && unchanged:
+		return nil // a witness catches up; credit on a later pass
+	case v == lagging:
+		return c.observe(ctx, st)
+	case v == disputed:
+		return c.move(ctx, core.StatusHeld, "deposit.hold", words, st)
+	}
 	return c.move(ctx, core.StatusCredited, "deposit.credit", fmt.Sprintf(
-		"%d of %d confirmations: block %d (%s) is on the canonical chain, tip %d.", confs, rec.ConfirmationsRequired, height, blockHash, c.tip), st)
+		"%d of %d confirmations: block %d (%s) is on the canonical chain, tip %d.%s", confs, rec.ConfirmationsRequired, height, blockHash, c.tip, words), st)
 }
 
 // canonical tells whether the node's block at height is hash, asking the

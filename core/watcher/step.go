@@ -113,7 +113,7 @@ func (w *Watcher) follow(ctx context.Context, head core.ChainBlock, recent []cor
 	if !linked {
 		return nil, -1, errors.New("the chain changed again while following a reorg")
 	}
-	w.log().Warn("chain reorganisation", "network", w.Network, "fork_height", fork, "orphaned_from", fork+1, "new_tip", head.Height)
+	w.log().Warn("chain reorganisation", "network", w.Network.String(), "fork_height", fork, "orphaned_from", fork+1, "new_tip", head.Height)
 	return blocks, fork, nil
 }
 
@@ -152,7 +152,7 @@ func (w *Watcher) forkPoint(ctx context.Context, recent []core.ChainBlock) (int6
 		}
 	}
 	lowest := recent[len(recent)-1].Height - 1
-	w.log().Error("reorganisation deeper than the blocks kept; every open record is re-checked", "network", w.Network, "below", lowest+1)
+	w.log().Error("reorganisation deeper than the blocks kept; every open record is re-checked", "network", w.Network.String(), "below", lowest+1)
 	return max(lowest, 0), nil
 }
 

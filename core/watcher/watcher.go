@@ -34,11 +34,15 @@ const (
 
 // Watcher follows one network.
 type Watcher struct {
-	Network string
-	Chain   core.Chain
-	Store   core.Store
-	Log     *slog.Logger
-	Now     func() time.Time
+	Network core.Network
+	Chain   core.Chain // the node followed
+	// NodeName names Chain in audit rows when witnesses are asked too.
+	NodeName string
+	// Witnesses are the network's other nodes, asked before each credit.
+	Witnesses []Witness
+	Store     Store
+	Log       *slog.Logger
+	Now       func() time.Time
 
 	Poll             time.Duration // between passes
 	MaxBackoff       time.Duration // longest wait after repeated failures
@@ -77,7 +81,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			failures++
 			delay = backoff(w.poll(), w.maxBackoff(), failures)
-			w.log().Error("chain watcher pass failed", "network", w.Network, "error", err, "retry_in", delay)
+			w.log().Error("chain watcher pass failed", "network", w.Network.String(), "error", err, "retry_in", delay)
 		} else {
 			failures = 0
 		}

@@ -24,6 +24,8 @@ const (
 	evil = "bcrt1q9vza2e8x573nczrlzms0wvx3gsqjx7vaxwd45v"
 )
 
+var regtest = core.Network{Chain: core.ChainBitcoin, Name: "regtest"}
+
 // desk is a real SQLite store and Service with one customer whose source
 // address is verified, a BTC regtest asset needing 3 confirmations, and a
 // watcher over a fake chain.
@@ -61,7 +63,7 @@ func newDesk(t testing.TB) *desk {
 	require.NoError(t, err)
 	_, err = svc.ApproveManualEvidence(core.NewContextWithOperator(ctx, vera), w.ID)
 	require.NoError(t, err)
-	d.w = &watcher.Watcher{Network: "regtest", Chain: d.chain, Store: st}
+	d.w = &watcher.Watcher{Network: regtest, Chain: d.chain, Store: st}
 	return d
 }
 
@@ -272,7 +274,7 @@ func TestNodeFailuresChangeNothingAndTheLoopGoesOn(t *testing.T) {
 
 	// An absurd height is refused, not believed.
 	d.chain.txs[rec.TxID].BlockHeight = 1 << 40
-	d.w = &watcher.Watcher{Network: "regtest", Chain: d.chain, Store: d.store}
+	d.w = &watcher.Watcher{Network: regtest, Chain: d.chain, Store: d.store}
 	rep = d.step()
 	require.Equal(t, 1, rep.Failed)
 	require.Equal(t, 1, d.record(rec).Confirmations)

@@ -19,9 +19,9 @@ func TestNodePasswordFromTheRealKeyring(t *testing.T) {
 	_, err = cfg.Nodes[0].Password()
 	require.ErrorContains(t, err, "no password")
 
-	require.NoError(t, keyring.Set(nodes.KeyringService, "node:regtest", "s3cret from the keyring"))
+	require.NoError(t, keyring.Set(nodes.KeyringService, "node:bitcoin/regtest", "s3cret from the keyring"))
 	pw, err := cfg.Nodes[0].Password()
 	require.NoError(t, err)
 	require.Equal(t, "s3cret from the keyring", pw)
-	require.NoError(t, keyring.Delete(nodes.KeyringService, "node:regtest"))
+	require.NoError(t, keyring.Delete(nodes.KeyringService, "node:bitcoin/regtest"))
 }

@@ -37,7 +37,8 @@ func TestParseAndPasswords(t *testing.T) {
 	require.Equal(t, 5*time.Second, poll)
 
 	_, err = c.Nodes[0].Password()
-	require.Equal(t, core.EINVALID, core.ErrorCode(err), "a named variable that is unset is a configuration error")
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "a named variable that is unset keeps the node closed")
+	require.Contains(t, core.ErrorMessage(err), "$TEST_BTC_RPC_PASSWORD")
 	t.Setenv("TEST_BTC_RPC_PASSWORD", "s3cret")
 	pw, err := c.Nodes[0].Password()
 	require.NoError(t, err)
@@ -52,8 +53,8 @@ func TestParseAndPasswords(t *testing.T) {
 	withUser := c.Nodes[1]
 	withUser.User = "desk"
 	_, err = withUser.Password()
-	require.Equal(t, core.EINVALID, core.ErrorCode(err), "a user without a password anywhere is a configuration error")
-	require.NoError(t, keyring.Set(nodes.KeyringService, "node:dev", "from-keyring"))
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "a user without a password anywhere keeps the node closed")
+	require.NoError(t, keyring.Set(nodes.KeyringService, "node:ethereum/dev", "from-keyring"))
 	pw, err = withUser.Password()
 	require.NoError(t, err)
 	require.Equal(t, "from-keyring", pw)
@@ -65,7 +66,10 @@ func TestRefusedConfigurations(t *testing.T) {
 		"credentials in url": "[[node]]\nnetwork='regtest'\nchain='bitcoin'\nurl='http://u:p@h:1'\n",
 		"wrong network":      "[[node]]\nnetwork='sepolia'\nchain='bitcoin'\nurl='http://h:1'\n",
 		"no scheme":          "[[node]]\nnetwork='regtest'\nchain='bitcoin'\nurl='h:1'\n",
-		"two nodes":          "[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:1'\n[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:2'\n",
+		"two unnamed nodes":  "[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:1'\n[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:2'\n",
+		"two nodes one name": "[[node]]\nname='a'\nnetwork='dev'\nchain='ethereum'\nurl='http://h:1'\n[[node]]\nname='a'\nnetwork='dev'\nchain='ethereum'\nurl='http://h:2'\n",
+		"unknown network":    "[[node]]\nnetwork='testnet9'\nchain='bitcoin'\nurl='http://h:1'\n",
+		"bad timeout":        "[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:1'\ntimeout='forever'\n",
 		"bad poll":           "[[node]]\nnetwork='dev'\nchain='ethereum'\nurl='http://h:1'\npoll='fast'\n",
 		"not toml":           "[[node]\n",
 	} {
@@ -85,4 +89,40 @@ func TestMissingFileIsNoNodes(t *testing.T) {
 	c, err = nodes.Load(path)
 	require.NoError(t, err)
 	require.Len(t, c.Nodes, 2)
+}
+
+// Bitcoin and Ethereum both call their main network "mainnet": one file
+// configures both, and several named nodes may serve one network.
+func TestBothMainnetsSideBySide(t *testing.T) {
+	c, err := nodes.Parse(`
+[[node]]
+chain = "bitcoin"
+network = "mainnet"
+url = "http://127.0.0.1:8332"
+user = "desk"
+password_env = "BTC_RPC_PASSWORD"
+
+[[node]]
+name = "own-geth"
+chain = "ethereum"
+network = "mainnet"
+url = "http://127.0.0.1:8545"
+timeout = "3s"
+
+[[node]]
+name = "provider"
+chain = "ethereum"
+network = "mainnet"
+url = "https://eth.example.net"
+`)
+	require.NoError(t, err)
+	require.Equal(t, []core.Network{{Chain: core.ChainBitcoin, Name: "mainnet"}, {Chain: core.ChainEthereum, Name: "mainnet"}}, c.Networks())
+	require.Equal(t, "bitcoin/mainnet", c.Nodes[0].Label())
+	require.Equal(t, "own-geth", c.Nodes[1].Label())
+	timeout, err := c.Nodes[1].CallTimeout()
+	require.NoError(t, err)
+	require.Equal(t, 3*time.Second, timeout)
+	timeout, err = c.Nodes[2].CallTimeout()
+	require.NoError(t, err)
+	require.Equal(t, nodes.DefaultTimeout, timeout)
 }

@@ -45,17 +45,15 @@ func TestOneWatcherPerNetworkAcrossDesks(t *testing.T) {
 	svc, admin, deposit := setupDesk(t, desks[0], node)
 
 	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
-	cfg := &nodes.Config{Nodes: []nodes.Node{{Network: "regtest", Chain: core.ChainBitcoin, URL: "http://" + node.RPCHost,
-		User: node.User, PasswordEnv: "TEST_BTCD_RPC_PASSWORD", Poll: "200ms"}}}
-	chains, err := nodes.Open(cfg)
-	require.NoError(t, err)
+	set := nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{{Network: "regtest", Chain: core.ChainBitcoin, URL: "http://" + node.RPCHost,
+		User: node.User, PasswordEnv: "TEST_BTCD_RPC_PASSWORD", Poll: "200ms"}}}, nodes.OpenAdapter)
 	var passes [2]atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nodes.RunWatchers(ctx, desks[i], cfg, chains, nil, func(string, watcher.Report, error) { passes[i].Add(1) })
+			nodes.RunWatchers(ctx, desks[i], set, nil, func(core.Network, watcher.Report, error) { passes[i].Add(1) })
 		}()
 	}
 	var mu sync.Mutex
@@ -132,9 +130,9 @@ func TestOpenReachesGeth(t *testing.T) {
 	cfg, err := nodes.Parse("[[node]]\nnetwork = 'dev'\nchain = 'ethereum'\nurl = '" + node.URL + "'\n")
 	require.NoError(t, err)
 	keyring.MockInit()
-	chains, err := nodes.Open(cfg)
+	chain, err := nodes.NewSet(cfg, nodes.OpenAdapter).Chain(context.Background(), core.Network{Chain: core.ChainEthereum, Name: "dev"})
 	require.NoError(t, err)
-	head, err := chains["dev"].Head(context.Background())
+	head, err := chain.Head(context.Background())
 	require.NoError(t, err)
 	require.NotEmpty(t, head.Hash)
 }
@@ -146,19 +144,20 @@ func TestLagIsTheNodesHeadLessTheLastWatchedBlock(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
-	cfg := &nodes.Config{Nodes: []nodes.Node{{Network: "regtest", Chain: core.ChainBitcoin, URL: "http://" + node.RPCHost,
-		User: node.User, PasswordEnv: "TEST_BTCD_RPC_PASSWORD"}}}
-	chains, err := nodes.Open(cfg)
+	regtest := core.Network{Chain: core.ChainBitcoin, Name: "regtest"}
+	set := nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{{Network: "regtest", Chain: core.ChainBitcoin, URL: "http://" + node.RPCHost,
+		User: node.User, PasswordEnv: "TEST_BTCD_RPC_PASSWORD"}}}, nodes.OpenAdapter)
+	chain, err := set.Chain(context.Background(), regtest)
 	require.NoError(t, err)
-	w := &watcher.Watcher{Network: "regtest", Chain: chains["regtest"], Store: st}
+	w := &watcher.Watcher{Network: regtest, Chain: chain, Store: st}
 	_, err = w.Step(context.Background())
 	require.NoError(t, err)
 	node.Generate(t, 5) // the watcher has not looked since
 
 	ctx, cancel := context.WithCancel(context.Background())
 	lag := make(chan float64, 1)
-	go nodes.ReportLag(ctx, st, chains, time.Hour, func(network string, blocks float64) {
-		require.Equal(t, "regtest", network)
+	go nodes.ReportLag(ctx, st, set, time.Hour, func(n core.Network, blocks float64) {
+		require.Equal(t, regtest, n)
 		lag <- blocks
 		cancel()
 	})

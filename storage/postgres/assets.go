@@ -10,16 +10,16 @@ import (
 	"depositdesk/core"
 )
 
-const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit::text, confirmations_required, enabled, account_xpub, rpc_endpoint_ref, created_at, updated_at`
+const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit::text, confirmations_required, enabled, account_xpub, created_at, updated_at`
 
 // CreateAsset implements core.Store.
 func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO assets (chain, network, symbol, name, contract_address, decimals, min_deposit,
-			confirmations_required, enabled, account_xpub, rpc_endpoint_ref, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			confirmations_required, enabled, account_xpub, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11, $12) RETURNING id`,
 			a.Chain, a.Network, a.Symbol, a.Name, a.ContractAddress, a.Decimals, a.MinDeposit.String(),
-			a.ConfirmationsRequired, a.Enabled, a.AccountXPub, a.RPCEndpointRef, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+			a.ConfirmationsRequired, a.Enabled, a.AccountXPub, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
 		if err != nil {
 			return conflict(err, "Asset %s is already configured.", a.Key())
 		}
@@ -47,9 +47,6 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 		}
 		if upd.AccountXPub != nil {
 			w.add("account_xpub = ?", *upd.AccountXPub)
-		}
-		if upd.RPCEndpointRef != nil {
-			w.add("rpc_endpoint_ref = ?", *upd.RPCEndpointRef)
 		}
 		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE assets SET %s WHERE id = $%d`, w.set(), len(w.args)+1), append(w.args, id)...)
 		if err != nil {
@@ -81,6 +78,9 @@ func findAssets(ctx context.Context, q querier, f core.AssetFilter) ([]*core.Ass
 	if f.Symbol != nil {
 		w.add("symbol = ?", *f.Symbol)
 	}
+	if f.Chain != nil {
+		w.add("chain = ?", *f.Chain)
+	}
 	if f.Network != nil {
 		w.add("network = ?", *f.Network)
 	}
@@ -97,7 +97,7 @@ func findAssets(ctx context.Context, q querier, f core.AssetFilter) ([]*core.Ass
 		var a core.Asset
 		var minDep string
 		if err := rows.Scan(&a.ID, &a.Chain, &a.Network, &a.Symbol, &a.Name, &a.ContractAddress, &a.Decimals, &minDep,
-			&a.ConfirmationsRequired, &a.Enabled, &a.AccountXPub, &a.RPCEndpointRef, &a.CreatedAt, &a.UpdatedAt); err != nil {
+			&a.ConfirmationsRequired, &a.Enabled, &a.AccountXPub, &a.CreatedAt, &a.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("scan asset: %w", err)
 		}
 		if a.MinDeposit, err = parseBig(minDep); err != nil {

@@ -99,9 +99,9 @@ func findDepositAddresses(ctx context.Context, q querier, w *where) ([]*core.Dep
 }
 
 // FindWatchedDeposits implements core.Store (the deposits_watch partial index).
-func (s *Store) FindWatchedDeposits(ctx context.Context, network string) ([]*core.WatchedDeposit, error) {
+func (s *Store) FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+depositColumns+`, d.chain_spends`+depositFrom+`
-		WHERE d.network = $1 AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, network)
+		WHERE d.network = $1 AND a.chain = $2 AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, n.Name, n.Chain)
 	if err != nil {
 		return nil, fmt.Errorf("find watched deposits: %w", err)
 	}
@@ -154,8 +154,8 @@ func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.De
 }
 
 // RecentBlocks implements core.Store.
-func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainBlock, error) {
-	rows, err := s.pool.Query(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE network = $1 ORDER BY height DESC`, network)
+func (s *Store) RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error) {
+	rows, err := s.pool.Query(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE chain = $1 AND network = $2 ORDER BY height DESC`, n.Chain, n.Name)
 	if err != nil {
 		return nil, fmt.Errorf("recent blocks: %w", err)
 	}
@@ -172,7 +172,7 @@ func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainB
 }
 
 // SaveBlocks implements core.Store.
-func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error {
+func (s *Store) SaveBlocks(ctx context.Context, n core.Network, blocks []core.ChainBlock, keep int) error {
 	if len(blocks) == 0 {
 		return nil
 	}
@@ -184,16 +184,16 @@ func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.Ch
 		low, high = min(low, b.Height), max(high, b.Height)
 	}
 	return s.withTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM watched_blocks WHERE network = $1 AND height >= $2`, network, low); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM watched_blocks WHERE chain = $1 AND network = $2 AND height >= $3`, n.Chain, n.Name, low); err != nil {
 			return fmt.Errorf("save blocks: %w", err)
 		}
 		for _, b := range blocks {
-			if _, err := tx.Exec(ctx, `INSERT INTO watched_blocks (network, height, hash, parent_hash) VALUES ($1, $2, $3, $4)`,
-				network, b.Height, b.Hash, b.ParentHash); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO watched_blocks (chain, network, height, hash, parent_hash) VALUES ($1, $2, $3, $4, $5)`,
+				n.Chain, n.Name, b.Height, b.Hash, b.ParentHash); err != nil {
 				return fmt.Errorf("save block %d: %w", b.Height, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM watched_blocks WHERE network = $1 AND height <= $2`, network, high-int64(keep)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM watched_blocks WHERE chain = $1 AND network = $2 AND height <= $3`, n.Chain, n.Name, high-int64(keep)); err != nil {
 			return fmt.Errorf("prune blocks: %w", err)
 		}
 		return nil

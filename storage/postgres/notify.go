@@ -2,11 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"depositdesk/core"
 )
 
 // DepositChannel is the LISTEN/NOTIFY channel carrying the record number
@@ -50,28 +51,24 @@ func (s *Store) ListenDeposits(ctx context.Context, fn func(recordNo string)) er
 // advisory locks (the two-key form: class, hashtext(network)).
 const watcherLockClass int32 = 0x64657020 // "dep "
 
-// ErrWatcherLocked is returned by TryLockWatcher when another desktop's
-// watcher holds the network.
-var ErrWatcherLocked = errors.New("another watcher runs for this network")
-
 // TryLockWatcher claims the right to run the chain watcher for network,
 // so exactly one runs per network however many desktops are open. The
 // claim is a session advisory lock on a connection of its own: it ends
 // with release, or by itself if this process dies and its connection
 // drops. It returns ErrWatcherLocked when someone else holds it.
-func (s *Store) TryLockWatcher(ctx context.Context, network string) (release func(), err error) {
+func (s *Store) TryLockWatcher(ctx context.Context, n core.Network) (release func(), err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("connect watcher lock: %w", err)
 	}
 	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, watcherLockClass, network).Scan(&ok); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, watcherLockClass, n.String()).Scan(&ok); err != nil {
 		closeConn(ctx, conn)
 		return nil, fmt.Errorf("try watcher lock: %w", err)
 	}
 	if !ok {
 		closeConn(ctx, conn)
-		return nil, ErrWatcherLocked
+		return nil, core.ErrWatcherLocked
 	}
 	// Closing the session releases its advisory locks.
 	return func() { closeConn(ctx, conn) }, nil

@@ -73,17 +73,18 @@ func TestOneWatcherPerNetwork(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 
-	release, err := a.TryLockWatcher(ctx, "regtest")
+	btcMain := core.Network{Chain: core.ChainBitcoin, Name: "mainnet"}
+	release, err := a.TryLockWatcher(ctx, btcMain)
 	require.NoError(t, err)
-	_, err = b.TryLockWatcher(ctx, "regtest")
-	require.ErrorIs(t, err, postgres.ErrWatcherLocked)
+	_, err = b.TryLockWatcher(ctx, btcMain)
+	require.ErrorIs(t, err, core.ErrWatcherLocked)
 
-	other, err := b.TryLockWatcher(ctx, "sepolia")
-	require.NoError(t, err, "another network has its own watcher")
+	other, err := b.TryLockWatcher(ctx, core.Network{Chain: core.ChainEthereum, Name: "mainnet"})
+	require.NoError(t, err, "Ethereum's mainnet is another network, with its own watcher")
 	other()
 
 	release()
-	again, err := b.TryLockWatcher(ctx, "regtest")
+	again, err := b.TryLockWatcher(ctx, btcMain)
 	require.NoError(t, err, "released claims can be taken")
 	again()
 }

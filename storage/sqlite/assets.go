@@ -9,16 +9,16 @@ import (
 	"depositdesk/core"
 )
 
-const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit, confirmations_required, enabled, account_xpub, rpc_endpoint_ref, created_at, updated_at`
+const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit, confirmations_required, enabled, account_xpub, created_at, updated_at`
 
 // CreateAsset implements core.Store.
 func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO assets (chain, network, symbol, name, contract_address, decimals, min_deposit,
-			confirmations_required, enabled, account_xpub, rpc_endpoint_ref, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			confirmations_required, enabled, account_xpub, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Chain, a.Network, a.Symbol, a.Name, a.ContractAddress, a.Decimals, a.MinDeposit.String(),
-			a.ConfirmationsRequired, boolInt(a.Enabled), a.AccountXPub, a.RPCEndpointRef, micros(a.CreatedAt), micros(a.UpdatedAt))
+			a.ConfirmationsRequired, boolInt(a.Enabled), a.AccountXPub, micros(a.CreatedAt), micros(a.UpdatedAt))
 		if err != nil {
 			return conflict(err, "Asset %s is already configured.", a.Key())
 		}
@@ -48,9 +48,6 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 		}
 		if upd.AccountXPub != nil {
 			set, args = append(set, "account_xpub = ?"), append(args, *upd.AccountXPub)
-		}
-		if upd.RPCEndpointRef != nil {
-			set, args = append(set, "rpc_endpoint_ref = ?"), append(args, *upd.RPCEndpointRef)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE assets SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
 		if err != nil {
@@ -82,6 +79,9 @@ func findAssets(ctx context.Context, q queryer, f core.AssetFilter) ([]*core.Ass
 	if f.Symbol != nil {
 		where, args = append(where, "symbol = ?"), append(args, *f.Symbol)
 	}
+	if f.Chain != nil {
+		where, args = append(where, "chain = ?"), append(args, *f.Chain)
+	}
 	if f.Network != nil {
 		where, args = append(where, "network = ?"), append(args, *f.Network)
 	}
@@ -100,7 +100,7 @@ func findAssets(ctx context.Context, q queryer, f core.AssetFilter) ([]*core.Ass
 		var enabled int
 		var created, updated int64
 		if err := rows.Scan(&a.ID, &a.Chain, &a.Network, &a.Symbol, &a.Name, &a.ContractAddress, &a.Decimals, &minDep,
-			&a.ConfirmationsRequired, &enabled, &a.AccountXPub, &a.RPCEndpointRef, &created, &updated); err != nil {
+			&a.ConfirmationsRequired, &enabled, &a.AccountXPub, &created, &updated); err != nil {
 			return nil, fmt.Errorf("scan asset: %w", err)
 		}
 		if a.MinDeposit, err = parseBig(minDep); err != nil {

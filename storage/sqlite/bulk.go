@@ -40,11 +40,14 @@ const (
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
 	var n int
+	// Set before the transaction: SQLite refuses to change temp_store inside
+	// one once the connection has opened its temporary database (a migration
+	// that drops a column does). threads: index builds may sort on a helper
+	// thread (a second core).
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
+		return 0, fmt.Errorf("bulk insert: %w", err)
+	}
 	err := s.withOwnTx(ctx, func(tx *writeTx) error {
-		// threads: index builds may sort on a helper thread (a second core).
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
-			return fmt.Errorf("bulk insert: %w", err)
-		}
 		var firstID, existing int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) + 1, count(*) FROM deposits`).Scan(&firstID, &existing); err != nil {
 			return fmt.Errorf("bulk insert: %w", err)

@@ -90,10 +90,10 @@ func findDepositAddresses(ctx context.Context, q queryer, where string, args ...
 
 // FindWatchedDeposits implements core.Store through the deposits_watch
 // partial index: its size is the open set, not the table.
-func (s *Store) FindWatchedDeposits(ctx context.Context, network string) ([]*core.WatchedDeposit, error) {
+func (s *Store) FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error) {
 	rows, err := preparedReader{s}.QueryContext(ctx, `SELECT `+depositColumns+`, d.chain_spends
 		FROM deposits d INDEXED BY deposits_watch JOIN assets a ON a.id = d.asset_id
-		WHERE d.network = ? AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, network)
+		WHERE d.network = ? AND a.chain = ? AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, n.Name, n.Chain)
 	if err != nil {
 		return nil, fmt.Errorf("find watched deposits: %w", err)
 	}
@@ -144,8 +144,8 @@ func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.De
 }
 
 // RecentBlocks implements core.Store.
-func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainBlock, error) {
-	rows, err := preparedReader{s}.QueryContext(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE network = ? ORDER BY height DESC`, network)
+func (s *Store) RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error) {
+	rows, err := preparedReader{s}.QueryContext(ctx, `SELECT height, hash, parent_hash FROM watched_blocks WHERE chain = ? AND network = ? ORDER BY height DESC`, n.Chain, n.Name)
 	if err != nil {
 		return nil, fmt.Errorf("recent blocks: %w", err)
 	}
@@ -162,7 +162,7 @@ func (s *Store) RecentBlocks(ctx context.Context, network string) ([]core.ChainB
 }
 
 // SaveBlocks implements core.Store.
-func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.ChainBlock, keep int) error {
+func (s *Store) SaveBlocks(ctx context.Context, n core.Network, blocks []core.ChainBlock, keep int) error {
 	if len(blocks) == 0 {
 		return nil
 	}
@@ -174,16 +174,16 @@ func (s *Store) SaveBlocks(ctx context.Context, network string, blocks []core.Ch
 		low, high = min(low, b.Height), max(high, b.Height)
 	}
 	return s.withTx(ctx, func(tx *writeTx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE network = ? AND height >= ?`, network, low); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE chain = ? AND network = ? AND height >= ?`, n.Chain, n.Name, low); err != nil {
 			return fmt.Errorf("save blocks: %w", err)
 		}
 		for _, b := range blocks {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO watched_blocks (network, height, hash, parent_hash) VALUES (?, ?, ?, ?)`,
-				network, b.Height, b.Hash, b.ParentHash); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO watched_blocks (chain, network, height, hash, parent_hash) VALUES (?, ?, ?, ?, ?)`,
+				n.Chain, n.Name, b.Height, b.Hash, b.ParentHash); err != nil {
 				return fmt.Errorf("save block %d: %w", b.Height, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE network = ? AND height <= ?`, network, high-int64(keep)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM watched_blocks WHERE chain = ? AND network = ? AND height <= ?`, n.Chain, n.Name, high-int64(keep)); err != nil {
 			return fmt.Errorf("prune blocks: %w", err)
 		}
 		return nil

@@ -23,7 +23,7 @@ func runAssets(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		a := &core.Asset{Chain: core.ChainEthereum, Network: "sepolia", Symbol: "USDT", Name: "Tether USD", ContractAddress: contract,
 			Decimals: 6, MinDeposit: MaxUint256, ConfirmationsRequired: 12, Enabled: true, AccountXPub: "xpub6CUGRUonZSQ4TWtTMmzXdrXDtypWKiKrhko4egpiMZbpiaQL2jkwSB1icqYh2cfDfVxdx4df189oLKnC5fSwqPfgyP3hooxujYzAu3fDVmz",
-			RPCEndpointRef: "sepolia-main", CreatedAt: T0, UpdatedAt: T0}
+			CreatedAt: T0, UpdatedAt: T0}
 		require.NoError(t, s.CreateAsset(ctx, a, audit("asset.create", "asset", a.Key(), T0)))
 		require.NotZero(t, a.ID)
 		got, err := s.FindAssets(ctx, core.AssetFilter{Symbol: ptr("USDT"), Network: ptr("sepolia")})
@@ -71,13 +71,12 @@ func runAssets(t *testing.T, newStore NewStoreFunc) {
 		a := MustCreateAsset(t, s, "ETH", core.ChainEthereum, "dev", 18)
 		at := T0.Add(time.Minute)
 		got, err := s.UpdateAsset(ctx, a.ID, core.AssetUpdate{ConfirmationsRequired: ptr(12), Enabled: ptr(false), MinDeposit: MaxUint256,
-			AccountXPub: ptr("xpub-new"), RPCEndpointRef: ptr("geth-dev"), Name: ptr("Ether (dev)")}, audit("asset.update", "asset", a.Key(), at))
+			AccountXPub: ptr("xpub-new"), Name: ptr("Ether (dev)")}, audit("asset.update", "asset", a.Key(), at))
 		require.NoError(t, err)
 		require.Equal(t, 12, got.ConfirmationsRequired)
 		require.False(t, got.Enabled)
 		require.Equal(t, 0, MaxUint256.Cmp(got.MinDeposit))
 		require.Equal(t, "xpub-new", got.AccountXPub)
-		require.Equal(t, "geth-dev", got.RPCEndpointRef)
 		require.Equal(t, "Ether (dev)", got.Name)
 		require.Equal(t, at, got.UpdatedAt, "updated at the audited time")
 		require.Equal(t, T0, got.CreatedAt)

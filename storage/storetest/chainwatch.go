@@ -125,7 +125,7 @@ func runWatcherState(t *testing.T, newStore NewStoreFunc) {
 		f.MustCreateDeposit(t, noTx)
 		f.MustCreateDeposit(t, f.Deposit(f.ETH, f.Customer, 10)) // another network
 
-		got, err := f.Store.FindWatchedDeposits(ctx, "regtest")
+		got, err := f.Store.FindWatchedDeposits(ctx, f.BTC.Net())
 		require.NoError(t, err)
 		ids := map[int64]bool{}
 		for _, w := range got {
@@ -146,7 +146,7 @@ func runWatcherState(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, 1, got.Confirmations)
 		require.Equal(t, "00ab", got.BlockHash)
 		require.Equal(t, int64(500), got.BlockHeight)
-		watched, err := f.Store.FindWatchedDeposits(ctx, "regtest")
+		watched, err := f.Store.FindWatchedDeposits(ctx, f.BTC.Net())
 		require.NoError(t, err)
 		require.Len(t, watched, 1)
 		require.Equal(t, st.Spends, watched[0].Spends)
@@ -174,21 +174,61 @@ func runWatcherState(t *testing.T, newStore NewStoreFunc) {
 			}
 			return out
 		}
-		require.NoError(t, s.SaveBlocks(ctx, "regtest", blocks(1, 10, "a"), 5))
-		got, err := s.RecentBlocks(ctx, "regtest")
+		require.NoError(t, s.SaveBlocks(ctx, btcRegtest, blocks(1, 10, "a"), 5))
+		got, err := s.RecentBlocks(ctx, btcRegtest)
 		require.NoError(t, err)
 		require.Len(t, got, 5)
 		require.Equal(t, int64(10), got[0].Height)
 		require.Equal(t, "a10", got[0].Hash)
 
-		require.NoError(t, s.SaveBlocks(ctx, "regtest", blocks(9, 9, "b"), 5)) // reorg at 9: 10 is gone too
-		got, _ = s.RecentBlocks(ctx, "regtest")
+		require.NoError(t, s.SaveBlocks(ctx, btcRegtest, blocks(9, 9, "b"), 5)) // reorg at 9: 10 is gone too
+		got, _ = s.RecentBlocks(ctx, btcRegtest)
 		require.Equal(t, "b9", got[0].Hash)
 		require.Equal(t, int64(9), got[0].Height)
 		require.Equal(t, "a8", got[1].Hash)
 
-		other, err := s.RecentBlocks(ctx, "dev")
+		other, err := s.RecentBlocks(ctx, core.Network{Chain: core.ChainEthereum, Name: "dev"})
 		require.NoError(t, err)
 		require.Empty(t, other)
+	})
+}
+
+var btcRegtest = core.Network{Chain: core.ChainBitcoin, Name: "regtest"}
+
+// runSharedNetworkName checks that Bitcoin's and Ethereum's "mainnet" are
+// two networks to storage: each watcher sees only its own records and
+// blocks.
+func runSharedNetworkName(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	t.Run("NetworksSharingANameAreKeptApart", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		btc := MustCreateAsset(t, f.Store, "BTC", core.ChainBitcoin, "mainnet", 8)
+		eth := MustCreateAsset(t, f.Store, "ETH", core.ChainEthereum, "mainnet", 18)
+		b := f.MustCreateDeposit(t, f.Deposit(btc, f.Customer, 1))
+		e := f.MustCreateDeposit(t, f.Deposit(eth, f.Customer, 2))
+		for _, c := range []struct {
+			asset *core.Asset
+			want  int64
+		}{{btc, b.ID}, {eth, e.ID}} {
+			got, err := f.Store.FindWatchedDeposits(ctx, c.asset.Net())
+			require.NoError(t, err)
+			require.Len(t, got, 1, "%s sees only its own records", c.asset.Net())
+			require.Equal(t, c.want, got[0].ID)
+		}
+
+		require.NoError(t, f.Store.SaveBlocks(ctx, btc.Net(), []core.ChainBlock{{Height: 7, Hash: "btc7", ParentHash: "btc6"}}, 5))
+		require.NoError(t, f.Store.SaveBlocks(ctx, eth.Net(), []core.ChainBlock{{Height: 7, Hash: "0xeth7", ParentHash: "0xeth6"}}, 5))
+		got, err := f.Store.RecentBlocks(ctx, btc.Net())
+		require.NoError(t, err)
+		require.Equal(t, []core.ChainBlock{{Height: 7, Hash: "btc7", ParentHash: "btc6"}}, got)
+		got, err = f.Store.RecentBlocks(ctx, eth.Net())
+		require.NoError(t, err)
+		require.Equal(t, []core.ChainBlock{{Height: 7, Hash: "0xeth7", ParentHash: "0xeth6"}}, got)
+
+		assets, err := f.Store.FindAssets(ctx, core.AssetFilter{Chain: ptr(core.ChainEthereum), Network: ptr("mainnet")})
+		require.NoError(t, err)
+		require.Len(t, assets, 1)
+		require.Equal(t, eth.ID, assets[0].ID, "the asset filter takes the chain too")
 	})
 }

@@ -70,7 +70,7 @@ func newPropertyWorld(t *testing.T, store core.Store) *propertyWorld {
 	t.Helper()
 	w := &propertyWorld{store: store, now: T0, recordNo: map[string]bool{}}
 	w.svc = &core.Service{Store: store, Now: func() time.Time { return w.now },
-		PasswordCost: core.Argon2Params{Memory: 64, Time: 1, Threads: 1}}
+		PasswordCost: core.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Nodes: EmptyNodes()}
 	admin, err := w.svc.Bootstrap(context.Background(), "prop-admin", "property test password")
 	require.NoError(t, err)
 	w.ctx = core.NewContextWithOperator(context.Background(), admin)

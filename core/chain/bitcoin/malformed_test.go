@@ -239,11 +239,4 @@ func TestNewNeedsHostAndNetwork(t *testing.T) {
 		_, err := bitcoin.New(cfg)
 		require.Equal(t, core.EINVALID, core.ErrorCode(err))
 	}
-	for _, name := range []string{"mainnet", "testnet3", "regtest", "simnet", "signet"} {
-		p, err := bitcoin.Params(name)
-		require.NoError(t, err)
-		require.Equal(t, name, p.Name)
-	}
-	_, err := bitcoin.Params("litecoin")
-	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 }

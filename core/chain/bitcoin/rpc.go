@@ -50,24 +50,6 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// Params returns the chain parameters of a network by its name: mainnet,
-// testnet3, regtest, simnet or signet (the default signet).
-func Params(network string) (*chaincfg.Params, error) {
-	switch network {
-	case "mainnet":
-		return &chaincfg.MainNetParams, nil
-	case "testnet3":
-		return &chaincfg.TestNet3Params, nil
-	case "regtest":
-		return &chaincfg.RegressionNetParams, nil
-	case "simnet":
-		return &chaincfg.SimNetParams, nil
-	case "signet":
-		return &chaincfg.SigNetParams, nil
-	}
-	return nil, core.Errorf(core.EINVALID, "Unknown Bitcoin network %q.", network)
-}
-
 // Chain is a core.Chain over one btcd node. It is safe for concurrent use.
 type Chain struct {
 	conn    rpcclient.ConnConfig

@@ -1,0 +1,20 @@
+package watcher
+
+import (
+	"context"
+
+	"depositdesk/core"
+)
+
+// Store is the part of core.Store a watcher uses: its open set, the blocks
+// it remembers, the assets and verified addresses it judges against, and
+// the two ways it records what it saw. Both storage engines satisfy it.
+type Store interface {
+	FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error)
+	RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error)
+	SaveBlocks(ctx context.Context, n core.Network, blocks []core.ChainBlock, keep int) error
+	FindAssets(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)
+	FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
+	TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
+	UpdateDepositChain(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
+}
