@@ -34,6 +34,6 @@ func (EmptyChain) Conflict(context.Context, []string) (bool, string, error) { re
 func EmptyNodes() core.NodeMap {
 	return core.NodeMap{
 		{Chain: core.ChainBitcoin, Name: "regtest"}: EmptyChain{},
-		{Chain: core.ChainEthereum, Name: "dev"}:     EmptyChain{},
+		{Chain: core.ChainEthereum, Name: "dev"}:    EmptyChain{},
 	}
 }
