@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// silentNode accepts connections and never answers, as a hung node or a
+// black-holed proxy does. It is closed when the test ends.
+func silentNode(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// A station without node passwords still searches, shows and verifies;
+// only what needs a node is refused, with the reason. A node that never
+// answers costs its deadline, not the command.
+func TestNodesAreOpenedOnlyByWhatNeedsThem(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "desk.db")
+	c := newCLI(t, db)
+	hung := silentNode(t)
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(db), "nodes.toml"), []byte(`
+[[node]]
+chain = "bitcoin"
+network = "mainnet"
+url = "http://127.0.0.1:8332"
+user = "desk"
+password_env = "DEPOSITDESK_TEST_NEVER_SET"
+
+[[node]]
+chain = "ethereum"
+network = "mainnet"
+url = "http://`+hung+`"
+timeout = "300ms"
+`), 0o600))
+
+	open := c.search("--status", "Wallet Address Under Verification", "--limit", "300")
+	var btc, eth jsonRecord
+	for _, r := range open {
+		switch {
+		case r.TxID == "":
+		case r.Asset == "BTC" && btc.RecordNo == "":
+			btc = r
+		case r.Asset != "BTC" && eth.RecordNo == "":
+			eth = r
+		}
+	}
+	require.NotEmpty(t, btc.RecordNo)
+	require.NotEmpty(t, eth.RecordNo)
+
+	for _, args := range [][]string{{"show", btc.RecordNo}, {"audit", "verify"}, {"search", "--asset", "BTC", "--limit", "5"}} {
+		r := c.admin(args...)
+		require.Equal(t, 0, r.code, "%v needs no node: %s", args, r.stderr)
+	}
+
+	r := c.admin("cancel", btc.RecordNo, "--remarks", "Duplicate user request")
+	require.Equal(t, 5, r.code, r.stderr)
+	require.Contains(t, r.stderr, "$DEPOSITDESK_TEST_NEVER_SET, which is not set")
+	require.Contains(t, r.stderr, "so the record cannot be cancelled")
+
+	r = c.admin("cancel", eth.RecordNo, "--remarks", "Duplicate user request")
+	require.Equal(t, 5, r.code, r.stderr)
+	require.Contains(t, r.stderr, "Node ethereum/mainnet did not answer in 300ms.")
+	for _, rec := range []jsonRecord{btc, eth} {
+		r = c.admin("show", rec.RecordNo, "--json")
+		require.Equal(t, 0, r.code, r.stderr)
+		var shown jsonRecord
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &shown), r.stdout)
+		require.Equal(t, "Wallet Address Under Verification", shown.Status, "a refused cancel changes nothing")
+	}
+
+	r = c.admin("watch")
+	require.Equal(t, 5, r.code, r.stderr)
+	require.Contains(t, r.stderr, "DEPOSITDESK_TEST_NEVER_SET")
+	require.Contains(t, r.stderr, "did not answer in 300ms")
+
+	r = c.admin("nodes", "check")
+	require.Equal(t, 5, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 3, r.stdout)
+	require.Regexp(t, `^bitcoin/mainnet\s+bitcoin/mainnet\s+unreachable\s+Node bitcoin/mainnet cannot be opened`, lines[1])
+	require.Regexp(t, `^ethereum/mainnet\s+ethereum/mainnet\s+unreachable\s+Node ethereum/mainnet did not answer in 300ms`, lines[2])
+}
+
+// $DEPOSITDESK_DB finds nodes.toml beside the database exactly as --db does.
+func TestNodesFileBesideTheDatabaseHoweverItIsNamed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "desk.db")
+	c := cli{t: t, db: db}
+	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(db), "nodes.toml"),
+		[]byte("[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://127.0.0.1:1'\ntimeout = '200ms'\n"), 0o600))
+	t.Setenv("DEPOSITDESK_DB", db)
+	t.Setenv("DEPOSITDESK_NODES", "")
+	for _, args := range [][]string{{"--db", db}, nil} {
+		var out, errb strings.Builder
+		code := run(t.Context(), append(args, "--operator", "admin", "--password-stdin", "nodes", "check"), strings.NewReader(adminPW+"\n"), &out, &errb)
+		require.Equal(t, 5, code, "%v: %s", args, errb.String())
+		require.Contains(t, out.String(), "bitcoin/regtest", "%v reads the nodes.toml beside %s", args, db)
+	}
+}
