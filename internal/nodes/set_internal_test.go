@@ -14,8 +14,8 @@ import (
 // switchingNode is a node whose URL starts serving another chain, as one
 // behind a provider's load balancer may.
 type switchingNode struct {
-	mu        sync.Mutex
-	id        core.NodeIdentity
+	mu         sync.Mutex
+	id         core.NodeIdentity
 	identified int
 }
 
