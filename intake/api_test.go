@@ -172,11 +172,13 @@ func TestDepositRequests(t *testing.T) {
 		})
 		t.Run("HealthAndMetrics", func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, intake.Config{})
+			e := newEnv(t, intake.Config{NodeStatus: func() map[string]string {
+				return map[string]string{"bitcoin/regtest": "ok", "geth": "refused: Node geth: The node serves ethereum/dev, not ethereum/mainnet: refused."}
+			}})
 			require.Equal(t, http.StatusCreated, e.post(e.crm, "k-1", body(nil)).status)
 			h := e.do(http.MethodGet, "/healthz", "", nil, nil)
 			require.Equal(t, http.StatusOK, h.status)
-			require.JSONEq(t, `{"status":"ok"}`, h.raw)
+			require.JSONEq(t, `{"status":"ok","nodes":{"bitcoin/regtest":"ok","geth":"refused: Node geth: The node serves ethereum/dev, not ethereum/mainnet: refused."}}`, h.raw)
 			e.api.Metrics().SetWatcherLag(core.Network{Chain: core.ChainBitcoin, Name: "regtest"}, 2)
 			m := e.do(http.MethodGet, "/metrics", "", nil, nil)
 			require.Equal(t, http.StatusOK, m.status)

@@ -95,6 +95,10 @@ type depositAddressOutput struct {
 type healthOutput struct {
 	Body struct {
 		Status string `json:"status" example:"ok"`
+		// Nodes is each configured blockchain node's state as this server
+		// last saw it: "ok", "refused: …" (it serves another network),
+		// "unreachable: …" or "not checked".
+		Nodes map[string]string `json:"nodes,omitempty" example:"{\"bitcoin/mainnet\":\"ok\"}"`
 	}
 }
 
@@ -138,10 +142,13 @@ func (s *Server) registerRoutes() {
 		Tags:        []string{"Deposit addresses"},
 	}), s.getDepositAddress)
 	huma.Register(s.api, huma.Operation{
-		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Summary: "Liveness", Tags: []string{"Operations"},
+		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Summary: "Liveness, and the state of each blockchain node", Tags: []string{"Operations"},
 	}, func(context.Context, *struct{}) (*healthOutput, error) {
 		out := &healthOutput{}
 		out.Body.Status = "ok"
+		if s.cfg.NodeStatus != nil {
+			out.Body.Nodes = s.cfg.NodeStatus()
+		}
 		return out, nil
 	})
 	huma.Register(s.api, huma.Operation{

@@ -35,6 +35,9 @@ type Config struct {
 	// store is asked again, so also how long a revocation may take to bite.
 	// Negative: ask the store on every call.
 	AuthCacheTTL time.Duration
+	// NodeStatus, when set, says what /healthz reports of each blockchain
+	// node (by its name in nodes.toml).
+	NodeStatus func() map[string]string
 }
 
 // Defaults of Config.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -37,6 +38,10 @@ func (a *app) serveCommand() *cobra.Command {
 				return core.Errorf(core.EINVALID, "Cannot listen on %s: %v", listen, err)
 			}
 			cfg.Service, cfg.Log = a.svc, a.log
+			set, nodesErr := a.nodes.Set()
+			if nodesErr == nil {
+				cfg.NodeStatus = func() map[string]string { return nodeHealth(set.Status()) }
+			}
 			srv := intake.New(cfg)
 			addr := ln.Addr().String()
 			if err := a.print(map[string]string{"listening": addr}, func(w io.Writer) error {
@@ -45,8 +50,11 @@ func (a *app) serveCommand() *cobra.Command {
 			}); err != nil {
 				return err
 			}
-			if set, err := a.nodes.Set(); err == nil {
+			if nodesErr == nil {
 				go nodes.ReportLag(ctx, a.store, set, lagEvery, srv.Metrics().SetWatcherLag)
+				go checkNodes(ctx, set, lagEvery)
+			} else {
+				a.log.Warn("blockchain nodes not used", "error", core.ErrorMessage(nodesErr))
 			}
 			if err := srv.Serve(ctx, ln); err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -190,4 +198,31 @@ func (a *app) clientCommand() *cobra.Command {
 	revoke.Flags().StringVar(&remarks, "remarks", "", "why (required)")
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// nodeHealth is /healthz's word for each node: its state, and why when it
+// cannot be used.
+func nodeHealth(st []nodes.Status) map[string]string {
+	out := make(map[string]string, len(st))
+	for _, s := range st {
+		out[s.Node] = string(s.State)
+		if s.Detail != "" {
+			out[s.Node] += ": " + s.Detail
+		}
+	}
+	return out
+}
+
+// checkNodes asks every node which network it serves, every interval until
+// ctx ends, so /healthz tells a refused or silent node (witnesses too, which
+// only the watcher's credits otherwise ask).
+func checkNodes(ctx context.Context, set *nodes.Set, every time.Duration) {
+	for {
+		set.Check(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
