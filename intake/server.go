@@ -103,7 +103,7 @@ func New(cfg Config) *Server {
 	s.api = humago.New(s.mux, hc)
 	s.registerRoutes()
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
-	s.handler = s.withTimeout(s.metrics.instrument(s.mux))
+	s.handler = s.withTimeout(s.metrics.instrument(s.strictBodies(s.mux)))
 	return s
 }
 
