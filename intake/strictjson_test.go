@@ -18,8 +18,8 @@ func TestCheckKeysRefusesDuplicateAndCaseVariantKeysAtAnyDepth(t *testing.T) {
 		{"{\"asset\":\"BTC\",\"a\u017f\u017fet\":\"ETH\"}", "body.a\u017f\u017fet", "Keys \"asset\" and \"a\u017f\u017fet\" in body differ only in case."},
 		{"{\"kind\":1,\"\u212aind\":2}", "body.\u212aind", "Keys \"kind\" and \"\u212aind\" in body differ only in case."},
 		{`{"a":[{"k":1}],"b":{"k":2},"k":3}`, "", ""}, // the same key in different objects is fine
-		{`{"amount":"0.01"`, "", ""},                  // not JSON: the decoder's to report
-		{`{"Straße":1,"STRASSE":2}`, "", ""},          // not a case variant in Go's folding either
+		{`{"amount":"0.01"`, "", ""},         // not JSON: the decoder's to report
+		{`{"Straße":1,"STRASSE":2}`, "", ""}, // not a case variant in Go's folding either
 	} {
 		loc, err := checkKeys([]byte(c.body))
 		if c.msg == "" {
