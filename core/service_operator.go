@@ -64,6 +64,9 @@ func (s *Service) createOperator(ctx context.Context, actor, name, password stri
 // all EUNAUTHORIZED; after MaxFailedLogins consecutive failures the operator
 // is locked for LockoutDuration. Every attempt is audited.
 func (s *Service) Login(ctx context.Context, name, password string) (*Operator, error) {
+	// One answer for a wrong name, a wrong password, a locked and a
+	// disabled operator: nothing about an operator is told to someone who
+	// does not know their password.
 	bad := Errorf(EUNAUTHORIZED, "Wrong operator name or password.")
 	op, err := s.findOperatorByName(ctx, name)
 	if ErrorCode(err) == ENOTFOUND {
@@ -73,39 +76,32 @@ func (s *Service) Login(ctx context.Context, name, password string) (*Operator, 
 	} else if err != nil {
 		return nil, err
 	}
+	// An attempt counts from the moment it starts, in one guarded
+	// statement, so however many guesses arrive at once no more than
+	// MaxFailedLogins are ever checked before the lock.
 	now := s.now()
-	if op.LockedUntil.After(now) {
-		return nil, Errorf(EUNAUTHORIZED, "Operator %q is locked until %s after repeated failed logins.", op.Name, op.LockedUntil.Local().Format("15:04"))
-	}
-	if op.Disabled {
-		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
-	}
-	if !op.LockedUntil.IsZero() {
-		// The lockout has run out: the operator starts again with a full
-		// allowance of attempts rather than one.
-		a := s.audit(op.Name, "operator.lock_expired", "operator", op.Name)
-		if op, err = s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a); err != nil {
-			return nil, err
-		}
+	op, err = s.Store.ClaimLoginAttempt(ctx, op.ID, MaxFailedLogins, now, now.Add(LockoutDuration))
+	if ErrorCode(err) == ECONFLICT {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
 	}
 	if !CheckPassword(password, op.PasswordHash) {
 		a := s.audit(op.Name, "operator.login_failed", "operator", op.Name)
-		if op.FailedLogins+1 >= MaxFailedLogins {
-			a.After = "locked until " + now.Add(LockoutDuration).Format(time.RFC3339)
+		if op.LockedUntil.After(now) {
+			a.After = "locked until " + op.LockedUntil.Format(time.RFC3339)
 		}
-		if _, err := s.Store.RegisterLoginFailure(ctx, op.ID, MaxFailedLogins, now.Add(LockoutDuration), a); err != nil {
+		if err := s.Store.AppendAudit(ctx, a); err != nil {
 			return nil, err
 		}
 		return nil, bad
 	}
-	if op.FailedLogins > 0 || !op.LockedUntil.IsZero() {
-		a := s.audit(op.Name, "operator.login", "operator", op.Name)
-		return s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a)
+	if op.Disabled {
+		// The password is right: saying why helps the operator, not a guesser.
+		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
 	}
-	if err := s.Store.AppendAudit(ctx, s.audit(op.Name, "operator.login", "operator", op.Name)); err != nil {
-		return nil, err
-	}
-	return op, nil
+	a := s.audit(op.Name, "operator.login", "operator", op.Name)
+	return s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a)
 }
 
 // ChangePassword changes the logged-in operator's own password after

@@ -240,7 +240,7 @@ func TestLockoutExpiresWithAFullAllowance(t *testing.T) {
 		require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
 	}
 	_, err := b.svc.Login(ctx, "clerk", "clerk-password-1")
-	require.Contains(t, core.ErrorMessage(err), "locked", "locked even with the right password")
+	require.Equal(t, "Wrong operator name or password.", core.ErrorMessage(err), "locked even with the right password, and not saying so")
 
 	now = now.Add(core.LockoutDuration + time.Minute)
 	_, err = b.svc.Login(ctx, "clerk", "wrong-password")

@@ -22,9 +22,15 @@ type Store interface {
 	FindOperators(ctx context.Context, f OperatorFilter) ([]*Operator, error)
 	// UpdateOperator applies upd. ENOTFOUND if there is no such operator.
 	UpdateOperator(ctx context.Context, id int64, upd OperatorUpdate, audit AuditEntry) (*Operator, error)
-	// RegisterLoginFailure atomically increments the failure counter and,
-	// when it reaches lockAfter, sets LockedUntil to lockUntil.
-	RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit AuditEntry) (*Operator, error)
+	// ClaimLoginAttempt counts a login attempt before its password is
+	// checked, in one guarded UPDATE: it is allowed only while the operator
+	// is not locked and fewer than maxAttempts attempts were counted since
+	// the last success; the attempt that reaches maxAttempts sets
+	// LockedUntil to lockUntil; an expired lock restarts the count. It
+	// returns the operator as counted; ECONFLICT when no attempt is left,
+	// ENOTFOUND for a missing operator. It writes no audit row: the outcome
+	// of the attempt is audited once the password is checked.
+	ClaimLoginAttempt(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*Operator, error)
 	// CountOperators returns how many operators exist (0 before the first-run wizard).
 	CountOperators(ctx context.Context) (int, error)
 

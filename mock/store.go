@@ -25,7 +25,7 @@ type Store struct {
 	CreateOperatorFunc         func(ctx context.Context, op *core.Operator, audit core.AuditEntry) error
 	FindOperatorsFunc          func(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error)
 	UpdateOperatorFunc         func(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error)
-	RegisterLoginFailureFunc   func(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error)
+	ClaimLoginAttemptFunc      func(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error)
 	CountOperatorsFunc         func(ctx context.Context) (int, error)
 	CreateAssetFunc            func(ctx context.Context, a *core.Asset, audit core.AuditEntry) error
 	UpdateAssetFunc            func(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error)
@@ -109,12 +109,12 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 	return s.UpdateOperatorFunc(ctx, id, upd, audit)
 }
 
-// RegisterLoginFailure implements core.Store.
-func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
-	if s.RegisterLoginFailureFunc == nil {
-		return nil, s.unexpected("RegisterLoginFailure")
+// ClaimLoginAttempt implements core.Store.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error) {
+	if s.ClaimLoginAttemptFunc == nil {
+		return nil, s.unexpected("ClaimLoginAttempt")
 	}
-	return s.RegisterLoginFailureFunc(ctx, id, lockAfter, lockUntil, audit)
+	return s.ClaimLoginAttemptFunc(ctx, id, maxAttempts, now, lockUntil)
 }
 
 // CountOperators implements core.Store.

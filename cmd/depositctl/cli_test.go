@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +18,26 @@ import (
 	"depositdesk/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, nil) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as depositctl for tests that need separate
+	// processes, as operators' terminals are (see depositctlProcess).
+	if os.Getenv(childEnv) == "1" {
+		main()
+	}
+	pgtest.Main(m, nil)
+}
+
+// childEnv makes this test binary run as depositctl.
+const childEnv = "DEPOSITCTL_TEST_AS_CLI"
+
+// depositctlProcess is depositctl args in a process of its own, with stdin.
+func depositctlProcess(t *testing.T, stdin string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
+}
 
 const adminPW = "admin-password-1"
 

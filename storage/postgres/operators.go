@@ -110,22 +110,30 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 	return out, err
 }
 
-// RegisterLoginFailure implements core.Store.
-func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
+// ClaimLoginAttempt implements core.Store. Concurrent claims queue on the
+// row lock, and Postgres evaluates the WHERE clause again on the row each
+// finds, so no more than maxAttempts are ever granted.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error) {
 	var out *core.Operator
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE operators SET failed_logins = failed_logins + 1,
-			locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END WHERE id = $3`, lockAfter, lockUntil.UTC(), id)
+		tag, err := tx.Exec(ctx, `UPDATE operators SET
+			failed_logins = CASE WHEN locked_until <= $1 THEN 1 ELSE failed_logins + 1 END,
+			locked_until = CASE
+				WHEN (CASE WHEN locked_until <= $1 THEN 1 ELSE failed_logins + 1 END) >= $2 THEN $3
+				WHEN locked_until <= $1 THEN NULL
+				ELSE locked_until END
+			WHERE id = $4 AND (locked_until IS NULL OR locked_until <= $1) AND (failed_logins < $2 OR locked_until IS NOT NULL)`,
+			now.UTC(), maxAttempts, lockUntil.UTC(), id)
 		if err != nil {
-			return fmt.Errorf("register login failure: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+			return fmt.Errorf("claim login attempt: %w", err)
 		}
 		if out, err = operatorByID(ctx, tx, id); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, audit)
+		if tag.RowsAffected() == 0 {
+			return core.Errorf(core.ECONFLICT, "Operator %q has no login attempt left.", out.Name)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -113,23 +113,30 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 	return out, err
 }
 
-// RegisterLoginFailure implements core.Store.
-func (s *Store) RegisterLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time, audit core.AuditEntry) (*core.Operator, error) {
+// ClaimLoginAttempt implements core.Store. SQLite's single writer
+// serialises concurrent claims; the WHERE clause is the guard.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error) {
 	var out *core.Operator
 	err := s.withTx(ctx, func(tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = failed_logins + 1,
-			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`,
-			lockAfter, micros(lockUntil), id)
+		n := micros(now)
+		res, err := tx.ExecContext(ctx, `UPDATE operators SET
+			failed_logins = CASE WHEN locked_until <> 0 AND locked_until <= ?1 THEN 1 ELSE failed_logins + 1 END,
+			locked_until = CASE
+				WHEN (CASE WHEN locked_until <> 0 AND locked_until <= ?1 THEN 1 ELSE failed_logins + 1 END) >= ?2 THEN ?3
+				WHEN locked_until <> 0 AND locked_until <= ?1 THEN 0
+				ELSE locked_until END
+			WHERE id = ?4 AND (locked_until = 0 OR locked_until <= ?1) AND (failed_logins < ?2 OR locked_until <> 0)`,
+			n, maxAttempts, micros(lockUntil), id)
 		if err != nil {
-			return fmt.Errorf("register login failure: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return core.Errorf(core.ENOTFOUND, "Operator %d not found.", id)
+			return fmt.Errorf("claim login attempt: %w", err)
 		}
 		if out, err = operatorByID(ctx, tx, id); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, audit)
+		if k, _ := res.RowsAffected(); k == 0 {
+			return core.Errorf(core.ECONFLICT, "Operator %q has no login attempt left.", out.Name)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,27 +96,58 @@ func runOperators(t *testing.T, newStore NewStoreFunc) {
 		requireCode(t, core.ENOTFOUND, err)
 		require.Zero(t, MustVerifyChain(t, s))
 	})
-	t.Run("LoginFailuresLockAtThreshold", func(t *testing.T) {
+	t.Run("LoginAttemptsLockAtThresholdAndRestartWhenTheLockEnds", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
 		op := MustCreateOperator(t, s, "dave")
 		until := T0.Add(core.LockoutDuration)
-		for i := 1; i <= core.MaxFailedLogins+1; i++ {
-			got, err := s.RegisterLoginFailure(ctx, op.ID, core.MaxFailedLogins, until, audit("operator.login_failed", "operator", "dave", T0))
+		for i := 1; i <= core.MaxFailedLogins; i++ {
+			got, err := s.ClaimLoginAttempt(ctx, op.ID, core.MaxFailedLogins, T0, until)
 			require.NoError(t, err)
 			require.Equal(t, i, got.FailedLogins)
 			if i < core.MaxFailedLogins {
-				require.True(t, got.LockedUntil.IsZero(), "not locked after %d failures", i)
+				require.True(t, got.LockedUntil.IsZero(), "not locked after %d attempts", i)
 			} else {
-				require.Equal(t, until, got.LockedUntil, "locked after %d failures", i)
+				require.Equal(t, until, got.LockedUntil, "locked by attempt %d", i)
 			}
 		}
-		require.Equal(t, 1+core.MaxFailedLogins+1, MustVerifyChain(t, s), "every failure is audited")
+		_, err := s.ClaimLoginAttempt(ctx, op.ID, core.MaxFailedLogins, until.Add(-time.Second), until)
+		requireCode(t, core.ECONFLICT, err)
+		got, err := s.ClaimLoginAttempt(ctx, op.ID, core.MaxFailedLogins, until, until.Add(core.LockoutDuration))
+		require.NoError(t, err, "the lock has ended")
+		require.Equal(t, 1, got.FailedLogins, "and the count starts again")
+		require.True(t, got.LockedUntil.IsZero())
+		require.Equal(t, 1, MustVerifyChain(t, s), "claims write no audit row; the login's outcome does")
 	})
-	t.Run("LoginFailureOfMissingOperatorIsNotFound", func(t *testing.T) {
+	t.Run("TwentyConcurrentAttemptsGetFive", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
-		_, err := s.RegisterLoginFailure(ctx, 42, 5, T0, audit("operator.login_failed", "operator", "ghost", T0))
+		op := MustCreateOperator(t, s, "erin")
+		var granted, refused atomic.Int32
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.ClaimLoginAttempt(ctx, op.ID, core.MaxFailedLogins, T0, T0.Add(core.LockoutDuration))
+				switch core.ErrorCode(err) {
+				case "":
+					granted.Add(1)
+				case core.ECONFLICT:
+					refused.Add(1)
+				default:
+					t.Errorf("claim: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		require.Equal(t, int32(core.MaxFailedLogins), granted.Load())
+		require.Equal(t, int32(20-core.MaxFailedLogins), refused.Load())
+	})
+	t.Run("LoginAttemptOfMissingOperatorIsNotFound", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		_, err := s.ClaimLoginAttempt(ctx, 42, 5, T0, T0)
 		requireCode(t, core.ENOTFOUND, err)
 	})
 }
