@@ -44,6 +44,9 @@ func (a *Asset) Validate() error {
 	if len(a.Name) > 64 {
 		return Errorf(EINVALID, "Asset name is too long.")
 	}
+	if err := CheckText("Asset name", a.Name, false); err != nil {
+		return err
+	}
 	if a.Decimals < 0 || a.Decimals > MaxDecimals {
 		return Errorf(EINVALID, "Decimals must be between 0 and %d.", MaxDecimals)
 	}

@@ -52,7 +52,10 @@ func (c *Customer) Validate() error {
 	if utf8.RuneCountInString(c.IdentityRef) > 128 {
 		return Errorf(EINVALID, "Identity reference is too long.")
 	}
-	return nil
+	if err := CheckText("Customer name", c.Name, false); err != nil {
+		return err
+	}
+	return CheckText("Identity reference", c.IdentityRef, false)
 }
 
 // CustomerFilter selects customers; nil fields do not filter.

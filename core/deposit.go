@@ -88,7 +88,7 @@ func ValidateRemarks(s string) error {
 	if utf8.RuneCountInString(t) > 500 {
 		return Errorf(EINVALID, "Remarks must be at most 500 characters.")
 	}
-	return nil
+	return CheckText("Remarks", s, true)
 }
 
 // DepositApplication is a deposit request as a client system submits it.

@@ -50,6 +50,9 @@ func (s *Service) addWalletAddress(ctx context.Context, actor string, c *Custome
 	if _, err := LookupNetwork(Network{chain, network}); err != nil {
 		return nil, err
 	}
+	if err := CheckText("Label", label, false); err != nil {
+		return nil, err
+	}
 	addr, err := s.addressValidator().NormalizeAddress(chain, network, address)
 	if err != nil {
 		return nil, err

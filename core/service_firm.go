@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,8 +18,8 @@ func ValidateFirmName(name string) (string, error) {
 	if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
 		return "", Errorf(EINVALID, "The firm's name must be 2 to 100 characters.")
 	}
-	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", Errorf(EINVALID, "The firm's name must be one line of text.")
+	if err := CheckText("The firm's name", name, false); err != nil {
+		return "", err
 	}
 	return name, nil
 }

@@ -154,6 +154,21 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}},
 		{"EmptyRemarks", core.EINVALID, func() error { _, err := b.svc.CancelDeposit(b.admin, b.rec.RecordNo, "  "); return err }},
 		{"DeleteWithoutRemarks", core.EINVALID, func() error { _, err := b.svc.DeleteApplication(b.admin, b.rec.RecordNo, ""); return err }},
+		{"CancelRemarksWithAnEscape", core.EINVALID, func() error {
+			_, err := b.svc.CancelDeposit(b.admin, b.rec.RecordNo, "dup\x1b[2J request")
+			return err
+		}},
+		{"DeleteRemarksWithAnOverride", core.EINVALID, func() error {
+			_, err := b.svc.DeleteApplication(b.admin, b.rec.RecordNo, "abnormal \u202Etseuqer")
+			return err
+		}},
+		{"CustomerNameWithANewline", core.EINVALID, func() error {
+			return b.svc.CreateCustomer(b.admin, &core.Customer{CustomerNo: "C77777", SecuritiesAccount: "SA-77777", Name: "Ann\nApproved: yes"})
+		}},
+		{"AddressLabelWithAnIsolate", core.EINVALID, func() error {
+			_, err := b.svc.AddWalletAddress(b.admin, "C10001", core.ChainBitcoin, "regtest", storetest.BTCAddress(77), "cold \u2066wallet")
+			return err
+		}},
 		{"OperatorWithoutCancel", core.EFORBIDDEN, func() error {
 			_, err := b.svc.CancelDeposit(b.clerk, b.rec.RecordNo, "Duplicate user request")
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -129,4 +130,42 @@ func TestNodesFileBesideTheDatabaseHoweverItIsNamed(t *testing.T) {
 		require.Equal(t, 5, code, "%v: %s", args, errb.String())
 		require.Contains(t, out.String(), "bitcoin/regtest", "%v reads the nodes.toml beside %s", args, db)
 	}
+}
+
+// Text that would show differently than it is stored — a terminal escape,
+// a forged second line, a text-direction override — is refused at the
+// command line as everywhere else, and nothing is written.
+func TestControlCharactersAreRefused(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "desk.db")
+	c := newCLI(t, db)
+	rec := c.search("--status", "Wallet Address Under Verification", "--limit", "1")[0]
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"cancel", rec.RecordNo, "--remarks", "dup \x1b[2J"}, "Remarks contain a control character (U+001B) at character 5"},
+		{[]string{"delete", rec.RecordNo, "--remarks", "abnormal \u202Etseuqer"}, "Remarks contain an invisible text-direction control (U+202E)"},
+		{[]string{"customer", "add", "--customer-no", "C77777", "--account", "SA-77777", "--name", "Ann\nApproved: yes"}, "Customer name contains a control character (U+000A)"},
+		{[]string{"firm", "set", "Acme\x1b[31m Bank"}, "The firm's name contains a control character (U+001B)"},
+	} {
+		before := auditRows(t, c)
+		r := c.admin(tc.args...)
+		require.Equal(t, 3, r.code, "%v: %s", tc.args, r.stderr)
+		require.Contains(t, r.stderr, tc.says)
+		require.Equal(t, before+2, auditRows(t, c), "nothing but the two logins was written")
+	}
+	r := c.admin("show", rec.RecordNo, "--json")
+	require.Contains(t, r.stdout, `"status": "Wallet Address Under Verification"`)
+}
+
+// auditRows is how many rows `audit verify` verified (its own login included).
+func auditRows(t *testing.T, c cli) int {
+	t.Helper()
+	r := c.admin("audit", "verify")
+	require.Equal(t, 0, r.code, r.stderr)
+	var n int
+	_, err := fmt.Sscanf(r.stdout, "audit log intact: %d rows verified", &n)
+	require.NoError(t, err, r.stdout)
+	return n
 }
