@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,8 +39,17 @@ func ValidateOperatorName(name string) error {
 			return Errorf(EINVALID, "Operator name may contain only letters, digits, '.', '_', '-' and '@'.")
 		}
 	}
+	if slices.Contains(ReservedActors, strings.ToLower(name)) {
+		return Errorf(EINVALID, "%q is the name the desk gives its own actions in the audit log; choose another operator name.", name)
+	}
 	return nil
 }
+
+// ReservedActors are the audit log's names for what no operator does: the
+// chain watcher, the desk itself and seeding. An operator with one of them
+// would sign rows that read as the desk's. (API clients act as
+// "client:<name>", which no operator name can spell.)
+var ReservedActors = []string{"watcher", "system", "seed"}
 
 // ValidatePassword enforces the minimum password policy.
 func ValidatePassword(pw string) error {

@@ -110,7 +110,7 @@ func TestValidateOperatorNameAndPassword(t *testing.T) {
 	for _, ok := range []string{"alice", "a.b-c_d@desk", "A1"} {
 		require.NoError(t, core.ValidateOperatorName(ok), ok)
 	}
-	for _, bad := range []string{"", "has space", "semi;colon", "ünïcode", string(make([]byte, 65))} {
+	for _, bad := range []string{"", "has space", "semi;colon", "ünïcode", string(make([]byte, 65)), "watcher", "System", "SEED", "client:crm"} {
 		require.Equal(t, core.EINVALID, core.ErrorCode(core.ValidateOperatorName(bad)), bad)
 	}
 	require.NoError(t, core.ValidatePassword("0123456789"))

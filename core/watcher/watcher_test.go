@@ -297,3 +297,8 @@ func TestRunBacksOffAndKeepsGoing(t *testing.T) {
 	require.NoError(t, reports[1])
 	require.NoError(t, reports[2])
 }
+
+func TestNoOperatorCanSignAsTheWatcher(t *testing.T) {
+	require.Contains(t, core.ReservedActors, watcher.Actor)
+	require.Equal(t, core.EINVALID, core.ErrorCode(core.ValidateOperatorName(watcher.Actor)))
+}
