@@ -56,26 +56,47 @@ func (s *Service) now() time.Time {
 	return s.Now().UTC()
 }
 
-// authorize returns the operator in ctx if the policy table lets them take
-// the action: EUNAUTHORIZED without an operator, EFORBIDDEN otherwise.
+// authorize returns the operator in ctx, as the store has them now, if the
+// policy table lets them take the action: EUNAUTHORIZED without an
+// operator, or for one disabled or removed since they logged in;
+// EFORBIDDEN without the permission. Authority is read at every call, not
+// trusted from the login: an administrator's change takes effect at the
+// operator's next action, in every open window and terminal.
 // An API client in ctx (and no operator) is checked against ClientPolicy
 // and acts as an operator named client:<name> that holds no permission, so
 // every use case audits it under that name.
 func (s *Service) authorize(ctx context.Context, a Action) (*Operator, error) {
-	op := OperatorFromContext(ctx)
-	if op == nil {
+	session := OperatorFromContext(ctx)
+	if session == nil {
 		if c := ClientFromContext(ctx); c != nil {
 			return authorizeClient(c, a)
 		}
 		return nil, Errorf(EUNAUTHORIZED, "Please log in.")
 	}
-	if op.Disabled {
-		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
+	op, err := s.currentOperator(ctx, session)
+	if err != nil {
+		return nil, err
 	}
 	if !op.Can(a) {
 		return nil, Errorf(EFORBIDDEN, "Operator %q may not %s.", op.Name, a)
 	}
 	return op, nil
+}
+
+// currentOperator reads the session's operator from the store by id.
+// EUNAUTHORIZED when they are gone or disabled.
+func (s *Service) currentOperator(ctx context.Context, session *Operator) (*Operator, error) {
+	ops, err := s.Store.FindOperators(ctx, OperatorFilter{ID: &session.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(ops) == 0 {
+		return nil, Errorf(EUNAUTHORIZED, "Operator %q no longer exists; log in again.", session.Name)
+	}
+	if ops[0].Disabled {
+		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", ops[0].Name)
+	}
+	return ops[0], nil
 }
 
 // audit starts an audit entry for the acting operator at the service's now.

@@ -19,7 +19,18 @@ import (
 // expects are set on it as Func fields.
 func strictStore(t *testing.T) *mock.Store {
 	t.Helper()
-	return &mock.Store{Unexpected: func(m string) { t.Errorf("unexpected store call %s", m) }}
+	return &mock.Store{
+		Unexpected: func(m string) { t.Errorf("unexpected store call %s", m) },
+		// Authorisation reads the session's operator afresh; here the
+		// database agrees with the session.
+		FindOperatorsFunc: func(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error) {
+			if op := core.OperatorFromContext(ctx); op != nil && f.ID != nil && *f.ID == op.ID {
+				cp := *op
+				return []*core.Operator{&cp}, nil
+			}
+			return nil, nil
+		},
+	}
 }
 
 func newTestService(store core.Store, now time.Time) *core.Service {

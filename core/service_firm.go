@@ -18,8 +18,8 @@ func ValidateFirmName(name string) (string, error) {
 	if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
 		return "", Errorf(EINVALID, "The firm's name must be 2 to 100 characters.")
 	}
-	if err := CheckText("The firm's name", name, false); err != nil {
-		return "", err
+	if err := CheckText("It", name, false); err != nil {
+		return "", Errorf(EINVALID, "The firm's name must be one line of text. %s", ErrorMessage(err))
 	}
 	return name, nil
 }

@@ -111,7 +111,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if me == nil {
 		return Errorf(EUNAUTHORIZED, "Please log in.")
 	}
-	op, err := s.findOperatorByName(ctx, me.Name)
+	op, err := s.currentOperator(ctx, me)
 	if err != nil {
 		return err
 	}

@@ -304,3 +304,30 @@ func TestRevokingAnAddressHoldsItsUncreditedDeposits(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, v.Intact())
 }
+
+// An administrator's change bites at the operator's next action, whatever
+// the operator's session remembers from its login.
+func TestAuthorityIsReadAtEveryAction(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	search := func(ctx context.Context) error {
+		_, err := b.svc.SearchDeposits(ctx, core.DepositFilter{})
+		return err
+	}
+	require.NoError(t, search(b.clerk))
+
+	_, err := b.svc.SetOperatorPermissions(b.admin, "clerk", []core.Permission{core.PermAddressVerification})
+	require.NoError(t, err)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(search(b.clerk)), "a permission taken away is gone at once")
+
+	_, err = b.svc.SetOperatorPermissions(b.admin, "clerk", []core.Permission{core.PermDepositRecords})
+	require.NoError(t, err)
+	require.NoError(t, search(b.clerk), "and one given is there at once")
+
+	_, err = b.svc.SetOperatorDisabled(b.admin, "clerk", true, "left the firm")
+	require.NoError(t, err)
+	err = search(b.clerk)
+	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+	require.Contains(t, core.ErrorMessage(err), "disabled")
+	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(b.svc.ChangePassword(b.clerk, "clerk-password-1", "a new password!")))
+}

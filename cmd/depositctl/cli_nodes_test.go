@@ -147,7 +147,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 		{[]string{"cancel", rec.RecordNo, "--remarks", "dup \x1b[2J"}, "Remarks contain a control character (U+001B) at character 5"},
 		{[]string{"delete", rec.RecordNo, "--remarks", "abnormal \u202Etseuqer"}, "Remarks contain an invisible text-direction control (U+202E)"},
 		{[]string{"customer", "add", "--customer-no", "C77777", "--account", "SA-77777", "--name", "Ann\nApproved: yes"}, "Customer name contains a control character (U+000A)"},
-		{[]string{"firm", "set", "Acme\x1b[31m Bank"}, "The firm's name contains a control character (U+001B)"},
+		{[]string{"firm", "set", "Acme\x1b[31m Bank"}, "The firm's name must be one line of text. It contains a control character (U+001B)"},
 	} {
 		before := auditRows(t, c)
 		r := c.admin(tc.args...)

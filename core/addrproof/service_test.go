@@ -109,7 +109,9 @@ func TestChallengesNameTheFirmOrAreRefused(t *testing.T) {
 	for _, bad := range []string{"", " ", "X", "Example\nCustomer: C99999", "Example\tSecurities", strings.Repeat("x", 101)} {
 		require.Equal(t, core.EINVALID, core.ErrorCode(d.svc.SetFirmName(d.ctx, bad)), "%q", bad)
 	}
-	clerk := core.NewContextWithOperator(context.Background(), &core.Operator{ID: 99, Name: "clerk", Permissions: []core.Permission{core.PermAddressVerification}})
+	clerkOp, err := d.svc.CreateOperator(d.ctx, "clerk", "clerk-password-1", []core.Permission{core.PermAddressVerification})
+	require.NoError(t, err)
+	clerk := core.NewContextWithOperator(context.Background(), clerkOp)
 	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(d.svc.SetFirmName(clerk, "Other Securities")))
 	got, err := d.svc.FirmName(d.ctx)
 	require.NoError(t, err)
