@@ -32,7 +32,7 @@ const addressPageSize = 500
 // a signed challenge, a micro-deposit seen on chain, or a document that a
 // second operator approves.
 type addressesPage struct {
-	ctx context.Context
+	w   *worker
 	svc *core.Service
 	op  *core.Operator
 	win fyne.Window
@@ -48,6 +48,8 @@ type addressesPage struct {
 
 	addresses []*core.WalletAddress
 	selected  int
+	reads     lane // the page's searches
+	evidence  lane // the selected address's pending document
 
 	// The open dialogs, for tests.
 	customerForm *customerForm
@@ -57,8 +59,8 @@ type addressesPage struct {
 	approval     *approvalDialog
 }
 
-func newAddressesPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *addressesPage {
-	p := &addressesPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1}
+func newAddressesPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *addressesPage {
+	p := &addressesPage{w: w, svc: svc, op: op, win: win, selected: -1}
 	p.customerNo = entry("e.g. C0000123")
 	p.customerNo.OnSubmitted = func(string) { p.load() }
 	statuses := []string{allOption}
@@ -69,9 +71,9 @@ func newAddressesPage(ctx context.Context, svc *core.Service, op *core.Operator,
 	p.status.SetSelected(core.AddressPending.Display()) // the work queue
 	p.searchBtn = widget.NewButton("Search", p.load)
 	p.searchBtn.Importance = widget.HighImportance
-	p.addCustomerBtn = widget.NewButton("Add customer", func() { p.customerForm = newCustomerForm(p.win, p.svc, p.ctx, p.saved) })
+	p.addCustomerBtn = widget.NewButton("Add customer", func() { p.customerForm = newCustomerForm(p.win, p.w, p.svc, p.saved) })
 	p.addAddressBtn = widget.NewButton("Add address", func() {
-		p.addressForm = newAddressForm(p.win, p.svc, p.ctx, strings.TrimSpace(p.customerNo.Text), p.saved)
+		p.addressForm = newAddressForm(p.win, p.w, p.svc, strings.TrimSpace(p.customerNo.Text), p.saved)
 	})
 	p.proveBtn = widget.NewButton("Prove ownership", p.onProveTapped)
 	p.approveBtn = widget.NewButton("Approve document", p.onApproveTapped)
@@ -114,31 +116,38 @@ func (p *addressesPage) load() {
 			f.Status = &s
 		}
 	}
-	ws, err := p.svc.FindWalletAddresses(p.ctx, f)
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	more := len(ws) > addressPageSize
-	if more {
-		ws = ws[:addressPageSize]
-	}
-	p.addresses, p.selected = ws, -1
-	oneLineRows(p.table, len(ws))
-	p.table.UnselectAll()
-	for i, w := range ws {
-		if w.ID == keep {
-			p.table.Select(widget.TableCellID{Row: i})
-		}
-	}
-	p.table.Refresh()
-	switch {
-	case len(ws) == 0:
-		p.selection.SetText("No addresses match")
-	case more:
-		p.message.SetText(fmt.Sprintf("Showing the first %d addresses; search by customer number to narrow the list.", addressPageSize))
-	}
-	p.updateActions()
+	run(p.w, task[[]*core.WalletAddress]{
+		controls: []fyne.Disableable{p.searchBtn},
+		line:     p.message,
+		lane:     &p.reads,
+		call:     func(ctx context.Context) ([]*core.WalletAddress, error) { return p.svc.FindWalletAddresses(ctx, f) },
+		done: func(ws []*core.WalletAddress, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			more := len(ws) > addressPageSize
+			if more {
+				ws = ws[:addressPageSize]
+			}
+			p.addresses, p.selected = ws, -1
+			oneLineRows(p.table, len(ws))
+			p.table.UnselectAll()
+			for i, w := range ws {
+				if w.ID == keep {
+					p.table.Select(widget.TableCellID{Row: i})
+				}
+			}
+			p.table.Refresh()
+			switch {
+			case len(ws) == 0:
+				p.selection.SetText("No addresses match")
+			case more:
+				p.message.SetText(fmt.Sprintf("Showing the first %d addresses; search by customer number to narrow the list.", addressPageSize))
+			}
+			p.updateActions()
+		},
+	})
 }
 
 func (p *addressesPage) current() *core.WalletAddress {
@@ -148,7 +157,8 @@ func (p *addressesPage) current() *core.WalletAddress {
 	return nil
 }
 
-// updateActions offers what the selected address's state allows.
+// updateActions offers what the selected address's state allows. Approve
+// waits for the answer whether another operator's document is pending.
 func (p *addressesPage) updateActions() {
 	w := p.current()
 	pending := w != nil && w.Status == core.AddressPending
@@ -157,9 +167,15 @@ func (p *addressesPage) updateActions() {
 	enable(p.revokeBtn, w != nil && w.Status == core.AddressVerified)
 	enable(p.approveBtn, false)
 	if pending {
-		if mv, err := p.svc.PendingManualEvidence(p.ctx, w.ID); err == nil && mv != nil && mv.RequestedBy != p.op.Name {
-			enable(p.approveBtn, true)
-		}
+		run(p.w, task[*core.ManualVerification]{
+			lane: &p.evidence,
+			call: func(ctx context.Context) (*core.ManualVerification, error) {
+				return p.svc.PendingManualEvidence(ctx, w.ID)
+			},
+			done: func(mv *core.ManualVerification, err error) {
+				enable(p.approveBtn, err == nil && mv != nil && mv.RequestedBy != p.op.Name && p.current() == w)
+			},
+		})
 	}
 	if w != nil {
 		p.selection.SetText("Selected: " + w.CustomerNo + " · " + shorten(w.Address, 10, 6) + " · " + w.Status.Display())
@@ -168,67 +184,74 @@ func (p *addressesPage) updateActions() {
 	}
 }
 
-// saved reloads after a dialog stored something and says what.
+// saved says what a dialog stored and reloads the list; the message stays
+// once the list is in.
 func (p *addressesPage) saved(what string) {
-	p.load()
 	p.message.SetText(what)
+	p.load()
 }
 
 func (p *addressesPage) onProveTapped() {
 	if w := p.current(); w != nil {
 		p.message.SetText("")
-		p.proof = newProofDialog(p.win, p.svc, p.ctx, w, p.saved)
+		p.proof = newProofDialog(p.win, p.w, p.svc, w, p.saved)
 	}
 }
 
+// onApproveTapped reads the pending document, then shows it for approval.
 func (p *addressesPage) onApproveTapped() {
 	w := p.current()
 	if w == nil {
 		return
 	}
-	mv, err := p.svc.PendingManualEvidence(p.ctx, w.ID)
-	if err != nil || mv == nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.approval = newApprovalDialog(p.win, w, mv, func() error {
-		_, err := p.svc.ApproveManualEvidence(p.ctx, w.ID)
-		if err == nil {
-			p.saved(w.Address + " is Verified on the document " + strconv.Quote(mv.Evidence) + ".")
-		}
-		return err
+	run(p.w, task[*core.ManualVerification]{
+		controls: []fyne.Disableable{p.approveBtn},
+		line:     p.message,
+		call: func(ctx context.Context) (*core.ManualVerification, error) {
+			return p.svc.PendingManualEvidence(ctx, w.ID)
+		},
+		done: func(mv *core.ManualVerification, err error) {
+			if err != nil || mv == nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.approval = newApprovalDialog(p.win, p.w, w, mv, func(ctx context.Context) error {
+				_, err := p.svc.ApproveManualEvidence(ctx, w.ID)
+				return err
+			}, func() { p.saved(w.Address + " is Verified on the document " + strconv.Quote(mv.Evidence) + ".") })
+		},
 	})
 }
 
 func (p *addressesPage) onRejectTapped() {
-	p.changeStatus("Reject", "rejected", "will be Rejected: deposits from it are not credited and refunds cannot go to it.",
-		func(w *core.WalletAddress, reason string) error {
-			_, err := p.svc.RejectAddress(p.ctx, w.ID, reason)
+	p.changeStatus("Reject", "rejected", "will be Rejected: deposits from it are not credited and refunds cannot go to it.", p.rejectBtn,
+		func(ctx context.Context, w *core.WalletAddress, reason string) error {
+			_, err := p.svc.RejectAddress(ctx, w.ID, reason)
 			return err
 		})
 }
 
 func (p *addressesPage) onRevokeTapped() {
-	p.changeStatus("Revoke", "revoked", "will no longer be trusted: its deposits that are not credited yet go to Held for Review.",
-		func(w *core.WalletAddress, reason string) error {
-			_, err := p.svc.RevokeAddress(p.ctx, w.ID, reason)
+	p.changeStatus("Revoke", "revoked", "will no longer be trusted: its deposits that are not credited yet go to Held for Review.", p.revokeBtn,
+		func(ctx context.Context, w *core.WalletAddress, reason string) error {
+			_, err := p.svc.RevokeAddress(ctx, w.ID, reason)
 			return err
 		})
 }
 
 // changeStatus asks for the reason and a second confirmation before do
 // changes the selected address's state.
-func (p *addressesPage) changeStatus(verb, done, consequence string, do func(*core.WalletAddress, string) error) {
+func (p *addressesPage) changeStatus(verb, done, consequence string, control *widget.Button,
+	do func(context.Context, *core.WalletAddress, string) error) {
 	w := p.current()
 	if w == nil {
 		return
 	}
-	p.remarks = newRemarksDialog(p.win, verb+" address", "The address "+w.Address+" of "+w.CustomerNo+" "+consequence+
-		" Enter the reason.", verb+" address", verb+" "+w.Address+"?", func(reason string) error {
-		if err := do(w, reason); err != nil {
-			return err
-		}
-		p.saved(w.Address + " " + done + ".")
-		return nil
+	p.remarks = newRemarksDialog(p.win, p.w, remarksAction{
+		title: verb + " address", explain: "The address " + w.Address + " of " + w.CustomerNo + " " + consequence + " Enter the reason.",
+		confirm: verb + " address", question: verb + " " + w.Address + "?",
+		call: func(ctx context.Context, reason string) error { return do(ctx, w, reason) },
+		ok:   func() { p.saved(w.Address + " " + done + ".") },
+		hold: []fyne.Disableable{control},
 	})
 }

@@ -13,24 +13,26 @@ import (
 )
 
 // formDialog is a form with a message line and Close/Save buttons: save
-// runs the action and closes the dialog only when it succeeds, so a refused
-// entry stays on screen with what is wrong.
+// checks the entries and sends the action with submit, which closes the
+// dialog only when it succeeds, so a refused entry stays on screen with
+// what is wrong.
 type formDialog struct {
 	save, close *widget.Button
 	message     *widget.Label
 	dlg         dialog.Dialog
+	w           *worker
 }
 
-func newFormDialog(win fyne.Window, title, saveText string, width float32, form fyne.CanvasObject, do func() error) *formDialog {
-	d := &formDialog{message: widget.NewLabel("")}
+// newFormDialog shows the form. save runs on the Fyne thread: it returns
+// what is wrong with the entries, or calls submit.
+func newFormDialog(win fyne.Window, w *worker, title, saveText string, width float32, form fyne.CanvasObject, save func() error) *formDialog {
+	d := &formDialog{message: widget.NewLabel(""), w: w}
 	d.message.Wrapping = fyne.TextWrapWord
 	d.save = widget.NewButton(saveText, func() {
 		d.message.SetText("")
-		if err := do(); err != nil {
+		if err := save(); err != nil {
 			d.message.SetText(errorText(err))
-			return
 		}
-		d.dlg.Hide()
 	})
 	d.save.Importance = widget.HighImportance
 	d.close = widget.NewButton("Close", func() { d.dlg.Hide() })
@@ -40,25 +42,42 @@ func newFormDialog(win fyne.Window, title, saveText string, width float32, form 
 	return d
 }
 
+// submit sends the form's Service call. Save and Close wait for the
+// answer, so a refusal is never left on a closed dialog; on success the
+// dialog closes and ok gets the answer.
+func submit[T any](d *formDialog, call func(context.Context) (T, error), ok func(T)) {
+	run(d.w, task[T]{
+		controls: []fyne.Disableable{d.save, d.close},
+		line:     d.message,
+		call:     call,
+		done: func(v T, err error) {
+			if err != nil {
+				d.message.SetText(errorText(err))
+				return
+			}
+			d.dlg.Hide()
+			ok(v)
+		},
+	})
+}
+
 // customerForm adds a customer of the firm.
 type customerForm struct {
 	*formDialog
 	customerNo, account, name, identity *widget.Entry
 }
 
-func newCustomerForm(win fyne.Window, svc *core.Service, ctx context.Context, saved func(string)) *customerForm {
+func newCustomerForm(win fyne.Window, w *worker, svc *core.Service, saved func(string)) *customerForm {
 	f := &customerForm{customerNo: entry("e.g. C0000123"), account: entry("e.g. SA10000161"), name: entry("as on the identity documents"),
 		identity: entry("optional: the KYC reference")}
 	form := widget.NewForm(widget.NewFormItem("Customer number", f.customerNo), widget.NewFormItem("Securities account", f.account),
 		widget.NewFormItem("Name", f.name), widget.NewFormItem("Identity reference", f.identity))
-	f.formDialog = newFormDialog(win, "Add customer", "Add customer", 520, form, func() error {
+	f.formDialog = newFormDialog(win, w, "Add customer", "Add customer", 520, form, func() error {
 		c := &core.Customer{CustomerNo: strings.ToUpper(strings.TrimSpace(f.customerNo.Text)),
 			SecuritiesAccount: strings.ToUpper(strings.TrimSpace(f.account.Text)),
 			Name:              strings.TrimSpace(f.name.Text), IdentityRef: strings.TrimSpace(f.identity.Text)}
-		if err := svc.CreateCustomer(ctx, c); err != nil {
-			return err
-		}
-		saved("Customer " + c.CustomerNo + " (" + c.SecuritiesAccount + ") added.")
+		submit(f.formDialog, func(ctx context.Context) (*core.Customer, error) { return c, svc.CreateCustomer(ctx, c) },
+			func(c *core.Customer) { saved("Customer " + c.CustomerNo + " (" + c.SecuritiesAccount + ") added.") })
 		return nil
 	})
 	win.Canvas().Focus(f.customerNo)
@@ -72,7 +91,7 @@ type addressForm struct {
 	chain, network             *widget.Select
 }
 
-func newAddressForm(win fyne.Window, svc *core.Service, ctx context.Context, customerNo string, saved func(string)) *addressForm {
+func newAddressForm(win fyne.Window, w *worker, svc *core.Service, customerNo string, saved func(string)) *addressForm {
 	f := &addressForm{customerNo: entry("e.g. C0000123"), address: entry("the customer's own address on that network"),
 		label: entry("optional, e.g. cold wallet"), network: widget.NewSelect(nil, nil)}
 	f.customerNo.SetText(customerNo)
@@ -83,13 +102,14 @@ func newAddressForm(win fyne.Window, svc *core.Service, ctx context.Context, cus
 	f.chain.SetSelected(core.ChainBitcoin)
 	form := widget.NewForm(widget.NewFormItem("Customer number", f.customerNo), widget.NewFormItem("Chain", f.chain),
 		widget.NewFormItem("Network", f.network), widget.NewFormItem("Address", f.address), widget.NewFormItem("Label", f.label))
-	f.formDialog = newFormDialog(win, "Add wallet address", "Add address", 640, form, func() error {
-		w, err := svc.AddWalletAddress(ctx, f.customerNo.Text, f.chain.Selected, f.network.Selected, strings.TrimSpace(f.address.Text),
-			strings.TrimSpace(f.label.Text))
-		if err != nil {
-			return err
-		}
-		saved(w.Address + " added for " + w.CustomerNo + " (" + w.Network + "); it is Pending until its owner proves it.")
+	f.formDialog = newFormDialog(win, w, "Add wallet address", "Add address", 640, form, func() error {
+		customerNo, chain, network := f.customerNo.Text, f.chain.Selected, f.network.Selected
+		address, label := strings.TrimSpace(f.address.Text), strings.TrimSpace(f.label.Text)
+		submit(f.formDialog, func(ctx context.Context) (*core.WalletAddress, error) {
+			return svc.AddWalletAddress(ctx, customerNo, chain, network, address, label)
+		}, func(w *core.WalletAddress) {
+			saved(w.Address + " added for " + w.CustomerNo + " (" + w.Network + "); it is Pending until its owner proves it.")
+		})
 		return nil
 	})
 	return f
@@ -102,7 +122,10 @@ type approvalDialog struct {
 	dlg           dialog.Dialog
 }
 
-func newApprovalDialog(win fyne.Window, w *core.WalletAddress, mv *core.ManualVerification, approve func() error) *approvalDialog {
+// newApprovalDialog shows mv; approve runs off the Fyne thread, then ok on
+// it once the dialog closed.
+func newApprovalDialog(win fyne.Window, wk *worker, w *core.WalletAddress, mv *core.ManualVerification,
+	approve func(context.Context) error, ok func()) *approvalDialog {
 	d := &approvalDialog{message: widget.NewLabel("")}
 	d.info = widget.NewLabel("Address: " + w.Address + " (" + w.Chain + " " + w.Network + ")\nCustomer: " + w.CustomerNo +
 		"\nDocument: " + mv.Evidence + "\nSubmitted by " + mv.RequestedBy + " on " + mv.RequestedAt.Local().Format("2006-01-02 15:04") +
@@ -110,11 +133,19 @@ func newApprovalDialog(win fyne.Window, w *core.WalletAddress, mv *core.ManualVe
 	d.info.Wrapping = fyne.TextWrapWord
 	d.message.Wrapping = fyne.TextWrapWord
 	d.approve = widget.NewButton("Approve", func() {
-		if err := approve(); err != nil {
-			d.message.SetText(errorText(err))
-			return
-		}
-		d.dlg.Hide()
+		run(wk, task[struct{}]{
+			controls: []fyne.Disableable{d.approve, d.back},
+			line:     d.message,
+			call:     func(ctx context.Context) (struct{}, error) { return struct{}{}, approve(ctx) },
+			done: func(_ struct{}, err error) {
+				if err != nil {
+					d.message.SetText(errorText(err))
+					return
+				}
+				d.dlg.Hide()
+				ok()
+			},
+		})
 	})
 	d.approve.Importance = widget.HighImportance
 	d.back = widget.NewButton("Back", func() { d.dlg.Hide() })

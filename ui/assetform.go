@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"math/big"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ type assetForm struct {
 	enabled                          *widget.Check
 }
 
-func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do func(*core.Asset) error) *assetForm {
+// newAssetForm shows the form; do stores the asset off the Fyne thread,
+// then done runs on it.
+func newAssetForm(win fyne.Window, w *worker, cur *core.Asset, done func(*core.Asset), do func(context.Context, *core.Asset) error) *assetForm {
 	f := &assetForm{cur: cur}
 	f.network = widget.NewSelect(nil, nil)
 	f.chain = widget.NewSelect([]string{core.ChainBitcoin, core.ChainEthereum}, f.onChainChanged)
@@ -63,15 +66,13 @@ func newAssetForm(win fyne.Window, cur *core.Asset, done func(*core.Asset), do f
 		widget.NewFormItem("Account key", f.xpub),
 		widget.NewFormItem("", f.enabled),
 	)
-	f.formDialog = newFormDialog(win, title, "Save", 640, form, func() error {
+	f.formDialog = newFormDialog(win, w, title, "Save", 640, form, func() error {
 		a, err := f.asset()
-		if err == nil {
-			err = do(a)
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			done(a)
-		}
-		return err
+		submit(f.formDialog, func(ctx context.Context) (*core.Asset, error) { return a, do(ctx, a) }, done)
+		return nil
 	})
 	return f
 }

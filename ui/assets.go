@@ -38,7 +38,7 @@ var assetColumns = []tableColumn[*core.Asset]{
 // confirmations. Operators with Asset Configuration add and change them;
 // the others see the list. The Service audits every change.
 type assetsPage struct {
-	ctx       context.Context
+	w         *worker
 	svc       *core.Service
 	win       fyne.Window
 	canEdit   bool
@@ -50,11 +50,12 @@ type assetsPage struct {
 
 	assets   []*core.Asset
 	selected int
+	reads    lane
 	form     *assetForm // the open add/change dialog, for tests
 }
 
-func newAssetsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window, onChanged func()) *assetsPage {
-	p := &assetsPage{ctx: ctx, svc: svc, win: win, canEdit: op.Can(core.ActionConfigureAssets), onChanged: onChanged, selected: -1}
+func newAssetsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, onChanged func()) *assetsPage {
+	p := &assetsPage{w: w, svc: svc, win: win, canEdit: op.Can(core.ActionConfigureAssets), onChanged: onChanged, selected: -1}
 	p.addBtn = widget.NewButton("Add cryptocurrency", p.onAddTapped)
 	p.addBtn.Importance = widget.HighImportance
 	p.editBtn = widget.NewButton("Change", p.onEditTapped)
@@ -83,30 +84,41 @@ func (p *assetsPage) load() {
 	if p.selected >= 0 && p.selected < len(p.assets) {
 		keep = p.assets[p.selected].Key()
 	}
-	as, err := p.svc.ListAssets(p.ctx, core.AssetFilter{})
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.assets, p.selected = as, -1
-	oneLineRows(p.table, len(as))
-	p.table.UnselectAll()
-	for i, a := range as {
-		if a.Key() == keep {
-			p.selected = i
-			p.table.Select(widget.TableCellID{Row: i})
-		}
-	}
-	p.table.Refresh()
-	switch len(as) {
-	case 0:
-		p.summary.SetText("No cryptocurrency configured yet")
-	case 1:
-		p.summary.SetText("1 cryptocurrency")
-	default:
-		p.summary.SetText(strconv.Itoa(len(as)) + " cryptocurrencies")
-	}
-	p.updateActions()
+	p.loadSelecting(keep)
+}
+
+// loadSelecting reads the assets again and selects the one keyed keep.
+func (p *assetsPage) loadSelecting(keep string) {
+	run(p.w, task[[]*core.Asset]{
+		line: p.message,
+		lane: &p.reads,
+		call: func(ctx context.Context) ([]*core.Asset, error) { return p.svc.ListAssets(ctx, core.AssetFilter{}) },
+		done: func(as []*core.Asset, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.assets, p.selected = as, -1
+			oneLineRows(p.table, len(as))
+			p.table.UnselectAll()
+			for i, a := range as {
+				if a.Key() == keep {
+					p.selected = i
+					p.table.Select(widget.TableCellID{Row: i})
+				}
+			}
+			p.table.Refresh()
+			switch len(as) {
+			case 0:
+				p.summary.SetText("No cryptocurrency configured yet")
+			case 1:
+				p.summary.SetText("1 cryptocurrency")
+			default:
+				p.summary.SetText(strconv.Itoa(len(as)) + " cryptocurrencies")
+			}
+			p.updateActions()
+		},
+	})
 }
 
 func (p *assetsPage) updateActions() {
@@ -119,7 +131,7 @@ func (p *assetsPage) updateActions() {
 
 func (p *assetsPage) onAddTapped() {
 	p.message.SetText("")
-	p.form = newAssetForm(p.win, nil, p.saved, p.create)
+	p.form = newAssetForm(p.win, p.w, nil, p.saved, p.create)
 }
 
 func (p *assetsPage) onEditTapped() {
@@ -128,14 +140,17 @@ func (p *assetsPage) onEditTapped() {
 	}
 	p.message.SetText("")
 	cur := p.assets[p.selected]
-	p.form = newAssetForm(p.win, cur, p.saved, func(a *core.Asset) error { return p.update(cur, a) })
+	p.form = newAssetForm(p.win, p.w, cur, p.saved, func(ctx context.Context, a *core.Asset) error { return p.update(ctx, cur, a) })
 }
 
-func (p *assetsPage) create(a *core.Asset) error { return p.svc.CreateAsset(p.ctx, a) }
+func (p *assetsPage) create(ctx context.Context, a *core.Asset) error {
+	return p.svc.CreateAsset(ctx, a)
+}
 
 // update sends only what the operator changed, so the audit row's before
-// and after differ exactly there.
-func (p *assetsPage) update(cur, next *core.Asset) error {
+// and after differ exactly there. It reads no widget: the form's asset
+// is read before the call leaves the Fyne thread.
+func (p *assetsPage) update(ctx context.Context, cur, next *core.Asset) error {
 	var upd core.AssetUpdate
 	changed := false
 	if next.Name != cur.Name {
@@ -156,18 +171,13 @@ func (p *assetsPage) update(cur, next *core.Asset) error {
 	if !changed {
 		return core.Errorf(core.EINVALID, "Nothing was changed.")
 	}
-	_, err := p.svc.UpdateAsset(p.ctx, cur.ID, upd)
+	_, err := p.svc.UpdateAsset(ctx, cur.ID, upd)
 	return err
 }
 
+// saved says so and shows the list with a selected.
 func (p *assetsPage) saved(a *core.Asset) {
-	p.load()
-	for i, x := range p.assets {
-		if x.Key() == a.Key() {
-			p.selected = i
-			p.table.Select(widget.TableCellID{Row: i})
-		}
-	}
 	p.message.SetText(a.Key() + " saved.")
+	p.loadSelecting(a.Key())
 	p.onChanged()
 }

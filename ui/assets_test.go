@@ -13,7 +13,7 @@ func TestCryptocurrencyConfigurationAddsAndChangesAnAsset(t *testing.T) {
 	b := setup(t)
 	b.withData(t, 1)
 	records := b.loginAs(t, "admin", adminPW)
-	test.Tap(b.ui.nav[pageAssets])
+	b.tap(t, b.ui.nav[pageAssets])
 	p := b.ui.assets
 	require.True(t, b.ui.pages[pageAssets].Visible())
 	require.False(t, b.ui.pages[pageRecords].Visible(), "one page on screen at a time")
@@ -21,7 +21,7 @@ func TestCryptocurrencyConfigurationAddsAndChangesAnAsset(t *testing.T) {
 	require.Equal(t, "1 cryptocurrency", p.summary.Text)
 	require.True(t, p.editBtn.Disabled(), "nothing selected")
 
-	test.Tap(p.addBtn)
+	b.tap(t, p.addBtn)
 	f := p.form
 	require.Equal(t, core.ChainBitcoin, f.chain.Selected)
 	require.True(t, f.contract.Disabled(), "a Bitcoin asset has no contract")
@@ -35,18 +35,18 @@ func TestCryptocurrencyConfigurationAddsAndChangesAnAsset(t *testing.T) {
 	f.minDeposit.SetText("")
 	test.Type(f.minDeposit, "1.5")
 	test.Type(f.confirmations, "12")
-	test.Tap(f.save)
+	b.tap(t, f.save)
 	require.Equal(t, "Decimals must be a whole number.", f.message.Text)
 	f.decimals.SetText("6")
 	f.minDeposit.SetText("0.0000001")
-	test.Tap(f.save)
+	b.tap(t, f.save)
 	require.Contains(t, f.message.Text, "Minimum deposit")
 	all, err := b.svc.ListAssets(b.admin, core.AssetFilter{})
 	require.NoError(t, err)
 	require.Len(t, all, 1, "refused input stores nothing")
 
 	f.minDeposit.SetText("1.5")
-	test.Tap(f.save)
+	b.tap(t, f.save)
 	require.Empty(t, f.message.Text)
 	require.Len(t, p.assets, 2)
 	require.Equal(t, "USDT@dev saved.", p.message.Text)
@@ -57,14 +57,14 @@ func TestCryptocurrencyConfigurationAddsAndChangesAnAsset(t *testing.T) {
 	require.Equal(t, "1500000", usdt.MinDeposit.String())
 
 	require.False(t, p.editBtn.Disabled())
-	test.Tap(p.editBtn)
+	b.tap(t, p.editBtn)
 	f = p.form
 	require.True(t, f.symbol.Disabled() && f.decimals.Disabled() && f.chain.Disabled() && f.network.Disabled(), "identity is fixed")
-	test.Tap(f.save)
+	b.tap(t, f.save)
 	require.Equal(t, "Nothing was changed.", f.message.Text)
 	f.confirmations.SetText("20")
 	f.enabled.SetChecked(false)
-	test.Tap(f.save)
+	b.tap(t, f.save)
 	require.Empty(t, f.message.Text)
 	got, err := b.svc.ListAssets(b.admin, core.AssetFilter{Symbol: ptr("USDT")})
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestCryptocurrencyConfigurationAddsAndChangesAnAsset(t *testing.T) {
 	require.Equal(t, "asset.update", trail[1].Action)
 	require.Contains(t, trail[1].After, "confirmations=20")
 
-	test.Tap(b.ui.nav[pageRecords])
+	b.tap(t, b.ui.nav[pageRecords])
 	require.True(t, b.ui.pages[pageRecords].Visible())
 	require.False(t, b.ui.pages[pageAssets].Visible())
 }
@@ -92,12 +92,12 @@ func TestAssetsAreReadOnlyWithoutAssetConfiguration(t *testing.T) {
 	require.NoError(t, err)
 
 	b.loginAs(t, "viewer", "viewer-password-1")
-	test.Tap(b.ui.nav[pageAssets])
+	b.tap(t, b.ui.nav[pageAssets])
 	require.Len(t, b.ui.assets.assets, 1)
 	require.False(t, b.ui.assets.addBtn.Visible())
 	require.False(t, b.ui.assets.editBtn.Visible())
 
-	test.Tap(b.ui.nav[pageRecords])
+	b.tap(t, b.ui.nav[pageRecords])
 	b.ui.showLogin("")
 	b.loginAs(t, "canceller", "canceller-password-1")
 	require.Nil(t, b.ui.assets, "the page is not offered to an operator who may not see assets")

@@ -40,7 +40,7 @@ var auditEntities = []string{"deposit", "refund", "address", "customer", "asset"
 // row chained to the one before by its hash. An auditor filters by what a
 // row is about, verifies the whole chain and exports it for other tools.
 type auditPage struct {
-	ctx context.Context
+	w   *worker
 	svc *core.Service
 	win fyne.Window
 
@@ -54,10 +54,11 @@ type auditPage struct {
 	rows   []*core.AuditEntry
 	starts []int64 // AfterSeq of each page shown so far; the last is the page on screen
 	more   bool
+	reads  lane
 }
 
-func newAuditPage(ctx context.Context, svc *core.Service, win fyne.Window) *auditPage {
-	p := &auditPage{ctx: ctx, svc: svc, win: win}
+func newAuditPage(w *worker, svc *core.Service, win fyne.Window) *auditPage {
+	p := &auditPage{w: w, svc: svc, win: win}
 	p.entity = widget.NewSelect(append([]string{allOption}, auditEntities...), nil)
 	p.entity.SetSelected(allOption)
 	p.entityID = entry("e.g. D20261125-000123, BTC@mainnet, mainnet:bc1q…, admin")
@@ -98,25 +99,36 @@ func (p *auditPage) filter(after int64) core.AuditFilter {
 }
 
 // search shows the first page of the filtered log.
-func (p *auditPage) search() {
-	p.starts = p.starts[:0]
-	p.show(0)
+func (p *auditPage) search() { p.show(nil, 0) }
+
+// show puts the page of rows after seq on screen; back are the starts of
+// the pages before it.
+func (p *auditPage) show(back []int64, after int64) {
+	p.message.SetText("")
+	f := p.filter(after)
+	run(p.w, task[[]*core.AuditEntry]{
+		controls: []fyne.Disableable{p.searchBtn, p.prevBtn, p.nextBtn},
+		line:     p.message,
+		lane:     &p.reads,
+		call:     func(ctx context.Context) ([]*core.AuditEntry, error) { return p.svc.AuditTrail(ctx, f) },
+		done: func(rows []*core.AuditEntry, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.showRows(append(back[:len(back):len(back)], after), rows)
+		},
+	})
 }
 
-// show puts the page of rows after seq on screen.
-func (p *auditPage) show(after int64) {
-	p.message.SetText("")
-	rows, err := p.svc.AuditTrail(p.ctx, p.filter(after))
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
+// showRows puts rows, the page that starts[len(starts)-1] opens, on screen.
+func (p *auditPage) showRows(starts []int64, rows []*core.AuditEntry) {
 	p.more = len(rows) > auditPageSize
 	if p.more {
 		rows = rows[:auditPageSize]
 	}
 	p.rows = rows
-	p.starts = append(p.starts, after)
+	p.starts = starts
 	p.table.Refresh()
 	p.table.ScrollToTop()
 	first := (len(p.starts) - 1) * auditPageSize
@@ -148,7 +160,7 @@ func (p *auditPage) onSelected(row int) {
 
 func (p *auditPage) onNextTapped() {
 	if p.more && len(p.rows) > 0 {
-		p.show(p.rows[len(p.rows)-1].Seq)
+		p.show(p.starts, p.rows[len(p.rows)-1].Seq)
 	}
 }
 
@@ -156,24 +168,31 @@ func (p *auditPage) onPrevTapped() {
 	if len(p.starts) < 2 {
 		return
 	}
-	prev := p.starts[len(p.starts)-2]
-	p.starts = p.starts[:len(p.starts)-2]
-	p.show(prev)
+	n := len(p.starts)
+	p.show(p.starts[:n-2], p.starts[n-2])
 }
 
 // onVerifyTapped recomputes every row's hash; a break names its row.
+// It reads the whole log, so it has longTimeout.
 func (p *auditPage) onVerifyTapped() {
-	v, err := p.svc.VerifyAudit(p.ctx)
-	switch {
-	case err != nil:
-		p.verdict.SetText(errorText(err))
-	case v.Intact():
-		p.verdict.SetText(fmt.Sprintf("Intact: %d rows verified.", v.Checked))
-	default:
-		p.verdict.SetText(fmt.Sprintf("BROKEN at row %d: %s (%d rows before it verified).", v.FirstBroken, v.Reason, v.Checked))
-		p.verdict.Importance = widget.DangerImportance
-		p.verdict.Refresh()
-	}
+	run(p.w, task[core.AuditVerification]{
+		controls: []fyne.Disableable{p.verifyBtn},
+		line:     p.verdict,
+		timeout:  longTimeout,
+		call:     p.svc.VerifyAudit,
+		done: func(v core.AuditVerification, err error) {
+			switch {
+			case err != nil:
+				p.verdict.SetText(errorText(err))
+			case v.Intact():
+				p.verdict.SetText(fmt.Sprintf("Intact: %d rows verified.", v.Checked))
+			default:
+				p.verdict.SetText(fmt.Sprintf("BROKEN at row %d: %s (%d rows before it verified).", v.FirstBroken, v.Reason, v.Checked))
+				p.verdict.Importance = widget.DangerImportance
+				p.verdict.Refresh()
+			}
+		},
+	})
 }
 
 func (p *auditPage) onExportTapped(format string) {
@@ -187,15 +206,26 @@ func (p *auditPage) onExportTapped(format string) {
 	save.Show()
 }
 
-// export writes the whole log in format to w and closes it.
+// export writes the whole log in format to w and closes it, off the Fyne
+// thread and with longTimeout: it reads every row.
 func (p *auditPage) export(w io.WriteCloser, format, name string) {
-	err := p.svc.ExportAudit(p.ctx, w, format)
-	if cerr := w.Close(); err == nil && cerr != nil {
-		err = core.Errorf(core.EINVALID, "Cannot write %s: %v", name, cerr)
-	}
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.message.SetText("Audit log exported to " + name + ".")
+	run(p.w, task[struct{}]{
+		controls: []fyne.Disableable{p.csvBtn, p.jsonlBtn},
+		line:     p.message,
+		timeout:  longTimeout,
+		call: func(ctx context.Context) (struct{}, error) {
+			err := p.svc.ExportAudit(ctx, w, format)
+			if cerr := w.Close(); err == nil && cerr != nil {
+				err = core.Errorf(core.EINVALID, "Cannot write %s: %v", name, cerr)
+			}
+			return struct{}{}, err
+		},
+		done: func(_ struct{}, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.message.SetText("Audit log exported to " + name + ".")
+		},
+	})
 }

@@ -25,20 +25,20 @@ func TestAuditLogPagesFiltersVerifiesAndExports(t *testing.T) {
 	b := setup(t)
 	recs := b.withData(t, 130) // more than a page of audit rows
 	b.loginAs(t, "admin", adminPW)
-	test.Tap(b.ui.nav[pageAudit])
+	b.tap(t, b.ui.nav[pageAudit])
 	p := b.ui.audit
 	require.Len(t, p.rows, auditPageSize)
 	require.Equal(t, int64(1), p.rows[0].Seq, "oldest first")
 	require.True(t, p.prevBtn.Disabled())
-	test.Tap(p.nextBtn)
+	b.tap(t, p.nextBtn)
 	require.Equal(t, int64(auditPageSize+1), p.rows[0].Seq)
 	require.Contains(t, p.pageInfo.Text, "Page 2")
-	test.Tap(p.prevBtn)
+	b.tap(t, p.prevBtn)
 	require.Equal(t, int64(1), p.rows[0].Seq)
 
 	p.entity.SetSelected("deposit")
 	test.Type(p.entityID, recs[0].RecordNo)
-	test.Tap(p.searchBtn)
+	b.tap(t, p.searchBtn)
 	require.NotEmpty(t, p.rows)
 	for _, e := range p.rows {
 		require.Equal(t, recs[0].RecordNo, e.EntityID)
@@ -48,11 +48,12 @@ func TestAuditLogPagesFiltersVerifiesAndExports(t *testing.T) {
 	require.Contains(t, p.detail.Text, recs[0].RecordNo)
 	require.Contains(t, p.detail.Text, "Hash: "+p.rows[0].Hash)
 
-	test.Tap(p.verifyBtn)
+	b.tap(t, p.verifyBtn)
 	require.Regexp(t, `^Intact: \d+ rows verified\.$`, p.verdict.Text)
 
 	var out closingBuffer
 	p.export(&out, core.AuditCSV, "audit-log.csv")
+	b.settle(t)
 	require.Equal(t, "Audit log exported to audit-log.csv.", p.message.Text)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Greater(t, len(lines), auditPageSize, "the whole log, not the page")
@@ -67,6 +68,7 @@ func TestAuditLogNamesATamperedRow(t *testing.T) {
 	svc := wire.NewService(st)
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
+	t.Cleanup(b.stop)
 	b.withData(t, 3)
 	raw, err := sql.Open("sqlite3", path)
 	require.NoError(t, err)
@@ -75,7 +77,7 @@ func TestAuditLogNamesATamperedRow(t *testing.T) {
 	require.NoError(t, err)
 
 	b.loginAs(t, "admin", adminPW)
-	test.Tap(b.ui.nav[pageAudit])
-	test.Tap(b.ui.audit.verifyBtn)
+	b.tap(t, b.ui.nav[pageAudit])
+	b.tap(t, b.ui.audit.verifyBtn)
 	require.True(t, strings.HasPrefix(b.ui.audit.verdict.Text, "BROKEN at row 4:"), b.ui.audit.verdict.Text)
 }

@@ -19,7 +19,7 @@ const detailRefresh = 5 * time.Second
 // detailView is one record's detail: fields, source-address verification,
 // block-confirmation progress and the audit trail.
 type detailView struct {
-	ctx      context.Context
+	w        *worker
 	svc      *core.Service
 	recordNo string
 	win      fyne.Window
@@ -34,6 +34,7 @@ type detailView struct {
 	entries      []*core.AuditEntry
 	refreshBtn   *widget.Button
 	message      *widget.Label
+	reads        lane
 	stop         chan struct{}
 	onClosed     func()
 }
@@ -41,20 +42,20 @@ type detailView struct {
 var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
 	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks", "Refund"}
 
-func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detailView {
-	v := &detailView{ctx: ctx, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
+func openDetail(w *worker, svc *core.Service, recordNo string) *detailView {
+	v := &detailView{w: w, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
 		verification: widget.NewLabel(""), progress: widget.NewProgressBar(), progressText: widget.NewLabel(""),
 		message: widget.NewLabel(""), stop: make(chan struct{})}
 	v.fields = widget.NewForm()
 	for _, f := range detailFields {
-		l := widget.NewLabel("time · actor · action\nremarks")
+		l := widget.NewLabel("…") // until the first read is in
 		l.Wrapping = fyne.TextWrapBreak
 		l.Selectable = true
 		v.values[f] = l
 		v.fields.Append(f, l)
 	}
 	v.verification.Wrapping = fyne.TextWrapWord
-	v.refreshBtn = widget.NewButton("Refresh", v.load)
+	v.refreshBtn = widget.NewButton("Refresh", v.onRefreshTapped)
 	v.trailEmpty = widget.NewLabel("No audit entries name this record.")
 	v.trail = widget.NewList(func() int { return len(v.entries) },
 		func() fyne.CanvasObject {
@@ -82,12 +83,13 @@ func openDetail(ctx context.Context, svc *core.Service, recordNo string) *detail
 			v.onClosed()
 		}
 	})
-	v.load()
 	v.win.Show()
+	v.onRefreshTapped()
 	go v.tick()
 	return v
 }
 
+// tick re-reads the record every detailRefresh.
 func (v *detailView) tick() {
 	t := time.NewTicker(detailRefresh)
 	defer t.Stop()
@@ -96,17 +98,44 @@ func (v *detailView) tick() {
 		case <-v.stop:
 			return
 		case <-t.C:
-			fyne.Do(v.load)
+			fyne.Do(v.onTick)
 		}
 	}
 }
 
-func (v *detailView) load() {
-	det, err := v.svc.DepositDetail(v.ctx, v.recordNo)
-	if err != nil {
-		v.message.SetText(errorText(err))
-		return
+// onTick re-reads the record unless a read is still in flight (a slow
+// database): ticks do not pile up calls; the next one tries again.
+func (v *detailView) onTick() {
+	if !v.reads.busy() {
+		v.load()
 	}
+}
+
+// onRefreshTapped reads the record again, saying so on the message line.
+func (v *detailView) onRefreshTapped() { v.read(v.message, v.refreshBtn) }
+
+// load reads the record again quietly: for the ticker and for changes
+// made elsewhere. It supersedes a read in flight, which may predate them.
+func (v *detailView) load() { v.read(nil) }
+
+func (v *detailView) read(line *widget.Label, controls ...fyne.Disableable) {
+	run(v.w, task[*core.DepositDetail]{
+		controls: controls,
+		line:     line,
+		lane:     &v.reads,
+		call:     func(ctx context.Context) (*core.DepositDetail, error) { return v.svc.DepositDetail(ctx, v.recordNo) },
+		done: func(det *core.DepositDetail, err error) {
+			if err != nil {
+				v.message.SetText(errorText(err))
+				return
+			}
+			v.show(det)
+		},
+	})
+}
+
+// show puts det on screen.
+func (v *detailView) show(det *core.DepositDetail) {
 	d := det.Record
 	block := "—"
 	if d.BlockHeight > 0 {

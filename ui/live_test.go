@@ -21,7 +21,7 @@ func TestChangesElsewhereShowWithoutAReload(t *testing.T) {
 	p := b.loginAs(t, "admin", adminPW)
 	rec := recs[1] // under verification
 	p.selectRecord(t, rec.RecordNo)
-	test.Tap(p.detailsBtn)
+	b.tap(t, p.detailsBtn)
 	v := p.detail
 	defer v.win.Close()
 	require.Equal(t, "Wallet Address Under Verification", v.values["Status"].Text)
@@ -31,16 +31,16 @@ func TestChangesElsewhereShowWithoutAReload(t *testing.T) {
 		To: core.StatusConfirming, Chain: &st, Audit: core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "deposit.confirming", Entity: "deposit"}})
 	require.NoError(t, err)
 	b.ui.DepositsChanged(rec.RecordNo)
-	require.Eventually(t, func() bool { return v.values["Status"].Text == "Confirming" }, 5*time.Second, 10*time.Millisecond)
+	b.settle(t)
+	require.Equal(t, "Confirming", v.values["Status"].Text)
 	require.Equal(t, 1.0, v.progress.Value)
-	require.Eventually(t, func() bool {
-		for _, r := range p.records {
-			if r.RecordNo == rec.RecordNo {
-				return r.Status == core.StatusConfirming
-			}
+	onPage := false
+	for _, r := range p.records {
+		if r.RecordNo == rec.RecordNo {
+			onPage = r.Status == core.StatusConfirming
 		}
-		return false
-	}, 5*time.Second, 10*time.Millisecond)
+	}
+	require.True(t, onPage, "the page shows the record Confirming")
 }
 
 func TestStatusLineShowsTheWatchers(t *testing.T) {
@@ -73,7 +73,9 @@ func TestRefreshKeepsTheSelectionAndTheSearchedFilter(t *testing.T) {
 	require.False(t, p.detailsBtn.Disabled())
 	test.Type(p.customerNo, "C99999") // typed, not searched
 	b.ui.DepositsChanged("*")
-	require.Eventually(t, func() bool { return p.current() != nil && p.current().RecordNo == rec.RecordNo }, 5*time.Second, 10*time.Millisecond)
+	b.settle(t)
+	require.NotNil(t, p.current())
+	require.Equal(t, rec.RecordNo, p.current().RecordNo)
 	require.Len(t, p.records, 3, "the page keeps the filter it was searched with")
 	require.False(t, p.detailsBtn.Disabled(), "the operator can still act on the selected record")
 }

@@ -12,6 +12,7 @@ import (
 
 // loginPage asks for the operator's name and password.
 type loginPage struct {
+	w       *worker
 	svc     *core.Service
 	done    func(*core.Operator)
 	name    *widget.Entry
@@ -20,8 +21,8 @@ type loginPage struct {
 	message *widget.Label
 }
 
-func newLoginPage(svc *core.Service, notice string, done func(*core.Operator)) *loginPage {
-	p := &loginPage{svc: svc, done: done, name: widget.NewEntry(), pw: widget.NewPasswordEntry(), message: widget.NewLabel(notice)}
+func newLoginPage(w *worker, svc *core.Service, notice string, done func(*core.Operator)) *loginPage {
+	p := &loginPage{w: w, svc: svc, done: done, name: widget.NewEntry(), pw: widget.NewPasswordEntry(), message: widget.NewLabel(notice)}
 	p.name.OnSubmitted = func(string) { p.onLoginTapped() }
 	p.pw.OnSubmitted = func(string) { p.onLoginTapped() }
 	p.submit = widget.NewButton("Log in", p.onLoginTapped)
@@ -36,12 +37,21 @@ func (p *loginPage) build() fyne.CanvasObject {
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, card.MinSize().Height+30), card)) // room for a second line of message
 }
 
+// onLoginTapped checks the password off the Fyne thread. The fields are
+// disabled meanwhile, so Enter cannot log in twice.
 func (p *loginPage) onLoginTapped() {
-	op, err := p.svc.Login(context.Background(), p.name.Text, p.pw.Text)
-	if err != nil {
-		p.pw.SetText("")
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.done(op)
+	name, pw := p.name.Text, p.pw.Text
+	run(p.w, task[*core.Operator]{
+		controls: []fyne.Disableable{p.submit, p.name, p.pw},
+		line:     p.message,
+		call:     func(ctx context.Context) (*core.Operator, error) { return p.svc.Login(ctx, name, pw) },
+		done: func(op *core.Operator, err error) {
+			if err != nil {
+				p.pw.SetText("")
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.done(op)
+		},
+	})
 }

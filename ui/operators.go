@@ -43,7 +43,7 @@ var operatorColumns = []tableColumn[*core.Operator]{
 // of the guide's permissions, disabling and re-enabling them with remarks,
 // and the firm's name that ownership challenges state.
 type operatorsPage struct {
-	ctx context.Context
+	w   *worker
 	svc *core.Service
 	op  *core.Operator
 	win fyne.Window
@@ -57,15 +57,16 @@ type operatorsPage struct {
 	selected                                int
 	form                                    *operatorForm  // the open add/permissions dialog, for tests
 	remarks                                 *remarksDialog // the open disable/enable dialog, for tests
+	reads                                   lane
 }
 
-func newOperatorsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *operatorsPage {
-	p := &operatorsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1}
-	p.addBtn = widget.NewButton("Add operator", func() { p.form = newOperatorForm(p.win, p.svc, p.ctx, nil, p.saved) })
+func newOperatorsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *operatorsPage {
+	p := &operatorsPage{w: w, svc: svc, op: op, win: win, selected: -1}
+	p.addBtn = widget.NewButton("Add operator", func() { p.form = newOperatorForm(p.win, p.w, p.svc, nil, p.saved) })
 	p.addBtn.Importance = widget.HighImportance
 	p.permsBtn = widget.NewButton("Change permissions", func() {
 		if o := p.current(); o != nil {
-			p.form = newOperatorForm(p.win, p.svc, p.ctx, o, p.saved)
+			p.form = newOperatorForm(p.win, p.w, p.svc, o, p.saved)
 		}
 	})
 	p.disableBtn = widget.NewButton("Disable", func() { p.setDisabled(true) })
@@ -91,30 +92,53 @@ func (p *operatorsPage) build() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
+// operatorList is what the page shows: the operators and the firm's name
+// (nil when it could not be read).
+type operatorList struct {
+	operators []*core.Operator
+	firm      *string
+}
+
 // load reads the operators and the firm's name again.
 func (p *operatorsPage) load() {
 	var keep string
 	if o := p.current(); o != nil {
 		keep = o.Name
 	}
-	ops, err := p.svc.ListOperators(p.ctx)
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	if name, err := p.svc.FirmName(p.ctx); err == nil {
-		p.firm.SetText(name)
-	}
-	p.operators, p.selected = ops, -1
-	oneLineRows(p.table, len(ops))
-	p.table.UnselectAll()
-	for i, o := range ops {
-		if o.Name == keep {
-			p.table.Select(widget.TableCellID{Row: i})
-		}
-	}
-	p.table.Refresh()
-	p.updateActions()
+	run(p.w, task[operatorList]{
+		line: p.message,
+		lane: &p.reads,
+		call: func(ctx context.Context) (operatorList, error) {
+			ops, err := p.svc.ListOperators(ctx)
+			if err != nil {
+				return operatorList{}, err
+			}
+			l := operatorList{operators: ops}
+			if firm, err := p.svc.FirmName(ctx); err == nil { // the list is worth showing without it
+				l.firm = &firm
+			}
+			return l, nil
+		},
+		done: func(l operatorList, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			if l.firm != nil {
+				p.firm.SetText(*l.firm)
+			}
+			p.operators, p.selected = l.operators, -1
+			oneLineRows(p.table, len(l.operators))
+			p.table.UnselectAll()
+			for i, o := range l.operators {
+				if o.Name == keep {
+					p.table.Select(widget.TableCellID{Row: i})
+				}
+			}
+			p.table.Refresh()
+			p.updateActions()
+		},
+	})
 }
 
 func (p *operatorsPage) current() *core.Operator {
@@ -136,9 +160,10 @@ func (p *operatorsPage) updateActions() {
 	}
 }
 
+// saved says what was stored and reloads the list; the message stays.
 func (p *operatorsPage) saved(what string) {
-	p.load()
 	p.message.SetText(what)
+	p.load()
 }
 
 func (p *operatorsPage) setDisabled(disabled bool) {
@@ -146,26 +171,36 @@ func (p *operatorsPage) setDisabled(disabled bool) {
 	if o == nil {
 		return
 	}
-	verb, consequence := "Disable", " can no longer log in. Enter the reason."
+	verb, consequence, control := "Disable", " can no longer log in. Enter the reason.", p.disableBtn
 	if !disabled {
-		verb, consequence = "Enable", " can log in again (a lockout is cleared). Enter the reason."
+		verb, consequence, control = "Enable", " can log in again (a lockout is cleared). Enter the reason.", p.enableBtn
 	}
-	p.remarks = newRemarksDialog(p.win, verb+" operator "+o.Name, "Operator "+o.Name+consequence, verb+" operator",
-		verb+" operator "+o.Name+"?", func(reason string) error {
-			if _, err := p.svc.SetOperatorDisabled(p.ctx, o.Name, disabled, reason); err != nil {
-				return err
-			}
-			p.saved("Operator " + o.Name + " " + strings.ToLower(verb) + "d.")
-			return nil
-		})
+	p.remarks = newRemarksDialog(p.win, p.w, remarksAction{
+		title: verb + " operator " + o.Name, explain: "Operator " + o.Name + consequence, confirm: verb + " operator",
+		question: verb + " operator " + o.Name + "?",
+		call: func(ctx context.Context, reason string) error {
+			_, err := p.svc.SetOperatorDisabled(ctx, o.Name, disabled, reason)
+			return err
+		},
+		ok:   func() { p.saved("Operator " + o.Name + " " + strings.ToLower(verb) + "d.") },
+		hold: []fyne.Disableable{control},
+	})
 }
 
 func (p *operatorsPage) onFirmTapped() {
-	if err := p.svc.SetFirmName(p.ctx, p.firm.Text); err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.saved("Firm name saved; new challenges state it.")
+	name := p.firm.Text
+	run(p.w, task[struct{}]{
+		controls: []fyne.Disableable{p.firmBtn},
+		line:     p.message,
+		call:     func(ctx context.Context) (struct{}, error) { return struct{}{}, p.svc.SetFirmName(ctx, name) },
+		done: func(_ struct{}, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.saved("Firm name saved; new challenges state it.")
+		},
+	})
 }
 
 // operatorForm adds an operator, or changes an operator's permissions.
@@ -175,7 +210,7 @@ type operatorForm struct {
 	perms                   *widget.CheckGroup
 }
 
-func newOperatorForm(win fyne.Window, svc *core.Service, ctx context.Context, cur *core.Operator, saved func(string)) *operatorForm {
+func newOperatorForm(win fyne.Window, w *worker, svc *core.Service, cur *core.Operator, saved func(string)) *operatorForm {
 	names := make([]string, 0, len(core.AllPermissions()))
 	for _, p := range core.AllPermissions() {
 		names = append(names, string(p))
@@ -198,26 +233,24 @@ func newOperatorForm(win fyne.Window, svc *core.Service, ctx context.Context, cu
 		}
 		f.perms.Refresh()
 		form := widget.NewForm(widget.NewFormItem("Operator", f.name), widget.NewFormItem("Permissions", f.perms))
-		f.formDialog = newFormDialog(win, "Permissions of "+cur.Name, "Save permissions", 520, form, func() error {
-			if _, err := svc.SetOperatorPermissions(ctx, cur.Name, selected()); err != nil {
-				return err
-			}
-			saved("Permissions of " + cur.Name + " saved.")
+		f.formDialog = newFormDialog(win, w, "Permissions of "+cur.Name, "Save permissions", 520, form, func() error {
+			perms := selected()
+			submit(f.formDialog, func(ctx context.Context) (*core.Operator, error) {
+				return svc.SetOperatorPermissions(ctx, cur.Name, perms)
+			}, func(*core.Operator) { saved("Permissions of " + cur.Name + " saved.") })
 			return nil
 		})
 		return f
 	}
 	form := widget.NewForm(widget.NewFormItem("Operator", f.name), widget.NewFormItem("Password", f.password),
 		widget.NewFormItem("Confirm password", f.confirm), widget.NewFormItem("Permissions", f.perms))
-	f.formDialog = newFormDialog(win, "Add operator", "Add operator", 560, form, func() error {
+	f.formDialog = newFormDialog(win, w, "Add operator", "Add operator", 560, form, func() error {
 		if f.password.Text != f.confirm.Text {
 			return core.Errorf(core.EINVALID, "The two passwords differ.")
 		}
-		o, err := svc.CreateOperator(ctx, strings.TrimSpace(f.name.Text), f.password.Text, selected())
-		if err != nil {
-			return err
-		}
-		saved("Operator " + o.Name + " added.")
+		name, pw, perms := strings.TrimSpace(f.name.Text), f.password.Text, selected()
+		submit(f.formDialog, func(ctx context.Context) (*core.Operator, error) { return svc.CreateOperator(ctx, name, pw, perms) },
+			func(o *core.Operator) { saved("Operator " + o.Name + " added.") })
 		return nil
 	})
 	return f

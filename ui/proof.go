@@ -16,7 +16,7 @@ import (
 // three ways, each a tab: a signed one-time challenge, a micro-deposit seen
 // on chain, or a document a second operator approves.
 type proofDialog struct {
-	ctx   context.Context
+	wk    *worker
 	svc   *core.Service
 	win   fyne.Window
 	w     *core.WalletAddress
@@ -38,12 +38,13 @@ type proofDialog struct {
 	evidence  *widget.Entry
 	submitBtn *widget.Button
 
-	message *widget.Label
-	dlg     dialog.Dialog
+	message  *widget.Label
+	closeBtn *widget.Button
+	dlg      dialog.Dialog
 }
 
-func newProofDialog(win fyne.Window, svc *core.Service, ctx context.Context, w *core.WalletAddress, saved func(string)) *proofDialog {
-	d := &proofDialog{ctx: ctx, svc: svc, win: win, w: w, saved: saved, message: widget.NewLabel("")}
+func newProofDialog(win fyne.Window, wk *worker, svc *core.Service, w *core.WalletAddress, saved func(string)) *proofDialog {
+	d := &proofDialog{wk: wk, svc: svc, win: win, w: w, saved: saved, message: widget.NewLabel("")}
 	d.message.Wrapping = fyne.TextWrapWord
 
 	d.challengeText = widget.NewLabel("Issue a challenge: a one-time message, valid 24 hours, that the customer signs with this address's key.")
@@ -87,8 +88,8 @@ func newProofDialog(win fyne.Window, svc *core.Service, ctx context.Context, w *
 	d.tabs = container.NewAppTabs(container.NewTabItem("Signed message", signed), container.NewTabItem("Micro-deposit", micro),
 		container.NewTabItem("Document", document))
 	head := widget.NewLabel(w.CustomerNo + " · " + w.Chain + " " + w.Network + "\n" + w.Address)
-	closeBtn := widget.NewButton("Close", func() { d.dlg.Hide() })
-	content := container.NewBorder(head, container.NewVBox(d.message, closeBtn), nil, nil, d.tabs)
+	d.closeBtn = widget.NewButton("Close", func() { d.dlg.Hide() })
+	content := container.NewBorder(head, container.NewVBox(d.message, d.closeBtn), nil, nil, d.tabs)
 	d.dlg = dialog.NewCustomWithoutButtons("Prove ownership", container.NewGridWrap(fyne.NewSize(720, 520), content), win)
 	d.dlg.Show()
 	return d
@@ -99,61 +100,84 @@ func (d *proofDialog) done(text string) {
 	d.saved(text)
 }
 
-func (d *proofDialog) onIssueTapped() {
+// step runs one step of a proof. The step's button and Close wait for the
+// answer, so what went wrong stays in the open dialog.
+func step[T any](d *proofDialog, button *widget.Button, call func(context.Context) (T, error), ok func(T)) {
 	d.message.SetText("")
-	ch, err := d.svc.IssueAddressChallenge(d.ctx, d.w.ID)
-	if err != nil {
-		d.message.SetText(errorText(err))
-		return
-	}
-	d.challenge = ch
-	d.challengeText.SetText(ch.Message)
-	d.copyBtn.Enable()
-	d.verifyBtn.Enable()
+	run(d.wk, task[T]{
+		controls: []fyne.Disableable{button, d.closeBtn},
+		line:     d.message,
+		call:     call,
+		done: func(v T, err error) {
+			if err != nil {
+				d.message.SetText(errorText(err))
+				return
+			}
+			ok(v)
+		},
+	})
+}
+
+func (d *proofDialog) onIssueTapped() {
+	step(d, d.issueBtn, func(ctx context.Context) (*core.AddressChallenge, error) {
+		return d.svc.IssueAddressChallenge(ctx, d.w.ID)
+	}, func(ch *core.AddressChallenge) {
+		d.challenge = ch
+		d.challengeText.SetText(ch.Message)
+		d.copyBtn.Enable()
+		d.verifyBtn.Enable()
+	})
 }
 
 func (d *proofDialog) onVerifyTapped() {
-	d.message.SetText("")
-	w, err := d.svc.ProveAddress(d.ctx, d.challenge.ID, d.method.Selected, strings.TrimSpace(d.signature.Text))
-	if err != nil {
-		d.message.SetText(errorText(err))
-		return
-	}
-	d.done(w.Address + " is Verified by a signed message (" + w.VerificationMethod + ").")
+	id, method, sig := d.challenge.ID, d.method.Selected, strings.TrimSpace(d.signature.Text)
+	step(d, d.verifyBtn, func(ctx context.Context) (*core.WalletAddress, error) {
+		return d.svc.ProveAddress(ctx, id, method, sig)
+	}, func(w *core.WalletAddress) {
+		d.done(w.Address + " is Verified by a signed message (" + w.VerificationMethod + ").")
+	})
+}
+
+// microStart is a started micro-deposit with its amount in words.
+type microStart struct {
+	md     *core.MicroDeposit
+	amount string
 }
 
 func (d *proofDialog) onStartTapped() {
-	d.message.SetText("")
-	md, err := d.svc.StartMicroDeposit(d.ctx, d.w.ID)
-	if err != nil {
-		d.message.SetText(errorText(err))
-		return
-	}
-	amount := md.Amount.String() + " base units"
-	if as, err := d.svc.ListAssets(d.ctx, core.AssetFilter{ID: &md.AssetID}); err == nil && len(as) == 1 {
-		amount = core.FormatAmount(md.Amount, as[0].Decimals) + " " + as[0].Symbol
-	}
-	d.micro = md
-	d.instructions.SetText("Ask the customer to send exactly " + amount + " from " + d.w.Address + " to " + md.DepositAddress +
-		" before " + md.ExpiresAt.Local().Format("2006-01-02 15:04") + ", then enter the transaction's hash once it is mined.")
-	d.checkBtn.Enable()
+	step(d, d.startBtn, func(ctx context.Context) (microStart, error) {
+		md, err := d.svc.StartMicroDeposit(ctx, d.w.ID)
+		if err != nil {
+			return microStart{}, err
+		}
+		amount := md.Amount.String() + " base units"
+		if as, err := d.svc.ListAssets(ctx, core.AssetFilter{ID: &md.AssetID}); err == nil && len(as) == 1 {
+			amount = core.FormatAmount(md.Amount, as[0].Decimals) + " " + as[0].Symbol
+		}
+		return microStart{md, amount}, nil
+	}, func(m microStart) {
+		d.micro = m.md
+		d.instructions.SetText("Ask the customer to send exactly " + m.amount + " from " + d.w.Address + " to " + m.md.DepositAddress +
+			" before " + m.md.ExpiresAt.Local().Format("2006-01-02 15:04") + ", then enter the transaction's hash once it is mined.")
+		d.checkBtn.Enable()
+	})
 }
 
+// onCheckTapped asks the network's node about the transaction.
 func (d *proofDialog) onCheckTapped() {
-	d.message.SetText("")
-	w, err := d.svc.ProveMicroDeposit(d.ctx, d.micro.ID, strings.TrimSpace(d.txid.Text))
-	if err != nil {
-		d.message.SetText(errorText(err))
-		return
-	}
-	d.done(w.Address + " is Verified by its micro-deposit.")
+	id, txid := d.micro.ID, strings.TrimSpace(d.txid.Text)
+	step(d, d.checkBtn, func(ctx context.Context) (*core.WalletAddress, error) {
+		return d.svc.ProveMicroDeposit(ctx, id, txid)
+	}, func(w *core.WalletAddress) {
+		d.done(w.Address + " is Verified by its micro-deposit.")
+	})
 }
 
 func (d *proofDialog) onSubmitTapped() {
-	d.message.SetText("")
-	if _, err := d.svc.SubmitManualEvidence(d.ctx, d.w.ID, strings.TrimSpace(d.evidence.Text)); err != nil {
-		d.message.SetText(errorText(err))
-		return
-	}
-	d.done("Document submitted for " + d.w.Address + "; it waits for a second operator's approval.")
+	evidence := strings.TrimSpace(d.evidence.Text)
+	step(d, d.submitBtn, func(ctx context.Context) (*core.ManualVerification, error) {
+		return d.svc.SubmitManualEvidence(ctx, d.w.ID, evidence)
+	}, func(*core.ManualVerification) {
+		d.done("Document submitted for " + d.w.Address + "; it waits for a second operator's approval.")
+	})
 }

@@ -37,7 +37,7 @@ var recordColumns = []tableColumn[*core.DepositRecord]{
 // recordsPage is Deposit Records: multi-condition search, paging, and the
 // actions the operator's permissions allow on the selected record.
 type recordsPage struct {
-	ctx        context.Context
+	w          *worker
 	svc        *core.Service
 	op         *core.Operator
 	win        fyne.Window
@@ -58,6 +58,8 @@ type recordsPage struct {
 	selected int
 	applied  *core.DepositFilter // the filter of the page on screen, not what the fields say now
 	quiet    bool                // selecting on the operator's behalf, not their activity
+	reads    lane                // the page's searches and reloads
+	stale    bool                // a change was announced while a read was in flight
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
 	refund  *refundForm    // the open Request Refund dialog, for tests
@@ -65,8 +67,8 @@ type recordsPage struct {
 	open    map[*detailView]bool
 }
 
-func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
-	p := &recordsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1, onActivity: func() {}}
+func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
+	p := &recordsPage{w: w, svc: svc, op: op, win: win, selected: -1, onActivity: func() {}}
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
@@ -105,20 +107,24 @@ func newRecordsPage(ctx context.Context, svc *core.Service, op *core.Operator, w
 // loadAssets fills the Asset filter with the configured assets; an asset
 // that is gone resets the filter to All.
 func (p *recordsPage) loadAssets() {
-	as, err := p.svc.ListAssets(p.ctx, core.AssetFilter{})
-	if err != nil {
-		return // an operator who may not list assets filters without them
-	}
-	p.assets = as
-	opts := []string{allOption}
-	for _, a := range as {
-		opts = append(opts, a.Key())
-	}
-	p.asset.Options = opts
-	if !slices.Contains(opts, p.asset.Selected) {
-		p.asset.SetSelected(allOption)
-	}
-	p.asset.Refresh()
+	run(p.w, task[[]*core.Asset]{
+		call: func(ctx context.Context) ([]*core.Asset, error) { return p.svc.ListAssets(ctx, core.AssetFilter{}) },
+		done: func(as []*core.Asset, err error) {
+			if err != nil {
+				return // an operator who may not list assets filters without them
+			}
+			p.assets = as
+			opts := []string{allOption}
+			for _, a := range as {
+				opts = append(opts, a.Key())
+			}
+			p.asset.Options = opts
+			if !slices.Contains(opts, p.asset.Selected) {
+				p.asset.SetSelected(allOption)
+			}
+			p.asset.Refresh()
+		},
+	})
 }
 
 func entry(placeholder string) *widget.Entry {
@@ -208,8 +214,7 @@ func parseDay(field, s string, endOfDay bool) (*time.Time, error) {
 
 func (p *recordsPage) onSearchTapped() {
 	p.onActivity()
-	p.cursors = p.cursors[:0]
-	p.load(nil)
+	p.load(nil, nil, "")
 }
 
 // search runs the current filters from the first page.
@@ -227,7 +232,7 @@ func (p *recordsPage) onResetTapped() {
 func (p *recordsPage) onNextTapped() {
 	p.onActivity()
 	if p.next != nil {
-		p.load(p.next)
+		p.load(p.cursors, p.next, "")
 	}
 }
 
@@ -236,51 +241,61 @@ func (p *recordsPage) onPrevTapped() {
 	if len(p.cursors) < 2 {
 		return
 	}
-	prev := p.cursors[len(p.cursors)-2]
-	p.cursors = p.cursors[:len(p.cursors)-2]
-	p.load(prev)
+	n := len(p.cursors)
+	p.load(p.cursors[:n-2], p.cursors[n-2], "")
 }
 
-// load shows the page that starts after cursor (nil: the first page).
-func (p *recordsPage) load(after *core.DepositCursor) {
+// load searches with the filter fields for the page that starts after
+// cursor (nil: the first page), back being the cursors of the pages before
+// it, and shows note once the page is on screen. A refused search leaves
+// the page on screen as it was.
+func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor, note string) {
 	f, err := p.filter()
-	if err == nil {
-		f.After = after
-		var page core.DepositPage
-		if page, err = p.svc.SearchDeposits(p.ctx, f); err == nil {
+	if err != nil {
+		p.message.SetText(errorText(err))
+		return
+	}
+	f.After = after
+	run(p.w, task[core.DepositPage]{
+		controls: []fyne.Disableable{p.searchBtn, p.resetBtn, p.prevBtn, p.nextBtn},
+		line:     p.message,
+		lane:     &p.reads,
+		call:     func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
+		done: func(page core.DepositPage, err error) {
+			defer p.reloadIfStale()
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
 			applied := f
 			applied.After = nil
 			p.applied = &applied
-			p.cursors = append(p.cursors, after)
+			p.cursors = append(back[:len(back):len(back)], after)
 			p.records, p.next = page.Records, page.Next
-			p.message.SetText("")
-		}
-	}
-	if err != nil {
-		p.message.SetText(errorText(err))
-	}
-	p.selected = -1
-	p.table.UnselectAll()
-	p.table.Refresh()
-	first := (len(p.cursors) - 1) * core.DefaultPageSize
-	switch {
-	case len(p.records) == 0:
-		p.pageInfo.SetText("No records match")
-	default:
-		p.pageInfo.SetText(fmt.Sprintf("Page %d · %d per page · records %d–%d", len(p.cursors), core.DefaultPageSize, first+1, first+len(p.records)))
-	}
-	p.updateActions()
+			p.message.SetText(note)
+			p.selected = -1
+			p.table.UnselectAll()
+			p.table.Refresh()
+			first := (len(p.cursors) - 1) * core.DefaultPageSize
+			switch {
+			case len(p.records) == 0:
+				p.pageInfo.SetText("No records match")
+			default:
+				p.pageInfo.SetText(fmt.Sprintf("Page %d · %d per page · records %d–%d", len(p.cursors), core.DefaultPageSize, first+1, first+len(p.records)))
+			}
+			p.updateActions()
+		},
+	})
 }
 
-// refresh reloads the page on screen after a change.
-func (p *recordsPage) refresh() {
-	if len(p.cursors) == 0 {
-		p.load(nil)
+// refresh reloads the page on screen after a change and then says note.
+func (p *recordsPage) refresh(note string) {
+	n := len(p.cursors)
+	if n == 0 {
+		p.load(nil, nil, note)
 		return
 	}
-	cur := p.cursors[len(p.cursors)-1]
-	p.cursors = p.cursors[:len(p.cursors)-1]
-	p.load(cur)
+	p.load(p.cursors[:n-1], p.cursors[n-1], note)
 }
 
 func (p *recordsPage) current() *core.DepositRecord {
@@ -315,110 +330,6 @@ func (p *recordsPage) updateActions() {
 	enable(p.nextBtn, p.next != nil)
 }
 
-func (p *recordsPage) onDetailsTapped() {
-	p.onActivity()
-	if d := p.current(); d != nil {
-		v := openDetail(p.ctx, p.svc, d.RecordNo)
-		if p.open == nil {
-			p.open = map[*detailView]bool{}
-		}
-		p.detail, p.open[v] = v, true
-		v.onClosed = func() { delete(p.open, v) }
-	}
-}
-
-// onRefundTapped opens Request Refund for the selected Credited record.
-func (p *recordsPage) onRefundTapped() {
-	p.onActivity()
-	d := p.current()
-	if d == nil {
-		return
-	}
-	p.refund = newRefundForm(p.win, p.svc, p.ctx, d, func(r *core.Refund) {
-		_ = p.afterChange(nil, "Refund of "+r.AmountText()+" "+r.AssetSymbol+" to "+r.Address+" requested for "+r.RecordNo+
-			"; it waits for a second operator's approval.")
-	})
-}
-
-func (p *recordsPage) onReleaseTapped() {
-	p.askRemarks(recordAction{
-		title:    "Release held record %s",
-		explain:  "The record goes back to Confirming and the watcher follows it again. Say what you checked (amount, asset, destination, source).",
-		confirm:  "Confirm release",
-		question: "Release record %s to Confirming?",
-		done:     "%s released to Confirming.",
-		do: func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
-			return p.svc.DecideHeld(ctx, recordNo, true, remarks)
-		},
-	})
-}
-
-func (p *recordsPage) onRejectTapped() {
-	p.askRemarks(recordAction{
-		title:    "Reject held record %s",
-		explain:  "Rejected is final: the deposit will not be credited. Say why.",
-		confirm:  "Confirm rejection",
-		question: "Reject record %s? This cannot be undone.",
-		done:     "%s rejected.",
-		do: func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error) {
-			return p.svc.DecideHeld(ctx, recordNo, false, remarks)
-		},
-	})
-}
-
-// recordAction is an operator action on one record that the guide wants
-// justified with remarks and confirmed twice: cancel and delete.
-type recordAction struct {
-	title, explain, confirm, question, done string
-	do                                      func(ctx context.Context, recordNo, remarks string) (*core.DepositRecord, error)
-}
-
-func (p *recordsPage) onCancelTapped() {
-	p.askRemarks(recordAction{
-		title:    "Cancel deposit record %s",
-		explain:  "Only records in “Wallet Address Under Verification” can be cancelled. The cancellation is logged with your name, the time and these remarks.",
-		confirm:  "Confirm cancellation",
-		question: "Cancel record %s? This cannot be undone.",
-		done:     "%s cancelled.",
-		do:       p.svc.CancelDeposit,
-	})
-}
-
-func (p *recordsPage) onDeleteTapped() {
-	p.askRemarks(recordAction{
-		title:    "Delete abnormal application %s",
-		explain:  "Deleting removes an abnormal or problematic application from processing. It stays in the audit log with your remarks.",
-		confirm:  "Confirm deletion",
-		question: "Delete application %s? This cannot be undone.",
-		done:     "%s deleted.",
-		do:       p.svc.DeleteApplication,
-	})
-}
-
-// askRemarks opens the remarks dialog for a on the selected record and,
-// once confirmed twice, runs it and refreshes the page.
-func (p *recordsPage) askRemarks(a recordAction) {
-	p.onActivity()
-	d := p.current()
-	if d == nil {
-		return
-	}
-	p.remarks = newRemarksDialog(p.win, fmt.Sprintf(a.title, d.RecordNo), a.explain, a.confirm, fmt.Sprintf(a.question, d.RecordNo),
-		func(remarks string) error {
-			_, err := a.do(p.ctx, d.RecordNo, remarks)
-			return p.afterChange(err, fmt.Sprintf(a.done, d.RecordNo))
-		})
-}
-
-func (p *recordsPage) afterChange(err error, done string) error {
-	if err != nil {
-		return err
-	}
-	p.refresh()
-	p.message.SetText(done)
-	return nil
-}
-
 func shorten(s string, head, tail int) string {
 	if len(s) <= head+tail+1 {
 		return s
@@ -446,32 +357,53 @@ func (p *recordsPage) changed(recordNo string) {
 // reloadInPlace reads the page on screen again with the filter it was
 // searched with (not whatever the operator is typing now) and keeps the
 // selected record selected, so a change elsewhere never pulls the record
-// out from under an operator about to act on it.
+// out from under an operator about to act on it. While a read is in
+// flight it waits for it: a reload started now would supersede a search
+// the operator asked for with the filter of the page it replaces.
 func (p *recordsPage) reloadInPlace() {
 	if p.applied == nil {
 		return
 	}
-	f := *p.applied
-	f.After = p.cursors[len(p.cursors)-1]
-	page, err := p.svc.SearchDeposits(p.ctx, f)
-	if err != nil {
-		p.message.SetText(errorText(err))
+	if p.reads.busy() {
+		p.stale = true
 		return
 	}
-	keep := ""
-	if d := p.current(); d != nil {
-		keep = d.RecordNo
+	f := *p.applied
+	f.After = p.cursors[len(p.cursors)-1]
+	run(p.w, task[core.DepositPage]{
+		lane: &p.reads,
+		call: func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
+		done: func(page core.DepositPage, err error) {
+			defer p.reloadIfStale()
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			keep := ""
+			if d := p.current(); d != nil {
+				keep = d.RecordNo
+			}
+			p.records, p.next = page.Records, page.Next
+			p.selected = -1
+			p.table.UnselectAll()
+			p.table.Refresh()
+			for i, r := range p.records {
+				if r.RecordNo == keep {
+					p.quiet = true
+					p.table.Select(widget.TableCellID{Row: i, Col: 0})
+					p.quiet = false
+				}
+			}
+			p.updateActions()
+		},
+	})
+}
+
+// reloadIfStale reloads for a change announced while a read was in
+// flight, which that read may have missed.
+func (p *recordsPage) reloadIfStale() {
+	if p.stale && !p.reads.busy() {
+		p.stale = false
+		p.reloadInPlace()
 	}
-	p.records, p.next = page.Records, page.Next
-	p.selected = -1
-	p.table.UnselectAll()
-	p.table.Refresh()
-	for i, r := range p.records {
-		if r.RecordNo == keep {
-			p.quiet = true
-			p.table.Select(widget.TableCellID{Row: i, Col: 0})
-			p.quiet = false
-		}
-	}
-	p.updateActions()
 }

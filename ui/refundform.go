@@ -21,12 +21,41 @@ type refundForm struct {
 	choices []*core.WalletAddress
 }
 
-func newRefundForm(win fyne.Window, svc *core.Service, ctx context.Context, d *core.DepositRecord, done func(*core.Refund)) *refundForm {
+// newRefundForm shows the form at once and fills the refund addresses in
+// when they are read; Save waits for them.
+func newRefundForm(win fyne.Window, w *worker, svc *core.Service, d *core.DepositRecord, done func(*core.Refund)) *refundForm {
 	f := &refundForm{address: widget.NewSelect(nil, nil), amount: entry(""), reason: widget.NewMultiLineEntry()}
 	f.amount.SetText(d.AmountText())
 	f.reason.SetPlaceHolder("required when the amount differs from the deposit's")
 	f.reason.SetMinRowsVisible(2)
-	ws, err := svc.RefundAddresses(ctx, d.RecordNo)
+	form := widget.NewForm(
+		widget.NewFormItem("Record", widget.NewLabel(d.RecordNo+" · "+d.CustomerNo+" · "+d.SecuritiesAccount)),
+		widget.NewFormItem("Deposited", widget.NewLabel(d.AmountText()+" "+d.AssetSymbol)),
+		widget.NewFormItem("Network", widget.NewLabel(d.Chain+" "+d.Network+" (the deposit's)")),
+		widget.NewFormItem("Refund address", f.address),
+		widget.NewFormItem("Amount", f.amount),
+		widget.NewFormItem("Reason for adjustment", f.reason),
+	)
+	f.formDialog = newFormDialog(win, w, "Request refund of "+d.RecordNo, "Request refund", 640, form, func() error {
+		i := f.address.SelectedIndex()
+		if i < 0 {
+			return core.Errorf(core.EINVALID, "Choose the refund address.")
+		}
+		req := core.RefundRequest{AddressID: f.choices[i].ID, Amount: f.amount.Text, Reason: f.reason.Text}
+		submit(f.formDialog, func(ctx context.Context) (*core.Refund, error) { return svc.RequestRefund(ctx, d.RecordNo, req) }, done)
+		return nil
+	})
+	run(w, task[[]*core.WalletAddress]{
+		controls: []fyne.Disableable{f.save},
+		line:     f.message,
+		call:     func(ctx context.Context) ([]*core.WalletAddress, error) { return svc.RefundAddresses(ctx, d.RecordNo) },
+		done:     func(ws []*core.WalletAddress, err error) { f.offer(d, ws, err) },
+	})
+	return f
+}
+
+// offer puts the refund addresses ws in the form, or says why there are none.
+func (f *refundForm) offer(d *core.DepositRecord, ws []*core.WalletAddress, err error) {
 	for _, w := range ws {
 		label := w.Address
 		if w.Label != "" {
@@ -38,26 +67,6 @@ func newRefundForm(win fyne.Window, svc *core.Service, ctx context.Context, d *c
 	if len(f.choices) == 1 {
 		f.address.SetSelectedIndex(0)
 	}
-	form := widget.NewForm(
-		widget.NewFormItem("Record", widget.NewLabel(d.RecordNo+" · "+d.CustomerNo+" · "+d.SecuritiesAccount)),
-		widget.NewFormItem("Deposited", widget.NewLabel(d.AmountText()+" "+d.AssetSymbol)),
-		widget.NewFormItem("Network", widget.NewLabel(d.Chain+" "+d.Network+" (the deposit's)")),
-		widget.NewFormItem("Refund address", f.address),
-		widget.NewFormItem("Amount", f.amount),
-		widget.NewFormItem("Reason for adjustment", f.reason),
-	)
-	f.formDialog = newFormDialog(win, "Request refund of "+d.RecordNo, "Request refund", 640, form, func() error {
-		i := f.address.SelectedIndex()
-		if i < 0 {
-			return core.Errorf(core.EINVALID, "Choose the refund address.")
-		}
-		r, err := svc.RequestRefund(ctx, d.RecordNo, core.RefundRequest{AddressID: f.choices[i].ID, Amount: f.amount.Text, Reason: f.reason.Text})
-		if err != nil {
-			return err
-		}
-		done(r)
-		return nil
-	})
 	switch {
 	case err != nil:
 		f.message.SetText(errorText(err))
@@ -66,5 +75,5 @@ func newRefundForm(win fyne.Window, svc *core.Service, ctx context.Context, d *c
 			"; verify the customer's address on Customer Wallet Address first.")
 		f.save.Disable()
 	}
-	return f
+	f.address.Refresh()
 }

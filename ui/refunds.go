@@ -27,7 +27,7 @@ var refundColumns = []tableColumn[*core.Refund]{
 // refundsPage lists refunds, newest first, and lets a second operator with
 // Refund Approval approve or reject what another requested.
 type refundsPage struct {
-	ctx context.Context
+	w   *worker
 	svc *core.Service
 	op  *core.Operator
 	win fyne.Window
@@ -39,10 +39,11 @@ type refundsPage struct {
 	refunds                          []*core.Refund
 	selected                         int
 	remarks                          *remarksDialog // the open reject dialog, for tests
+	reads                            lane
 }
 
-func newRefundsPage(ctx context.Context, svc *core.Service, op *core.Operator, win fyne.Window) *refundsPage {
-	p := &refundsPage{ctx: ctx, svc: svc, op: op, win: win, selected: -1}
+func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *refundsPage {
+	p := &refundsPage{w: w, svc: svc, op: op, win: win, selected: -1}
 	opts := []string{allOption}
 	for _, s := range core.RefundStatuses() {
 		opts = append(opts, s.Display())
@@ -84,21 +85,34 @@ func (p *refundsPage) load() {
 			f.Status = &s
 		}
 	}
-	rs, err := p.svc.Refunds(p.ctx, f)
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.refunds, p.selected = rs, -1
-	oneLineRows(p.table, len(rs))
-	p.table.UnselectAll()
-	for i, r := range rs {
-		if r.ID == keep {
-			p.table.Select(widget.TableCellID{Row: i})
-		}
-	}
-	p.table.Refresh()
-	p.updateActions()
+	run(p.w, task[[]*core.Refund]{
+		controls: []fyne.Disableable{p.searchBtn},
+		line:     p.message,
+		lane:     &p.reads,
+		call:     func(ctx context.Context) ([]*core.Refund, error) { return p.svc.Refunds(ctx, f) },
+		done: func(rs []*core.Refund, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.refunds, p.selected = rs, -1
+			oneLineRows(p.table, len(rs))
+			p.table.UnselectAll()
+			for i, r := range rs {
+				if r.ID == keep {
+					p.table.Select(widget.TableCellID{Row: i})
+				}
+			}
+			p.table.Refresh()
+			p.updateActions()
+		},
+	})
+}
+
+// saved says what was done and reloads the list; the message stays.
+func (p *refundsPage) saved(what string) {
+	p.message.SetText(what)
+	p.load()
 }
 
 func (p *refundsPage) current() *core.Refund {
@@ -124,12 +138,18 @@ func (p *refundsPage) onApproveTapped() {
 	if r == nil {
 		return
 	}
-	if _, err := p.svc.ApproveRefund(p.ctx, r.ID); err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	p.load()
-	p.message.SetText("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " approved.")
+	run(p.w, task[*core.Refund]{
+		controls: []fyne.Disableable{p.approveBtn, p.rejectBtn},
+		line:     p.message,
+		call:     func(ctx context.Context) (*core.Refund, error) { return p.svc.ApproveRefund(ctx, r.ID) },
+		done: func(_ *core.Refund, err error) {
+			if err != nil {
+				p.message.SetText(errorText(err))
+				return
+			}
+			p.saved("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " approved.")
+		},
+	})
 }
 
 func (p *refundsPage) onRejectTapped() {
@@ -137,14 +157,17 @@ func (p *refundsPage) onRejectTapped() {
 	if r == nil {
 		return
 	}
-	p.remarks = newRemarksDialog(p.win, "Reject refund "+strconv.FormatInt(r.ID, 10), "The refund of "+r.AmountText()+" "+r.AssetSymbol+
-		" to "+r.Address+" will not be made; record "+r.RecordNo+" is Credited again. Enter the reason.", "Reject refund",
-		"Reject refund "+strconv.FormatInt(r.ID, 10)+" of "+r.RecordNo+"?", func(reason string) error {
-			if _, err := p.svc.RejectRefund(p.ctx, r.ID, reason); err != nil {
-				return err
-			}
-			p.load()
-			p.message.SetText("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " rejected; the record is Credited again.")
-			return nil
-		})
+	id := strconv.FormatInt(r.ID, 10)
+	p.remarks = newRemarksDialog(p.win, p.w, remarksAction{
+		title: "Reject refund " + id,
+		explain: "The refund of " + r.AmountText() + " " + r.AssetSymbol + " to " + r.Address + " will not be made; record " + r.RecordNo +
+			" is Credited again. Enter the reason.",
+		confirm: "Reject refund", question: "Reject refund " + id + " of " + r.RecordNo + "?",
+		call: func(ctx context.Context, reason string) error {
+			_, err := p.svc.RejectRefund(ctx, r.ID, reason)
+			return err
+		},
+		ok:   func() { p.saved("Refund " + id + " of " + r.RecordNo + " rejected; the record is Credited again.") },
+		hold: []fyne.Disableable{p.rejectBtn, p.approveBtn},
+	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -8,6 +9,18 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
+
+// remarksAction is what a remarks dialog asks about and then does.
+type remarksAction struct {
+	title, explain, confirm, question string
+	// call runs the action with the remarks, off the Fyne thread.
+	call func(ctx context.Context, remarks string) error
+	// ok runs on the Fyne thread once call succeeded and the dialog closed.
+	ok func()
+	// hold are the page's controls that started the action, disabled
+	// with the dialog's own until the answer is in.
+	hold []fyne.Disableable
+}
 
 // remarksDialog is the guide's two-step confirmation: enter remarks, then
 // confirm again. Confirm stays disabled until there are remarks.
@@ -20,17 +33,18 @@ type remarksDialog struct {
 	again     *widget.Button // the second confirmation's button, once shown
 	againDlg  dialog.Dialog
 	win       fyne.Window
+	w         *worker
 	question  string
-	do        func(remarks string) error
+	action    remarksAction
 	succeeded bool
 }
 
-func newRemarksDialog(win fyne.Window, title, explain, confirmText, question string, do func(string) error) *remarksDialog {
-	r := &remarksDialog{win: win, question: question, do: do, remarks: widget.NewMultiLineEntry(), message: widget.NewLabel("")}
+func newRemarksDialog(win fyne.Window, w *worker, a remarksAction) *remarksDialog {
+	r := &remarksDialog{win: win, w: w, question: a.question, action: a, remarks: widget.NewMultiLineEntry(), message: widget.NewLabel("")}
 	r.remarks.SetPlaceHolder("Operation remarks, e.g. Duplicate user request, Incorrect address")
 	r.remarks.SetMinRowsVisible(3)
 	r.message.Wrapping = fyne.TextWrapWord
-	r.confirm = widget.NewButton(confirmText, r.onConfirmTapped)
+	r.confirm = widget.NewButton(a.confirm, r.onConfirmTapped)
 	r.confirm.Importance = widget.DangerImportance
 	r.confirm.Disable()
 	r.remarks.OnChanged = func(s string) {
@@ -41,10 +55,10 @@ func newRemarksDialog(win fyne.Window, title, explain, confirmText, question str
 		}
 	}
 	r.back = widget.NewButton("Back", func() { r.dlg.Hide() })
-	info := widget.NewLabel(explain)
+	info := widget.NewLabel(a.explain)
 	info.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(info, widget.NewLabel("Remarks (required)"), r.remarks, r.message, container.NewHBox(r.back, r.confirm))
-	r.dlg = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(520, 260), content), win)
+	r.dlg = dialog.NewCustomWithoutButtons(a.title, container.NewGridWrap(fyne.NewSize(520, 260), content), win)
 	r.dlg.Show()
 	win.Canvas().Focus(r.remarks)
 	return r
@@ -65,12 +79,24 @@ func (r *remarksDialog) onConfirmTapped() {
 	r.againDlg.Show()
 }
 
+// onConfirmAgainTapped runs the action. The dialog stays open, its
+// buttons disabled, until the answer is in: a refusal or a node that did
+// not answer is shown where the operator is looking.
 func (r *remarksDialog) onConfirmAgainTapped() {
 	r.againDlg.Hide()
-	if err := r.do(strings.TrimSpace(r.remarks.Text)); err != nil {
-		r.message.SetText(errorText(err))
-		return
-	}
-	r.succeeded = true
-	r.dlg.Hide()
+	remarks := strings.TrimSpace(r.remarks.Text)
+	run(r.w, task[struct{}]{
+		controls: append([]fyne.Disableable{r.confirm, r.back, r.remarks}, r.action.hold...),
+		line:     r.message,
+		call:     func(ctx context.Context) (struct{}, error) { return struct{}{}, r.action.call(ctx, remarks) },
+		done: func(_ struct{}, err error) {
+			if err != nil {
+				r.message.SetText(errorText(err))
+				return
+			}
+			r.succeeded = true
+			r.dlg.Hide()
+			r.action.ok()
+		},
+	})
 }

@@ -32,6 +32,13 @@ type UI struct {
 	lastInput  time.Time
 	stopTicker chan struct{}
 
+	// calls are the Service calls of every page in flight. Before login
+	// they run as nobody (front); a session's pages run as its operator
+	// until endSession, at logout or lock, abandons what is still running.
+	calls      calls
+	front      *worker
+	endSession context.CancelFunc
+
 	// chains shows what the chain watchers last reported, by network.
 	chains     *widget.Label
 	chainState map[string]string
@@ -56,7 +63,8 @@ type UI struct {
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
 func New(app fyne.App, svc *core.Service) *UI {
-	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}}
+	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, endSession: func() {}}
+	u.front = newWorker(context.Background(), &u.calls)
 	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
 	u.win = app.NewWindow("Deposit Desk")
 	u.win.Resize(fyne.NewSize(1280, 800))
@@ -68,20 +76,27 @@ func New(app fyne.App, svc *core.Service) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // Start shows the first-run wizard on an empty database, else the login.
+// It returns at once; the window says it is opening the database meanwhile.
 func (u *UI) Start() {
-	need, err := u.svc.NeedsBootstrap(context.Background())
-	switch {
-	case err != nil:
-		u.win.SetContent(container.NewCenter(widget.NewLabel("Cannot open the database: " + errorText(err))))
-	case need:
-		u.showWizard()
-	default:
-		u.showLogin("")
-	}
+	u.win.SetContent(container.NewCenter(widget.NewLabel("Opening the database…")))
+	run(u.front, task[bool]{
+		call: u.svc.NeedsBootstrap,
+		done: func(need bool, err error) {
+			switch {
+			case err != nil:
+				u.win.SetContent(container.NewCenter(widget.NewLabel("Cannot open the database: " + errorText(err))))
+			case need:
+				u.showWizard()
+			default:
+				u.showLogin("")
+			}
+		},
+	})
 }
 
 func (u *UI) showWizard() {
-	u.wizard = newWizardPage(u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
+	u.endSession()
+	u.wizard = newWizardPage(u.front, u.svc, func(op *core.Operator) { u.showLogin("Administrator " + op.Name + " created. Please log in.") })
 	u.clearPages()
 	u.login = nil
 	u.win.SetContent(u.wizard.build())
@@ -90,8 +105,9 @@ func (u *UI) showWizard() {
 
 func (u *UI) showLogin(notice string) {
 	u.stopIdleWatch()
+	u.endSession()
 	u.operator = nil
-	u.login = newLoginPage(u.svc, notice, u.loggedIn)
+	u.login = newLoginPage(u.front, u.svc, notice, u.loggedIn)
 	u.clearPages()
 	u.wizard = nil
 	u.win.SetContent(u.login.build())
@@ -110,9 +126,11 @@ const (
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
-	ctx := core.NewContextWithOperator(context.Background(), op)
+	ctx, end := context.WithCancel(core.NewContextWithOperator(context.Background(), op))
+	u.endSession = end
+	w := newWorker(ctx, &u.calls)
 	u.clearPages()
-	u.records = newRecordsPage(ctx, u.svc, op, u.win)
+	u.records = newRecordsPage(w, u.svc, op, u.win)
 	u.login = nil
 	u.titles, u.pages = nil, map[string]fyne.CanvasObject{}
 	add := func(title string, page fyne.CanvasObject) {
@@ -120,23 +138,23 @@ func (u *UI) loggedIn(op *core.Operator) {
 	}
 	add(pageRecords, u.records.build())
 	if op.Can(core.ActionViewAssets) {
-		u.assets = newAssetsPage(ctx, u.svc, op, u.win, u.records.loadAssets)
+		u.assets = newAssetsPage(w, u.svc, op, u.win, u.records.loadAssets)
 		add(pageAssets, u.assets.build())
 	}
 	if op.Can(core.ActionViewCustomers) {
-		u.addresses = newAddressesPage(ctx, u.svc, op, u.win)
+		u.addresses = newAddressesPage(w, u.svc, op, u.win)
 		add(pageAddresses, u.addresses.build())
 	}
 	if op.Can(core.ActionViewRefunds) {
-		u.refunds = newRefundsPage(ctx, u.svc, op, u.win)
+		u.refunds = newRefundsPage(w, u.svc, op, u.win)
 		add(pageRefunds, u.refunds.build())
 	}
 	if op.Can(core.ActionViewAudit) {
-		u.audit = newAuditPage(ctx, u.svc, u.win)
+		u.audit = newAuditPage(w, u.svc, u.win)
 		add(pageAudit, u.audit.build())
 	}
 	if op.Can(core.ActionManageOperators) {
-		u.operators = newOperatorsPage(ctx, u.svc, op, u.win)
+		u.operators = newOperatorsPage(w, u.svc, op, u.win)
 		add(pageOperators, u.operators.build())
 	}
 	// The module's path is the window's title; the header holds its pages.
@@ -151,7 +169,7 @@ func (u *UI) loggedIn(op *core.Operator) {
 	}
 	u.notice = widget.NewLabel("")
 	u.account = widget.NewButton("Change password", func() {
-		u.password = newPasswordForm(u.win, u.svc, ctx, u.notice.SetText)
+		u.password = newPasswordForm(u.win, w, u.svc, u.notice.SetText)
 	})
 	header := container.NewBorder(nil, nil, menu,
 		container.NewHBox(u.notice, widget.NewLabel("Operator: "+op.Name), u.account, widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))

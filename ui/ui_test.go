@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/btcsuite/btcd/btcutil"
@@ -41,7 +42,39 @@ func setup(t *testing.T) *bundle {
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	svc.Nodes = storetest.EmptyNodes() // nothing on chain: records with a TXID may be cancelled
 	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
+	t.Cleanup(b.stop) // before the store closes
 	return b
+}
+
+// stop ends the desk's session and waits for its calls, so none outlives
+// the test's store.
+func (b *bundle) stop() {
+	b.ui.endSession()
+	select {
+	case <-b.ui.calls.settled():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+func (b *bundle) settle(t *testing.T) {
+	t.Helper()
+	settle(t, &b.ui.calls)
+}
+
+// meanwhile runs f as the Fyne thread would while calls are in flight:
+// no answer is applied until f returns. Fyne's test driver applies answers
+// on the goroutines that got them, ordered by calls.apply.
+func (b *bundle) meanwhile(f func()) {
+	b.ui.calls.apply.Lock()
+	defer b.ui.calls.apply.Unlock()
+	f()
+}
+
+// tap taps o as the operator would and waits for what it started.
+func (b *bundle) tap(t *testing.T, o fyne.Tappable) {
+	t.Helper()
+	test.Tap(o)
+	b.settle(t)
 }
 
 // withData bootstraps the admin and submits n applications; every third is
@@ -87,10 +120,11 @@ func regtestAddress(t *testing.T) string {
 func (b *bundle) loginAs(t *testing.T, name, pw string) *recordsPage {
 	t.Helper()
 	b.ui.Start()
+	b.settle(t)
 	require.NotNil(t, b.ui.login)
 	test.Type(b.ui.login.name, name)
 	test.Type(b.ui.login.pw, pw)
-	test.Tap(b.ui.login.submit)
+	b.tap(t, b.ui.login.submit)
 	require.NotNil(t, b.ui.records, b.ui.login)
 	return b.ui.records
 }
@@ -115,12 +149,13 @@ func (p *recordsPage) selectRecord(t *testing.T, recordNo string) {
 func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
 	b := setup(t)
 	b.ui.Start()
+	b.settle(t)
 	w := b.ui.wizard
 	require.NotNil(t, w, "an empty database opens the first-run wizard")
 	test.Type(w.name, "admin")
 	test.Type(w.pw, adminPW)
 	test.Type(w.confirm, adminPW)
-	test.Tap(w.create)
+	b.tap(t, w.create)
 	require.Contains(t, w.message.Text, "firm's name must be 2 to 100 characters")
 	need, err := b.svc.NeedsBootstrap(context.Background())
 	require.NoError(t, err)
@@ -130,30 +165,30 @@ func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {
 	w.confirm.SetText("")
 	test.Type(w.pw, adminPW)
 	test.Type(w.confirm, "something-else")
-	test.Tap(w.create)
+	b.tap(t, w.create)
 	require.Equal(t, "The two passwords differ.", w.message.Text)
 
 	w.confirm.SetText("")
 	w.pw.SetText("")
 	test.Type(w.pw, "short")
 	test.Type(w.confirm, "short")
-	test.Tap(w.create)
+	b.tap(t, w.create)
 	require.Contains(t, w.message.Text, "at least 10 characters")
 
 	w.pw.SetText(adminPW)
 	w.confirm.SetText(adminPW)
-	test.Tap(w.create)
+	b.tap(t, w.create)
 	require.NotNil(t, b.ui.login)
 	require.Contains(t, b.ui.login.message.Text, "Administrator admin created")
 
 	test.Type(b.ui.login.name, "admin")
 	test.Type(b.ui.login.pw, "wrong-password")
-	test.Tap(b.ui.login.submit)
+	b.tap(t, b.ui.login.submit)
 	require.Equal(t, "Wrong operator name or password.", b.ui.login.message.Text)
 	require.Empty(t, b.ui.login.pw.Text)
 
 	test.Type(b.ui.login.pw, adminPW)
-	test.Tap(b.ui.login.submit)
+	b.tap(t, b.ui.login.submit)
 	require.NotNil(t, b.ui.records)
 	firm, err := b.svc.FirmName(core.NewContextWithOperator(context.Background(), b.ui.operator))
 	require.NoError(t, err)
@@ -169,16 +204,16 @@ func TestRecordsSearchFiltersAndPages(t *testing.T) {
 	require.True(t, p.prevBtn.Disabled())
 	require.Equal(t, "Page 1 · 50 per page · records 1–50", p.pageInfo.Text)
 
-	test.Tap(p.nextBtn)
+	b.tap(t, p.nextBtn)
 	require.Len(t, p.records, 10)
 	require.Equal(t, "Page 2 · 50 per page · records 51–60", p.pageInfo.Text)
 	require.True(t, p.nextBtn.Disabled())
-	test.Tap(p.prevBtn)
+	b.tap(t, p.prevBtn)
 	require.Len(t, p.records, 50)
 
 	p.status.SetSelected(core.StatusCredited.Display())
 	test.Type(p.customerNo, "c10001")
-	test.Tap(p.searchBtn)
+	b.tap(t, p.searchBtn)
 	require.NotEmpty(t, p.records)
 	for _, d := range p.records {
 		require.Equal(t, core.StatusCredited, d.Status)
@@ -187,10 +222,10 @@ func TestRecordsSearchFiltersAndPages(t *testing.T) {
 	require.Equal(t, 10, len(p.records), "C10001 has records 0,2,4…; every third of all is credited")
 
 	test.Type(p.from, "25-11-2026")
-	test.Tap(p.searchBtn)
+	b.tap(t, p.searchBtn)
 	require.Equal(t, "Created from must be a date like 2026-11-25.", p.message.Text)
 
-	test.Tap(p.resetBtn)
+	b.tap(t, p.resetBtn)
 	require.Len(t, p.records, 50)
 	require.Empty(t, p.message.Text)
 }
@@ -206,7 +241,7 @@ func TestCancelAsksForRemarksAndConfirmsTwice(t *testing.T) {
 	p.selectRecord(t, target.RecordNo)
 	require.False(t, p.cancelBtn.Disabled())
 
-	test.Tap(p.cancelBtn)
+	b.tap(t, p.cancelBtn)
 	d := p.remarks
 	require.NotNil(t, d)
 	require.True(t, d.confirm.Disabled(), "no remarks, no confirmation")
@@ -215,11 +250,11 @@ func TestCancelAsksForRemarksAndConfirmsTwice(t *testing.T) {
 	d.remarks.SetText("")
 	test.Type(d.remarks, "Duplicate user request")
 	require.False(t, d.confirm.Disabled())
-	test.Tap(d.confirm)
+	b.tap(t, d.confirm)
 	require.NotNil(t, d.again, "a second confirmation is asked")
 	require.Equal(t, "Cancel record "+target.RecordNo+"? This cannot be undone.", d.question)
 	require.Equal(t, core.StatusVerifying, mustStatus(t, b, target.RecordNo), "nothing changes before the second confirmation")
-	test.Tap(d.again)
+	b.tap(t, d.again)
 	require.True(t, d.succeeded, d.message.Text)
 
 	det, err := b.svc.DepositDetail(b.admin, target.RecordNo)
@@ -252,10 +287,10 @@ func TestDeleteAbnormalApplication(t *testing.T) {
 	recs := b.withData(t, 3)
 	p := b.loginAs(t, "admin", adminPW)
 	p.selectRecord(t, recs[2].RecordNo)
-	test.Tap(p.deleteBtn)
+	b.tap(t, p.deleteBtn)
 	test.Type(p.remarks.remarks, "Abnormal application")
-	test.Tap(p.remarks.confirm)
-	test.Tap(p.remarks.again)
+	b.tap(t, p.remarks.confirm)
+	b.tap(t, p.remarks.again)
 	require.True(t, p.remarks.succeeded, p.remarks.message.Text)
 	page, err := b.svc.SearchDeposits(b.admin, core.DepositFilter{RecordNo: &recs[2].RecordNo})
 	require.NoError(t, err)
@@ -267,7 +302,7 @@ func TestDetailShowsVerificationProgressAndTrail(t *testing.T) {
 	recs := b.withData(t, 1)
 	p := b.loginAs(t, "admin", adminPW)
 	p.selectRecord(t, recs[0].RecordNo)
-	test.Tap(p.detailsBtn)
+	b.tap(t, p.detailsBtn)
 	v := p.detail
 	require.NotNil(t, v)
 	defer v.win.Close()
@@ -300,7 +335,7 @@ func TestDetailShowsConfirmationProgress(t *testing.T) {
 	p := b.loginAs(t, "admin", adminPW)
 	p.selectRecord(t, d.RecordNo)
 	require.True(t, p.cancelBtn.Disabled(), "a confirming record cannot be cancelled")
-	test.Tap(p.detailsBtn)
+	b.tap(t, p.detailsBtn)
 	v := p.detail
 	defer v.win.Close()
 	require.Equal(t, "Confirming", v.values["Status"].Text)
@@ -308,7 +343,7 @@ func TestDetailShowsConfirmationProgress(t *testing.T) {
 	require.Equal(t, 3.0, v.progress.Max)
 	require.Equal(t, "2 of 3 confirmations.", v.progressText.Text)
 	require.Equal(t, "2 / 3", v.progress.TextFormatter(), "the bar reads in confirmations, not percent")
-	test.Tap(v.refreshBtn)
+	b.tap(t, v.refreshBtn)
 	require.Contains(t, v.message.Text, "Updated")
 }
 

@@ -13,6 +13,7 @@ import (
 // wizardPage names the firm and creates the first administrator on an
 // empty database.
 type wizardPage struct {
+	w       *worker
 	svc     *core.Service
 	done    func(*core.Operator)
 	firm    *widget.Entry
@@ -23,8 +24,8 @@ type wizardPage struct {
 	message *widget.Label
 }
 
-func newWizardPage(svc *core.Service, done func(*core.Operator)) *wizardPage {
-	p := &wizardPage{svc: svc, done: done, firm: widget.NewEntry(), name: widget.NewEntry(), pw: widget.NewPasswordEntry(),
+func newWizardPage(w *worker, svc *core.Service, done func(*core.Operator)) *wizardPage {
+	p := &wizardPage{w: w, svc: svc, done: done, firm: widget.NewEntry(), name: widget.NewEntry(), pw: widget.NewPasswordEntry(),
 		confirm: widget.NewPasswordEntry(), message: widget.NewLabel("")}
 	p.firm.SetPlaceHolder("e.g. Example Securities Co., Ltd.")
 	p.name.SetPlaceHolder("e.g. admin")
@@ -62,16 +63,28 @@ func (p *wizardPage) onCreateTapped() {
 		p.message.SetText("The two passwords differ.")
 		return
 	}
-	ctx := context.Background()
-	op, err := p.svc.Bootstrap(ctx, p.name.Text, p.pw.Text)
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	if err := p.svc.SetFirmName(core.NewContextWithOperator(ctx, op), firm); err != nil {
-		p.message.SetText("The administrator was created, but the firm's name was not stored: " + errorText(err) +
-			" Log in and set it with depositctl firm set NAME.")
-		return
-	}
-	p.done(op)
+	name, pw := p.name.Text, p.pw.Text
+	run(p.w, task[*core.Operator]{
+		controls: []fyne.Disableable{p.create, p.firm, p.name, p.pw, p.confirm},
+		line:     p.message,
+		call: func(ctx context.Context) (*core.Operator, error) {
+			op, err := p.svc.Bootstrap(ctx, name, pw)
+			if err != nil {
+				return nil, err
+			}
+			// The operator comes back with the error: it exists, only the name is missing.
+			return op, p.svc.SetFirmName(core.NewContextWithOperator(ctx, op), firm)
+		},
+		done: func(op *core.Operator, err error) {
+			switch {
+			case err != nil && op != nil:
+				p.message.SetText("The administrator was created, but the firm's name was not stored: " + errorText(err) +
+					" Log in and set it with depositctl firm set NAME.")
+			case err != nil:
+				p.message.SetText(errorText(err))
+			default:
+				p.done(op)
+			}
+		},
+	})
 }

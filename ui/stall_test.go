@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/internal/nodes"
+)
+
+// silentNode listens on loopback, accepts every connection and never
+// writes a byte: a node that takes a request and never answers.
+type silentNode struct {
+	ln        net.Listener
+	contacted chan struct{} // one value per connection accepted
+	mu        sync.Mutex
+	conns     []net.Conn
+}
+
+func startSilentNode(t *testing.T) *silentNode {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	n := &silentNode{ln: ln, contacted: make(chan struct{}, 16)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.conns = append(n.conns, c)
+			n.mu.Unlock()
+			select {
+			case n.contacted <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		for _, c := range n.conns {
+			c.Close()
+		}
+	})
+	return n
+}
+
+// A cancel of a record with a TXID asks the network's node whether the
+// transaction is on chain. A node that never answers used to freeze the
+// window; now the window stays free, the Cancel controls wait, and the
+// operator reads the node's own timeout.
+func TestCancelAskingASilentNodeLeavesTheWindowFree(t *testing.T) {
+	node := startSilentNode(t)
+	t.Setenv("DEPOSITDESK_TEST_NODE_PASSWORD", "rpc-password") // the node set reads it when opening the node
+	b := setup(t)
+	recs := b.withData(t, 2)
+	target := recs[1] // Wallet Address Under Verification, with a TXID
+	require.NotEmpty(t, target.TxID)
+	b.svc.Nodes = nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{{Chain: "bitcoin", Network: "regtest",
+		URL: "http://" + node.ln.Addr().String(), User: "u", PasswordEnv: "DEPOSITDESK_TEST_NODE_PASSWORD", Timeout: "500ms"}}},
+		nodes.OpenAdapter)
+
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, target.RecordNo)
+	b.tap(t, p.cancelBtn)
+	d := p.remarks
+	test.Type(d.remarks, "Duplicate user request")
+	b.tap(t, d.confirm)
+	test.Tap(d.again) // no settle: the node holds the call
+
+	select {
+	case <-node.contacted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the desk never asked the node")
+	}
+	// The node was asked and has not answered, yet the tap has returned:
+	// the call runs off the Fyne thread, its controls waiting.
+	b.meanwhile(func() {
+		require.True(t, p.cancelBtn.Disabled(), "the page's Cancel waits for the node")
+		require.True(t, d.confirm.Disabled(), "the dialog's confirmation waits for the node")
+		require.True(t, d.back.Disabled())
+		require.Equal(t, working, d.message.Text)
+		require.False(t, d.succeeded)
+		test.Type(p.customerNo, "C10002")
+		require.Equal(t, "C10002", p.customerNo.Text, "the window takes input meanwhile")
+	})
+
+	b.settle(t)
+	require.Contains(t, d.message.Text, "did not answer in 500ms", "the operator reads the node's timeout")
+	require.False(t, d.succeeded)
+	require.False(t, p.cancelBtn.Disabled(), "the operator may try again")
+	require.False(t, d.confirm.Disabled())
+	require.Equal(t, core.StatusVerifying, mustStatus(t, b, target.RecordNo), "nothing is cancelled unchecked")
+}
+
+// stallingStore is a database whose audit reads wait until released.
+type stallingStore struct {
+	core.Store
+	release chan struct{}
+	reads   atomic.Int32 // audit reads begun
+}
+
+func (s *stallingStore) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error) {
+	s.reads.Add(1)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.Store.FindAudit(ctx, f)
+}
+
+// An open detail window re-reads its record every few seconds, and on
+// Refresh; with a database slow to answer neither holds up the window,
+// and ticks do not pile up reads.
+func TestDetailRefreshWaitsForTheDatabaseOffTheFyneThread(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 1)
+	p := b.loginAs(t, "admin", adminPW)
+	p.selectRecord(t, recs[0].RecordNo)
+	b.tap(t, p.detailsBtn)
+	v := p.detail
+	defer v.win.Close()
+	require.Equal(t, "Credited", v.values["Status"].Text)
+
+	st := &stallingStore{Store: b.store, release: make(chan struct{})}
+	b.svc.Store = st
+	v.onTick() // what the ticker runs on the Fyne thread
+	require.Eventually(t, func() bool { return st.reads.Load() == 1 }, 5*time.Second, time.Millisecond)
+	require.True(t, v.reads.busy(), "the tick's read waits for the database")
+	v.onTick()
+	v.onTick()
+	b.ui.calls.mu.Lock()
+	pending := b.ui.calls.pending
+	b.ui.calls.mu.Unlock()
+	require.Equal(t, 1, pending, "ticks wait for the read in flight")
+
+	test.Tap(v.refreshBtn)
+	require.Eventually(t, func() bool { return st.reads.Load() == 2 }, 5*time.Second, time.Millisecond)
+	require.True(t, v.refreshBtn.Disabled(), "Refresh waits for its read")
+	require.Equal(t, working, v.message.Text)
+	require.Equal(t, "Credited", v.values["Status"].Text)
+
+	close(st.release)
+	b.settle(t)
+	require.Contains(t, v.message.Text, "Updated")
+	require.False(t, v.refreshBtn.Disabled())
+	require.Equal(t, "Credited", v.values["Status"].Text)
+}
