@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,10 @@ type AuditEntry struct {
 	PrevHash string // hex; "" for the first row
 	Hash     string // hex
 }
+
+// ErrAuditHeadMissing is what storage answers when the audit log's head
+// row is gone: nothing can be appended, so nothing can be written.
+var ErrAuditHeadMissing = Errorf(ECONFLICT, "The audit log's head row is missing, so the desk writes nothing: the database was tampered with. `depositctl audit verify` names what else was changed.")
 
 // GenesisHash is the PrevHash of the first row.
 const GenesisHash = ""
@@ -66,15 +72,34 @@ type AuditFilter struct {
 	Limit    int   // 0 = no limit
 }
 
-// AuditVerification is the result of walking the whole chain.
+// AuditVerification is the result of walking the whole chain and holding
+// the log against its head and checkpoints.
 type AuditVerification struct {
 	Checked     int64
 	FirstBroken int64  // Seq of the first row whose hash or link is wrong; 0 when intact
 	Reason      string // why that row is broken
+	// Problems are what the chain cannot show by itself: rows outside
+	// 1..head, a head that is not the last row, a checkpoint the log no
+	// longer extends.
+	Problems    []string
+	Checkpoints int // checkpoints held against the log
 }
 
-// Intact reports whether the whole chain verified.
-func (v AuditVerification) Intact() bool { return v.FirstBroken == 0 }
+// Intact reports whether the whole chain verified and nothing else is wrong.
+func (v AuditVerification) Intact() bool { return v.FirstBroken == 0 && len(v.Problems) == 0 }
+
+// Summary says in one sentence what is wrong, "" when intact.
+func (v AuditVerification) Summary() string {
+	var parts []string
+	if v.FirstBroken != 0 {
+		parts = append(parts, fmt.Sprintf("broken at row %d: %s (%d rows before it verified)", v.FirstBroken, v.Reason, v.Checked))
+	}
+	parts = append(parts, v.Problems...)
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Audit log is not intact: " + strings.Join(parts, "; ") + "."
+}
 
 // VerifyAuditChain checks rows in Seq order, continuing from the state
 // after the previous batch (prevSeq, prevHash), and reports the first

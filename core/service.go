@@ -20,6 +20,9 @@ type Service struct {
 	// Keys are this station's refund signing keys (core/signer); without
 	// them, key commands are refused.
 	Keys SigningKeys
+	// Checkpoints is this station's audit checkpoint key (core/signer);
+	// without it the desk cannot sign checkpoints.
+	Checkpoints CheckpointSigner
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -13,10 +14,26 @@ import (
 // long log never sits in memory whole.
 const auditBatch = 5000
 
-// VerifyAudit walks the whole hash chain and reports the first broken row.
+// AuditAnchors are what a verification holds the log against besides its
+// own hash chain: checkpoints the desk signed (from files kept off the
+// database host) and the public keys the verifier trusts to have signed them.
+type AuditAnchors struct {
+	Checkpoints []*Checkpoint
+	Keys        []ed25519.PublicKey
+}
+
+// VerifyAudit walks the whole hash chain from row 1 and reports the first
+// broken row; then it checks what a chain cannot show by itself: that no
+// row lies outside 1..head, that the head is the last row, and that the log
+// still extends every checkpoint in anchors (a truncation, a rewrite from
+// any row before a checkpoint, or a wholesale replacement is named).
 // Requires Audit View.
-func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditVerification, error) {
 	if _, err := s.authorize(ctx, ActionViewAudit); err != nil {
+		return AuditVerification{}, err
+	}
+	st, err := s.Store.AuditState(ctx)
+	if err != nil {
 		return AuditVerification{}, err
 	}
 	var v AuditVerification
@@ -27,17 +44,29 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 			return v, err
 		}
 		if len(rows) == 0 {
-			return v, nil
+			break
 		}
 		broken, reason, lastSeq, lastHash := VerifyAuditChain(rows, prevSeq, prevHash)
 		if broken != 0 {
 			v.Checked += broken - prevSeq - 1
 			v.FirstBroken, v.Reason = broken, reason
-			return v, nil
+			break
 		}
 		v.Checked += int64(len(rows))
 		prevSeq, prevHash = lastSeq, lastHash
 	}
+	trusted, err := s.trustedCheckpointKeys(ctx, anchors.Keys)
+	if err != nil {
+		return v, err
+	}
+	if v.FirstBroken == 0 {
+		v.Problems, err = s.checkAnchors(ctx, st, prevSeq, prevHash, anchors.Checkpoints, trusted)
+	} else {
+		// The walk stopped at the break; the checkpoints still say what they cover.
+		v.Problems, err = s.checkAnchors(ctx, st, st.HeadSeq, st.HeadHash, anchors.Checkpoints, trusted)
+	}
+	v.Checkpoints = len(anchors.Checkpoints)
+	return v, err
 }
 
 // AuditTrail returns the audit rows of one entity, oldest first.

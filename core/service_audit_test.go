@@ -25,6 +25,20 @@ func auditStore(t *testing.T, rows []*core.AuditEntry) *mock.Store {
 		}
 		return out, nil
 	}
+	// The head is the last row, as a store keeps it.
+	store.AuditStateFunc = func(context.Context) (core.AuditState, error) {
+		st := core.AuditState{Rows: int64(len(rows))}
+		for _, r := range rows {
+			if st.MinSeq == 0 || r.Seq < st.MinSeq {
+				st.MinSeq = r.Seq
+			}
+			if r.Seq >= st.MaxSeq {
+				st.MaxSeq, st.HeadSeq, st.HeadHash = r.Seq, r.Seq, r.Hash
+			}
+		}
+		return st, nil
+	}
+	store.SettingFunc = func(context.Context, string) (string, error) { return "", nil }
 	return store
 }
 
@@ -34,7 +48,7 @@ func TestVerifyAudit(t *testing.T) {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	t.Run("IntactChain", func(t *testing.T) {
 		t.Parallel()
-		v, err := newTestService(auditStore(t, sealedChain(7)), now).VerifyAudit(ctx)
+		v, err := newTestService(auditStore(t, sealedChain(7)), now).VerifyAudit(ctx, core.AuditAnchors{})
 		require.NoError(t, err)
 		require.True(t, v.Intact())
 		require.Equal(t, int64(7), v.Checked)
@@ -44,7 +58,7 @@ func TestVerifyAudit(t *testing.T) {
 		rows := sealedChain(7)
 		rows[4].After = "credited"
 		rows[5].Remarks = "also edited"
-		v, err := newTestService(auditStore(t, rows), now).VerifyAudit(ctx)
+		v, err := newTestService(auditStore(t, rows), now).VerifyAudit(ctx, core.AuditAnchors{})
 		require.NoError(t, err)
 		require.False(t, v.Intact())
 		require.Equal(t, int64(5), v.FirstBroken)
@@ -55,7 +69,7 @@ func TestVerifyAudit(t *testing.T) {
 		t.Parallel()
 		rows := sealedChain(5)
 		rows = append(rows[:1], rows[2:]...)
-		v, err := newTestService(auditStore(t, rows), now).VerifyAudit(ctx)
+		v, err := newTestService(auditStore(t, rows), now).VerifyAudit(ctx, core.AuditAnchors{})
 		require.NoError(t, err)
 		require.Equal(t, int64(3), v.FirstBroken)
 		require.Contains(t, v.Reason, "expected row 2")

@@ -100,7 +100,7 @@ func guardedCalls() []serviceCall {
 			return err
 		}},
 		{"VerifyAudit", core.ActionViewAudit, func(ctx context.Context, s *core.Service) error {
-			_, err := s.VerifyAudit(ctx)
+			_, err := s.VerifyAudit(ctx, core.AuditAnchors{})
 			return err
 		}},
 		{"AuditTrail", core.ActionViewAudit, func(ctx context.Context, s *core.Service) error {
@@ -198,6 +198,14 @@ func guardedCalls() []serviceCall {
 		}},
 		{"ListAPIClients", core.ActionManageOperators, func(ctx context.Context, s *core.Service) error {
 			_, err := s.ListAPIClients(ctx)
+			return err
+		}},
+		{"MakeCheckpoint", core.ActionViewAudit, func(ctx context.Context, s *core.Service) error {
+			_, err := s.MakeCheckpoint(ctx)
+			return err
+		}},
+		{"CreateCheckpointKey", core.ActionConfigureDesk, func(ctx context.Context, s *core.Service) error {
+			_, err := s.CreateCheckpointKey(ctx)
 			return err
 		}},
 		{"RevokeAPIClient", core.ActionManageOperators, func(ctx context.Context, s *core.Service) error {

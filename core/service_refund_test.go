@@ -139,7 +139,7 @@ func TestRefundNeedsASecondOperatorAndARejectionCreditsAgain(t *testing.T) {
 	list, err := b.svc.Refunds(b.clerk, core.RefundFilter{DepositID: &b.rec.ID})
 	require.NoError(t, err, "Deposit Records sees refunds")
 	require.Len(t, list, 1)
-	v, err := b.svc.VerifyAudit(b.admin)
+	v, err := b.svc.VerifyAudit(b.admin, core.AuditAnchors{})
 	require.NoError(t, err)
 	require.True(t, v.Intact())
 }

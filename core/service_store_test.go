@@ -226,7 +226,7 @@ func TestCancelAndDeleteFollowTheGuide(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, created)
 	require.NotEqual(t, rec.RecordNo, rec2.RecordNo)
-	v, err := b.svc.VerifyAudit(b.admin)
+	v, err := b.svc.VerifyAudit(b.admin, core.AuditAnchors{})
 	require.NoError(t, err)
 	require.True(t, v.Intact())
 }
@@ -300,7 +300,7 @@ func TestRevokingAnAddressHoldsItsUncreditedDeposits(t *testing.T) {
 	last := det.Trail[len(det.Trail)-1]
 	require.Equal(t, "deposit.hold", last.Action)
 	require.Equal(t, "Source address revoked: customer reported the wallet compromised", last.Remarks)
-	v, err := b.svc.VerifyAudit(b.admin)
+	v, err := b.svc.VerifyAudit(b.admin, core.AuditAnchors{})
 	require.NoError(t, err)
 	require.True(t, v.Intact())
 }

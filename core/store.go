@@ -168,6 +168,9 @@ type Store interface {
 
 	// AppendAudit writes a standalone audit row (logins, exports, …).
 	AppendAudit(ctx context.Context, e AuditEntry) error
+	// AuditState returns the head and the extent of the log (HeadSeq -1
+	// when the head row is missing).
+	AuditState(ctx context.Context) (AuditState, error)
 	// FindAudit returns audit rows in Seq order.
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }

@@ -44,6 +44,7 @@ type Store struct {
 	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error)
 	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
 	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
+	AuditStateFunc             func(ctx context.Context) (core.AuditState, error)
 
 	DepositAddressForFunc    func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error)
 	FindDepositAddressesFunc func(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error)
@@ -235,6 +236,14 @@ func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.Audi
 		return nil, s.unexpected("FindAudit")
 	}
 	return s.FindAuditFunc(ctx, f)
+}
+
+// AuditState implements core.Store.
+func (s *Store) AuditState(ctx context.Context) (core.AuditState, error) {
+	if s.AuditStateFunc == nil {
+		return core.AuditState{}, s.unexpected("AuditState")
+	}
+	return s.AuditStateFunc(ctx)
 }
 
 // CreateAddressChallenge implements core.Store.

@@ -43,6 +43,8 @@ type auditPage struct {
 	w   *worker
 	svc *core.Service
 	win fyne.Window
+	// anchors gives the checkpoints and keys Verify holds the log against.
+	anchors func() (core.AuditAnchors, error)
 
 	entity                                 *widget.Select
 	entityID                               *widget.Entry
@@ -57,8 +59,8 @@ type auditPage struct {
 	reads  lane
 }
 
-func newAuditPage(w *worker, svc *core.Service, win fyne.Window) *auditPage {
-	p := &auditPage{w: w, svc: svc, win: win}
+func newAuditPage(w *worker, svc *core.Service, win fyne.Window, anchors func() (core.AuditAnchors, error)) *auditPage {
+	p := &auditPage{w: w, svc: svc, win: win, anchors: anchors}
 	p.entity = widget.NewSelect(append([]string{allOption}, auditEntities...), nil)
 	p.entity.SetSelected(allOption)
 	p.entityID = entry("e.g. D20261125-000123, BTC@mainnet, mainnet:bc1q…, admin")
@@ -179,15 +181,28 @@ func (p *auditPage) onVerifyTapped() {
 		controls: []fyne.Disableable{p.verifyBtn},
 		line:     p.verdict,
 		timeout:  longTimeout,
-		call:     p.svc.VerifyAudit,
+		call: func(ctx context.Context) (core.AuditVerification, error) {
+			var anchors core.AuditAnchors
+			if p.anchors != nil {
+				var err error
+				if anchors, err = p.anchors(); err != nil {
+					return core.AuditVerification{}, err
+				}
+			}
+			return p.svc.VerifyAudit(ctx, anchors)
+		},
 		done: func(v core.AuditVerification, err error) {
 			switch {
 			case err != nil:
 				p.verdict.SetText(errorText(err))
 			case v.Intact():
-				p.verdict.SetText(fmt.Sprintf("Intact: %d rows verified.", v.Checked))
-			default:
+				p.verdict.SetText(fmt.Sprintf("Intact: %d rows verified, %d checkpoints held.", v.Checked, v.Checkpoints))
+			case v.FirstBroken != 0:
 				p.verdict.SetText(fmt.Sprintf("BROKEN at row %d: %s (%d rows before it verified).", v.FirstBroken, v.Reason, v.Checked))
+				p.verdict.Importance = widget.DangerImportance
+				p.verdict.Refresh()
+			default:
+				p.verdict.SetText("BROKEN: " + strings.Join(v.Problems, "; ") + ".")
 				p.verdict.Importance = widget.DangerImportance
 				p.verdict.Refresh()
 			}

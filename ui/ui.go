@@ -27,6 +27,9 @@ type UI struct {
 	svc      *core.Service
 	win      fyne.Window
 	IdleLock time.Duration
+	// Anchors, when set, gives the audit checkpoints (and trusted keys)
+	// the Audit Log page verifies the log against.
+	Anchors func() (core.AuditAnchors, error)
 
 	operator   *core.Operator
 	lastInput  time.Time
@@ -150,7 +153,7 @@ func (u *UI) loggedIn(op *core.Operator) {
 		add(pageRefunds, u.refunds.build())
 	}
 	if op.Can(core.ActionViewAudit) {
-		u.audit = newAuditPage(w, u.svc, u.win)
+		u.audit = newAuditPage(w, u.svc, u.win, u.Anchors)
 		add(pageAudit, u.audit.build())
 	}
 	if op.Can(core.ActionManageOperators) {

@@ -39,8 +39,9 @@ type app struct {
 	store core.Store
 	svc   *core.Service
 
-	nodesFile string      // --nodes
-	nodes     *nodes.File // read when a command first needs a node
+	checkpointsFlag string      // --checkpoints
+	nodesFile       string      // --nodes
+	nodes           *nodes.File // read when a command first needs a node
 }
 
 // Exit statuses, one per core error code (docs/cli.md).
@@ -121,6 +122,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	pf.StringVar(&a.checkpointsFlag, "checkpoints", "", "audit checkpoint folder (env DEPOSITDESK_CHECKPOINTS; default checkpoints/ beside the database)")
 	pf.StringVar(&a.nodesFile, "nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
 	pf.BoolVar(&a.asJSON, "json", false, "print JSON instead of text")
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),

@@ -12,6 +12,7 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/intake"
+	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
 )
 
@@ -50,6 +51,7 @@ func (a *app) serveCommand() *cobra.Command {
 			}); err != nil {
 				return err
 			}
+			go anchor.Run(ctx, a.svc, a.checkpointDir(), anchor.DefaultRows, anchor.DefaultEvery, a.log)
 			if nodesErr == nil {
 				go nodes.ReportLag(ctx, a.store, set, lagEvery, srv.Metrics().SetWatcherLag)
 				go checkNodes(ctx, set, lagEvery)

@@ -13,6 +13,7 @@ import (
 	"depositdesk"
 	"depositdesk/core"
 	"depositdesk/core/watcher"
+	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
@@ -23,6 +24,7 @@ import (
 func main() {
 	db := flag.String("db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	nodesFile := flag.String("nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
+	checkpoints := flag.String("checkpoints", "", "audit checkpoint folder (env DEPOSITDESK_CHECKPOINTS; default checkpoints/ beside the database)")
 	flag.Parse()
 	dsn := *db
 	if dsn == "" {
@@ -49,12 +51,19 @@ func main() {
 	a.SetIcon(meta.Icon)
 	svc := wire.NewService(st)
 	svc.Nodes = nodeFile
+	cpDir := checkpointDir(*checkpoints, dsn)
 	desk := ui.New(a, svc)
+	desk.Anchors = func() (core.AuditAnchors, error) {
+		cps, err := anchor.Load(cpDir)
+		return core.AuditAnchors{Checkpoints: cps}, err
+	}
 	desk.Start()
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Checkpoints of the audit log go outside the database as it grows.
+	go anchor.Run(ctx, svc, cpDir, anchor.DefaultRows, anchor.DefaultEvery, log)
 	set, nodesErr := nodeFile.Set()
 	switch {
 	case nodesErr != nil:
@@ -85,4 +94,14 @@ func main() {
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "depositdesk: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// checkpointDir is where audit checkpoints are written: the flag, else
+// $DEPOSITDESK_CHECKPOINTS, else beside the SQLite file (or the default
+// database's folder for Postgres).
+func checkpointDir(flagValue, dsn string) string {
+	if storage.IsPostgres(dsn) {
+		dsn = storage.DefaultPath()
+	}
+	return anchor.Dir(flagValue, dsn)
 }

@@ -46,7 +46,7 @@ func TestSeedIsReproducibleAndCoversEveryStatus(t *testing.T) {
 			require.NoError(t, err)
 			require.NotEmpty(t, p.Records, "no %s record", st)
 		}
-		v, err := svc.VerifyAudit(ctx)
+		v, err := svc.VerifyAudit(ctx, core.AuditAnchors{})
 		require.NoError(t, err)
 		require.True(t, v.Intact())
 	}

@@ -17,5 +17,6 @@ func NewService(store core.Store) *core.Service {
 	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	svc.Deriver = hdaddr.Deriver{}
 	svc.Keys = signer.Keyring{}
+	svc.Checkpoints = signer.Keyring{}
 	return svc
 }

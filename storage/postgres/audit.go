@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,7 +16,10 @@ import (
 func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
 	var seq int64
 	var prev string
-	if err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &prev); err != nil {
+	err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &prev)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return core.ErrAuditHeadMissing
+	} else if err != nil {
 		return fmt.Errorf("lock audit head: %w", err)
 	}
 	e.Seal(seq+1, prev)
@@ -92,3 +96,15 @@ func (w *where) sql() string {
 
 // set builds an UPDATE's SET list the same way.
 func (w *where) set() string { return strings.Join(w.conds, ", ") }
+
+// AuditState implements core.Store.
+func (s *Store) AuditState(ctx context.Context) (core.AuditState, error) {
+	var st core.AuditState
+	err := s.pool.QueryRow(ctx, `SELECT
+		COALESCE((SELECT last_seq FROM audit_head WHERE id = 1), -1), COALESCE((SELECT last_hash FROM audit_head WHERE id = 1), ''),
+		count(*), COALESCE(min(seq), 0), COALESCE(max(seq), 0) FROM audit_log`).Scan(&st.HeadSeq, &st.HeadHash, &st.Rows, &st.MinSeq, &st.MaxSeq)
+	if err != nil {
+		return st, fmt.Errorf("audit state: %w", err)
+	}
+	return st, nil
+}

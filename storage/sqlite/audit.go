@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,7 +18,10 @@ import (
 func appendAudit(ctx context.Context, tx *writeTx, e core.AuditEntry) error {
 	if tx.head == nil {
 		var h auditHead
-		if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.ErrAuditHeadMissing
+		} else if err != nil {
 			return fmt.Errorf("read audit head: %w", err)
 		}
 		tx.head = &h
@@ -85,4 +90,16 @@ func (s *Store) FindAudit(ctx context.Context, f core.AuditFilter) ([]*core.Audi
 		out = append(out, &e)
 	}
 	return out, rows.Err()
+}
+
+// AuditState implements core.Store.
+func (s *Store) AuditState(ctx context.Context) (core.AuditState, error) {
+	var st core.AuditState
+	err := preparedReader{s}.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT last_seq FROM audit_head WHERE id = 1), -1), COALESCE((SELECT last_hash FROM audit_head WHERE id = 1), ''),
+		count(*), COALESCE(min(seq), 0), COALESCE(max(seq), 0) FROM audit_log`).Scan(&st.HeadSeq, &st.HeadHash, &st.Rows, &st.MinSeq, &st.MaxSeq)
+	if err != nil {
+		return st, fmt.Errorf("audit state: %w", err)
+	}
+	return st, nil
 }

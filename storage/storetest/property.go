@@ -488,7 +488,7 @@ func (r *propertyRun) check(rt *rapid.T) {
 		r.checkRefunds(rt, d, m)
 	}
 
-	v, err := r.svc.VerifyAudit(r.ctx)
+	v, err := r.svc.VerifyAudit(r.ctx, core.AuditAnchors{})
 	if err != nil || !v.Intact() {
 		rt.Fatalf("audit chain: %+v, %v", v, err)
 	}
