@@ -20,8 +20,11 @@ type Scope string
 // and read the records it created.
 const ScopeIntake Scope = "intake"
 
+// ScopeMetrics lets a monitoring system (Prometheus) read /metrics.
+const ScopeMetrics Scope = "metrics"
+
 // AllScopes lists every scope.
-func AllScopes() []Scope { return []Scope{ScopeIntake} }
+func AllScopes() []Scope { return []Scope{ScopeIntake, ScopeMetrics} }
 
 // ParseScope accepts a scope's name case-insensitively.
 func ParseScope(s string) (Scope, error) {
@@ -36,7 +39,8 @@ func ParseScope(s string) (Scope, error) {
 // ClientPolicy is the client counterpart of Policy: the actions each scope
 // allows. Clients hold no operator permission, so nothing else is open to them.
 var ClientPolicy = map[Scope][]Action{
-	ScopeIntake: {ActionSubmitApplication, ActionAttachTxID, ActionViewOwnRecords},
+	ScopeIntake:  {ActionSubmitApplication, ActionAttachTxID, ActionViewOwnRecords},
+	ScopeMetrics: {ActionViewMetrics},
 }
 
 // APIClient is a system that calls the desk's HTTP API with a bearer token.

@@ -67,6 +67,7 @@ const (
 	ActionAttachTxID        Action = "attach a transaction to a deposit application"
 	ActionConfigureDesk     Action = "configure the desk"
 	ActionViewRefunds       Action = "view refunds"
+	ActionViewMetrics       Action = "read monitoring metrics"
 	// ActionViewOwnRecords is an API client's read of the records it
 	// created; operators read records through ActionViewRecords, so it has
 	// no row in Policy.
@@ -95,6 +96,7 @@ var Policy = map[Action][]Permission{
 	ActionAttachTxID:        {PermDepositApplication},
 	ActionConfigureDesk:     {PermOperatorAdmin},
 	ActionViewRefunds:       {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},
+	ActionViewMetrics:       {PermAuditView, PermOperatorAdmin},
 }
 
 // Can reports whether the operator may take the action.

@@ -200,6 +200,9 @@ func guardedCalls() []serviceCall {
 			_, err := s.ListAPIClients(ctx)
 			return err
 		}},
+		{"MetricsAccess", core.ActionViewMetrics, func(ctx context.Context, s *core.Service) error {
+			return s.MetricsAccess(ctx)
+		}},
 		{"MakeCheckpoint", core.ActionViewAudit, func(ctx context.Context, s *core.Service) error {
 			_, err := s.MakeCheckpoint(ctx)
 			return err

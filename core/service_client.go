@@ -174,8 +174,17 @@ func (s *Service) AttachTxID(ctx context.Context, recordNo, txid string, index i
 	return s.Store.AttachDepositTx(ctx, DepositTxAttachment{ID: d.ID, TxID: norm, TxIndex: index, Audit: a})
 }
 
-// DepositCountsByStatus counts records per status for monitoring. It needs
-// no login: the counts name no customer and no record.
+// DepositCountsByStatus counts records per status for monitoring: what
+// /metrics serves from a cache to callers MetricsAccess lets in. It needs no
+// login of its own, since the counts name no customer and no record.
 func (s *Service) DepositCountsByStatus(ctx context.Context) (map[DepositStatus]int64, error) {
 	return s.Store.CountDepositsByStatus(ctx)
+}
+
+// MetricsAccess tells whether the caller may read monitoring metrics: an
+// API client with the metrics scope, or an operator with Audit View or
+// Operator Admin.
+func (s *Service) MetricsAccess(ctx context.Context) error {
+	_, err := s.authorize(ctx, ActionViewMetrics)
+	return err
 }

@@ -180,7 +180,9 @@ func TestDepositRequests(t *testing.T) {
 			require.Equal(t, http.StatusOK, h.status)
 			require.JSONEq(t, `{"status":"ok","nodes":{"bitcoin/regtest":"ok","geth":"refused: Node geth: The node serves ethereum/dev, not ethereum/mainnet: refused."}}`, h.raw)
 			e.api.Metrics().SetWatcherLag(core.Network{Chain: core.ChainBitcoin, Name: "regtest"}, 2)
-			m := e.do(http.MethodGet, "/metrics", "", nil, nil)
+			require.Equal(t, http.StatusUnauthorized, e.do(http.MethodGet, "/metrics", "", nil, nil).status, "metrics need a token")
+			require.Equal(t, http.StatusForbidden, e.do(http.MethodGet, "/metrics", e.crm, nil, nil).status, "an intake token is not a metrics token")
+			m := e.do(http.MethodGet, "/metrics", e.metrics, nil, nil)
 			require.Equal(t, http.StatusOK, m.status)
 			for _, want := range []string{
 				`depositdesk_http_requests_total{code="201",method="POST",route="POST /v1/deposit-requests"} 1`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,17 +15,21 @@ import (
 	"depositdesk/core"
 )
 
-// authenticate is the middleware of every intake operation: it resolves the
-// bearer token to an API client with the intake scope, applies the client's
-// rate limit, and passes the client on in the context, before the body is
-// read. A refused call writes nothing to the database and is logged.
-func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+// authenticated is the middleware of every operation that needs a token:
+// it resolves the bearer token to an API client holding scope, applies the
+// client's rate limit, and passes the client on in the context, before the
+// body is read. A refused call writes nothing to the database and is logged.
+func (s *Server) authenticated(scope core.Scope) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) { s.authenticate(ctx, scope, next) }
+}
+
+func (s *Server) authenticate(ctx huma.Context, scope core.Scope, next func(huma.Context)) {
 	scheme, token, _ := strings.Cut(ctx.Header("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		s.refuse(ctx, newProblem(http.StatusUnauthorized, core.EUNAUTHORIZED, "An Authorization: Bearer token is required."))
 		return
 	}
-	c, err := s.clients.authenticate(ctx.Context(), s.svc, strings.TrimSpace(token))
+	c, err := s.clients.authenticate(ctx.Context(), s.svc, strings.TrimSpace(token), scope)
 	if err != nil {
 		s.refuse(ctx, problemFor(s.log, err))
 		return
@@ -88,18 +93,18 @@ type cachedClient struct {
 // maxCachedClients bounds the cache; there are a handful of real clients.
 const maxCachedClients = 1024
 
-func (cc *clientCache) authenticate(ctx context.Context, svc *core.Service, token string) (*core.APIClient, error) {
+func (cc *clientCache) authenticate(ctx context.Context, svc *core.Service, token string, scope core.Scope) (*core.APIClient, error) {
 	if cc.ttl <= 0 {
-		return svc.AuthenticateClient(ctx, token, core.ScopeIntake)
+		return svc.AuthenticateClient(ctx, token, scope)
 	}
 	key, now := core.HashAPIToken(token), time.Now()
 	cc.mu.Lock()
 	hit, ok := cc.m[key]
 	cc.mu.Unlock()
-	if ok && now.Before(hit.until) {
+	if ok && now.Before(hit.until) && slices.Contains(hit.client.Scopes, scope) {
 		return hit.client, nil
 	}
-	c, err := svc.AuthenticateClient(ctx, token, core.ScopeIntake)
+	c, err := svc.AuthenticateClient(ctx, token, scope)
 	if err != nil {
 		return nil, err // refusals are never cached: a new client works at once
 	}

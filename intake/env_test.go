@@ -49,6 +49,7 @@ type env struct {
 	web     string
 	revoked string
 	noScope string
+	metrics string // a monitoring system's token
 }
 
 // newEnvFunc makes an env on a fresh database; wrap, when given, sits
@@ -110,6 +111,8 @@ func newEnv(t testing.TB, st core.Store, cfg intake.Config) *env {
 	_, e.crm, err = svc.CreateAPIClient(e.admin, "crm", []core.Scope{core.ScopeIntake})
 	require.NoError(t, err)
 	_, e.web, err = svc.CreateAPIClient(e.admin, "web", []core.Scope{core.ScopeIntake})
+	require.NoError(t, err)
+	_, e.metrics, err = svc.CreateAPIClient(e.admin, "prometheus", []core.Scope{core.ScopeMetrics})
 	require.NoError(t, err)
 	_, e.revoked, err = svc.CreateAPIClient(e.admin, "old", []core.Scope{core.ScopeIntake})
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,21 +87,30 @@ func (w *statusWriter) WriteHeader(code int) {
 // Unwrap lets http.ResponseController reach the connection (deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// recordsCollector reads the record counts when Prometheus scrapes, so the
-// figure is never stale and costs nothing between scrapes.
+// recordsMaxAge is how old the record counts a scrape serves may be.
+// Counting a million records takes the database about a tenth of a second;
+// a scrape flood must not turn into a database flood.
+const recordsMaxAge = 15 * time.Second
+
+// recordsCollector serves the record counts from a cache: the first scrape
+// counts, later ones get the last counts and, once they are older than
+// recordsMaxAge, start one recount in the background.
 type recordsCollector struct {
 	counts func(context.Context) (map[core.DepositStatus]int64, error)
 	log    *slog.Logger
+
+	mu         sync.Mutex
+	last       map[core.DepositStatus]int64
+	at         time.Time
+	recounting bool
 }
 
-var recordsDesc = prometheus.NewDesc("depositdesk_deposit_records", "Deposit records by status.", []string{"status"}, nil)
+var recordsDesc = prometheus.NewDesc("depositdesk_deposit_records", "Deposit records by status (at most "+recordsMaxAge.String()+" old).", []string{"status"}, nil)
 
 func (c *recordsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- recordsDesc }
 
 func (c *recordsCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	n, err := c.counts(ctx)
+	n, err := c.cached()
 	if err != nil {
 		c.log.Error("count deposit records for metrics", "err", err)
 		ch <- prometheus.NewInvalidMetric(recordsDesc, err)
@@ -109,4 +119,38 @@ func (c *recordsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, st := range core.AllDepositStatuses() {
 		ch <- prometheus.MustNewConstMetric(recordsDesc, prometheus.GaugeValue, float64(n[st]), string(st))
 	}
+}
+
+func (c *recordsCollector) cached() (map[core.DepositStatus]int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		n, err := c.count()
+		if err != nil {
+			return nil, err
+		}
+		c.last, c.at = n, time.Now()
+	} else if time.Since(c.at) > recordsMaxAge && !c.recounting {
+		c.recounting = true
+		go c.recount()
+	}
+	return c.last, nil
+}
+
+func (c *recordsCollector) recount() {
+	n, err := c.count()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recounting = false
+	if err != nil {
+		c.log.Error("count deposit records for metrics", "err", err)
+		return
+	}
+	c.last, c.at = n, time.Now()
+}
+
+func (c *recordsCollector) count() (map[core.DepositStatus]int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.counts(ctx)
 }

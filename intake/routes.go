@@ -108,7 +108,7 @@ var problemResponses = []int{http.StatusBadRequest, http.StatusUnauthorized, htt
 func (s *Server) registerRoutes() {
 	secured := func(op huma.Operation) huma.Operation {
 		op.Security = []map[string][]string{{"bearer": {}}}
-		op.Middlewares = huma.Middlewares{s.authenticate}
+		op.Middlewares = huma.Middlewares{s.authenticated(core.ScopeIntake)}
 		op.MaxBodyBytes = s.cfg.MaxBodyBytes
 		op.Errors = problemResponses
 		if op.Tags == nil {
@@ -153,11 +153,19 @@ func (s *Server) registerRoutes() {
 	})
 	huma.Register(s.api, huma.Operation{
 		OperationID: "metrics", Method: http.MethodGet, Path: "/metrics", Summary: "Prometheus metrics", Tags: []string{"Operations"},
-		Description: "Requests, latency, deposit records by status and the chain watcher's lag, in the Prometheus text format.",
+		Description: "Requests, latency, deposit records by status and the chain watcher's lag, in the Prometheus text format. " +
+			"Needs a token with the metrics scope (`depositctl client create --name prometheus --scope metrics`). " +
+			"Record counts are at most " + recordsMaxAge.String() + " old, so a scrape costs no database work.",
+		Security:    []map[string][]string{{"bearer": {}}},
+		Middlewares: huma.Middlewares{s.authenticated(core.ScopeMetrics)},
+		Errors:      problemResponses,
 		Responses: map[string]*huma.Response{
 			"200": {Description: "Prometheus text exposition format.", Content: map[string]*huma.MediaType{"text/plain": {}}},
 		},
-	}, func(context.Context, *struct{}) (*huma.StreamResponse, error) {
+	}, func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
+		if err := s.svc.MetricsAccess(ctx); err != nil {
+			return nil, problemFor(s.log, err)
+		}
 		return &huma.StreamResponse{Body: func(ctx huma.Context) {
 			r, w := humago.Unwrap(ctx)
 			s.metrics.Handler().ServeHTTP(w, r)
