@@ -54,7 +54,11 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 		}
 		// Matched by (network, txid, index): another request already claims
 		// this transaction, so returning its record would tell this client
-		// that its own, different request was recorded.
+		// that its own, different request was recorded. A client is told
+		// the record's number only when the record is its own.
+		if client != nil && !client.Owns(rec) {
+			return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded for another deposit request.", d.TxID)
+		}
 		return nil, false, Errorf(ECONFLICT, "Transaction %s is already recorded as %s for a different deposit request.", d.TxID, rec.RecordNo)
 	}
 	if client != nil && !client.Owns(rec) {

@@ -107,11 +107,20 @@ func TestDepositRequests(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, intake.Config{})
 			tx := strings.Repeat("cd", 32)
-			require.Equal(t, http.StatusCreated, e.post(e.crm, "k-1", body(map[string]any{"txid": tx})).status)
+			first := e.post(e.crm, "k-1", body(map[string]any{"txid": tx}))
+			require.Equal(t, http.StatusCreated, first.status)
 			before := e.snapshot()
-			for _, c := range []struct{ token, key string }{{e.crm, "k-2"}, {e.web, "k-1"}} {
+			for _, c := range []struct {
+				token, key string
+				own        bool
+			}{{e.crm, "k-2", true}, {e.web, "k-1", false}} {
 				r := e.post(c.token, c.key, body(map[string]any{"txid": tx, "amount": "0.5"}))
 				require.Equal(t, http.StatusConflict, r.status, r.raw)
+				if c.own {
+					require.Contains(t, r.prob.Detail, first.view.RecordNo, "a client is told its own record")
+				} else {
+					require.NotContains(t, r.raw, first.view.RecordNo, "another client's record is never named")
+				}
 			}
 			r := e.post(e.web, "k-1", body(map[string]any{"txid": tx}))
 			require.Equal(t, http.StatusConflict, r.status, "another client may not learn of the record: %s", r.raw)
