@@ -74,6 +74,8 @@ func main() {
 	}
 	if pg, ok := st.(*postgres.Store); ok {
 		go func() {
+			// It reconnects by itself; it returns an error only when the
+			// server refuses this desk for good.
 			if err := pg.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
 				log.Error("live updates from the database stopped", "error", err)
 			}
