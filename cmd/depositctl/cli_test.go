@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +17,12 @@ import (
 	"depositdesk/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, nil) }
+func TestMain(m *testing.M) {
+	if os.Getenv(asDepositctl) != "" {
+		main()
+	}
+	pgtest.Main(m, nil)
+}
 
 const adminPW = "admin-password-1"
 

@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"depositdesk/core"
 )
 
 // DepositChannel is the LISTEN/NOTIFY channel carrying the record number
@@ -114,33 +112,6 @@ func (s *Store) listen(ctx context.Context, fn func(recordNo string), reconnect 
 func refused(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000")
-}
-
-// watcherLockClass namespaces the per-network watcher locks among
-// advisory locks (the two-key form: class, hashtext(network)).
-const watcherLockClass int32 = 0x64657020 // "dep "
-
-// TryLockWatcher claims the right to run the chain watcher for network,
-// so exactly one runs per network however many desktops are open. The
-// claim is a session advisory lock on a connection of its own: it ends
-// with release, or by itself if this process dies and its connection
-// drops. It returns ErrWatcherLocked when someone else holds it.
-func (s *Store) TryLockWatcher(ctx context.Context, n core.Network) (release func(), err error) {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return nil, fmt.Errorf("connect watcher lock: %w", err)
-	}
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, watcherLockClass, n.String()).Scan(&ok); err != nil {
-		closeConn(ctx, conn)
-		return nil, fmt.Errorf("try watcher lock: %w", err)
-	}
-	if !ok {
-		closeConn(ctx, conn)
-		return nil, core.ErrWatcherLocked
-	}
-	// Closing the session releases its advisory locks.
-	return func() { closeConn(ctx, conn) }, nil
 }
 
 // closeConn closes a dedicated connection even when ctx has ended.

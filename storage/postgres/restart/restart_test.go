@@ -73,6 +73,36 @@ func TestListenerHearsChangesAgainAfterARestart(t *testing.T) {
 	require.NoError(t, <-done, "a cancelled listener returns nil")
 }
 
+// A restart ends the lock's session like any other: the holder's lease is
+// lost, and once the server is back the network can be claimed again.
+func TestWatcherLeaseIsLostWhenTheServerRestarts(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	s := open(t, url)
+	ctx := context.Background()
+	regtest := core.Network{Chain: core.ChainBitcoin, Name: "regtest"}
+	lease, err := s.TryLockWatcher(ctx, regtest)
+	require.NoError(t, err)
+	defer lease.Release()
+
+	start := time.Now()
+	pgtest.Restart(t)
+	select {
+	case <-lease.Lost():
+	case <-time.After(resumeBound):
+		t.Fatal("the lease outlived the server's restart")
+	}
+	t.Logf("lease lost %v after the restart began", time.Since(start).Round(time.Millisecond))
+
+	require.Eventually(t, func() bool {
+		next, err := s.TryLockWatcher(ctx, regtest)
+		if err == nil {
+			next.Release()
+		}
+		return err == nil
+	}, resumeBound, 100*time.Millisecond, "the network cannot be claimed after the restart")
+	t.Logf("claimed again %v after the restart began (a claim waits out the old holder first)", time.Since(start).Round(time.Millisecond))
+}
+
 // waitFor reads heard until want arrives; before a restart only record
 // numbers are sent, never "*".
 func waitFor(t *testing.T, heard <-chan string, want, msg string) {
