@@ -1,6 +1,9 @@
 package core
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // ChainState is what the chain says about a deposit's transaction, stored
 // with the record: how far it is confirmed and in which block.
@@ -21,3 +24,23 @@ type WatchedDeposit struct {
 // ErrWatcherLocked is returned by a store's TryLockWatcher when another
 // process's watcher follows the network.
 var ErrWatcherLocked = errors.New("another watcher follows this network")
+
+// WatcherLocker hands out the right to follow a network: at most one lease
+// per network among every desk and process using the same database.
+type WatcherLocker interface {
+	// TryLockWatcher returns a lease on n once following n is safe (no
+	// earlier holder can still be writing), or ErrWatcherLocked when
+	// someone else holds it. The lease also ends when ctx ends.
+	TryLockWatcher(ctx context.Context, n Network) (WatcherLease, error)
+}
+
+// WatcherLease is held while its holder follows a network.
+type WatcherLease interface {
+	// Lost is closed when the lease no longer holds: its engine can no
+	// longer vouch for it (the lock's connection failed), it was
+	// released, or its context ended. A watcher under it must stop.
+	Lost() <-chan struct{}
+	// Release gives the lease up and returns once it is given up. It may
+	// be called more than once, and after the lease was lost.
+	Release()
+}

@@ -13,8 +13,20 @@ import (
 	"depositdesk/storage/sqlite"
 )
 
+// Store is an opened engine: everything core asks of storage, and the
+// watcher leases that let one watcher follow each network.
+type Store interface {
+	core.Store
+	core.WatcherLocker
+}
+
+var (
+	_ Store = (*postgres.Store)(nil)
+	_ Store = (*sqlite.Store)(nil)
+)
+
 // Open opens the store for dsn.
-func Open(ctx context.Context, dsn string) (core.Store, error) {
+func Open(ctx context.Context, dsn string) (Store, error) {
 	if IsPostgres(dsn) {
 		return postgres.Open(ctx, dsn)
 	}

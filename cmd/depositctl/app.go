@@ -36,7 +36,7 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 
-	store core.Store
+	store storage.Store
 	svc   *core.Service
 
 	checkpointsFlag string      // --checkpoints

@@ -21,20 +21,17 @@ import (
 func TestMain(m *testing.M) {
 	// The test binary doubles as depositctl for tests that need separate
 	// processes, as operators' terminals are (see depositctlProcess).
-	if os.Getenv(childEnv) == "1" {
+	if os.Getenv(asDepositctl) != "" {
 		main()
 	}
 	pgtest.Main(m, nil)
 }
 
-// childEnv makes this test binary run as depositctl.
-const childEnv = "DEPOSITCTL_TEST_AS_CLI"
-
 // depositctlProcess is depositctl args in a process of its own, with stdin.
 func depositctlProcess(t *testing.T, stdin string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Env = append(os.Environ(), asDepositctl+"=1")
 	cmd.Stdin = strings.NewReader(stdin)
 	return cmd
 }

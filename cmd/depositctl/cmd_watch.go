@@ -8,22 +8,26 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
+	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
 )
 
 func (a *app) watchCommand() *cobra.Command {
-	return &cobra.Command{
+	var standby time.Duration
+	cmd := &cobra.Command{
 		Use:   "watch",
 		Short: "Follow the configured nodes and move deposits on the chain's evidence (until interrupted)",
 		Long: `watch runs one chain watcher per network configured in nodes.toml, each asking
 only that network's nodes. Every node is checked first to serve the network it
-is configured for. On a shared Postgres database exactly one watcher follows
-each network however many are started; the others stand by and take over if it
-stops.`,
+is configured for. Exactly one watcher follows each network however many are
+started on the same database (a Postgres advisory lock, or a lock file beside
+a SQLite file); the others stand by, try again every --standby, and take over
+when it stops or loses its lock.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(cmd.Context()); err != nil {
@@ -47,10 +51,14 @@ stops.`,
 			}
 			fmt.Fprintf(a.stdout, "watching %s (Ctrl-C to stop)\n", strings.Join(names, ", "))
 			// A watcher's progress is what an operator running it wants to see.
-			nodes.RunWatchers(ctx, a.store, set, slog.New(slog.NewTextHandler(a.stderr, nil)), nil)
+			log := slog.New(slog.NewTextHandler(a.stderr, nil))
+			go anchor.Run(ctx, a.svc, a.checkpointDir(), anchor.DefaultRows, anchor.DefaultEvery, log)
+			nodes.RunWatchers(ctx, a.store, set, nodes.WatchOptions{Log: log, Standby: standby})
 			return nil
 		},
 	}
+	cmd.Flags().DurationVar(&standby, "standby", nodes.DefaultStandby, "how often a watcher standing by tries to take its network over")
+	return cmd
 }
 
 // refuseUnusable is ECONFLICT naming every node that cannot be used: a

@@ -72,17 +72,20 @@ func main() {
 	case len(set.All()) == 0:
 		log.Info("no nodes configured; deposits are not followed on chain", "config", nodeFile.Path)
 	default:
-		// The watcher runs here (on Postgres, in whichever desk holds the
-		// network's lock); every desk refreshes what it shows when records change.
-		go nodes.RunWatchers(ctx, st, set, log, func(n core.Network, r watcher.Report, err error) {
+		// The watcher runs here when this desk holds the network's lease
+		// (else it stands by); every desk refreshes what it shows when
+		// records change.
+		go nodes.RunWatchers(ctx, st, set, nodes.WatchOptions{Log: log, OnPass: func(n core.Network, r watcher.Report, err error) {
 			desk.WatcherPass(n, r.Tip, err)
 			if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
 				desk.DepositsChanged("*")
 			}
-		})
+		}})
 	}
 	if pg, ok := st.(*postgres.Store); ok {
 		go func() {
+			// It reconnects by itself; it returns an error only when the
+			// server refuses this desk for good.
 			if err := pg.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
 				log.Error("live updates from the database stopped", "error", err)
 			}

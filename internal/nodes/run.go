@@ -11,74 +11,108 @@ import (
 	"depositdesk/core/watcher"
 )
 
-// lockRetry is how often a desk whose network is followed by another
-// desk's watcher checks whether it should take over.
-const lockRetry = 30 * time.Second
+// DefaultStandby is how often a desk whose network another desk follows
+// checks whether it should take over.
+const DefaultStandby = 30 * time.Second
+
+// Store is what running watchers need of a store: what each watcher reads
+// and writes, and the lease that lets one of them follow a network.
+type Store interface {
+	watcher.Store
+	core.WatcherLocker
+}
+
+// WatchOptions tunes RunWatchers; the zero value is the production setup.
+type WatchOptions struct {
+	Log *slog.Logger // slog.Default() when nil
+	// OnPass, when set, sees every pass of every network.
+	OnPass func(n core.Network, r watcher.Report, err error)
+	// Standby is how often a network's lease is tried again while another
+	// desk holds it, after losing it, or after failing to ask for it;
+	// DefaultStandby when zero.
+	Standby time.Duration
+}
 
 // RunWatchers follows every network of set until ctx ends, one watcher per
-// network, each asking only that network's nodes. On a shared Postgres
-// database a network is followed by exactly one watcher among all running
-// desks (a session advisory lock); the others stand by and take over if
-// that desk goes away. onPass, when set, sees every pass.
-func RunWatchers(ctx context.Context, store watcher.Store, set *Set, log *slog.Logger, onPass func(n core.Network, r watcher.Report, err error)) {
-	if log == nil {
-		log = slog.Default()
+// network, each asking only that network's nodes. A network is followed by
+// exactly one watcher among all desks and processes on the same database
+// (store's lease: a session advisory lock on Postgres, a lock file beside
+// a SQLite database); the others stand by and take over when that one
+// goes away or loses its lease.
+func RunWatchers(ctx context.Context, store Store, set *Set, opt WatchOptions) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Standby <= 0 {
+		opt.Standby = DefaultStandby
 	}
 	var wg sync.WaitGroup
 	for _, n := range set.Config().Networks() {
 		nodes := set.Nodes(n)
 		poll, _ := nodes[0].Node().PollInterval()
-		w := &watcher.Watcher{Network: n, Chain: nodes[0], Store: store, Log: log, Poll: poll}
+		w := &watcher.Watcher{Network: n, Chain: nodes[0], Store: store, Log: opt.Log, Poll: poll}
 		for _, c := range nodes[1:] {
 			w.Witnesses = append(w.Witnesses, watcher.Witness{Name: c.Name(), Chain: c})
 		}
-		if onPass != nil {
-			w.OnPass = func(r watcher.Report, err error) { onPass(n, r, err) }
+		if opt.OnPass != nil {
+			w.OnPass = func(r watcher.Report, err error) { opt.OnPass(n, r, err) }
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			follow(ctx, store, w, log)
-		}()
+		wg.Go(func() { follow(ctx, store, w, opt) })
 	}
 	wg.Wait()
 }
 
-// watcherLocker is a store shared by several desks (Postgres): it lets
-// exactly one of them follow each network.
-type watcherLocker interface {
-	TryLockWatcher(ctx context.Context, n core.Network) (release func(), err error)
-}
-
-// follow runs w, first taking the network's lock when the store has one.
-func follow(ctx context.Context, store watcher.Store, w *watcher.Watcher, log *slog.Logger) {
-	locker, shared := store.(watcherLocker)
-	if !shared {
-		_ = w.Run(ctx)
-		return
-	}
-	announced := false
+// follow runs a watcher like w for as long as it holds the network's
+// lease, and stands by whenever it does not, until ctx ends.
+func follow(ctx context.Context, locker core.WatcherLocker, w *watcher.Watcher, opt WatchOptions) {
+	network := w.Network.String()
+	standingBy := false
 	for ctx.Err() == nil {
-		release, err := locker.TryLockWatcher(ctx, w.Network)
+		lease, err := locker.TryLockWatcher(ctx, w.Network)
 		switch {
 		case err == nil:
-			log.Info("following the chain", "network", w.Network.String())
-			_ = w.Run(ctx)
-			release()
-			return
-		case errors.Is(err, core.ErrWatcherLocked):
-			if !announced {
-				log.Info("another desk follows this network; standing by", "network", w.Network.String())
-				announced = true
+			opt.Log.Info("following the chain", "network", network)
+			followWhileHeld(ctx, lease, w)
+			if ctx.Err() != nil {
+				return
 			}
-		default:
-			log.Error("cannot take the watcher lock", "network", w.Network.String(), "error", err)
+			opt.Log.Warn("lost the watcher lock; standing by", "network", network)
+			standingBy = true
+		case errors.Is(err, core.ErrWatcherLocked):
+			if !standingBy {
+				opt.Log.Info("standing by", "network", network, "because", "another desk or process follows this network")
+				standingBy = true
+			}
+		case ctx.Err() == nil:
+			opt.Log.Error("cannot take the watcher lock", "network", network, "error", err)
 		}
+		t := time.NewTimer(opt.Standby)
 		select {
 		case <-ctx.Done():
-		case <-time.After(lockRetry):
+			t.Stop()
+		case <-t.C:
 		}
 	}
+}
+
+// followWhileHeld runs a fresh copy of w (a new leader knows nothing of
+// what it saw in an earlier term: another desk followed meanwhile) until
+// ctx ends or the lease is lost, and releases the lease once the watcher
+// has returned, so no pass of it is still running when another desk may
+// take over.
+func followWhileHeld(ctx context.Context, lease core.WatcherLease, w *watcher.Watcher) {
+	defer lease.Release()
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-lease.Lost():
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	term := *w
+	_ = term.Run(wctx)
 }
 
 // ReportLag tells set, every interval until ctx ends, how many blocks each

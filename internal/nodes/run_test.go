@@ -53,7 +53,7 @@ func TestOneWatcherPerNetworkAcrossDesks(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nodes.RunWatchers(ctx, desks[i], set, nil, func(core.Network, watcher.Report, error) { passes[i].Add(1) })
+			nodes.RunWatchers(ctx, desks[i], set, nodes.WatchOptions{OnPass: func(core.Network, watcher.Report, error) { passes[i].Add(1) }})
 		}()
 	}
 	var mu sync.Mutex

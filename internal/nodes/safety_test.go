@@ -172,13 +172,13 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		nodes.RunWatchers(ctx, st, set, nil, func(n core.Network, _ watcher.Report, err error) {
+		nodes.RunWatchers(ctx, st, set, nodes.WatchOptions{OnPass: func(n core.Network, _ watcher.Report, err error) {
 			if err != nil {
 				mu.Lock()
 				failures[n] = append(failures[n], core.ErrorMessage(err))
 				mu.Unlock()
 			}
-		})
+		}})
 	}()
 
 	txid := btcd.Send(t, deposit, 1_500_000)

@@ -59,13 +59,13 @@ func (c *cluster) start() error {
 	if err != nil {
 		return err
 	}
-	data := filepath.Join(c.dir, "data")
+	data := c.dataDir()
 	if out, err := c.run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
 		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off"+
 		" -c full_page_writes=off -c max_connections=200", port, c.dir)
-	logFile := filepath.Join(c.dir, "log")
+	logFile := c.logFile()
 	if out, err := c.run("pg_ctl", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", opts, "start"); err != nil {
 		log, _ := os.ReadFile(logFile)
 		return fmt.Errorf("pg_ctl start: %w: %s %s", err, out, log)
@@ -74,6 +74,9 @@ func (c *cluster) start() error {
 	return nil
 }
 
+func (c *cluster) dataDir() string { return filepath.Join(c.dir, "data") }
+func (c *cluster) logFile() string { return filepath.Join(c.dir, "log") }
+
 func (c *cluster) run(tool string, args ...string) ([]byte, error) {
 	argv := slices.Concat(c.asUser, []string{filepath.Join(c.bin, tool)}, args)
 	return exec.Command(argv[0], argv[1:]...).CombinedOutput()
@@ -81,8 +84,8 @@ func (c *cluster) run(tool string, args ...string) ([]byte, error) {
 
 // stop kills the server without a checkpoint and removes its files.
 func (c *cluster) stop() {
-	if _, err := os.Stat(filepath.Join(c.dir, "data", "postmaster.pid")); err == nil {
-		_, _ = c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "postmaster.pid")); err == nil {
+		_, _ = c.run("pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "stop")
 	}
 	_ = os.RemoveAll(c.dir)
 }

@@ -28,6 +28,7 @@ var server struct {
 	copyStrategy string
 	prefix       string // database names of this binary, unique on a shared server
 	n            atomic.Int64
+	cluster      *cluster // nil when EnvURL named the server
 }
 
 // PrepareFunc fills a freshly created template database at url (applies
@@ -39,12 +40,19 @@ type PrepareFunc func(ctx context.Context, url string) error
 // from TestMain: func TestMain(m *testing.M) { pgtest.Main(m, migrate) }.
 // A missing Postgres installation fails the binary; it never skips.
 func Main(m *testing.M, prepare PrepareFunc) {
-	os.Exit(run(m, prepare))
+	os.Exit(run(m, prepare, os.Getenv(EnvURL)))
 }
 
-func run(m *testing.M, prepare PrepareFunc) int {
+// MainOwnServer is Main for tests that restart the server (Restart): it
+// always starts a throwaway cluster of its own, whatever EnvURL says,
+// because a restart ends every session on the server.
+func MainOwnServer(m *testing.M, prepare PrepareFunc) {
+	os.Exit(run(m, prepare, ""))
+}
+
+func run(m *testing.M, prepare PrepareFunc, url string) int {
 	server.prefix = fmt.Sprintf("depositdesk_test_%d", os.Getpid())
-	server.url = os.Getenv(EnvURL)
+	server.url = url
 	if server.url == "" {
 		c, err := startCluster()
 		if err != nil {
@@ -54,6 +62,7 @@ func run(m *testing.M, prepare PrepareFunc) int {
 		}
 		defer c.stop()
 		server.url = c.url
+		server.cluster = c
 	}
 	if prepare != nil {
 		name, err := prepareTemplate(prepare)

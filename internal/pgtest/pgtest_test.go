@@ -66,3 +66,25 @@ func TestDatabaseIsDroppedWhenItsTestEnds(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n))
 	require.Zero(t, n, "database %s still exists", name)
 }
+
+func TestTerminateBackendsEndsOnlyTheNamedSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	named := func(name string) *pgx.Conn {
+		cfg, err := pgx.ParseConfig(url)
+		require.NoError(t, err)
+		cfg.RuntimeParams["application_name"] = name
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close(ctx) })
+		return conn
+	}
+	doomed, spared := named("doomed"), named("spared")
+	require.Len(t, pgtest.BackendPIDs(t, url, "doomed"), 1)
+	require.Empty(t, pgtest.BackendPIDs(t, pgtest.NewDatabase(t), "doomed"), "another database's sessions are not counted")
+
+	require.Equal(t, 1, pgtest.TerminateBackends(t, url, "doomed"))
+	require.Error(t, doomed.Ping(ctx))
+	require.NoError(t, spared.Ping(ctx))
+}

@@ -2,12 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"depositdesk/core"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DepositChannel is the LISTEN/NOTIFY channel carrying the record number
@@ -24,54 +25,93 @@ func notifyDeposit(ctx context.Context, tx pgx.Tx, recordNo string) error {
 	return nil
 }
 
+// How ListenDeposits keeps its connection.
+const (
+	listenRetryMin = 100 * time.Millisecond // first wait after a failure, doubled after each further one
+	listenRetryMax = 5 * time.Second
+	// listenIdle is how long the listener waits for a notification before
+	// it pings: a server that vanished without closing the connection (a
+	// cut network) says nothing, and only a question finds out.
+	listenIdle        = 15 * time.Second
+	listenPingTimeout = 5 * time.Second
+)
+
 // ListenDeposits calls fn with the record number of every deposit change
-// committed by any desktop, until ctx ends (then it returns nil) or the
-// connection fails. It holds its own connection, outside the pool.
+// committed by any desktop until ctx ends, then returns nil. It holds a
+// connection of its own, outside the pool. When that connection fails (a
+// server restart, a cut network) it connects again, 100 ms after the first
+// failure and twice as long after each further one up to 5 s, and once
+// listening again calls fn("*"): anything may have changed while it was
+// away, and notifications are not kept for absent listeners. Only a server
+// that refuses this desk outright (its credentials, an unknown database)
+// makes it give up and return that error.
 func (s *Store) ListenDeposits(ctx context.Context, fn func(recordNo string)) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return fmt.Errorf("connect listener: %w", err)
-	}
-	defer closeConn(ctx, conn)
-	if _, err := conn.Exec(ctx, `LISTEN `+DepositChannel); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if ctx.Err() != nil {
+	retry := listenRetryMin
+	for again := false; ; again = true {
+		listened, err := s.listen(ctx, fn, again)
+		switch {
+		case ctx.Err() != nil:
 			return nil
-		} else if err != nil {
-			return fmt.Errorf("wait for notification: %w", err)
+		case refused(err):
+			return err
+		case listened:
+			retry = listenRetryMin
 		}
-		fn(n.Payload)
+		t := time.NewTimer(retry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		retry = min(2*retry, listenRetryMax)
 	}
 }
 
-// watcherLockClass namespaces the per-network watcher locks among
-// advisory locks (the two-key form: class, hashtext(network)).
-const watcherLockClass int32 = 0x64657020 // "dep "
-
-// TryLockWatcher claims the right to run the chain watcher for network,
-// so exactly one runs per network however many desktops are open. The
-// claim is a session advisory lock on a connection of its own: it ends
-// with release, or by itself if this process dies and its connection
-// drops. It returns ErrWatcherLocked when someone else holds it.
-func (s *Store) TryLockWatcher(ctx context.Context, n core.Network) (release func(), err error) {
+// listen connects, listens and passes notifications to fn until the
+// connection fails; listened says whether LISTEN took effect. After a
+// reconnect fn first hears "*".
+func (s *Store) listen(ctx context.Context, fn func(recordNo string), reconnect bool) (listened bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return nil, fmt.Errorf("connect watcher lock: %w", err)
+		return false, fmt.Errorf("connect listener: %w", err)
 	}
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, watcherLockClass, n.String()).Scan(&ok); err != nil {
-		closeConn(ctx, conn)
-		return nil, fmt.Errorf("try watcher lock: %w", err)
+	defer closeConn(ctx, conn)
+	if _, err := conn.Exec(ctx, `LISTEN `+DepositChannel); err != nil {
+		return false, fmt.Errorf("listen: %w", err)
 	}
-	if !ok {
-		closeConn(ctx, conn)
-		return nil, core.ErrWatcherLocked
+	if reconnect {
+		fn("*")
 	}
-	// Closing the session releases its advisory locks.
-	return func() { closeConn(ctx, conn) }, nil
+	for {
+		wctx, cancel := context.WithTimeout(ctx, listenIdle)
+		n, err := conn.WaitForNotification(wctx)
+		idle := wctx.Err() != nil
+		cancel()
+		switch {
+		case err == nil:
+			fn(n.Payload)
+		case ctx.Err() != nil:
+			return true, nil
+		case idle:
+			pctx, cancel := context.WithTimeout(ctx, listenPingTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return true, fmt.Errorf("ping listener: %w", err)
+			}
+		default:
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+	}
+}
+
+// refused reports a server that will not take this desk's connection
+// however often it is asked: invalid credentials (SQLSTATE class 28) or
+// no such database (3D000).
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000")
 }
 
 // closeConn closes a dedicated connection even when ctx has ended.

@@ -64,27 +64,3 @@ func TestEveryDesktopHearsCommittedDepositChanges(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done, "a cancelled listener returns nil")
 }
-
-func TestOneWatcherPerNetwork(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	a, url := open(t)
-	b, err := postgres.Open(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
-
-	btcMain := core.Network{Chain: core.ChainBitcoin, Name: "mainnet"}
-	release, err := a.TryLockWatcher(ctx, btcMain)
-	require.NoError(t, err)
-	_, err = b.TryLockWatcher(ctx, btcMain)
-	require.ErrorIs(t, err, core.ErrWatcherLocked)
-
-	other, err := b.TryLockWatcher(ctx, core.Network{Chain: core.ChainEthereum, Name: "mainnet"})
-	require.NoError(t, err, "Ethereum's mainnet is another network, with its own watcher")
-	other()
-
-	release()
-	again, err := b.TryLockWatcher(ctx, btcMain)
-	require.NoError(t, err, "released claims can be taken")
-	again()
-}

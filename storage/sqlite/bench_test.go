@@ -47,16 +47,14 @@ var (
 	seedErr  error
 )
 
-// TestMain removes the benchmarks' shared store after the run.
-func TestMain(m *testing.M) {
-	code := m.Run()
+// removeSeeded removes the benchmarks' shared store after the run.
+func removeSeeded() {
 	if seedDB != nil {
 		seedDB.store.Close()
 	}
 	if seedDir != "" {
 		os.RemoveAll(seedDir)
 	}
-	os.Exit(code)
 }
 
 func mustSeeded(b *testing.B) *seeded {

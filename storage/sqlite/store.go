@@ -24,6 +24,7 @@ import (
 
 // Store is a core.Store on one SQLite database file.
 type Store struct {
+	path   string  // absolute, symbolic links resolved: where watcher lock files go
 	write  *sql.DB // exactly one connection: SQLite has one writer
 	read   *sql.DB
 	ckpt   *sql.DB // one connection that checkpoints the WAL in the background
@@ -61,10 +62,16 @@ func init() {
 }
 
 // Open opens (creating it and its directory if needed) the database at path
-// and applies pending migrations.
+// and applies pending migrations. The database is always a file: SQLite's
+// ":memory:" would give each of the store's connections a database of its
+// own, and leave the watcher lock (lease.go) nowhere to live, so it is
+// refused.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, core.Errorf(core.EINVALID, "Database path is empty.")
+	}
+	if path == ":memory:" {
+		return nil, core.Errorf(core.EINVALID, "An in-memory database cannot be shared by the desk's connections; name a file.")
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -98,6 +105,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	ckpt.SetMaxOpenConns(1)
 	s := &Store{write: write, read: read, ckpt: ckpt, stop: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// Migrating created the file, so its real path can be resolved: two
+	// names for one database (a relative path, a symbolic link) must
+	// meet at the same lock files.
+	if s.path, err = realPath(path); err != nil {
 		s.Close()
 		return nil, err
 	}

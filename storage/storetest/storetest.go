@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Challenges", func(t *testing.T) { runChallenges(t, newStore) })
 	t.Run("DepositAddresses", func(t *testing.T) { runDepositAddresses(t, newStore) })
 	t.Run("WatcherState", func(t *testing.T) { runWatcherState(t, newStore) })
+	t.Run("WatcherLeases", func(t *testing.T) { runWatcherLeases(t, newStore) })
 	t.Run("SharedNetworkName", func(t *testing.T) { runSharedNetworkName(t, newStore) })
 	t.Run("MicroDeposits", func(t *testing.T) { runMicroDeposits(t, newStore) })
 	t.Run("APIClients", func(t *testing.T) { runAPIClients(t, newStore) })
