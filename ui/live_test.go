@@ -49,6 +49,10 @@ func TestStatusLineShowsTheWatchers(t *testing.T) {
 	b.loginAs(t, "admin", adminPW)
 	require.Contains(t, b.ui.chains.Text, "none configured")
 	regtest, dev := core.Network{Chain: core.ChainBitcoin, Name: "regtest"}, core.Network{Chain: core.ChainEthereum, Name: "dev"}
+	b.ui.NodesChecking([]core.Network{regtest, dev})
+	require.Eventually(t, func() bool {
+		return b.ui.chains.Text == "Blockchain nodes: checking bitcoin/regtest, ethereum/dev…"
+	}, 5*time.Second, 10*time.Millisecond)
 	b.ui.WatcherPass(regtest, 540, nil)
 	b.ui.WatcherPass(dev, 12, nil)
 	require.Eventually(t, func() bool {

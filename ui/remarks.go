@@ -57,8 +57,12 @@ func newRemarksDialog(win fyne.Window, w *worker, a remarksAction) *remarksDialo
 	r.back = widget.NewButton("Back", func() { r.dlg.Hide() })
 	info := widget.NewLabel(a.explain)
 	info.Wrapping = fyne.TextWrapWord
-	content := container.NewVBox(info, widget.NewLabel("Remarks (required)"), r.remarks, r.message, container.NewHBox(r.back, r.confirm))
-	r.dlg = dialog.NewCustomWithoutButtons(a.title, container.NewGridWrap(fyne.NewSize(520, 260), content), win)
+	// The buttons keep their place at the bottom; a long refusal (a node's
+	// timeout naming a 64-digit TXID) scrolls above them instead of
+	// pushing them out of the dialog.
+	content := container.NewBorder(container.NewVBox(info, widget.NewLabel("Remarks (required)"), r.remarks),
+		container.NewHBox(r.back, r.confirm), nil, nil, container.NewVScroll(r.message))
+	r.dlg = dialog.NewCustomWithoutButtons(a.title, container.NewGridWrap(fyne.NewSize(560, 330), content), win)
 	r.dlg.Show()
 	win.Canvas().Focus(r.remarks)
 	return r

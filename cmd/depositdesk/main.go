@@ -75,6 +75,7 @@ func main() {
 		// The watcher runs here when this desk holds the network's lease
 		// (else it stands by); every desk refreshes what it shows when
 		// records change.
+		desk.NodesChecking(set.Config().Networks())
 		go nodes.RunWatchers(ctx, st, set, nodes.WatchOptions{Log: log, OnPass: func(n core.Network, r watcher.Report, err error) {
 			desk.WatcherPass(n, r.Tip, err)
 			if err == nil && (r.Transitions > 0 || r.NewBlocks > 0) {
