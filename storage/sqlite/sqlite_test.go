@@ -193,3 +193,20 @@ func TestRecordNumberCollisionIsConflictNotDuplicate(t *testing.T) {
 	require.Equal(t, first.ID, page.Records[0].ID)
 	require.Equal(t, 3, storetest.MustVerifyChain(t, s), "nothing audited for the refused insert")
 }
+
+// A database made in a folder that already exists is the owner's alone,
+// and so are the WAL and shared-memory files SQLite makes beside it.
+func TestDatabaseFilesAreReadableByTheirOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir() // exists already, mode 0700: the file's own mode is what counts
+	path := filepath.Join(dir, "desk.db")
+	st, err := sqlite.Open(context.Background(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.AppendAudit(context.Background(), core.AuditEntry{At: time.Now(), Actor: "t", Action: "test", Entity: "test"}))
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		require.NoError(t, err, f)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
+	}
+}

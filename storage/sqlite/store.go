@@ -78,6 +78,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	// The file is made before SQLite opens it, readable by its owner only:
+	// SQLite would create it with the process's umask (0644 in an existing
+	// folder), and it gives the -wal and -shm files the database file's
+	// permissions.
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	// mattn/go-sqlite3 reads its own _foreign_keys/_busy_timeout/_journal_mode
 	// options; _txlock=immediate makes every write transaction take the write
 	// lock at BEGIN so a reader never has to upgrade and deadlock.
@@ -252,4 +259,16 @@ func limitClause(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(" LIMIT %d", n)
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet; an existing file keeps the mode its owner gave it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
