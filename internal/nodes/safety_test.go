@@ -20,6 +20,7 @@ import (
 	"depositdesk/internal/btcdtest"
 	"depositdesk/internal/ethtest"
 	"depositdesk/internal/nodes"
+	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
 
@@ -186,6 +187,17 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
 		SourceAddress: btcd.Address().EncodeAddress(), TxID: txid})
 	require.NoError(t, err)
+	// A desk with only an Ethereum node cannot tell whether this Bitcoin
+	// transaction is on chain, so it refuses to cancel: it never asks the
+	// Ethereum node, which would answer "not found".
+	ethOnly := wire.NewService(st)
+	ethOnly.Nodes = nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{{Chain: core.ChainEthereum, Network: "dev", URL: gethURL}}}, nodes.OpenAdapter)
+	gethBefore := len(gethAsked.asked())
+	_, err = ethOnly.CancelDeposit(admin, rec.RecordNo, "Duplicate user request")
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err))
+	require.Contains(t, core.ErrorMessage(err), "No bitcoin/regtest node is configured")
+	require.Equal(t, gethBefore, len(gethAsked.asked()), "the Ethereum node was not asked about a Bitcoin transaction")
+
 	btcd.Generate(t, 3)
 	require.Eventually(t, func() bool {
 		det, err := svc.DepositDetail(admin, rec.RecordNo)
