@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,61 +11,22 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/internal/nodes"
+	"depositdesk/internal/silentnode"
 )
-
-// silentNode listens on loopback, accepts every connection and never
-// writes a byte: a node that takes a request and never answers.
-type silentNode struct {
-	ln        net.Listener
-	contacted chan struct{} // one value per connection accepted
-	mu        sync.Mutex
-	conns     []net.Conn
-}
-
-func startSilentNode(t *testing.T) *silentNode {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	n := &silentNode{ln: ln, contacted: make(chan struct{}, 16)}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.mu.Lock()
-			n.conns = append(n.conns, c)
-			n.mu.Unlock()
-			select {
-			case n.contacted <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		n.mu.Lock()
-		defer n.mu.Unlock()
-		for _, c := range n.conns {
-			c.Close()
-		}
-	})
-	return n
-}
 
 // A cancel of a record with a TXID asks the network's node whether the
 // transaction is on chain. A node that never answers used to freeze the
 // window; now the window stays free, the Cancel controls wait, and the
 // operator reads the node's own timeout.
 func TestCancelAskingASilentNodeLeavesTheWindowFree(t *testing.T) {
-	node := startSilentNode(t)
+	node := silentnode.Start(t)
 	t.Setenv("DEPOSITDESK_TEST_NODE_PASSWORD", "rpc-password") // the node set reads it when opening the node
 	b := setup(t)
 	recs := b.withData(t, 2)
 	target := recs[1] // Wallet Address Under Verification, with a TXID
 	require.NotEmpty(t, target.TxID)
 	b.svc.Nodes = nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{{Chain: "bitcoin", Network: "regtest",
-		URL: "http://" + node.ln.Addr().String(), User: "u", PasswordEnv: "DEPOSITDESK_TEST_NODE_PASSWORD", Timeout: "500ms"}}},
+		URL: node.URL, User: "u", PasswordEnv: "DEPOSITDESK_TEST_NODE_PASSWORD", Timeout: "500ms"}}},
 		nodes.OpenAdapter)
 
 	p := b.loginAs(t, "admin", adminPW)
@@ -79,7 +38,7 @@ func TestCancelAskingASilentNodeLeavesTheWindowFree(t *testing.T) {
 	test.Tap(d.again) // no settle: the node holds the call
 
 	select {
-	case <-node.contacted:
+	case <-node.Contacted:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the desk never asked the node")
 	}

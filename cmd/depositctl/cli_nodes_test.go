@@ -3,45 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// silentNode accepts connections and never answers, as a hung node or a
-// black-holed proxy does. It is closed when the test ends.
-func silentNode(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
+	"depositdesk/internal/silentnode"
+)
 
 // A station without node passwords still searches, shows and verifies;
 // only what needs a node is refused, with the reason. A node that never
@@ -50,7 +20,7 @@ func TestNodesAreOpenedOnlyByWhatNeedsThem(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "desk.db")
 	c := newCLI(t, db)
-	hung := silentNode(t)
+	hung := strings.TrimPrefix(silentnode.Start(t).URL, "http://")
 	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(db), "nodes.toml"), []byte(`
 [[node]]
 chain = "bitcoin"

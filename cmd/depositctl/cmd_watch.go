@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,10 +31,7 @@ a SQLite file); the others stand by, try again every --standby, and take over
 when it stops or loses its lock.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.open(cmd.Context()); err != nil {
-				return err
-			}
-			set, err := a.nodes.Set()
+			set, err := a.nodeSet(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -84,10 +82,7 @@ func (a *app) nodesCommand() *cobra.Command {
 		Short: "Ask every configured node which network it serves (exit 5 when any is refused or does not answer)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.open(cmd.Context()); err != nil {
-				return err
-			}
-			set, err := a.nodes.Set()
+			set, err := a.nodeSet(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -107,4 +102,12 @@ func nodeTable(w io.Writer, st []nodes.Status) error {
 		rows[i] = []string{s.Node, s.Network.String(), string(s.State), s.Detail}
 	}
 	return table(w, "NODE\tNETWORK\tSTATE\tDETAIL", rows)
+}
+
+// nodeSet opens the database and reads the node configuration.
+func (a *app) nodeSet(ctx context.Context) (*nodes.Set, error) {
+	if err := a.open(ctx); err != nil {
+		return nil, err
+	}
+	return a.nodes.Set()
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"depositdesk/internal/btcdtest"
 	"depositdesk/internal/ethtest"
 	"depositdesk/internal/nodes"
+	"depositdesk/internal/silentnode"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
@@ -116,35 +116,6 @@ func proxy(t *testing.T, target string) (string, *rpcLog) {
 	return srv.URL, l
 }
 
-// silentNode accepts connections and never answers.
-func silentNode(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
 // Each network's watcher asks only that network's node, and a network
 // whose node never answers holds up no other: the Bitcoin deposit is
 // credited while the Ethereum watcher times out and retries.
@@ -163,7 +134,7 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 	btcNode.URL = btcURL
 	set := nodes.NewSet(&nodes.Config{Nodes: []nodes.Node{btcNode,
 		{Chain: core.ChainEthereum, Network: "dev", URL: gethURL, Poll: "100ms"},
-		{Chain: core.ChainEthereum, Network: "sepolia", URL: silentNode(t), Poll: "100ms", Timeout: "300ms"},
+		{Chain: core.ChainEthereum, Network: "sepolia", URL: silentnode.Start(t).URL, Poll: "100ms", Timeout: "300ms"},
 	}}, nodes.OpenAdapter)
 	svc.Nodes = set
 
