@@ -168,7 +168,7 @@ func describeNode(chain string, id NodeIdentity) string {
 	if chain == ChainEthereum {
 		facts = fmt.Sprintf("chain id %d", id.ChainID)
 	}
-	facts += ", genesis " + id.GenesisHash
+	facts += ", genesis " + shortHash(id.GenesisHash)
 	if len(known) > 0 {
 		return strings.Join(known, " or ") + " (" + facts + ")"
 	}
@@ -211,4 +211,12 @@ func (n *Network) UnmarshalText(b []byte) error {
 	}
 	*n = v
 	return nil
+}
+
+// shortHash is enough of a block hash to tell networks apart in a message.
+func shortHash(h string) string {
+	if len(h) > 14 {
+		return h[:12] + "…"
+	}
+	return h
 }

@@ -49,7 +49,7 @@ xdotool mousemove 68 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
 xdotool mousemove 313 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1
-xdotool mousemove 500 517 click 1; sleep 1; shot cancel
+xdotool mousemove 494 562 click 1; sleep 1; shot cancel
 xdotool mousemove 500 431 click 1; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1; xdotool mousemove 246 700 click 1; sleep 3; shot detail
 kill \$P

@@ -62,7 +62,7 @@ func TestStatusLineShowsTheWatchers(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(b.ui.chains.Text, "ethereum/dev: node not answering") }, 5*time.Second, 10*time.Millisecond)
 	b.ui.WatcherPass(dev, 0, fmt.Errorf("head: %w", core.Errorf(core.ECONFLICT, "Node geth did not answer in 5s.")))
 	require.Eventually(t, func() bool {
-		return strings.Contains(b.ui.chains.Text, "ethereum/dev: Node geth did not answer in 5s. Retrying.")
+		return strings.Contains(b.ui.chains.Text, "ethereum/dev: Node geth did not answer in 5s.")
 	}, 5*time.Second, 10*time.Millisecond)
 }
 

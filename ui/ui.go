@@ -69,6 +69,8 @@ func New(app fyne.App, svc *core.Service) *UI {
 	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, endSession: func() {}}
 	u.front = newWorker(context.Background(), &u.calls)
 	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
+	// A refused node's reason is long; it wraps rather than widening the window.
+	u.chains.Wrapping = fyne.TextWrapWord
 	u.win = app.NewWindow("Deposit Desk")
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
@@ -292,7 +294,7 @@ func (u *UI) WatcherPass(n core.Network, tip int64, err error) {
 // own words for a refused or silent node, else that it is retrying.
 func nodeProblem(err error) string {
 	if core.ErrorCode(err) != core.EINTERNAL {
-		return core.ErrorMessage(err) + " Retrying."
+		return core.ErrorMessage(err)
 	}
 	return "node not answering, retrying."
 }
