@@ -18,6 +18,9 @@ type Operator struct {
 	LockedUntil       time.Time // zero when not locked
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
+	// PermissionsSetBy is the operator who last set these permissions (at
+	// creation or a change); "" for the first administrator.
+	PermissionsSetBy string
 }
 
 // Lockout policy: this many consecutive failures lock the operator out for
@@ -76,4 +79,5 @@ type OperatorUpdate struct {
 	FailedLogins      *int
 	LockedUntil       *time.Time
 	PasswordChangedAt *time.Time
+	PermissionsSetBy  *string
 }

@@ -47,8 +47,8 @@ func (s *Service) ApproveManualEvidence(ctx context.Context, addressID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(mv.RequestedBy, op.Name) {
-		return nil, Errorf(EFORBIDDEN, "You submitted this evidence; another operator with Address Verification must approve it.")
+	if err := s.checkSecondPerson(ctx, mv.RequestedBy, op, PermAddressVerification); err != nil {
+		return nil, err
 	}
 	evidence := fmt.Sprintf("%s (submitted by %s, approved by %s)", mv.Evidence, mv.RequestedBy, op.Name)
 	a := s.audit(op.Name, "address."+string(AddressVerified), "address", w.Network+":"+w.Address)

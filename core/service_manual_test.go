@@ -67,9 +67,21 @@ func TestManualEvidenceNeedsASecondOperator(t *testing.T) {
 }
 
 // operator returns a context acting as name, creating the operator with
-// perms on first use.
+// perms on first use. A second administrator, hr, sets their permissions:
+// the operator who empowered another is never that operator's second
+// person, so operators made by admin could not check admin's work.
 func (b *storeBundle) operator(t *testing.T, name string, perms ...core.Permission) context.Context {
 	t.Helper()
+	if name != "hr" {
+		hr := b.operator(t, "hr", core.PermOperatorAdmin)
+		_, err := b.svc.CreateOperator(hr, name, name+"-password-1", perms)
+		if core.ErrorCode(err) != core.ECONFLICT {
+			require.NoError(t, err)
+		}
+		op, err := b.svc.Login(context.Background(), name, name+"-password-1")
+		require.NoError(t, err)
+		return core.NewContextWithOperator(context.Background(), op)
+	}
 	_, err := b.svc.CreateOperator(b.admin, name, name+"-password-1", perms)
 	if core.ErrorCode(err) != core.ECONFLICT {
 		require.NoError(t, err)

@@ -50,7 +50,7 @@ func (s *Service) createOperator(ctx context.Context, actor, name, password stri
 		return nil, err
 	}
 	now := s.now()
-	op := &Operator{Name: name, PasswordHash: hash, Permissions: perms, CreatedAt: now, PasswordChangedAt: now}
+	op := &Operator{Name: name, PasswordHash: hash, Permissions: perms, CreatedAt: now, PasswordChangedAt: now, PermissionsSetBy: actor}
 	a := s.audit(actor, "operator.create", "operator", name)
 	a.After = permissionsText(perms)
 	if err := s.Store.CreateOperator(ctx, op, a); err != nil {
@@ -182,7 +182,7 @@ func (s *Service) SetOperatorPermissions(ctx context.Context, name string, perms
 	}
 	a := s.audit(actor.Name, "operator.permissions", "operator", op.Name)
 	a.Before, a.After = permissionsText(op.Permissions), permissionsText(perms)
-	return s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{Permissions: &perms}, a)
+	return s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{Permissions: &perms, PermissionsSetBy: &actor.Name}, a)
 }
 
 // ListOperators returns all operators. Requires Operator Admin.

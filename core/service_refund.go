@@ -74,8 +74,8 @@ func (s *Service) ApproveRefund(ctx context.Context, id int64) (*Refund, error) 
 	if r.Status != RefundRequested {
 		return nil, Errorf(EINVALID, "Only a requested refund can be approved; this one is %s.", r.Status.Display())
 	}
-	if strings.EqualFold(r.RequestedBy, op.Name) {
-		return nil, Errorf(EFORBIDDEN, "Nobody approves their own refund request; another operator with Refund Approval must.")
+	if err := s.checkSecondPerson(ctx, r.RequestedBy, op, PermRefundApproval); err != nil {
+		return nil, err
 	}
 	a := s.audit(op.Name, "refund.approve", "refund", r.RecordNo)
 	a.Before, a.After = string(RefundRequested), string(RefundApproved)

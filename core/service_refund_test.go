@@ -174,3 +174,38 @@ func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T
 	_, err = b.svc.RequestRefund(rita, rec.RecordNo, core.RefundRequest{AddressID: btc.ID})
 	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 }
+
+// An administrator cannot get their own work approved through an operator
+// they empowered, nor approve the work of one: the operator who set
+// another's permissions is never that operator's second person.
+func TestMakerCheckerSurvivesAdministrators(t *testing.T) {
+	t.Parallel()
+	b := setupRefund(t)
+	puppet, err := b.svc.CreateOperator(b.admin, "puppet", "puppet-password-1", []core.Permission{core.PermRefundApproval, core.PermRefund, core.PermAddressVerification})
+	require.NoError(t, err)
+	asPuppet := core.NewContextWithOperator(context.Background(), puppet)
+
+	mine, err := b.svc.RequestRefund(b.admin, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	require.NoError(t, err)
+	before := b.snapshot(t)
+	_, err = b.svc.ApproveRefund(asPuppet, mine.ID)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err))
+	require.Equal(t, "admin set puppet's permissions, so puppet cannot be admin's second person; another operator with Refund Approval must approve.", core.ErrorMessage(err))
+	require.Equal(t, before, b.snapshot(t), "a refused approval writes nothing")
+	_, err = b.svc.RejectRefund(b.sam, mine.ID, "requested by the administrator for a test")
+	require.NoError(t, err)
+
+	theirs, err := b.svc.RequestRefund(asPuppet, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	require.NoError(t, err)
+	_, err = b.svc.ApproveRefund(b.admin, theirs.ID)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "nor the other way round")
+
+	got, err := b.svc.ApproveRefund(b.sam, theirs.ID)
+	require.NoError(t, err, "an operator whose permissions another administrator set may check")
+	require.Equal(t, core.RefundApproved, got.Status)
+
+	_, err = b.svc.SubmitManualEvidence(b.admin, b.pending.ID, "passport DOC-30")
+	require.NoError(t, err)
+	_, err = b.svc.ApproveManualEvidence(asPuppet, b.pending.ID)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "documents too")
+}

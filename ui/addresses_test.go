@@ -23,8 +23,7 @@ func TestCustomerWalletAddressProvedBySignatureAndByApprovedDocument(t *testing.
 	b := setup(t)
 	recs := b.withData(t, 2)
 	require.NoError(t, b.svc.SetFirmName(b.admin, "Example Securities"))
-	_, err := b.svc.CreateOperator(b.admin, "checker", "checker-password-1", []core.Permission{core.PermAddressVerification})
-	require.NoError(t, err)
+	b.checker(t, "checker", "checker-password-1", core.PermAddressVerification)
 	b.loginAs(t, "admin", adminPW)
 	b.tap(t, b.ui.nav[pageAddresses])
 	p := b.ui.addresses

@@ -19,10 +19,8 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.SubmitManualEvidence(b.admin, ws[0].ID, "passport scan DOC-17")
 	require.NoError(t, err)
-	_, err = b.svc.CreateOperator(b.admin, "sam", "sam-password-01", []core.Permission{core.PermRefundApproval})
-	require.NoError(t, err)
-	vera, err := b.svc.CreateOperator(b.admin, "vera", "vera-password-1", []core.Permission{core.PermAddressVerification})
-	require.NoError(t, err)
+	b.checker(t, "sam", "sam-password-01", core.PermRefundApproval)
+	vera := b.checker(t, "vera", "vera-password-1", core.PermAddressVerification)
 	_, err = b.svc.ApproveManualEvidence(core.NewContextWithOperator(context.Background(), vera), ws[0].ID)
 	require.NoError(t, err)
 

@@ -48,9 +48,7 @@ func refundCommands(t *testing.T, c cli) {
 	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress).code, "the record is Refunding now")
 	require.Equal(t, 7, c.admin("refund", "approve", strconv.FormatInt(got.ID, 10)).code, "nobody approves their own request")
 
-	r = c.run(adminPW+"\nsam-password-01\n", "--operator", "admin", "--password-stdin", "operator", "create", "--name", "sam",
-		"--password-stdin", "--perm", "refund-approval")
-	require.Equal(t, 0, r.code, r.stderr)
+	c.checker("sam", "sam-password-01", "refund-approval")
 	r = c.as("sam", "sam-password-01", "--json", "refund", "approve", strconv.FormatInt(got.ID, 10))
 	require.Equal(t, 0, r.code, r.stderr)
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))

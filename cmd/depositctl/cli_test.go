@@ -67,6 +67,21 @@ func (c cli) admin(args ...string) result {
 	return c.as("admin", adminPW, args...)
 }
 
+// checker creates an operator whose permissions a second administrator,
+// hr, sets: the operator who empowered another is never that operator's
+// second person, so one made by admin could not check admin's work.
+func (c cli) checker(name, password, perm string) {
+	c.t.Helper()
+	r := c.run(adminPW+"\nhr-password-01\n", "--operator", "admin", "--password-stdin", "operator", "create", "--name", "hr",
+		"--password-stdin", "--perm", "operator-admin")
+	if r.code != 5 { // 5: hr exists already
+		require.Equal(c.t, 0, r.code, r.stderr)
+	}
+	r = c.run("hr-password-01\n"+password+"\n", "--operator", "hr", "--password-stdin", "operator", "create", "--name", name,
+		"--password-stdin", "--perm", perm)
+	require.Equal(c.t, 0, r.code, r.stderr)
+}
+
 func newCLI(t *testing.T, db string) cli {
 	c := cli{t: t, db: db}
 	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")

@@ -57,7 +57,11 @@ func newDesk(t testing.TB) *desk {
 	require.NoError(t, err)
 	_, err = svc.SubmitManualEvidence(d.admin, w.ID, "signed statement DOC-1")
 	require.NoError(t, err)
-	_, err = svc.CreateOperator(d.admin, "vera", "vera-password-1", []core.Permission{core.PermAddressVerification})
+	// vera's permissions come from a second administrator: an operator the
+	// submitter empowered could not check the submitter's evidence.
+	hr, err := svc.CreateOperator(d.admin, "hr", "hr-password-01", []core.Permission{core.PermOperatorAdmin})
+	require.NoError(t, err)
+	_, err = svc.CreateOperator(core.NewContextWithOperator(ctx, hr), "vera", "vera-password-1", []core.Permission{core.PermAddressVerification})
 	require.NoError(t, err)
 	vera, err := svc.Login(ctx, "vera", "vera-password-1")
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ package seed
 
 import (
 	"context"
-	crand "crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"math/big"
@@ -93,14 +92,7 @@ func Run(ctx context.Context, svc *core.Service, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	nCustomers := min(max(opt.Records/1000, 10), 1000)
-	checker, done, err := seedChecker(ctx, svc)
-	if err != nil {
-		return Result{}, err
-	}
-	customers, err := makeCustomers(ctx, checker, svc, rng, nCustomers)
-	if err == nil {
-		err = done()
-	}
+	customers, err := makeCustomers(ctx, svc, rng, nCustomers)
 	if err != nil {
 		return Result{}, err
 	}
@@ -155,7 +147,7 @@ func makeAssets(ctx context.Context, svc *core.Service) ([]*core.Asset, error) {
 	return out, nil
 }
 
-func makeCustomers(ctx, checker context.Context, svc *core.Service, rng *rand.Rand, n int) ([]*customer, error) {
+func makeCustomers(ctx context.Context, svc *core.Service, rng *rand.Rand, n int) ([]*customer, error) {
 	// Draw every customer first, in order, so a seed gives the same data;
 	// then store them from several goroutines: the writes of each customer
 	// are a handful of small transactions, and concurrent ones share a
@@ -174,7 +166,7 @@ func makeCustomers(ctx, checker context.Context, svc *core.Service, rng *rand.Ra
 	g.SetLimit(customerWriters)
 	for _, cu := range out {
 		g.Go(func() error {
-			return storeCustomer(core.NewContextWithOperator(gctx, core.OperatorFromContext(ctx)), checker, svc, cu)
+			return storeCustomer(core.NewContextWithOperator(gctx, core.OperatorFromContext(ctx)), svc, cu)
 		})
 	}
 	return out, g.Wait()
@@ -183,10 +175,10 @@ func makeCustomers(ctx, checker context.Context, svc *core.Service, rng *rand.Ra
 // customerWriters is how many customers are stored at once.
 const customerWriters = 16
 
-// storeCustomer creates the customer and verifies its source addresses on
-// documentary evidence, submitted by the seeding operator and approved by
-// the checker.
-func storeCustomer(ctx, checker context.Context, svc *core.Service, cu *customer) error {
+// storeCustomer creates the customer and marks its source addresses
+// verified as synthetic data (Service.SeedVerifyAddress: only on a desk
+// without deposits, audited as the seed).
+func storeCustomer(ctx context.Context, svc *core.Service, cu *customer) error {
 	if err := svc.CreateCustomer(ctx, cu.c); err != nil {
 		return fmt.Errorf("customer %s: %w", cu.c.CustomerNo, err)
 	}
@@ -195,10 +187,7 @@ func storeCustomer(ctx, checker context.Context, svc *core.Service, cu *customer
 		if err != nil {
 			return err
 		}
-		if _, err := svc.SubmitManualEvidence(ctx, w.ID, "seeded synthetic data"); err != nil {
-			return err
-		}
-		if _, err := svc.ApproveManualEvidence(checker, w.ID); err != nil {
+		if _, err := svc.SeedVerifyAddress(ctx, w.ID); err != nil {
 			return err
 		}
 	}
@@ -298,24 +287,3 @@ var (
 	names    = []string{"Wei", "Mei", "Jun", "Hui", "Ling", "Chen", "Anna", "David", "Maria", "James", "Yuki", "Hana", "Omar", "Sara", "Lucas", "Priya"}
 	surnames = []string{"Chan", "Wong", "Lee", "Cheung", "Lau", "Ng", "Smith", "Garcia", "Tanaka", "Sato", "Khan", "Patel", "Müller", "Rossi"}
 )
-
-// seedChecker creates the second operator that approves the seeded
-// addresses' evidence (maker-checker holds for synthetic data too) and
-// returns its context and a function disabling it afterwards. Its password
-// is random and never shown: nobody can log in as it.
-func seedChecker(ctx context.Context, svc *core.Service) (context.Context, func() error, error) {
-	name := "seed-checker"
-	pw := crand.Text()
-	if _, err := svc.CreateOperator(ctx, name, pw, []core.Permission{core.PermAddressVerification}); err != nil {
-		return nil, nil, fmt.Errorf("seed checker: %w", err)
-	}
-	op, err := svc.Login(ctx, name, pw)
-	if err != nil {
-		return nil, nil, fmt.Errorf("seed checker: %w", err)
-	}
-	done := func() error {
-		_, err := svc.SetOperatorDisabled(ctx, name, true, "synthetic data seeded; the checker is no longer needed")
-		return err
-	}
-	return core.NewContextWithOperator(ctx, op), done, nil
-}

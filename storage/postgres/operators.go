@@ -10,14 +10,14 @@ import (
 	"depositdesk/core"
 )
 
-const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at`
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by`
 
 // CreateOperator implements core.Store.
 func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), op.Disabled, op.FailedLogins, ts(op.LockedUntil), op.CreatedAt, op.PasswordChangedAt).Scan(&op.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), op.Disabled, op.FailedLogins, ts(op.LockedUntil), op.CreatedAt, op.PasswordChangedAt, op.PermissionsSetBy).Scan(&op.ID)
 		if err != nil {
 			return conflict(err, "Operator %q already exists.", op.Name)
 		}
@@ -48,7 +48,7 @@ func findOperators(ctx context.Context, q querier, f core.OperatorFilter) ([]*co
 		var op core.Operator
 		var perms string
 		var locked *time.Time
-		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt); err != nil {
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt, &op.PermissionsSetBy); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		op.Permissions, op.LockedUntil = core.DecodePermissions(perms), fromTS(locked)
@@ -91,6 +91,9 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 		}
 		if upd.PasswordChangedAt != nil {
 			w.add("password_changed_at = ?", *upd.PasswordChangedAt)
+		}
+		if upd.PermissionsSetBy != nil {
+			w.add("permissions_set_by = ?", *upd.PermissionsSetBy)
 		}
 		if len(w.conds) > 0 {
 			tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE operators SET %s WHERE id = $%d`, w.set(), len(w.args)+1), append(w.args, id)...)

@@ -9,14 +9,14 @@ import (
 	"depositdesk/core"
 )
 
-const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at`
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by`
 
 // CreateOperator implements core.Store.
 func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			op.Name, op.PasswordHash, core.EncodePermissions(op.Permissions), boolInt(op.Disabled), op.FailedLogins, micros(op.LockedUntil), micros(op.CreatedAt), micros(op.PasswordChangedAt), op.PermissionsSetBy)
 		if err != nil {
 			return conflict(err, "Operator %q already exists.", op.Name)
 		}
@@ -51,7 +51,7 @@ func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*co
 		var perms string
 		var disabled int
 		var locked, created, changed int64
-		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed); err != nil {
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed, &op.PermissionsSetBy); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		op.Permissions, op.Disabled = core.DecodePermissions(perms), disabled == 1
@@ -94,6 +94,9 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 		}
 		if upd.PasswordChangedAt != nil {
 			set, args = append(set, "password_changed_at = ?"), append(args, micros(*upd.PasswordChangedAt))
+		}
+		if upd.PermissionsSetBy != nil {
+			set, args = append(set, "permissions_set_by = ?"), append(args, *upd.PermissionsSetBy)
 		}
 		if len(set) > 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE operators SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)

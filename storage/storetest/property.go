@@ -74,7 +74,11 @@ func newPropertyWorld(t *testing.T, store core.Store) *propertyWorld {
 	admin, err := w.svc.Bootstrap(context.Background(), "prop-admin", "property test password")
 	require.NoError(t, err)
 	w.ctx = core.NewContextWithOperator(context.Background(), admin)
-	approver, err := w.svc.CreateOperator(w.ctx, "prop-approver", "property test password", []core.Permission{core.PermRefundApproval})
+	// A second administrator empowers the approver: the admin could not have
+	// its own refunds approved by an operator it empowered.
+	hr, err := w.svc.CreateOperator(w.ctx, "prop-hr", "property test password", []core.Permission{core.PermOperatorAdmin})
+	require.NoError(t, err)
+	approver, err := w.svc.CreateOperator(core.NewContextWithOperator(context.Background(), hr), "prop-approver", "property test password", []core.Permission{core.PermRefundApproval})
 	require.NoError(t, err)
 	w.approver = core.NewContextWithOperator(context.Background(), approver)
 	for _, a := range []*core.Asset{
