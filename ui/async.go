@@ -83,6 +83,10 @@ type worker struct {
 	mu    sync.Mutex
 	held  map[fyne.Disableable]int // controls disabled by calls in flight, by how many of them
 	lines map[*widget.Label]*busyLine
+	// revokedFunc, when set, ends the session: it gets the first answer
+	// saying the session's operator has no authority left (disabled,
+	// removed), in place of the done of the call that got it.
+	revokedFunc func(error)
 }
 
 // busyLine is a message line that says "Working…" for calls in flight.
@@ -113,6 +117,10 @@ type task[T any] struct {
 	// lane, when set, drops this answer if a newer call of the lane
 	// started meanwhile.
 	lane *lane
+	// ownRefusal says an EUNAUTHORIZED answer is done's to show, not the
+	// end of the session: ChangePassword refuses a wrong current password
+	// with the code it gives a disabled operator.
+	ownRefusal bool
 }
 
 // lane is one view's reads. Each call started in it supersedes those
@@ -149,17 +157,28 @@ func run[T any](w *worker, t task[T]) {
 			defer w.calls.apply.Unlock()
 			w.release(held)
 			w.idle(t.line)
+			superseded := false
 			if t.lane != nil {
 				t.lane.inFlight.Add(-1)
-				if t.lane.started.Load() != n {
-					return // superseded: the newer call's answer is the one to show
-				}
+				superseded = t.lane.started.Load() != n
 			}
-			if t.done != nil {
+			switch {
+			case w.revoked(t.ownRefusal, err):
+				w.revokedFunc(err)
+			case superseded: // the newer call's answer is the one to show
+			case t.done != nil:
 				t.done(v, err)
 			}
 		})
 	}()
+}
+
+// revoked says whether err ends the worker's session: the Service no
+// longer takes the operator's word. An answer that comes in after the
+// session ended (a call still running at logout) ends nothing: another
+// operator may be logged in by then.
+func (w *worker) revoked(ownRefusal bool, err error) bool {
+	return w.revokedFunc != nil && !ownRefusal && core.ErrorCode(err) == core.EUNAUTHORIZED && w.ctx.Err() == nil
 }
 
 // hold disables the enabled controls among cs, and counts the ones that

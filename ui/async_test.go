@@ -219,3 +219,79 @@ func TestDeadlinesReadAsOperatorsSayThem(t *testing.T) {
 	require.Equal(t, "600 s", inWords(longTimeout))
 	require.Equal(t, "500ms", inWords(500*time.Millisecond))
 }
+
+// A session's worker ends the session on the first answer saying its
+// operator has lost their authority, whichever call got it; every other
+// answer, refusals included, goes to the call's done.
+func TestRunEndsTheSessionOnlyWhenTheOperatorIsRevoked(t *testing.T) {
+	disabled := core.Errorf(core.EUNAUTHORIZED, "Operator \"clerk\" is disabled.")
+	for _, c := range []struct {
+		name       string
+		err        error
+		ownRefusal bool
+		ended      bool // the session ended before the answer came in
+		superseded bool // a newer call of the lane started meanwhile
+		revokes    bool
+	}{
+		{name: "DisabledOperator", err: disabled, revokes: true},
+		{name: "WrappedDisabledOperator", err: fmt.Errorf("search: %w", disabled), revokes: true},
+		{name: "SupersededAnswerStillRevokes", err: disabled, superseded: true, revokes: true},
+		{name: "ForbiddenIsTheCallsToShow", err: core.Errorf(core.EFORBIDDEN, "Operator \"clerk\" may not cancel deposit.")},
+		{name: "OwnRefusalIsTheCallsToShow", err: core.Errorf(core.EUNAUTHORIZED, "The current password is wrong."), ownRefusal: true},
+		{name: "AfterTheSessionEndedEndsNothing", err: disabled, ended: true},
+		{name: "Success"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := setupAsync(t)
+			ctx, end := context.WithCancel(context.Background())
+			defer end()
+			w := newWorker(ctx, &b.calls)
+			var revoked []error
+			w.revokedFunc = func(err error) { revoked = append(revoked, err) }
+			var reads lane
+			release := make(chan struct{})
+			var got answer
+			run(w, task[string]{
+				controls:   []fyne.Disableable{b.btn},
+				line:       b.line,
+				lane:       &reads,
+				ownRefusal: c.ownRefusal,
+				call: func(context.Context) (string, error) {
+					<-release
+					return "", c.err
+				},
+				done: got.done,
+			})
+			if c.superseded {
+				reads.started.Add(1) // as a newer read would
+			}
+			if c.ended {
+				end()
+			}
+			close(release)
+			settle(t, &b.calls)
+			require.False(t, b.btn.Disabled(), "the control is released either way")
+			require.Equal(t, "Ready.", b.line.Text)
+			if c.revokes {
+				require.Equal(t, []error{c.err}, revoked)
+				require.False(t, got.seen, "the answer belongs to the session that ends")
+				return
+			}
+			require.Empty(t, revoked)
+			require.Equal(t, !c.superseded, got.seen)
+			require.Equal(t, c.err, got.err)
+		})
+	}
+}
+
+func TestRunBeforeLoginShowsEveryRefusal(t *testing.T) {
+	b := setupAsync(t) // the front worker's kind: nobody's session to end
+	var got answer
+	wrong := core.Errorf(core.EUNAUTHORIZED, "Wrong operator name or password.")
+	run(b.w, task[string]{
+		call: func(context.Context) (string, error) { return "", wrong },
+		done: got.done,
+	})
+	settle(t, &b.calls)
+	require.Equal(t, answer{err: wrong, seen: true}, got)
+}

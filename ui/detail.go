@@ -42,7 +42,8 @@ type detailView struct {
 var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
 	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks", "Refund"}
 
-func openDetail(w *worker, svc *core.Service, recordNo string) *detailView {
+// openDetail shows recordNo's detail in a window of the session ws.
+func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *detailView {
 	v := &detailView{w: w, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
 		verification: widget.NewLabel(""), progress: widget.NewProgressBar(), progressText: widget.NewLabel(""),
 		message: widget.NewLabel(""), stop: make(chan struct{})}
@@ -77,13 +78,12 @@ func openDetail(w *worker, svc *core.Service, recordNo string) *detailView {
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
 	v.win.Resize(fyne.NewSize(1100, 700))
-	v.win.SetOnClosed(func() {
+	ws.show(v.win, func() {
 		close(v.stop)
 		if v.onClosed != nil {
 			v.onClosed()
 		}
 	})
-	v.win.Show()
 	v.onRefreshTapped()
 	go v.tick()
 	return v

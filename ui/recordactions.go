@@ -13,7 +13,7 @@ import (
 func (p *recordsPage) onDetailsTapped() {
 	p.onActivity()
 	if d := p.current(); d != nil {
-		v := openDetail(p.w, p.svc, d.RecordNo)
+		v := openDetail(p.w, p.svc, p.windows, d.RecordNo)
 		if p.open == nil {
 			p.open = map[*detailView]bool{}
 		}

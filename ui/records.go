@@ -41,6 +41,7 @@ type recordsPage struct {
 	svc        *core.Service
 	op         *core.Operator
 	win        fyne.Window
+	windows    windows // the session's, which the detail windows join
 	onActivity func()
 
 	recordNo, customerNo, account, txid, from, to *widget.Entry
@@ -67,8 +68,8 @@ type recordsPage struct {
 	open    map[*detailView]bool
 }
 
-func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *recordsPage {
-	p := &recordsPage{w: w, svc: svc, op: op, win: win, selected: -1, onActivity: func() {}}
+func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *recordsPage {
+	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {}}
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}

@@ -37,10 +37,14 @@ type UI struct {
 
 	// calls are the Service calls of every page in flight. Before login
 	// they run as nobody (front); a session's pages run as its operator
-	// until endSession, at logout or lock, abandons what is still running.
-	calls      calls
-	front      *worker
-	endSession context.CancelFunc
+	// until endSession, at logout, at the lock or when the Service no
+	// longer knows the operator, abandons what is still running.
+	calls  calls
+	front  *worker
+	cancel context.CancelFunc // the session's calls
+	// windows are the session's windows besides the main one (record
+	// details): they show its data and start its calls, so they end with it.
+	windows windows
 
 	// chains shows what the chain watchers last reported, by network.
 	chains     *widget.Label
@@ -58,6 +62,7 @@ type UI struct {
 	refunds   *refundsPage
 	password  *passwordForm // the open change-password dialog, for tests
 	account   *widget.Button
+	logout    *widget.Button
 	notice    *widget.Label                // what the header reports (password changed)
 	titles    []string                     // the pages of the header's menu, in order
 	nav       map[string]*widget.Button    // page title → its button in the menu
@@ -66,7 +71,7 @@ type UI struct {
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
 func New(app fyne.App, svc *core.Service) *UI {
-	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, endSession: func() {}}
+	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, cancel: func() {}}
 	u.front = newWorker(context.Background(), &u.calls)
 	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
 	// A refused node's reason is long; it wraps rather than widening the window.
@@ -131,11 +136,14 @@ const (
 
 func (u *UI) loggedIn(op *core.Operator) {
 	u.operator = op
-	ctx, end := context.WithCancel(core.NewContextWithOperator(context.Background(), op))
-	u.endSession = end
+	ctx, cancel := context.WithCancel(core.NewContextWithOperator(context.Background(), op))
+	u.cancel, u.windows = cancel, windows{}
 	w := newWorker(ctx, &u.calls)
+	// Authority is read at every call: the first answer saying the operator
+	// is disabled or gone ends the session, whichever page or window asked.
+	w.revokedFunc = func(err error) { u.showLogin(errorText(err)) }
 	u.clearPages()
-	u.records = newRecordsPage(w, u.svc, op, u.win)
+	u.records = newRecordsPage(w, u.svc, op, u.win, u.windows)
 	u.login = nil
 	u.titles, u.pages = nil, map[string]fyne.CanvasObject{}
 	add := func(title string, page fyne.CanvasObject) {
@@ -176,12 +184,48 @@ func (u *UI) loggedIn(op *core.Operator) {
 	u.account = widget.NewButton("Change password", func() {
 		u.password = newPasswordForm(u.win, w, u.svc, u.notice.SetText)
 	})
-	header := container.NewBorder(nil, nil, menu,
-		container.NewHBox(u.notice, widget.NewLabel("Operator: "+op.Name), u.account, widget.NewButton("Log out", func() { u.showLogin("Logged out.") })))
+	u.logout = widget.NewButton("Log out", func() { u.showLogin("Logged out.") })
+	header := container.NewBorder(nil, nil, menu, container.NewHBox(u.notice, widget.NewLabel("Operator: "+op.Name), u.account, u.logout))
 	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, stack))
 	u.showPage(pageRecords)
 	u.records.search()
 	u.startIdleWatch()
+}
+
+// endSession abandons the session's calls still running and closes what
+// it opened: its windows, and the dialogs over the main window, which
+// would otherwise stay over the login with the session's data and buttons.
+// The main window stays.
+func (u *UI) endSession() {
+	u.cancel()
+	u.windows.closeAll()
+	ov := u.win.Canvas().Overlays()
+	for o := ov.Top(); o != nil; o = ov.Top() {
+		o.Hide() // a dialog's pop-up leaves the stack as it hides
+		ov.Remove(o)
+	}
+}
+
+// windows are the open windows of one session besides the main one.
+// Only the Fyne thread touches them.
+type windows map[fyne.Window]bool
+
+// show shows win as one of the session's windows until it closes, by the
+// operator or at the session's end; closed runs then.
+func (ws windows) show(win fyne.Window, closed func()) {
+	ws[win] = true
+	win.SetOnClosed(func() {
+		delete(ws, win)
+		closed()
+	})
+	win.Show()
+}
+
+// closeAll closes every window of the session.
+func (ws windows) closeAll() {
+	for win := range ws {
+		win.Close() // its OnClosed forgets it
+	}
 }
 
 // clearPages forgets the logged-in pages (at login, logout and the wizard).

@@ -47,9 +47,10 @@ func setup(t *testing.T) *bundle {
 }
 
 // stop ends the desk's session and waits for its calls, so none outlives
-// the test's store.
+// the test's store. It ends it as the Fyne thread would, between answers:
+// an answer may end the session too.
 func (b *bundle) stop() {
-	b.ui.endSession()
+	b.meanwhile(b.ui.endSession)
 	select {
 	case <-b.ui.calls.settled():
 	case <-time.After(10 * time.Second):
