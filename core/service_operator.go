@@ -111,12 +111,8 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if me == nil {
 		return Errorf(EUNAUTHORIZED, "Please log in.")
 	}
-	op, err := s.currentOperator(ctx, me)
-	if err != nil {
+	if _, err := s.currentOperator(ctx, me); err != nil {
 		return err
-	}
-	if !CheckPassword(current, op.PasswordHash) {
-		return Errorf(EUNAUTHORIZED, "The current password is wrong.")
 	}
 	if err := ValidatePassword(next); err != nil {
 		return err
@@ -124,12 +120,33 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if next == current {
 		return Errorf(EINVALID, "The new password must differ from the current one.")
 	}
+	// A wrong current password counts like a wrong login, so someone at an
+	// unlocked desk cannot guess it without the lockout; the lock ends the
+	// session (EUNAUTHORIZED), a wrong guess does not (EINVALID).
+	now := s.now()
+	op, err := s.Store.ClaimLoginAttempt(ctx, me.ID, MaxFailedLogins, now, now.Add(LockoutDuration))
+	if ErrorCode(err) == ECONFLICT {
+		return Errorf(EUNAUTHORIZED, "Too many wrong passwords: operator %q is locked for %d minutes.", me.Name, int(LockoutDuration/time.Minute))
+	} else if err != nil {
+		return err
+	}
+	if !CheckPassword(current, op.PasswordHash) {
+		a := s.audit(op.Name, "operator.password_failed", "operator", op.Name)
+		if op.LockedUntil.After(now) {
+			a.After = "locked until " + op.LockedUntil.Format(time.RFC3339)
+		}
+		if err := s.Store.AppendAudit(ctx, a); err != nil {
+			return err
+		}
+		return Errorf(EINVALID, "The current password is wrong.")
+	}
 	hash, err := HashPassword(next, s.cost())
 	if err != nil {
 		return err
 	}
 	a := s.audit(op.Name, "operator.password_change", "operator", op.Name)
-	_, err = s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{PasswordHash: &hash, PasswordChangedAt: ptr(s.now())}, a)
+	_, err = s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{PasswordHash: &hash, PasswordChangedAt: ptr(s.now()),
+		FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a)
 	return err
 }
 

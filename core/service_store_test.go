@@ -331,3 +331,22 @@ func TestAuthorityIsReadAtEveryAction(t *testing.T) {
 	require.Contains(t, core.ErrorMessage(err), "disabled")
 	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(b.svc.ChangePassword(b.clerk, "clerk-password-1", "a new password!")))
 }
+
+// Guessing the current password in Change password counts like guessing
+// at the login: the fifth wrong guess locks the operator and ends the
+// session; a single slip is only a refusal.
+func TestChangePasswordGuessesCountTowardsTheLockout(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	for i := 1; i < core.MaxFailedLogins; i++ {
+		err := b.svc.ChangePassword(b.clerk, "not-the-password", "a brand new password")
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), "guess %d", i)
+		require.Equal(t, "The current password is wrong.", core.ErrorMessage(err))
+	}
+	err := b.svc.ChangePassword(b.clerk, "not-the-password", "a brand new password")
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "the fifth guess is checked, and locks")
+	err = b.svc.ChangePassword(b.clerk, "clerk-password-1", "a brand new password")
+	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "locked: even the right password is refused")
+	_, err = b.svc.Login(context.Background(), "clerk", "clerk-password-1")
+	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "and the login too")
+}

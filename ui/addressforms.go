@@ -21,7 +21,6 @@ type formDialog struct {
 	message     *widget.Label
 	dlg         dialog.Dialog
 	w           *worker
-	ownRefusal  bool // the form shows an EUNAUTHORIZED answer: see task.ownRefusal
 }
 
 // newFormDialog shows the form. save runs on the Fyne thread: it returns
@@ -48,10 +47,9 @@ func newFormDialog(win fyne.Window, w *worker, title, saveText string, width flo
 // dialog closes and ok gets the answer.
 func submit[T any](d *formDialog, call func(context.Context) (T, error), ok func(T)) {
 	run(d.w, task[T]{
-		controls:   []fyne.Disableable{d.save, d.close},
-		line:       d.message,
-		ownRefusal: d.ownRefusal,
-		call:       call,
+		controls: []fyne.Disableable{d.save, d.close},
+		line:     d.message,
+		call:     call,
 		done: func(v T, err error) {
 			if err != nil {
 				d.message.SetText(errorText(err))

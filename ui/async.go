@@ -117,10 +117,6 @@ type task[T any] struct {
 	// lane, when set, drops this answer if a newer call of the lane
 	// started meanwhile.
 	lane *lane
-	// ownRefusal says an EUNAUTHORIZED answer is done's to show, not the
-	// end of the session: ChangePassword refuses a wrong current password
-	// with the code it gives a disabled operator.
-	ownRefusal bool
 }
 
 // lane is one view's reads. Each call started in it supersedes those
@@ -163,7 +159,7 @@ func run[T any](w *worker, t task[T]) {
 				superseded = t.lane.started.Load() != n
 			}
 			switch {
-			case w.revoked(t.ownRefusal, err):
+			case w.revoked(err):
 				w.revokedFunc(err)
 			case superseded: // the newer call's answer is the one to show
 			case t.done != nil:
@@ -177,8 +173,8 @@ func run[T any](w *worker, t task[T]) {
 // longer takes the operator's word. An answer that comes in after the
 // session ended (a call still running at logout) ends nothing: another
 // operator may be logged in by then.
-func (w *worker) revoked(ownRefusal bool, err error) bool {
-	return w.revokedFunc != nil && !ownRefusal && core.ErrorCode(err) == core.EUNAUTHORIZED && w.ctx.Err() == nil
+func (w *worker) revoked(err error) bool {
+	return w.revokedFunc != nil && core.ErrorCode(err) == core.EUNAUTHORIZED && w.ctx.Err() == nil
 }
 
 // hold disables the enabled controls among cs, and counts the ones that

@@ -228,7 +228,6 @@ func TestRunEndsTheSessionOnlyWhenTheOperatorIsRevoked(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		err        error
-		ownRefusal bool
 		ended      bool // the session ended before the answer came in
 		superseded bool // a newer call of the lane started meanwhile
 		revokes    bool
@@ -237,7 +236,7 @@ func TestRunEndsTheSessionOnlyWhenTheOperatorIsRevoked(t *testing.T) {
 		{name: "WrappedDisabledOperator", err: fmt.Errorf("search: %w", disabled), revokes: true},
 		{name: "SupersededAnswerStillRevokes", err: disabled, superseded: true, revokes: true},
 		{name: "ForbiddenIsTheCallsToShow", err: core.Errorf(core.EFORBIDDEN, "Operator \"clerk\" may not cancel deposit.")},
-		{name: "OwnRefusalIsTheCallsToShow", err: core.Errorf(core.EUNAUTHORIZED, "The current password is wrong."), ownRefusal: true},
+		{name: "WrongCurrentPasswordIsTheCallsToShow", err: core.Errorf(core.EINVALID, "The current password is wrong.")},
 		{name: "AfterTheSessionEndedEndsNothing", err: disabled, ended: true},
 		{name: "Success"},
 	} {
@@ -252,10 +251,9 @@ func TestRunEndsTheSessionOnlyWhenTheOperatorIsRevoked(t *testing.T) {
 			release := make(chan struct{})
 			var got answer
 			run(w, task[string]{
-				controls:   []fyne.Disableable{b.btn},
-				line:       b.line,
-				lane:       &reads,
-				ownRefusal: c.ownRefusal,
+				controls: []fyne.Disableable{b.btn},
+				line:     b.line,
+				lane:     &reads,
 				call: func(context.Context) (string, error) {
 					<-release
 					return "", c.err

@@ -29,9 +29,6 @@ func newPasswordForm(win fyne.Window, w *worker, svc *core.Service, done func(st
 			func(struct{}) { done("Password changed.") })
 		return nil
 	})
-	// A wrong current password is a typo to correct here, not the end of
-	// the session; a disabled operator's next action elsewhere ends it.
-	f.ownRefusal = true
 	win.Canvas().Focus(f.current)
 	return f
 }
