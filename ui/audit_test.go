@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/internal/tamper"
 	"depositdesk/internal/wire"
 	"depositdesk/storage/sqlite"
 )
@@ -73,6 +74,8 @@ func TestAuditLogNamesATamperedRow(t *testing.T) {
 	raw, err := sql.Open("sqlite3", path)
 	require.NoError(t, err)
 	defer raw.Close()
+	_, err = raw.Exec(tamper.SQLiteDropGuards)
+	require.NoError(t, err)
 	_, err = raw.Exec(`UPDATE audit_log SET remarks = 'edited' WHERE seq = 4`)
 	require.NoError(t, err)
 

@@ -15,6 +15,7 @@ import (
 	"depositdesk/core"
 	"depositdesk/internal/keyringtest"
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/tamper"
 )
 
 // tamperDB is plain SQL on a desk's database, as someone with write access
@@ -37,6 +38,18 @@ func openTamper(t *testing.T, db string) *tamperDB {
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return &tamperDB{t: t, pg: conn}
+}
+
+// dropGuards takes down the append-only triggers, as an attacker with
+// the file (SQLite) or the tables' owner role (Postgres) can.
+func (d *tamperDB) dropGuards() {
+	d.t.Helper()
+	if d.sqlite != nil {
+		d.exec(tamper.SQLiteDropGuards)
+		return
+	}
+	_, err := d.pg.Exec(context.Background(), tamper.PostgresDisableGuards)
+	require.NoError(d.t, err)
 }
 
 // exec runs stmt with ? placeholders on either engine.
@@ -200,7 +213,9 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 				require.Equal(t, 0, r.code, "intact before the attack: %s", r.stderr)
 				require.Contains(t, r.stdout, "2 checkpoints held")
 
-				a.attack(openTamper(t, db), cps)
+				d := openTamper(t, db)
+				d.dropGuards()
+				a.attack(d, cps)
 				r = c.admin("--checkpoints", dir, "audit", "verify")
 				require.Equal(t, 5, r.code, "%s went unnoticed: %s", a.name, r.stdout)
 				require.Contains(t, r.stderr, a.names)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/tamper"
 )
 
 func TestMain(m *testing.M) {
@@ -255,13 +256,15 @@ func flow(t *testing.T, db string) {
 		require.Equal(t, 3, c.admin("audit", "export", "--format", "xml").code)
 	})
 	t.Run("TamperedAuditRowIsNamed", func(t *testing.T) {
-		driver := "sqlite3"
+		driver, guards := "sqlite3", tamper.SQLiteDropGuards
 		if strings.HasPrefix(c.db, "postgres") {
-			driver = "pgx"
+			driver, guards = "pgx", tamper.PostgresDisableGuards
 		}
 		raw, err := sql.Open(driver, c.db)
 		require.NoError(t, err)
 		defer raw.Close()
+		_, err = raw.Exec(guards)
+		require.NoError(t, err)
 		_, err = raw.Exec(`UPDATE audit_log SET remarks = 'edited' WHERE seq = 5`)
 		require.NoError(t, err)
 		r := c.admin("audit", "verify")

@@ -12,6 +12,7 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/tamper"
 	"depositdesk/storage/migrations"
 	"depositdesk/storage/postgres"
 	"depositdesk/storage/storetest"
@@ -53,6 +54,10 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
+	require.ErrorContains(t, err, "append-only", "a trigger refuses it even to the owner")
+	_, err = conn.Exec(ctx, tamper.PostgresDisableGuards)
+	require.NoError(t, err)
 	_, err = conn.Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
 	require.NoError(t, err)
 

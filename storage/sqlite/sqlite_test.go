@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/internal/tamper"
 	"depositdesk/storage/sqlite"
 	"depositdesk/storage/storetest"
 )
@@ -118,7 +119,12 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 			f.MustTransition(t, rec, core.StatusConfirming, core.StatusHeld, core.StatusRejected)
 			require.Equal(t, 6, storetest.MustVerifyChain(t, s))
 
-			_, err := rawDB(t, path).Exec(c.sql)
+			raw := rawDB(t, path)
+			_, err := raw.Exec(c.sql)
+			require.ErrorContains(t, err, "append-only", "the desk's own file refuses it")
+			_, err = raw.Exec(tamper.SQLiteDropGuards)
+			require.NoError(t, err)
+			_, err = raw.Exec(c.sql)
 			require.NoError(t, err)
 
 			rows, err := s.FindAudit(ctx, core.AuditFilter{})
