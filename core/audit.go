@@ -81,8 +81,9 @@ type AuditVerification struct {
 	// Problems are what the chain cannot show by itself: rows outside
 	// 1..head, a head that is not the last row, a checkpoint the log no
 	// longer extends.
-	Problems    []string
-	Checkpoints int // checkpoints held against the log
+	Problems        []string
+	Checkpoints     int // checkpoints held against the log
+	RecordsReplayed int // deposit records compared with their history (AuditAnchors.State)
 }
 
 // Intact reports whether the whole chain verified and nothing else is wrong.

@@ -20,6 +20,9 @@ const auditBatch = 5000
 type AuditAnchors struct {
 	Checkpoints []*Checkpoint
 	Keys        []ed25519.PublicKey
+	// State also replays every deposit record from its audit rows and
+	// names each whose current row its history does not explain.
+	State bool
 }
 
 // VerifyAudit walks the whole hash chain from row 1 and reports the first
@@ -66,6 +69,11 @@ func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditV
 		v.Problems, err = s.checkAnchors(ctx, st, st.HeadSeq, st.HeadHash, anchors.Checkpoints, trusted)
 	}
 	v.Checkpoints = len(anchors.Checkpoints)
+	if err != nil || !anchors.State {
+		return v, err
+	}
+	n, problems, err := s.replayDeposits(ctx)
+	v.RecordsReplayed, v.Problems = n, append(v.Problems, problems...)
 	return v, err
 }
 

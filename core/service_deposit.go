@@ -43,7 +43,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 		return nil, false, err
 	}
 	a := s.audit(op.Name, "deposit.create", "deposit", "")
-	a.After = string(StatusVerifying)
+	a.After, a.Remarks = string(StatusVerifying), DepositFacts(d)
 	rec, created, err = s.Store.CreateDeposit(ctx, d, a)
 	if err != nil {
 		return nil, false, err
@@ -370,15 +370,21 @@ func (s *Service) deposit(ctx context.Context, recordNo string) (*DepositRecord,
 }
 
 // SeedDeposits stores synthetic records in bulk for demos and benchmarks,
-// with one audit row naming how many. Only into a database without deposit
-// records, so seeded numbers never mix with real ones. Requires Operator Admin.
+// each with its own audit row (action deposit.seed, by the seed, its status
+// and facts), so seeded records replay from the log like any other. Only
+// into a database without deposit records, so seeded numbers never mix
+// with real ones. Requires Operator Admin.
 func (s *Service) SeedDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], count int) error {
 	op, err := s.authorize(ctx, ActionManageOperators)
 	if err != nil {
 		return err
 	}
-	a := s.audit(op.Name, "deposit.seed", "deposit", strconv.Itoa(count)+" synthetic records")
-	n, err := s.Store.BulkInsertDeposits(ctx, recs, a)
+	at := s.now()
+	n, err := s.Store.BulkInsertDeposits(ctx, recs, func(d *DepositRecord) AuditEntry {
+		a := s.audit(SeedActor, "deposit.seed", "deposit", d.RecordNo)
+		a.At, a.After, a.Remarks = at, string(d.Status), DepositFacts(d)+"; seeded by "+op.Name
+		return a
+	})
 	if err == nil && n != count {
 		return Errorf(EINTERNAL, "Seeding stored %d of %d records.", n, count)
 	}

@@ -104,9 +104,11 @@ type Store interface {
 	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
 	// BulkInsertDeposits stores pre-built records (RecordNo already set) for
 	// seeding, fast, in one transaction, leaving the record-number allocator
-	// so that CreateDeposit never collides with them. One audit row covers
-	// them all. It returns how many it stored.
-	BulkInsertDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], audit AuditEntry) (int, error)
+	// so that CreateDeposit never collides with them. Each record gets the
+	// audit row audit makes for it, sealed onto the chain like any other, so
+	// every record's state can be replayed from the log. It returns how many
+	// records it stored.
+	BulkInsertDeposits(ctx context.Context, recs iter.Seq[*DepositRecord], audit func(*DepositRecord) AuditEntry) (int, error)
 
 	// DepositAddressFor returns the customer's deposit address under the
 	// asset's account key. When there is none yet it allocates the key's

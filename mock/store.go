@@ -41,7 +41,7 @@ type Store struct {
 	CreateDepositFunc          func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
 	TransitionDepositFunc      func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
 	FindDepositsFunc           func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
-	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error)
+	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error)
 	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
 	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
 	AuditStateFunc             func(ctx context.Context) (core.AuditState, error)
@@ -215,7 +215,7 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 }
 
 // BulkInsertDeposits implements core.Store.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	if s.BulkInsertDepositsFunc == nil {
 		return 0, s.unexpected("BulkInsertDeposits")
 	}

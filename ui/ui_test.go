@@ -329,7 +329,7 @@ func TestDetailShowsConfirmationProgress(t *testing.T) {
 	d.ID, d.RecordNo, d.ClientRequestKey, d.TxID = 0, "D20261120-000001", "", fmt.Sprintf("%064x", 999)
 	d.Status, d.Confirmations, d.BlockHeight, d.BlockHash = core.StatusConfirming, 2, 120, fmt.Sprintf("%064x", 7)
 	n, err := b.store.BulkInsertDeposits(context.Background(), func(yield func(*core.DepositRecord) bool) { yield(&d) },
-		core.AuditEntry{At: time.Now(), Actor: "seed", Action: "deposit.seed", Entity: "deposit"})
+		storetest.SeedAudit(time.Now()))
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 

@@ -74,6 +74,18 @@ func (d *tamperDB) exec(stmt string, args ...any) {
 	require.NoError(d.t, err, stmt)
 }
 
+// one reads one text value.
+func (d *tamperDB) one(query string) string {
+	d.t.Helper()
+	var v string
+	if d.sqlite != nil {
+		require.NoError(d.t, d.sqlite.QueryRow(query).Scan(&v), query)
+		return v
+	}
+	require.NoError(d.t, d.pg.QueryRow(context.Background(), query).Scan(&v), query)
+	return v
+}
+
 // rows reads the whole log in order.
 func (d *tamperDB) rows() []*core.AuditEntry {
 	d.t.Helper()
@@ -181,6 +193,23 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 			d.exec(`INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
 				SELECT -seq, at, actor, 'operator.create', entity, 'ghost', before, after, remarks, prev_hash, hash FROM audit_log WHERE seq = 1`)
 		}, "there are rows numbered 0 and below"},
+		// Business rows edited behind the log's back: the replay names them.
+		{"EditADepositsStatus", func(d *tamperDB, _ [2]int64) {
+			rec := d.one(`SELECT min(record_no) FROM deposits WHERE status = 'verifying_address'`)
+			d.exec(`UPDATE deposits SET status = 'credited' WHERE record_no = ?`, rec)
+		}, "is Credited, but its history in the log ends at Wallet Address Under Verification"},
+		{"EditADepositsAmount", func(d *tamperDB, _ [2]int64) {
+			d.exec(`UPDATE deposits SET amount = 99900000000 WHERE record_no = (SELECT min(record_no) FROM deposits)`)
+		}, "no longer matches the facts recorded when it was made"},
+		{"ForgeACreditAtTheEnd", func(d *tamperDB, _ [2]int64) {
+			rec := d.one(`SELECT min(record_no) FROM deposits WHERE status = 'verifying_address'`)
+			last := d.rows()
+			d.rewrite(last[len(last)-1].Seq+1, []*core.AuditEntry{{At: time.Now(), Actor: "watcher", Action: "deposit.credit",
+				Entity: "deposit", EntityID: rec, Before: "verifying_address", After: "credited", Remarks: "3 of 3 confirmations"}})
+		}, "to Credited, which no rule allows"},
+		{"InsertARecordWithoutHistory", func(d *tamperDB, _ [2]int64) {
+			d.exec(`UPDATE deposits SET record_no = 'D20200101-000001' WHERE record_no = (SELECT max(record_no) FROM deposits)`)
+		}, "record D20200101-000001 ("},
 		// Without its head the desk writes nothing, a login included, and
 		// every command says why.
 		{"DropTheHead", func(d *tamperDB, _ [2]int64) {
@@ -198,6 +227,8 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 				require.Equal(t, 0, r.code, r.stderr)
 				r = c.admin("--checkpoints", dir, "audit", "key", "--create")
 				require.Equal(t, 0, r.code, r.stderr)
+				r = c.admin("seed", "--records", "30", "--seed", "5")
+				require.Equal(t, 0, r.code, r.stderr)
 				var cps [2]int64
 				for i := range cps {
 					for range 4 {
@@ -209,14 +240,14 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 					require.NoError(t, err, r.stdout)
 				}
 				require.Equal(t, 0, c.admin("firm", "show").code)
-				r = c.admin("--checkpoints", dir, "audit", "verify")
+				r = c.admin("--checkpoints", dir, "audit", "verify", "--state")
 				require.Equal(t, 0, r.code, "intact before the attack: %s", r.stderr)
-				require.Contains(t, r.stdout, "2 checkpoints held")
+				require.Contains(t, r.stdout, "2 checkpoints held, 30 records replayed")
 
 				d := openTamper(t, db)
 				d.dropGuards()
 				a.attack(d, cps)
-				r = c.admin("--checkpoints", dir, "audit", "verify")
+				r = c.admin("--checkpoints", dir, "audit", "verify", "--state")
 				require.Equal(t, 5, r.code, "%s went unnoticed: %s", a.name, r.stdout)
 				require.Contains(t, r.stderr, a.names)
 				if a.name == "DeleteTheTailAndRewindTheHead" {

@@ -18,9 +18,9 @@ import (
 func (a *app) auditCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Verify and export the hash-chained audit log"}
 	var files, keys []string
-	var noStored bool
+	var noStored, state bool
 	verify := &cobra.Command{
-		Use:   "verify [--checkpoint FILE]... [--key HEX]...",
+		Use:   "verify [--checkpoint FILE]... [--key HEX]... [--state]",
 		Short: "Recompute every hash and hold the log against its head and signed checkpoints; name what was tampered with",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,6 +32,7 @@ func (a *app) auditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			anchors.State = state
 			v, err := a.svc.VerifyAudit(ctx, anchors)
 			if err != nil {
 				return err
@@ -39,8 +40,14 @@ func (a *app) auditCommand() *cobra.Command {
 			if !v.Intact() {
 				return core.Errorf(core.ECONFLICT, "%s", v.Summary())
 			}
-			return a.print(map[string]any{"intact": true, "rows": v.Checked, "checkpoints": v.Checkpoints}, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "audit log intact: %d rows verified, %d checkpoints held\n", v.Checked, v.Checkpoints)
+			return a.print(map[string]any{"intact": true, "rows": v.Checked, "checkpoints": v.Checkpoints, "records": v.RecordsReplayed}, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "audit log intact: %d rows verified, %d checkpoints held", v.Checked, v.Checkpoints)
+				if err == nil && state {
+					_, err = fmt.Fprintf(w, ", %d records replayed", v.RecordsReplayed)
+				}
+				if err == nil {
+					_, err = fmt.Fprintln(w)
+				}
 				return err
 			})
 		},
@@ -48,6 +55,7 @@ func (a *app) auditCommand() *cobra.Command {
 	verify.Flags().StringArrayVar(&files, "checkpoint", nil, "a checkpoint file to hold the log against (repeatable)")
 	verify.Flags().StringArrayVar(&keys, "key", nil, "a trusted checkpoint public key, hex, as `audit key` printed it (repeatable)")
 	verify.Flags().BoolVar(&noStored, "no-stored", false, "do not read the checkpoint folder, only --checkpoint files")
+	verify.Flags().BoolVar(&state, "state", false, "also replay every deposit record from its audit rows and name those their history does not explain")
 	var cpOut string
 	checkpoint := &cobra.Command{
 		Use:   "checkpoint [--out FILE]",

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/storage/storetest"
 )
 
 // openRecords stores n applications under verification with TXIDs the
@@ -38,7 +39,7 @@ func openRecords(tb testing.TB, store core.Store, n int, src, dst string) []*cor
 			}
 		}
 	})
-	stored, err := store.BulkInsertDeposits(ctx, seq, core.AuditEntry{At: day, Actor: "test", Action: "deposit.seed", Entity: "deposit", EntityID: "bulk"})
+	stored, err := store.BulkInsertDeposits(ctx, seq, storetest.SeedAudit(day))
 	require.NoError(tb, err)
 	require.Equal(tb, n, stored)
 	return recs

@@ -44,11 +44,16 @@ func TestSeedIsReproducibleAndCoversEveryStatus(t *testing.T) {
 		for _, st := range core.AllDepositStatuses() {
 			p, err := svc.SearchDeposits(ctx, core.DepositFilter{Status: &st, Limit: 1})
 			require.NoError(t, err)
+			if st == core.StatusRefunding || st == core.StatusRefunded {
+				require.Empty(t, p.Records, "a %s record needs a refund behind it, which seeding does not make", st)
+				continue
+			}
 			require.NotEmpty(t, p.Records, "no %s record", st)
 		}
-		v, err := svc.VerifyAudit(ctx, core.AuditAnchors{})
+		v, err := svc.VerifyAudit(ctx, core.AuditAnchors{State: true})
 		require.NoError(t, err)
-		require.True(t, v.Intact())
+		require.True(t, v.Intact(), "%s", v.Summary())
+		require.Equal(t, 3000, v.RecordsReplayed, "every seeded record replays from its own row")
 	}
 	require.Equal(t, firstPages[0], firstPages[1], "same seed, same data")
 }

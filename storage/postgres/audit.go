@@ -11,17 +11,35 @@ import (
 	"depositdesk/core"
 )
 
-// appendAudit seals e onto the hash chain inside tx. The row lock on the
-// head serialises appenders across every connected desktop.
-func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
-	var seq int64
-	var prev string
-	err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &prev)
+// auditColumns are audit_log's columns in the order rows are written.
+var auditColumns = []string{"seq", "at", "actor", "action", "entity", "entity_id", "before", "after", "remarks", "prev_hash", "hash"}
+
+// auditHead is the chain's last row as a transaction holding its lock sees it.
+type auditHead struct {
+	seq  int64
+	hash string
+}
+
+// lockAuditHead reads the head and locks it until tx ends. The row lock
+// serialises appenders across every connected desktop.
+func lockAuditHead(ctx context.Context, tx pgx.Tx) (*auditHead, error) {
+	var h auditHead
+	err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.seq, &h.hash)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return core.ErrAuditHeadMissing
+		return nil, core.ErrAuditHeadMissing
 	} else if err != nil {
-		return fmt.Errorf("lock audit head: %w", err)
+		return nil, fmt.Errorf("lock audit head: %w", err)
 	}
+	return &h, nil
+}
+
+// appendAudit seals e onto the hash chain inside tx.
+func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
+	h, err := lockAuditHead(ctx, tx)
+	if err != nil {
+		return err
+	}
+	seq, prev := h.seq, h.hash
 	e.Seal(seq+1, prev)
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

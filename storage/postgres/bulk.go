@@ -16,12 +16,17 @@ var bulkColumns = []string{"record_no", "client_request_key", "request_hash", "c
 	"requested_at", "created_at", "updated_at", "status", "confirmations", "confirmations_required", "block_hash",
 	"block_height", "remarks"}
 
-// BulkInsertDeposits implements core.Store with one COPY streamed from
-// recs, in one transaction. It then moves each day's record-number
-// allocator past the highest number it stored, so CreateDeposit never hands
-// out a seeded number.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
-	var n int64
+// bulkChunk is how many records each pair of COPYs (records, then their
+// audit rows) carries: the audit rows are sealed in order, so a chunk is
+// held in memory, never the whole seed.
+const bulkChunk = 10_000
+
+// BulkInsertDeposits implements core.Store with COPYs of bulkChunk records
+// and their audit rows, in one transaction. It then moves each day's
+// record-number allocator past the highest number it stored, so
+// CreateDeposit never hands out a seeded number.
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
+	var n int
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		// Allocation waits until the seed commits: a CreateDeposit holding a
 		// day's counter row while the COPY waits on its record number (and
@@ -29,41 +34,46 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		if _, err := tx.Exec(ctx, `LOCK TABLE record_no_seq IN EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("lock record numbers: %w", err)
 		}
-		next, stop := iter.Pull(recs)
-		defer stop()
+		head, err := lockAuditHead(ctx, tx)
+		if err != nil {
+			return err
+		}
 		maxPerDay := map[string]int64{}
-		// The server answers an aborted COPY with its own error; keep ours.
-		var badRecord error
-		var err error
-		n, err = tx.CopyFrom(ctx, pgx.Identifier{"deposits"}, bulkColumns, pgx.CopyFromFunc(func() ([]any, error) {
-			d, ok := next()
-			if !ok {
-				return nil, nil
+		chunk := make([]*core.DepositRecord, 0, bulkChunk)
+		flush := func() error {
+			if err := copyDeposits(ctx, tx, chunk); err != nil {
+				return err
 			}
-			if badRecord = trackRecordNo(maxPerDay, d.RecordNo); badRecord != nil {
-				return nil, badRecord
+			if err := copyAudit(ctx, tx, head, chunk, audit); err != nil {
+				return err
 			}
-			return []any{d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount,
-				d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
-				d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations, d.ConfirmationsRequired,
-				d.BlockHash, d.BlockHeight, d.Remarks}, nil
-		}))
-		switch {
-		case badRecord != nil:
-			return badRecord
-		case isUnique(err):
-			return core.Errorf(core.ECONFLICT, "A seeded record duplicates %s.", duplicateDeposit(err))
-		case err != nil:
-			return invalid(fmt.Errorf("copy deposits: %w", err))
+			n += len(chunk)
+			chunk = chunk[:0]
+			return nil
+		}
+		for d := range recs {
+			if err := trackRecordNo(maxPerDay, d.RecordNo); err != nil {
+				return err
+			}
+			if chunk = append(chunk, d); len(chunk) == bulkChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if n > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, head.seq, head.hash); err != nil {
+				return fmt.Errorf("advance audit head: %w", err)
+			}
 		}
 		for day, last := range maxPerDay {
 			if _, err := tx.Exec(ctx, `INSERT INTO record_no_seq (day, last) VALUES ($1, $2)
 				ON CONFLICT (day) DO UPDATE SET last = greatest(record_no_seq.last, excluded.last)`, day, last); err != nil {
 				return fmt.Errorf("advance record numbers: %w", err)
 			}
-		}
-		if err := appendAudit(ctx, tx, audit); err != nil {
-			return err
 		}
 		if err := notifyDeposit(ctx, tx, "*"); err != nil {
 			return err
@@ -78,7 +88,46 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 	if err != nil {
 		return 0, err
 	}
-	return int(n), nil
+	return n, nil
+}
+
+// copyDeposits writes one chunk of records.
+func copyDeposits(ctx context.Context, tx pgx.Tx, chunk []*core.DepositRecord) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"deposits"}, bulkColumns, pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
+		d := chunk[i]
+		return []any{d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount,
+			d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
+			d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations, d.ConfirmationsRequired,
+			d.BlockHash, d.BlockHeight, d.Remarks}, nil
+	}))
+	switch {
+	case isUnique(err):
+		return core.Errorf(core.ECONFLICT, "A seeded record duplicates %s.", duplicateDeposit(err))
+	case err != nil:
+		return invalid(fmt.Errorf("copy deposits: %w", err))
+	}
+	return nil
+}
+
+// copyAudit seals one chunk's audit rows onto the chain after head and
+// writes them, advancing head.
+func copyAudit(ctx context.Context, tx pgx.Tx, head *auditHead, chunk []*core.DepositRecord, audit func(*core.DepositRecord) core.AuditEntry) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, auditColumns, pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
+		e := audit(chunk[i])
+		e.Seal(head.seq+1, head.hash)
+		head.seq, head.hash = e.Seq, e.Hash
+		return []any{e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash}, nil
+	}))
+	if err != nil {
+		return fmt.Errorf("copy audit rows: %w", err)
+	}
+	return nil
 }
 
 // trackRecordNo checks a seeded record number and keeps the highest

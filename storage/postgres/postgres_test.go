@@ -118,7 +118,7 @@ func TestBulkInsertRefusesMalformedRecordNumberAndStoresNothing(t *testing.T) {
 	good, bad := f.Deposit(f.BTC, f.Customer, 0), f.Deposit(f.BTC, f.Customer, 1)
 	good.RecordNo, bad.RecordNo = core.FormatRecordNo(good.CreatedAt, 1), "X-1"
 	_, err := s.BulkInsertDeposits(context.Background(), slices.Values([]*core.DepositRecord{good, bad}),
-		core.AuditEntry{At: storetest.T0, Actor: "tester", Action: "deposit.seed", Entity: "deposit"})
+		storetest.SeedAudit(storetest.T0))
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "error: %v", err)
 	page, err := s.FindDeposits(context.Background(), core.DepositFilter{})
 	require.NoError(t, err)

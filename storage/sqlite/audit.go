@@ -16,15 +16,8 @@ import (
 // writes it back once, before it commits (flushAuditHead): a shared
 // transaction appends dozens of rows.
 func appendAudit(ctx context.Context, tx *writeTx, e core.AuditEntry) error {
-	if tx.head == nil {
-		var h auditHead
-		err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash)
-		if errors.Is(err, sql.ErrNoRows) {
-			return core.ErrAuditHeadMissing
-		} else if err != nil {
-			return fmt.Errorf("read audit head: %w", err)
-		}
-		tx.head = &h
+	if err := loadAuditHead(ctx, tx); err != nil {
+		return err
 	}
 	e.Seal(tx.head.seq+1, tx.head.hash)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
@@ -33,6 +26,47 @@ func appendAudit(ctx context.Context, tx *writeTx, e core.AuditEntry) error {
 		return fmt.Errorf("insert audit row: %w", err)
 	}
 	tx.head.seq, tx.head.hash, tx.head.dirty = e.Seq, e.Hash, true
+	return nil
+}
+
+// loadAuditHead reads the head into the transaction once.
+func loadAuditHead(ctx context.Context, tx *writeTx) error {
+	if tx.head != nil {
+		return nil
+	}
+	var h auditHead
+	err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.ErrAuditHeadMissing
+	} else if err != nil {
+		return fmt.Errorf("read audit head: %w", err)
+	}
+	tx.head = &h
+	return nil
+}
+
+// appendAuditBatch seals entries onto the chain in order and writes them
+// with one statement: seeding a million records writes a million rows.
+func appendAuditBatch(ctx context.Context, tx *writeTx, entries []core.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := loadAuditHead(ctx, tx); err != nil {
+		return err
+	}
+	args := make([]any, 0, len(entries)*11)
+	for i := range entries {
+		e := &entries[i]
+		e.Seal(tx.head.seq+1, tx.head.hash)
+		args = append(args, e.Seq, micros(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash)
+		tx.head.seq, tx.head.hash, tx.head.dirty = e.Seq, e.Hash, true
+	}
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+		VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(entries)), ", "), args...)
+	if err != nil {
+		return fmt.Errorf("insert audit rows: %w", err)
+	}
 	return nil
 }
 

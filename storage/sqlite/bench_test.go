@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"depositdesk/core"
+	"depositdesk/storage/storetest"
 )
 
 // benchRecords is the size of the table the search benchmarks run on:
@@ -108,8 +109,7 @@ func seedStore(ctx context.Context, path string, n int) (*seeded, error) {
 	// Generated up front so the figure is the store's alone.
 	recs := slices.Collect(synthetic(n, sd.assets, sd.customers, at))
 	start := time.Now()
-	got, err := s.BulkInsertDeposits(ctx, slices.Values(recs), core.AuditEntry{At: at, Actor: "bench",
-		Action: "deposit.seed", Entity: "deposit", EntityID: strconv.Itoa(n)})
+	got, err := s.BulkInsertDeposits(ctx, slices.Values(recs), storetest.SeedAudit(at))
 	if err != nil {
 		return nil, err
 	} else if got != n {

@@ -38,7 +38,7 @@ const (
 // records streamed from recs into multi-row prepared INSERTs, then
 // record_no_seq is moved past every number inserted, per day, so that
 // CreateDeposit continues after them.
-func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit core.AuditEntry) (int, error) {
+func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	var n int
 	// Set before the transaction: SQLite refuses to change temp_store inside
 	// one once the connection has opened its temporary database (a migration
@@ -60,7 +60,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 			}
 		}
 		var err error
-		if n, err = insertBatches(ctx, tx, recs); err != nil {
+		if n, err = insertBatches(ctx, tx, recs, audit); err != nil {
 			return err
 		}
 		for _, ddl := range rebuild {
@@ -75,7 +75,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 			ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last)`, firstID); err != nil {
 			return fmt.Errorf("advance record numbers: %w", err)
 		}
-		return appendAudit(ctx, tx, audit)
+		return nil
 	})
 	// The single writer connection is the one that seeded: shrink its cache back.
 	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0; PRAGMA temp_store = DEFAULT`, normalCacheKiB)); cerr != nil && err == nil {
@@ -116,14 +116,16 @@ func dropDepositIndexes(ctx context.Context, tx *writeTx) ([]string, error) {
 	return ddl, nil
 }
 
-// insertBatches writes recs bulkRows at a time and returns how many it wrote.
-func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.DepositRecord]) (int, error) {
+// insertBatches writes recs bulkRows at a time, each batch followed by its
+// records' audit rows sealed onto the chain, and returns how many it wrote.
+func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	full, err := tx.PrepareContext(ctx, bulkInsertSQL(bulkRows))
 	if err != nil {
 		return 0, fmt.Errorf("prepare bulk insert: %w", err)
 	}
 	defer full.Close()
 	args := make([]any, 0, bulkRows*bulkColumns)
+	entries := make([]core.AuditEntry, 0, bulkRows)
 	rows, total := 0, 0
 	flush := func() error {
 		stmt := full
@@ -136,8 +138,11 @@ func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.Deposit
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return conflict(err, "A seeded record duplicates another record's number, request key or live transaction.")
 		}
+		if err := appendAuditBatch(ctx, tx, entries); err != nil {
+			return err
+		}
 		total += rows
-		rows, args = 0, args[:0]
+		rows, args, entries = 0, args[:0], entries[:0]
 		return nil
 	}
 	for d := range recs {
@@ -148,6 +153,7 @@ func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.Deposit
 			d.SecuritiesAccount, d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress,
 			nullable(d.TxID), d.TxIndex, micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt),
 			string(d.Status), d.Confirmations, d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
+		entries = append(entries, audit(d))
 		if rows++; rows == bulkRows {
 			if err := flush(); err != nil {
 				return 0, err

@@ -67,14 +67,14 @@ func runAudit(t *testing.T, newStore NewStoreFunc) {
 			d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
 			seed = append(seed, d)
 		}
-		_, err = f.Store.BulkInsertDeposits(ctx, slices.Values(seed), audit("deposit.seed", "deposit", "30 records", T0))
+		_, err = f.Store.BulkInsertDeposits(ctx, slices.Values(seed), SeedAudit(T0))
 		require.NoError(t, err)
 		for i := range 10 {
 			f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, i)), core.StatusConfirming, core.StatusHeld)
 		}
 		_, _, err = f.Store.CreateDeposit(ctx, seed[0], audit("deposit.create", "deposit", "", T0)) // idempotent: no row
 		require.NoError(t, err)
-		want := 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 10*3
+		want := 3 + 1 + 1 + 1 + 1 + 1 + 1 + 30 + 10*3
 		require.Equal(t, want, MustVerifyChain(t, f.Store))
 
 		// Verification can walk the chain in pages, continuing from the

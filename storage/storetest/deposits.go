@@ -123,7 +123,7 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 			d.Status = core.AllDepositStatuses()[i%len(core.AllDepositStatuses())]
 			recs = append(recs, d)
 		}
-		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), audit("deposit.seed", "deposit", "1203 records", T0))
+		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), SeedAudit(T0))
 		require.NoError(t, err)
 		require.Equal(t, 1203, n)
 		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
@@ -131,7 +131,10 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		page, err := f.Store.FindDeposits(ctx, core.DepositFilter{Status: ptr(core.StatusCredited), Limit: 1000})
 		require.NoError(t, err)
 		require.Len(t, page.Records, 1203/9+1)
-		require.Equal(t, 5, MustVerifyChain(t, f.Store), "assets, customer, one seed row, one create")
+		require.Equal(t, 4+1203, MustVerifyChain(t, f.Store), "assets, customer, one row per seeded record, one create")
+		for _, recNo := range []string{"D20261125-000001", "D20261125-001203"} {
+			require.Equal(t, 1, CountAudit(t, f.Store, "deposit.seed", recNo), "each seeded record has its own row")
+		}
 	})
 	t.Run("BulkInsertRefusesDuplicatesAndStoresNothing", func(t *testing.T) {
 		t.Parallel()
@@ -150,7 +153,7 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 				recs = append(recs, d)
 			}
 			spoil(recs[7])
-			_, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), audit("deposit.seed", "deposit", "10 records", T0))
+			_, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), SeedAudit(T0))
 			requireCode(t, core.ECONFLICT, err)
 			page, err := f.Store.FindDeposits(ctx, core.DepositFilter{Limit: 100})
 			require.NoError(t, err)
@@ -160,12 +163,13 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 24*60))
 		require.Equal(t, "D20261126-000001", next.RecordNo, "a refused seed leaves the numbering alone")
 	})
-	t.Run("BulkInsertOfNothingIsAuditedAndStoresNothing", func(t *testing.T) {
+	t.Run("BulkInsertOfNothingWritesNothing", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
-		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values([]*core.DepositRecord(nil)), audit("deposit.seed", "deposit", "0 records", T0))
+		n, err := f.Store.BulkInsertDeposits(ctx, slices.Values([]*core.DepositRecord(nil)), SeedAudit(T0))
 		require.NoError(t, err)
 		require.Zero(t, n)
+		require.Equal(t, 3, MustVerifyChain(t, f.Store), "the fixture's rows only")
 		require.Equal(t, "D20261125-000001", f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)).RecordNo)
 	})
 }

@@ -233,3 +233,11 @@ func requireCode(tb testing.TB, code string, err error) {
 	require.Equal(tb, code, core.ErrorCode(err), "error: %v", err)
 	require.NotContains(tb, strings.ToLower(core.ErrorMessage(err)), "constraint", "engine text must not leak")
 }
+
+// SeedAudit makes each bulk-inserted record's audit row, as seeding does.
+func SeedAudit(at time.Time) func(*core.DepositRecord) core.AuditEntry {
+	return func(d *core.DepositRecord) core.AuditEntry {
+		return core.AuditEntry{At: at, Actor: core.SeedActor, Action: "deposit.seed", Entity: "deposit", EntityID: d.RecordNo,
+			After: string(d.Status), Remarks: core.DepositFacts(d)}
+	}
+}
