@@ -382,7 +382,7 @@ func (s *Service) SeedDeposits(ctx context.Context, recs iter.Seq[*DepositRecord
 	at := s.now()
 	n, err := s.Store.BulkInsertDeposits(ctx, recs, func(d *DepositRecord) AuditEntry {
 		a := s.audit(SeedActor, "deposit.seed", "deposit", d.RecordNo)
-		a.At, a.After, a.Remarks = at, string(d.Status), DepositFacts(d)+"; seeded by "+op.Name
+		a.At, a.After, a.Remarks = at, string(d.Status), FactsDigest(d)+"; seeded by "+op.Name
 		return a
 	})
 	if err == nil && n != count {
