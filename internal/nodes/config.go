@@ -8,7 +8,6 @@ package nodes
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -229,6 +228,3 @@ func ResolvePath(explicit, dsn, defaultDB string) string {
 	}
 	return DefaultPath(defaultDB)
 }
-
-// describe is the node as log lines and messages name it.
-func (n Node) describe() string { return fmt.Sprintf("%s (%s)", n.Label(), n.Net()) }
