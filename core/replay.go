@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -54,21 +55,12 @@ func (s *Service) replayDeposits(ctx context.Context) (checked int, problems []s
 			more++
 		}
 	}
-	var after int64
-	for {
-		rows, err := s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, AfterSeq: after, Limit: auditBatch})
-		if err != nil {
-			return 0, nil, err
+	if err := s.eachAudit(ctx, entity, func(r *AuditEntry) {
+		if bad := replayRow(state, r); bad != "" {
+			note("%s", bad)
 		}
-		if len(rows) == 0 {
-			break
-		}
-		for _, r := range rows {
-			if bad := replayRow(state, r); bad != "" {
-				note("%s", bad)
-			}
-		}
-		after = rows[len(rows)-1].Seq
+	}); err != nil {
+		return 0, nil, err
 	}
 	f := DepositFilter{Limit: MaxPageSize}
 	for {
@@ -138,4 +130,110 @@ func factsMatch(recorded string, d *DepositRecord) bool {
 		return recorded == FactsDigest(d)
 	}
 	return recorded == DepositFacts(d)
+}
+
+// eachAudit calls fn with every audit row about entity, in order, reading
+// the log in batches.
+func (s *Service) eachAudit(ctx context.Context, entity string, fn func(*AuditEntry)) error {
+	var after int64
+	for {
+		rows, err := s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, AfterSeq: after, Limit: auditBatch})
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		for _, r := range rows {
+			fn(r)
+		}
+		after = rows[len(rows)-1].Seq
+	}
+}
+
+// replayConfiguration replays the assets and the operators: an asset's
+// configuration is the After of its last create or update row; an
+// operator's permissions the After of their last create or permissions row,
+// and whether they are disabled the After of their last disable row.
+func (s *Service) replayConfiguration(ctx context.Context) ([]string, error) {
+	var problems []string
+	assets := map[string]string{}
+	if err := s.eachAudit(ctx, "asset", func(r *AuditEntry) {
+		if r.Action == "asset.create" || r.Action == "asset.update" {
+			assets[r.EntityID] = r.After
+		}
+	}); err != nil {
+		return nil, err
+	}
+	as, err := s.Store.FindAssets(ctx, AssetFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		logged, ok := assets[a.Key()]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("asset %s has no creation in the log", a.Key()))
+		case withoutNodeRef(logged) != assetText(a):
+			problems = append(problems, fmt.Sprintf("asset %s is configured otherwise than its last change in the log says", a.Key()))
+		}
+	}
+	type opState struct {
+		perms    string
+		disabled string
+		created  bool
+	}
+	ops := map[string]*opState{}
+	if err := s.eachAudit(ctx, "operator", func(r *AuditEntry) {
+		o := ops[strings.ToLower(r.EntityID)]
+		if o == nil {
+			o = &opState{disabled: "enabled"}
+			ops[strings.ToLower(r.EntityID)] = o
+		}
+		switch r.Action {
+		case "operator.create":
+			o.created, o.perms = true, r.After
+		case "operator.permissions":
+			o.perms = r.After
+		case "operator.disable":
+			o.disabled = r.After
+		}
+	}); err != nil {
+		return nil, err
+	}
+	list, err := s.Store.FindOperators(ctx, OperatorFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range list {
+		o := ops[strings.ToLower(op.Name)]
+		switch {
+		case o == nil || !o.created:
+			problems = append(problems, fmt.Sprintf("operator %s has no creation in the log", op.Name))
+		case samePermissions(o.perms, permissionsText(op.Permissions)) == false:
+			problems = append(problems, fmt.Sprintf("operator %s holds permissions the log never gave (%s)", op.Name, permissionsText(op.Permissions)))
+		case o.disabled != boolText(op.Disabled, "disabled", "enabled"):
+			problems = append(problems, fmt.Sprintf("operator %s is %s, but the log last made them %s", op.Name, boolText(op.Disabled, "disabled", "enabled"), o.disabled))
+		}
+	}
+	return problems, nil
+}
+
+// withoutNodeRef drops the node reference asset rows carried until the
+// desk keyed nodes by network (migration 00008).
+func withoutNodeRef(text string) string {
+	if i := strings.LastIndex(text, " rpc="); i >= 0 {
+		return text[:i]
+	}
+	return text
+}
+
+// samePermissions compares two permission lists as sets.
+func samePermissions(a, b string) bool {
+	split := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		out := strings.Split(s, ", ")
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(split(a), split(b))
 }

@@ -73,7 +73,12 @@ func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditV
 		return v, err
 	}
 	n, problems, err := s.replayDeposits(ctx)
+	if err != nil {
+		return v, err
+	}
 	v.RecordsReplayed, v.Problems = n, append(v.Problems, problems...)
+	problems, err = s.replayConfiguration(ctx)
+	v.Problems = append(v.Problems, problems...)
 	return v, err
 }
 

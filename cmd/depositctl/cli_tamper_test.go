@@ -210,6 +210,14 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 		{"InsertARecordWithoutHistory", func(d *tamperDB, _ [2]int64) {
 			d.exec(`UPDATE deposits SET record_no = 'D20200101-000001' WHERE record_no = (SELECT max(record_no) FROM deposits)`)
 		}, "record D20200101-000001 ("},
+		{"LowerAnAssetsConfirmations", func(d *tamperDB, _ [2]int64) {
+			d.exec(`UPDATE assets SET confirmations_required = 1 WHERE symbol = 'BTC'`)
+		}, "asset BTC@mainnet is configured otherwise than its last change in the log says"},
+		{"AddAnOperatorBehindTheLog", func(d *tamperDB, _ [2]int64) {
+			d.exec(`INSERT INTO operators (name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by)
+				SELECT 'ghost', password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by
+				FROM operators WHERE name = 'admin'`)
+		}, "operator ghost has no creation in the log"},
 		// Without its head the desk writes nothing, a login included, and
 		// every command says why.
 		{"DropTheHead", func(d *tamperDB, _ [2]int64) {
