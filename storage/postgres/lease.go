@@ -45,7 +45,8 @@ var errLeaseLost = errors.New("the watcher lock's connection failed before follo
 
 // WatcherLockApplication is the application_name of the connection that
 // holds n's watcher lock, by which pg_stat_activity shows which desk
-// follows n.
+// follows n. A connection takes the name only once it holds the lock, so a
+// standby asking for it is never mistaken for the holder.
 func WatcherLockApplication(n core.Network) string {
 	return "depositdesk watcher " + n.String()
 }
@@ -58,9 +59,7 @@ func WatcherLockApplication(n core.Network) string {
 // when someone else holds it, and otherwise only after leaseFence, when
 // no earlier holder can still be writing.
 func (s *Store) TryLockWatcher(ctx context.Context, n core.Network) (core.WatcherLease, error) {
-	cfg := s.pool.Config().ConnConfig.Copy()
-	cfg.RuntimeParams["application_name"] = WatcherLockApplication(n)
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("connect watcher lock: %w", err)
 	}
@@ -72,6 +71,10 @@ func (s *Store) TryLockWatcher(ctx context.Context, n core.Network) (core.Watche
 	if !ok {
 		closeConn(ctx, conn)
 		return nil, core.ErrWatcherLocked
+	}
+	if _, err := conn.Exec(ctx, `SELECT set_config('application_name', $1, false)`, WatcherLockApplication(n)); err != nil {
+		closeConn(ctx, conn)
+		return nil, fmt.Errorf("name the watcher lock's connection: %w", err)
 	}
 	l := &lease{lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go l.hold(ctx, conn)
