@@ -179,21 +179,47 @@ const customerWriters = 16
 
 // storeCustomer creates the customer and marks its source addresses
 // verified as synthetic data (Service.SeedVerifyAddress: only on a desk
-// without deposits, audited as the seed).
+// without deposits, audited as the seed). A seed that was killed half-way
+// leaves customers and addresses behind; the next one takes them up where
+// they are instead of failing on them.
 func storeCustomer(ctx context.Context, svc *core.Service, cu *customer) error {
-	if err := svc.CreateCustomer(ctx, cu.c); err != nil {
+	if err := svc.CreateCustomer(ctx, cu.c); core.ErrorCode(err) == core.ECONFLICT {
+		existing, ferr := svc.FindCustomers(ctx, core.CustomerFilter{CustomerNo: &cu.c.CustomerNo})
+		if ferr != nil || len(existing) != 1 {
+			return fmt.Errorf("customer %s: %w", cu.c.CustomerNo, err)
+		}
+		cu.c = existing[0]
+	} else if err != nil {
 		return fmt.Errorf("customer %s: %w", cu.c.CustomerNo, err)
 	}
 	for _, chain := range []string{core.ChainBitcoin, core.ChainEthereum} {
 		w, err := svc.AddWalletAddress(ctx, cu.c.CustomerNo, chain, "mainnet", cu.src[chain], "seeded")
+		if core.ErrorCode(err) == core.ECONFLICT {
+			w, err = seededAddress(ctx, svc, cu.c, cu.src[chain])
+		}
 		if err != nil {
 			return err
+		}
+		if w.Status == core.AddressVerified {
+			continue
 		}
 		if _, err := svc.SeedVerifyAddress(ctx, w.ID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// seededAddress finds the customer's address a killed seed registered.
+func seededAddress(ctx context.Context, svc *core.Service, c *core.Customer, address string) (*core.WalletAddress, error) {
+	ws, err := svc.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &c.ID, Address: &address})
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) != 1 {
+		return nil, fmt.Errorf("customer %s: address %s exists but cannot be found", c.CustomerNo, address)
+	}
+	return ws[0], nil
 }
 
 func record(rng *rand.Rand, made []*core.Asset, customers []*customer, created time.Time, recordNo string) *core.DepositRecord {

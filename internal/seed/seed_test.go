@@ -74,3 +74,22 @@ func BenchmarkSeed(b *testing.B) {
 		require.NoError(b, err)
 	}
 }
+
+// A seed killed after it stored some customers and addresses (before its
+// records, which go in one transaction) leaves them behind; seeding again
+// takes them up, and the log explains every record.
+func TestSeedAfterAKilledSeed(t *testing.T) {
+	t.Parallel()
+	svc, ctx := newService(t)
+	// What a seed killed while storing customers leaves: a customer and a
+	// Pending address, no records.
+	require.NoError(t, svc.CreateCustomer(ctx, &core.Customer{CustomerNo: "C0000001", SecuritiesAccount: "SA19999999", Name: "Left Behind"}))
+	_, err := svc.AddWalletAddress(ctx, "C0000001", core.ChainBitcoin, "mainnet", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "seeded")
+	require.NoError(t, err)
+	res, err := seed.Run(ctx, svc, seed.Options{Records: 50, Seed: 4, Until: until})
+	require.NoError(t, err)
+	require.Equal(t, 50, res.Records)
+	v, err := svc.VerifyAudit(ctx, core.AuditAnchors{State: true})
+	require.NoError(t, err)
+	require.True(t, v.Intact(), "%s", v.Summary())
+}
