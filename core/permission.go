@@ -20,6 +20,9 @@ const (
 	PermSignRefund          Permission = "Sign Refund"
 	PermOperatorAdmin       Permission = "Operator Admin"
 	PermAuditView           Permission = "Audit View"
+	// PermChainWatcher lets an operator run the chain watcher from a
+	// terminal (depositctl watch): the watcher's moves then name them.
+	PermChainWatcher Permission = "Chain Watcher"
 )
 
 // AllPermissions lists every permission.
@@ -27,7 +30,7 @@ func AllPermissions() []Permission {
 	return []Permission{
 		PermDepositApplication, PermDepositRecords, PermCancel, PermRefund,
 		PermAssetConfiguration, PermAddressVerification, PermRefundApproval,
-		PermSignRefund, PermOperatorAdmin, PermAuditView,
+		PermSignRefund, PermOperatorAdmin, PermAuditView, PermChainWatcher,
 	}
 }
 
@@ -68,6 +71,7 @@ const (
 	ActionConfigureDesk     Action = "configure the desk"
 	ActionViewRefunds       Action = "view refunds"
 	ActionViewMetrics       Action = "read monitoring metrics"
+	ActionRunWatcher        Action = "run the chain watcher"
 	// ActionViewOwnRecords is an API client's read of the records it
 	// created; operators read records through ActionViewRecords, so it has
 	// no row in Policy.
@@ -97,6 +101,7 @@ var Policy = map[Action][]Permission{
 	ActionConfigureDesk:     {PermOperatorAdmin},
 	ActionViewRefunds:       {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},
 	ActionViewMetrics:       {PermAuditView, PermOperatorAdmin},
+	ActionRunWatcher:        {PermChainWatcher},
 }
 
 // Can reports whether the operator may take the action.

@@ -42,7 +42,7 @@ func TestPolicy(t *testing.T) {
 		core.ActionConfigureAssets, core.ActionViewAssets, core.ActionManageCustomers, core.ActionViewCustomers,
 		core.ActionVerifyAddress, core.ActionReviewHeld, core.ActionManageOperators, core.ActionViewAudit,
 		core.ActionRequestRefund, core.ActionApproveRefund, core.ActionSignRefund, core.ActionAttachTxID,
-		core.ActionConfigureDesk, core.ActionViewRefunds, core.ActionViewMetrics,
+		core.ActionConfigureDesk, core.ActionViewRefunds, core.ActionViewMetrics, core.ActionRunWatcher,
 	}
 	require.Len(t, core.Policy, len(actions), "every action has a policy row")
 

@@ -200,6 +200,10 @@ func guardedCalls() []serviceCall {
 			_, err := s.ListAPIClients(ctx)
 			return err
 		}},
+		{"StartWatcher", core.ActionRunWatcher, func(ctx context.Context, s *core.Service) error {
+			_, err := s.StartWatcher(ctx, nil)
+			return err
+		}},
 		{"MetricsAccess", core.ActionViewMetrics, func(ctx context.Context, s *core.Service) error {
 			return s.MetricsAccess(ctx)
 		}},

@@ -1,6 +1,9 @@
 package core
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Nodes gives the Service the node it asks about a network. The desk's
 // implementation (internal/nodes) opens nodes when first asked, checks that
@@ -67,4 +70,20 @@ func (m NodeMap) Chain(_ context.Context, n Network) (Chain, error) {
 		return c, nil
 	}
 	return nil, Errorf(ECONFLICT, "No %s node is configured (nodes.toml).", n)
+}
+
+// StartWatcher lets the operator in ctx run the chain watcher for networks
+// and records that they did: the watcher's moves then name them too.
+// Requires Chain Watcher.
+func (s *Service) StartWatcher(ctx context.Context, networks []Network) (*Operator, error) {
+	op, err := s.authorize(ctx, ActionRunWatcher)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(networks))
+	for i, n := range networks {
+		names[i] = n.String()
+	}
+	a := s.audit(op.Name, "watcher.start", "watcher", strings.Join(names, ", "))
+	return op, s.Store.AppendAudit(ctx, a)
 }

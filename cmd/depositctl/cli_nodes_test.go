@@ -71,6 +71,11 @@ timeout = "300ms"
 		require.Equal(t, "Wallet Address Under Verification", shown.Status, "a refused cancel changes nothing")
 	}
 
+	c.checker("viewer", "viewer-password-1", "deposit-records")
+	r = c.as("viewer", "viewer-password-1", "watch")
+	require.Equal(t, 7, r.code, "watching needs Chain Watcher: %s", r.stderr)
+	require.Equal(t, 2, c.run("", "watch").code, "and an operator (--operator is required)")
+
 	r = c.admin("watch")
 	require.Equal(t, 5, r.code, r.stderr)
 	require.Contains(t, r.stderr, "DEPOSITDESK_TEST_NEVER_SET")

@@ -33,8 +33,8 @@ type watchProcess struct {
 
 func startWatch(t *testing.T, db, nodesFile, password string) *watchProcess {
 	t.Helper()
-	p := &watchProcess{cmd: exec.Command(os.Args[0], "--db", db, "--nodes", nodesFile, "watch", "--standby", "200ms")}
-	p.cmd.Env = append(os.Environ(), asDepositctl+"=1", "TEST_BTCD_RPC_PASSWORD="+password)
+	p := &watchProcess{cmd: exec.Command(os.Args[0], "--db", db, "--nodes", nodesFile, "--operator", "admin", "watch", "--standby", "200ms")}
+	p.cmd.Env = append(os.Environ(), asDepositctl+"=1", "TEST_BTCD_RPC_PASSWORD="+password, "DEPOSITDESK_PASSWORD="+adminPW)
 	stderr, err := p.cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
@@ -87,7 +87,8 @@ func TestTwoWatchProcessesOnOneSQLiteFileFollowOneAtATime(t *testing.T) {
 	require.NoError(t, os.WriteFile(nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://%s'\n"+
 		"user = '%s'\npassword_env = 'TEST_BTCD_RPC_PASSWORD'\npoll = '200ms'\n", node.RPCHost, node.User), 0o600))
 	var out, errb bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"--db", db, "migrate"}, strings.NewReader(""), &out, &errb), errb.String())
+	require.Equal(t, 0, run(context.Background(), []string{"--db", db, "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all"},
+		strings.NewReader(adminPW+"\n"), &out, &errb), errb.String())
 
 	procs := []*watchProcess{startWatch(t, db, nodesFile, node.Pass), startWatch(t, db, nodesFile, node.Pass)}
 	var leader, standby *watchProcess

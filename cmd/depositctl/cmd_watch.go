@@ -21,7 +21,7 @@ import (
 func (a *app) watchCommand() *cobra.Command {
 	var standby time.Duration
 	cmd := &cobra.Command{
-		Use:   "watch",
+		Use:   "watch --operator NAME",
 		Short: "Follow the configured nodes and move deposits on the chain's evidence (until interrupted)",
 		Long: `watch runs one chain watcher per network configured in nodes.toml, each asking
 only that network's nodes. Every node is checked first to serve the network it
@@ -31,12 +31,22 @@ a SQLite file); the others stand by, try again every --standby, and take over
 when it stops or loses its lock.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The watcher moves records: it runs as an operator with Chain
+			// Watcher, logged in like every other command.
+			sctx, err := a.login(cmd.Context())
+			if err != nil {
+				return err
+			}
 			set, err := a.nodeSet(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if len(set.All()) == 0 {
 				return core.Errorf(core.EINVALID, "No nodes are configured in %s; nothing to watch.", a.nodes.Path)
+			}
+			op, err := a.svc.StartWatcher(sctx, set.Config().Networks())
+			if err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -51,7 +61,7 @@ when it stops or loses its lock.`,
 			// A watcher's progress is what an operator running it wants to see.
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			go anchor.Run(ctx, a.svc, a.checkpointDir(), anchor.DefaultRows, anchor.DefaultEvery, log)
-			nodes.RunWatchers(ctx, a.store, set, nodes.WatchOptions{Log: log, Standby: standby})
+			nodes.RunWatchers(ctx, a.store, set, nodes.WatchOptions{Log: log, Standby: standby, RunBy: op.Name})
 			return nil
 		},
 	}

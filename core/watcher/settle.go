@@ -205,6 +205,9 @@ func (c *check) vanished(ctx context.Context) error {
 // move takes one transition of the state machine with its evidence.
 func (c *check) move(ctx context.Context, to core.DepositStatus, action, reason string, st core.ChainState) error {
 	rec := c.rec
+	if c.w.RunBy != "" {
+		reason += " (watcher run by " + c.w.RunBy + ")"
+	}
 	a := core.AuditEntry{At: c.w.now(), Actor: Actor, Action: action, Entity: "deposit", EntityID: rec.RecordNo,
 		Before: string(rec.Status), After: string(to), Remarks: reason}
 	got, err := c.w.Store.TransitionDeposit(ctx, core.DepositTransition{ID: rec.ID, From: rec.Status, To: to, Remarks: reason, Chain: &st, Audit: a})

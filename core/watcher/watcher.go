@@ -38,6 +38,9 @@ type Watcher struct {
 	Chain   core.Chain // the node followed
 	// NodeName names Chain in audit rows when witnesses are asked too.
 	NodeName string
+	// RunBy is the operator who started this watcher from a terminal, named
+	// in every move's remarks; "" for the desk's own.
+	RunBy string
 	// Witnesses are the network's other nodes, asked before each credit.
 	Witnesses []Witness
 	Store     Store

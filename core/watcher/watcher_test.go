@@ -306,3 +306,14 @@ func TestNoOperatorCanSignAsTheWatcher(t *testing.T) {
 	require.Contains(t, core.ReservedActors, watcher.Actor)
 	require.Equal(t, core.EINVALID, core.ErrorCode(core.ValidateOperatorName(watcher.Actor)))
 }
+
+func TestAWatcherRunFromATerminalNamesItsOperator(t *testing.T) {
+	d := newDesk(t)
+	d.w.RunBy = "nina"
+	d.step()
+	rec := d.submit()
+	d.chain.broadcast(payment(rec))
+	d.chain.mine(1)
+	d.step()
+	require.Contains(t, strings.Join(d.trail(rec), "\n"), "(watcher run by nina)")
+}

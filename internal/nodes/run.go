@@ -27,6 +27,8 @@ type WatchOptions struct {
 	Log *slog.Logger // slog.Default() when nil
 	// OnPass, when set, sees every pass of every network.
 	OnPass func(n core.Network, r watcher.Report, err error)
+	// RunBy is the operator who started the watchers, named in their moves.
+	RunBy string
 	// Standby is how often a network's lease is tried again while another
 	// desk holds it, after losing it, or after failing to ask for it;
 	// DefaultStandby when zero.
@@ -50,7 +52,7 @@ func RunWatchers(ctx context.Context, store Store, set *Set, opt WatchOptions) {
 	for _, n := range set.Config().Networks() {
 		nodes := set.Nodes(n)
 		poll, _ := nodes[0].Node().PollInterval()
-		w := &watcher.Watcher{Network: n, Chain: nodes[0], Store: store, Log: opt.Log, Poll: poll}
+		w := &watcher.Watcher{Network: n, Chain: nodes[0], NodeName: nodes[0].Name(), Store: store, Log: opt.Log, Poll: poll, RunBy: opt.RunBy}
 		for _, c := range nodes[1:] {
 			w.Witnesses = append(w.Witnesses, watcher.Witness{Name: c.Name(), Chain: c})
 		}
