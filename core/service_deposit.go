@@ -25,10 +25,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
-	client := ClientFromContext(ctx)
-	if OperatorFromContext(ctx) != nil {
-		client = nil
-	}
+	client := actingClient(ctx)
 	shownKey := app.ClientRequestKey // what the caller knows the request by
 	if client != nil {
 		if err := ValidateIdempotencyKey(app.ClientRequestKey); err != nil {
