@@ -260,7 +260,7 @@ func TestRefusedCallsWriteNothing(t *testing.T) {
 			{"ClientRequestIDNotTheKey", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"client_request_id": "b"}), 422, core.EINVALID},
 			{"UnknownCustomer", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"customer_no": "C99999"}), 404, core.ENOTFOUND},
 			{"UnknownAsset", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"asset": "DOGE"}), 404, core.ENOTFOUND},
-			{"OtherCustomersAccount", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"securities_account": "SA-99999"}), 422, core.EINVALID},
+			{"OtherCustomersAccount", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"securities_account": "SA-99999"}), 404, core.ENOTFOUND},
 			{"SameKeyOtherBody", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "k-existing"}, body(map[string]any{"amount": "1"}), 409, core.ECONFLICT},
 			{"UnknownRecord", "GET", "/v1/deposit-requests/D20261125-999999", e.crm, nil, nil, 404, core.ENOTFOUND},
 			{"BadRecordNo", "GET", "/v1/deposit-requests/12345", e.crm, nil, nil, 422, core.EINVALID},
@@ -378,5 +378,25 @@ func TestDepositAddresses(t *testing.T) {
 			require.Equal(t, http.StatusNotFound, r.status, "a served customer's unknown asset")
 			require.Contains(t, r.prob.Detail, "DOGE")
 		})
+	})
+}
+
+func TestCustomerNumberAndAccountAreCheckedTogetherForClients(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, newEnv newEnvFunc) {
+		e := newEnv(t, intake.Config{})
+		before := e.snapshot()
+		unknown := e.post(e.crm, "k-1", body(map[string]any{"customer_no": "C99999"}))
+		require.Equal(t, http.StatusNotFound, unknown.status, unknown.raw)
+		wrongAccount := e.post(e.crm, "k-1", body(map[string]any{"securities_account": "SA-99999"}))
+		require.Equal(t, unknown.raw, wrongAccount.raw, "a known number with a guessed account says no more than an unknown number")
+		malformed := e.post(e.crm, "k-1", body(map[string]any{"customer_no": "C99999", "securities_account": "sa 1"}))
+		require.Equal(t, http.StatusUnprocessableEntity, malformed.status, "the account's form is checked before the customer, for any number")
+		require.Equal(t, malformed.raw, e.post(e.crm, "k-1", body(map[string]any{"securities_account": "sa 1"})).raw)
+		require.Equal(t, before, e.snapshot())
+
+		_, _, err := e.svc.SubmitApplication(e.admin, core.DepositApplication{CustomerNo: "C10001", SecuritiesAccount: "SA-99999",
+			AssetSymbol: "BTC", Network: "regtest", Amount: "0.015", SourceAddress: srcBTC})
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), "an operator is told the account is the wrong one: %v", err)
 	})
 }
