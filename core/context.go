@@ -30,3 +30,12 @@ func ClientFromContext(ctx context.Context) *APIClient {
 	c, _ := ctx.Value(clientContextKey).(*APIClient)
 	return c
 }
+
+// actingClient returns the API client ctx acts as: the client in ctx, unless
+// an operator is in it too, who is then the one authorize lets act.
+func actingClient(ctx context.Context) *APIClient {
+	if OperatorFromContext(ctx) != nil {
+		return nil
+	}
+	return ClientFromContext(ctx)
+}

@@ -131,7 +131,7 @@ func (s *Service) ownDeposit(ctx context.Context, recordNo string) (*DepositReco
 	if err != nil {
 		return nil, err
 	}
-	if c := ClientFromContext(ctx); c != nil && OperatorFromContext(ctx) == nil && !c.Owns(d) {
+	if c := actingClient(ctx); c != nil && !c.Owns(d) {
 		return nil, Errorf(ENOTFOUND, "Deposit record %s not found.", recordNo)
 	}
 	return d, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -187,4 +188,24 @@ func countAudit(t *testing.T, s core.Store, actor, action, recordNo string) int 
 		}
 	}
 	return n
+}
+
+// TestClientAsksAboutUnservedCustomersBlind: for a customer number no
+// request of the client names, the client's address read asks the store
+// that one question and nothing else (neither the customer nor the asset is
+// looked up), so a known and an unknown number take the same path to an
+// answer that does not even repeat the number.
+func TestClientAsksAboutUnservedCustomersBlind(t *testing.T) {
+	t.Parallel()
+	st := strictStore(t)
+	var asked []string
+	st.CustomerHasKeyedDepositFunc = func(_ context.Context, customerNo, keyPrefix string) (bool, error) {
+		asked = append(asked, customerNo+" "+keyPrefix)
+		return false, nil
+	}
+	client := &core.APIClient{ID: 7, Name: "crm", Scopes: []core.Scope{core.ScopeIntake}}
+	_, err := newTestService(st, time.Now()).DepositAddress(core.NewContextWithClient(context.Background(), client), " c10001", "BTC", "regtest")
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "%v", err)
+	require.NotContains(t, core.ErrorMessage(err), "C10001")
+	require.Equal(t, []string{"C10001 client-7:"}, asked, "the number as stored, under the client's own key prefix")
 }

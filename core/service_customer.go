@@ -142,9 +142,16 @@ func (s *Service) FindWalletAddresses(ctx context.Context, f WalletAddressFilter
 	return s.Store.FindWalletAddresses(ctx, f)
 }
 
-func (s *Service) customer(ctx context.Context, customerNo string) (*Customer, error) {
+// parseCustomerNo is a customer number as typed (any case, spaces around)
+// in the form the desk stores; EINVALID when it cannot be one.
+func parseCustomerNo(customerNo string) (string, error) {
 	no := strings.ToUpper(strings.TrimSpace(customerNo))
-	if err := ValidateCustomerNo(no); err != nil {
+	return no, ValidateCustomerNo(no)
+}
+
+func (s *Service) customer(ctx context.Context, customerNo string) (*Customer, error) {
+	no, err := parseCustomerNo(customerNo)
+	if err != nil {
 		return nil, err
 	}
 	if c, ok := s.known.customers.Load(no); ok {

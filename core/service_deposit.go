@@ -25,10 +25,7 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	if err != nil {
 		return nil, false, err
 	}
-	client := ClientFromContext(ctx)
-	if OperatorFromContext(ctx) != nil {
-		client = nil
-	}
+	client := actingClient(ctx)
 	shownKey := app.ClientRequestKey // what the caller knows the request by
 	if client != nil {
 		if err := ValidateIdempotencyKey(app.ClientRequestKey); err != nil {
@@ -87,16 +84,9 @@ func (s *Service) buildDeposit(ctx context.Context, actor string, app DepositApp
 	if len(app.ClientRequestKey) > 128 {
 		return nil, Errorf(EINVALID, "Request key must be at most 128 characters.")
 	}
-	c, err := s.customer(ctx, app.CustomerNo)
+	c, acct, err := s.applicant(ctx, app.CustomerNo, app.SecuritiesAccount)
 	if err != nil {
 		return nil, err
-	}
-	acct := strings.ToUpper(strings.TrimSpace(app.SecuritiesAccount))
-	if err := ValidateSecuritiesAccount(acct); err != nil {
-		return nil, err
-	}
-	if acct != c.SecuritiesAccount {
-		return nil, Errorf(EINVALID, "Securities account %q does not belong to customer %s.", acct, c.CustomerNo)
 	}
 	asset, err := s.assetBySymbol(ctx, app.AssetSymbol, app.Network)
 	if err != nil {
@@ -157,6 +147,34 @@ func (s *Service) buildDeposit(ctx context.Context, actor string, app DepositApp
 	}
 	d.RequestHash = requestHash(d)
 	return d, nil
+}
+
+// applicant returns the customer an application names and their securities
+// account, which must be that customer's. An operator is told which of the
+// two is wrong; an API client gets one answer for an unknown number and for
+// a known number with another account, so only a client that already knows
+// a customer's number and account learns that the customer exists. Both
+// are checked for form first, which does not depend on the customer.
+func (s *Service) applicant(ctx context.Context, customerNo, account string) (*Customer, string, error) {
+	acct := strings.ToUpper(strings.TrimSpace(account))
+	if err := ValidateSecuritiesAccount(acct); err != nil {
+		return nil, "", err
+	}
+	no, err := parseCustomerNo(customerNo)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := s.customer(ctx, no)
+	if actingClient(ctx) != nil && (ErrorCode(err) == ENOTFOUND || err == nil && acct != c.SecuritiesAccount) {
+		return nil, "", Errorf(ENOTFOUND, "No customer has that customer number and securities account.")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if acct != c.SecuritiesAccount {
+		return nil, "", Errorf(EINVALID, "Securities account %q does not belong to customer %s.", acct, c.CustomerNo)
+	}
+	return c, acct, nil
 }
 
 // requestHash fingerprints what the client asked for (not when).

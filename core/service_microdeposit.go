@@ -29,7 +29,7 @@ func (s *Service) StartMicroDeposit(ctx context.Context, addressID int64) (*Micr
 	if err != nil {
 		return nil, err
 	}
-	da, err := s.depositAddress(ctx, op.Name, c, native)
+	da, _, err := s.depositAddress(ctx, op.Name, c, native)
 	if err != nil {
 		return nil, err
 	}

@@ -102,6 +102,11 @@ type Store interface {
 	TransitionDeposit(ctx context.Context, t DepositTransition) (*DepositRecord, error)
 	// FindDeposits searches records newest first with keyset paging.
 	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
+	// CustomerHasKeyedDeposit reports whether a record of customerNo, in
+	// any status, has a ClientRequestKey starting with keyPrefix (non-empty
+	// ASCII). It answers from one index lookup however many records the
+	// customer or the key prefix has, and false for an unknown customer.
+	CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error)
 	// BulkInsertDeposits stores pre-built records (RecordNo already set) for
 	// seeding, fast, in one transaction, leaving the record-number allocator
 	// so that CreateDeposit never collides with them. Each record gets the
@@ -113,8 +118,10 @@ type Store interface {
 	// DepositAddressFor returns the customer's deposit address under the
 	// asset's account key. When there is none yet it allocates the key's
 	// next index, asks derive for the address and stores it with audit, in
-	// one transaction, so concurrent callers never share an index.
-	DepositAddressFor(ctx context.Context, customerID int64, a *Asset, derive func(index uint32) (string, error), audit AuditEntry) (*DepositAddress, error)
+	// one transaction, so concurrent callers never share an index; created
+	// tells whether this call stored it (and its audit row). An existing
+	// address is returned with created=false and nothing written.
+	DepositAddressFor(ctx context.Context, customerID int64, a *Asset, derive func(index uint32) (string, error), audit AuditEntry) (da *DepositAddress, created bool, err error)
 	// FindDepositAddresses returns deposit addresses ordered by id.
 	FindDepositAddresses(ctx context.Context, f DepositAddressFilter) ([]*DepositAddress, error)
 

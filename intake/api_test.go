@@ -260,13 +260,21 @@ func TestRefusedCallsWriteNothing(t *testing.T) {
 			{"ClientRequestIDNotTheKey", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"client_request_id": "b"}), 422, core.EINVALID},
 			{"UnknownCustomer", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"customer_no": "C99999"}), 404, core.ENOTFOUND},
 			{"UnknownAsset", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"asset": "DOGE"}), 404, core.ENOTFOUND},
-			{"OtherCustomersAccount", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"securities_account": "SA-99999"}), 422, core.EINVALID},
+			{"OtherCustomersAccount", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "a"}, body(map[string]any{"securities_account": "SA-99999"}), 404, core.ENOTFOUND},
 			{"SameKeyOtherBody", "POST", "/v1/deposit-requests", e.crm, map[string]string{"Idempotency-Key": "k-existing"}, body(map[string]any{"amount": "1"}), 409, core.ECONFLICT},
 			{"UnknownRecord", "GET", "/v1/deposit-requests/D20261125-999999", e.crm, nil, nil, 404, core.ENOTFOUND},
 			{"BadRecordNo", "GET", "/v1/deposit-requests/12345", e.crm, nil, nil, 422, core.EINVALID},
 			{"AttachBadTxID", "PATCH", rec, e.crm, nil, map[string]any{"txid": "0x12"}, 422, core.EINVALID},
 			{"AttachUnknownField", "PATCH", rec, e.crm, nil, map[string]any{"txid": strings.Repeat("ab", 32), "status": "credited"}, 422, core.EINVALID},
 			{"AttachNegativeIndex", "PATCH", rec, e.crm, nil, map[string]any{"txid": strings.Repeat("ab", 32), "tx_index": -1}, 422, core.EINVALID},
+			{"MetricsTokenSubmits", "POST", "/v1/deposit-requests", e.metrics, map[string]string{"Idempotency-Key": "a"}, valid, 403, core.EFORBIDDEN},
+			{"AddressOfUnservedCustomer", "GET", "/v1/deposit-addresses?customer=C10001&asset=BTC", e.web, nil, nil, 404, core.ENOTFOUND},
+			{"AddressOfUnknownCustomer", "GET", "/v1/deposit-addresses?customer=C99999&asset=BTC", e.crm, nil, nil, 404, core.ENOTFOUND},
+			{"AddressOfUnknownAsset", "GET", "/v1/deposit-addresses?customer=C10001&asset=DOGE", e.crm, nil, nil, 404, core.ENOTFOUND},
+			{"AddressWithoutToken", "GET", "/v1/deposit-addresses?customer=C10001&asset=BTC", "", nil, nil, 401, core.EUNAUTHORIZED},
+			{"MetricsWithoutToken", "GET", "/metrics", "", nil, nil, 401, core.EUNAUTHORIZED},
+			{"MetricsWithRevokedToken", "GET", "/metrics", e.revoked, nil, nil, 401, core.EUNAUTHORIZED},
+			{"MetricsWithIntakeToken", "GET", "/metrics", e.crm, nil, nil, 403, core.EFORBIDDEN},
 		}
 		before := e.snapshot()
 		for _, c := range cases {
@@ -308,40 +316,87 @@ func TestDepositAddresses(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, newEnv newEnvFunc) {
 		e := newEnv(t, intake.Config{})
-		get := func(token, query string) (int, map[string]any) {
-			req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/deposit-addresses?"+query, nil)
-			require.NoError(t, err)
-			req.Header.Set("Authorization", "Bearer "+token)
-			res, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer res.Body.Close()
-			var out map[string]any
-			require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-			return res.StatusCode, out
+		require.NoError(t, e.svc.CreateCustomer(e.admin, &core.Customer{CustomerNo: "C10002", SecuritiesAccount: "SA-20002", Name: "Li Na"}))
+		get := func(token, query string) response {
+			return e.do(http.MethodGet, "/v1/deposit-addresses?"+query, token, nil, nil)
 		}
-		status, btc := get(e.crm, "customer=C10001&asset=btc&network=regtest")
-		require.Equal(t, http.StatusOK, status, btc)
-		require.Equal(t, "BTC", btc["asset"])
-		require.True(t, strings.HasPrefix(btc["address"].(string), "bcrt1q"), btc)
-		status, again := get(e.web, "customer=C10001&asset=BTC")
-		require.Equal(t, http.StatusOK, status)
-		require.Equal(t, btc["address"], again["address"], "one address per customer and key, whoever asks")
-		status, eth := get(e.crm, "customer=C10001&asset=ETH&network=dev")
-		require.Equal(t, http.StatusOK, status)
-		require.True(t, strings.HasPrefix(eth["address"].(string), "0x"))
+		address := func(r response) string {
+			t.Helper()
+			require.Equal(t, http.StatusOK, r.status, r.raw)
+			var v intake.DepositAddressView
+			require.NoError(t, json.Unmarshal([]byte(r.raw), &v))
+			return v.Address
+		}
 
-		// The address a request gets is that one.
-		r := e.post(e.crm, "order-addr", body(nil))
-		require.Equal(t, http.StatusCreated, r.status, r.raw)
-		require.Equal(t, btc["address"], r.view.DestinationAddress)
+		t.Run("UnservedCustomerReadsAsUnknown", func(t *testing.T) {
+			before := e.snapshot()
+			unknown := get(e.crm, "customer=C99999&asset=BTC")
+			require.Equal(t, http.StatusNotFound, unknown.status, unknown.raw)
+			require.Equal(t, core.ENOTFOUND, unknown.prob.Code)
+			for _, token := range []string{e.crm, e.web} {
+				for _, q := range []string{"customer=C10001&asset=BTC", "customer=c10001&asset=ETH&network=dev", "customer=C99999&asset=DOGE"} {
+					r := get(token, q)
+					require.Equal(t, unknown.raw, r.raw, "%s: a known customer, or an unknown asset, reads like an unknown customer", q)
+					require.Equal(t, unknown.header.Get("Content-Type"), r.header.Get("Content-Type"))
+				}
+			}
+			require.Equal(t, before, e.snapshot(), "a refused read writes nothing")
+		})
 
-		status, p := get(e.crm, "customer=C99999&asset=BTC")
-		require.Equal(t, http.StatusNotFound, status, p)
-		status, _ = get(e.revoked, "customer=C10001&asset=BTC")
-		require.Equal(t, http.StatusUnauthorized, status)
-		status, _ = get(e.noScope, "customer=C10001&asset=BTC")
-		require.Equal(t, http.StatusForbidden, status)
-		status, _ = get(e.crm, "asset=BTC")
-		require.Equal(t, http.StatusUnprocessableEntity, status)
+		// The documented first deposit: a request without a TXID carries
+		// the address; from then on the client may read it.
+		first := e.post(e.crm, "order-1", body(nil))
+		require.Equal(t, http.StatusCreated, first.status, first.raw)
+		btc := address(get(e.crm, "customer=C10001&asset=btc&network=regtest"))
+		require.Equal(t, first.view.DestinationAddress, btc)
+		require.True(t, strings.HasPrefix(btc, "bcrt1q"), btc)
+		require.Equal(t, btc, address(get(e.crm, "customer=%20c10001&asset=BTC")), "network may be left out; the number is normalised")
+		eth := address(get(e.crm, "customer=C10001&asset=ETH&network=dev"))
+		require.True(t, strings.HasPrefix(eth, "0x"), eth)
+
+		t.Run("AnotherClientsCustomerReadsAsUnknown", func(t *testing.T) {
+			unknown := get(e.web, "customer=C99999&asset=BTC")
+			require.Equal(t, http.StatusNotFound, unknown.status)
+			require.Equal(t, unknown.raw, get(e.web, "customer=C10001&asset=BTC").raw, "crm's customer is not web's")
+			require.Equal(t, unknown.raw, get(e.crm, "customer=C10002&asset=BTC").raw, "a customer only an operator")
+		})
+		t.Run("OperatorsReadAnyCustomer", func(t *testing.T) {
+			da, err := e.svc.DepositAddress(e.admin, "C10001", "BTC", "regtest")
+			require.NoError(t, err)
+			require.Equal(t, btc, da.Address)
+			other, err := e.svc.DepositAddress(e.admin, "C10002", "BTC", "regtest")
+			require.NoError(t, err)
+			require.NotEqual(t, btc, other.Address, "one address per customer and key")
+		})
+		t.Run("RefusedCalls", func(t *testing.T) {
+			require.Equal(t, http.StatusUnauthorized, get(e.revoked, "customer=C10001&asset=BTC").status)
+			require.Equal(t, http.StatusForbidden, get(e.noScope, "customer=C10001&asset=BTC").status)
+			require.Equal(t, http.StatusForbidden, get(e.metrics, "customer=C10001&asset=BTC").status, "a metrics token is not an intake token")
+			require.Equal(t, http.StatusUnprocessableEntity, get(e.crm, "asset=BTC").status)
+			require.Equal(t, http.StatusUnprocessableEntity, get(e.crm, "customer=C%201&asset=BTC").status, "not a customer number at all")
+			r := get(e.crm, "customer=C10001&asset=DOGE")
+			require.Equal(t, http.StatusNotFound, r.status, "a served customer's unknown asset")
+			require.Contains(t, r.prob.Detail, "DOGE")
+		})
+	})
+}
+
+func TestCustomerNumberAndAccountAreCheckedTogetherForClients(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, newEnv newEnvFunc) {
+		e := newEnv(t, intake.Config{})
+		before := e.snapshot()
+		unknown := e.post(e.crm, "k-1", body(map[string]any{"customer_no": "C99999"}))
+		require.Equal(t, http.StatusNotFound, unknown.status, unknown.raw)
+		wrongAccount := e.post(e.crm, "k-1", body(map[string]any{"securities_account": "SA-99999"}))
+		require.Equal(t, unknown.raw, wrongAccount.raw, "a known number with a guessed account says no more than an unknown number")
+		malformed := e.post(e.crm, "k-1", body(map[string]any{"customer_no": "C99999", "securities_account": "sa 1"}))
+		require.Equal(t, http.StatusUnprocessableEntity, malformed.status, "the account's form is checked before the customer, for any number")
+		require.Equal(t, malformed.raw, e.post(e.crm, "k-1", body(map[string]any{"securities_account": "sa 1"})).raw)
+		require.Equal(t, before, e.snapshot())
+
+		_, _, err := e.svc.SubmitApplication(e.admin, core.DepositApplication{CustomerNo: "C10001", SecuritiesAccount: "SA-99999",
+			AssetSymbol: "BTC", Network: "regtest", Amount: "0.015", SourceAddress: srcBTC})
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), "an operator is told the account is the wrong one: %v", err)
 	})
 }

@@ -138,7 +138,7 @@ func (s *Server) registerRoutes() {
 	huma.Register(s.api, secured(huma.Operation{
 		OperationID: "get-deposit-address", Method: http.MethodGet, Path: "/v1/deposit-addresses",
 		Summary:     "The customer's deposit address for an asset",
-		Description: "Derived from the asset's account public key on first request and the same ever after; deposit requests of the customer and asset must pay it.",
+		Description: "Derived from the asset's account public key on first request and the same ever after; deposit requests of the customer and asset must pay it. A client reads the address only of a customer it has itself submitted a deposit request for; any other customer number, known to the desk or not, is the same 404. For a customer's first deposit, submit the request without a TXID (its answer carries the address) and attach the TXID later with PATCH.",
 		Tags:        []string{"Deposit addresses"},
 	}), s.getDepositAddress)
 	huma.Register(s.api, huma.Operation{

@@ -21,32 +21,33 @@ type Store struct {
 	// an EINTERNAL error instead.
 	Unexpected func(method string)
 
-	CloseFunc                  func() error
-	CreateOperatorFunc         func(ctx context.Context, op *core.Operator, audit core.AuditEntry) error
-	FindOperatorsFunc          func(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error)
-	UpdateOperatorFunc         func(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error)
-	ClaimLoginAttemptFunc      func(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error)
-	CountOperatorsFunc         func(ctx context.Context) (int, error)
-	CreateAssetFunc            func(ctx context.Context, a *core.Asset, audit core.AuditEntry) error
-	UpdateAssetFunc            func(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error)
-	FindAssetsFunc             func(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)
-	CreateCustomerFunc         func(ctx context.Context, c *core.Customer, audit core.AuditEntry) error
-	FindCustomersFunc          func(ctx context.Context, f core.CustomerFilter) ([]*core.Customer, error)
-	CreateWalletAddressFunc    func(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error
-	SetWalletAddressStatusFunc func(ctx context.Context, ch core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
-	FindWalletAddressesFunc    func(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
-	CreateAddressChallengeFunc func(ctx context.Context, ch *core.AddressChallenge, audit core.AuditEntry) error
-	FindAddressChallengesFunc  func(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error)
-	UseAddressChallengeFunc    func(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
-	CreateDepositFunc          func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
-	TransitionDepositFunc      func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
-	FindDepositsFunc           func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
-	BulkInsertDepositsFunc     func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error)
-	AppendAuditFunc            func(ctx context.Context, e core.AuditEntry) error
-	FindAuditFunc              func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
-	AuditStateFunc             func(ctx context.Context) (core.AuditState, error)
+	CloseFunc                   func() error
+	CreateOperatorFunc          func(ctx context.Context, op *core.Operator, audit core.AuditEntry) error
+	FindOperatorsFunc           func(ctx context.Context, f core.OperatorFilter) ([]*core.Operator, error)
+	UpdateOperatorFunc          func(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error)
+	ClaimLoginAttemptFunc       func(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error)
+	CountOperatorsFunc          func(ctx context.Context) (int, error)
+	CreateAssetFunc             func(ctx context.Context, a *core.Asset, audit core.AuditEntry) error
+	UpdateAssetFunc             func(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error)
+	FindAssetsFunc              func(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)
+	CreateCustomerFunc          func(ctx context.Context, c *core.Customer, audit core.AuditEntry) error
+	FindCustomersFunc           func(ctx context.Context, f core.CustomerFilter) ([]*core.Customer, error)
+	CreateWalletAddressFunc     func(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error
+	SetWalletAddressStatusFunc  func(ctx context.Context, ch core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
+	FindWalletAddressesFunc     func(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
+	CreateAddressChallengeFunc  func(ctx context.Context, ch *core.AddressChallenge, audit core.AuditEntry) error
+	FindAddressChallengesFunc   func(ctx context.Context, f core.ChallengeFilter) ([]*core.AddressChallenge, error)
+	UseAddressChallengeFunc     func(ctx context.Context, id int64, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
+	CreateDepositFunc           func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
+	TransitionDepositFunc       func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
+	FindDepositsFunc            func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
+	CustomerHasKeyedDepositFunc func(ctx context.Context, customerNo, keyPrefix string) (bool, error)
+	BulkInsertDepositsFunc      func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error)
+	AppendAuditFunc             func(ctx context.Context, e core.AuditEntry) error
+	FindAuditFunc               func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
+	AuditStateFunc              func(ctx context.Context) (core.AuditState, error)
 
-	DepositAddressForFunc    func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error)
+	DepositAddressForFunc    func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error)
 	FindDepositAddressesFunc func(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error)
 	FindWatchedDepositsFunc  func(ctx context.Context, network core.Network) ([]*core.WatchedDeposit, error)
 	UpdateDepositChainFunc   func(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
@@ -212,6 +213,14 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 		return core.DepositPage{}, s.unexpected("FindDeposits")
 	}
 	return s.FindDepositsFunc(ctx, f)
+}
+
+// CustomerHasKeyedDeposit implements core.Store.
+func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error) {
+	if s.CustomerHasKeyedDepositFunc == nil {
+		return false, s.unexpected("CustomerHasKeyedDeposit")
+	}
+	return s.CustomerHasKeyedDepositFunc(ctx, customerNo, keyPrefix)
 }
 
 // BulkInsertDeposits implements core.Store.

@@ -10,9 +10,9 @@ import (
 )
 
 // DepositAddressFor implements core.Store.
-func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error) {
+func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error) {
 	if s.DepositAddressForFunc == nil {
-		return nil, s.unexpected("DepositAddressFor")
+		return nil, false, s.unexpected("DepositAddressFor")
 	}
 	return s.DepositAddressForFunc(ctx, customerID, a, derive, audit)
 }

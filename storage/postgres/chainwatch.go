@@ -15,18 +15,19 @@ import (
 // lock on the account key serialises allocations under that key, so
 // max(key_index)+1 is never taken twice and a customer asking twice at once
 // gets one address.
-func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error) {
+func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error) {
 	if got, err := findDepositAddress(ctx, s.pool, customerID, a.AccountXPub); err != nil || got != nil {
-		return got, err
+		return got, false, err
 	}
 	var out *core.DepositAddress
+	created := false
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, a.AccountXPub); err != nil {
 			return fmt.Errorf("lock account key: %w", err)
 		}
 		got, err := findDepositAddress(ctx, tx, customerID, a.AccountXPub)
 		if err != nil || got != nil {
-			out = got
+			out, created = got, false
 			return err
 		}
 		var next int64
@@ -45,10 +46,14 @@ func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core
 		if out, err = findDepositAddress(ctx, tx, customerID, a.AccountXPub); err != nil {
 			return err
 		}
+		created = true
 		audit.EntityID, audit.After = out.CustomerNo+"/"+a.Network, fmt.Sprintf("%s (index %d)", addr, next)
 		return appendAudit(ctx, tx, audit)
 	})
-	return out, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
 }
 
 func findDepositAddress(ctx context.Context, q querier, customerID int64, xpub string) (*core.DepositAddress, error) {

@@ -281,6 +281,36 @@ func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment)
 	return out, err
 }
 
+// CustomerHasKeyedDeposit implements core.Store: one probe of the
+// deposits_customer_request_key index, whose key column is ordered bytewise
+// (COLLATE "C"), so the keys starting with the prefix are a range of it
+// under any database locale. The comparisons name the same collation, or
+// the planner could not use that index for them.
+func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error) {
+	from, to, err := keyPrefixRange(keyPrefix)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := s.pool.QueryRow(ctx, customerKeyQuery, customerNo, from, to).Scan(&ok); err != nil {
+		return false, fmt.Errorf("find customer's keyed deposit: %w", err)
+	}
+	return ok, nil
+}
+
+const customerKeyQuery = `SELECT EXISTS (SELECT 1 FROM deposits WHERE customer_no = $1
+	AND client_request_key COLLATE "C" >= $2 AND client_request_key COLLATE "C" < $3 AND client_request_key IS NOT NULL)`
+
+// keyPrefixRange is the range [from, to) of the strings that start with
+// prefix, in bytewise order: to is prefix with its last byte counted up,
+// which stays ASCII (valid UTF-8) for an ASCII prefix.
+func keyPrefixRange(prefix string) (from, to string, err error) {
+	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
+		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
+	}
+	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
+}
+
 // CountDepositsByStatus implements core.Store.
 func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM deposits GROUP BY status`)

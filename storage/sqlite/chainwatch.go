@@ -11,15 +11,16 @@ import (
 
 // DepositAddressFor implements core.Store. The write transaction (BEGIN
 // IMMEDIATE) serialises allocations, so max(key_index)+1 is never taken twice.
-func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, error) {
+func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error) {
 	if got, err := findDepositAddress(ctx, preparedReader{s}, customerID, a.AccountXPub); err != nil || got != nil {
-		return got, err
+		return got, false, err
 	}
 	var out *core.DepositAddress
+	created := false
 	err := s.withTx(ctx, func(tx *writeTx) error {
 		got, err := findDepositAddress(ctx, tx, customerID, a.AccountXPub)
 		if err != nil || got != nil {
-			out = got
+			out, created = got, false
 			return err
 		}
 		var next int64
@@ -38,10 +39,14 @@ func (s *Store) DepositAddressFor(ctx context.Context, customerID int64, a *core
 		if out, err = findDepositAddress(ctx, tx, customerID, a.AccountXPub); err != nil {
 			return err
 		}
+		created = true
 		audit.EntityID, audit.After = out.CustomerNo+"/"+a.Network, fmt.Sprintf("%s (index %d)", addr, next)
 		return appendAudit(ctx, tx, audit)
 	})
-	return out, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
 }
 
 func findDepositAddress(ctx context.Context, q queryer, customerID int64, xpub string) (*core.DepositAddress, error) {

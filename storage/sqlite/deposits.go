@@ -229,6 +229,36 @@ func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment)
 	return out, err
 }
 
+// customerKeyQuery is CustomerHasKeyedDeposit's one probe of the
+// deposits_customer_request_key index: a key range under SQLite's bytewise
+// BINARY order rather than LIKE, which SQLite would not bound by the index
+// (it is case-insensitive by default).
+const customerKeyQuery = `SELECT EXISTS (SELECT 1 FROM deposits INDEXED BY deposits_customer_request_key
+	WHERE customer_no = ? AND client_request_key >= ? AND client_request_key < ?)`
+
+// CustomerHasKeyedDeposit implements core.Store.
+func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error) {
+	from, to, err := keyPrefixRange(keyPrefix)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := (preparedReader{s}).QueryRowContext(ctx, customerKeyQuery, customerNo, from, to).Scan(&ok); err != nil {
+		return false, fmt.Errorf("find customer's keyed deposit: %w", err)
+	}
+	return ok, nil
+}
+
+// keyPrefixRange is the range [from, to) of the strings that start with
+// prefix, in bytewise order: to is prefix with its last byte counted up,
+// which stays ASCII for an ASCII prefix.
+func keyPrefixRange(prefix string) (from, to string, err error) {
+	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
+		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
+	}
+	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
+}
+
 // CountDepositsByStatus implements core.Store; the deposits_status index
 // answers it without reading the table.
 func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {

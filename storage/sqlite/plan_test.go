@@ -14,6 +14,11 @@ import (
 // explain returns SQLite's plan for the search f, one step per line.
 func explain(ctx context.Context, q queryer, f core.DepositFilter) (string, error) {
 	query, args := searchSQL(f, f.Limit+1)
+	return explainQuery(ctx, q, query, args...)
+}
+
+// explainQuery returns SQLite's plan for query, one step per line.
+func explainQuery(ctx context.Context, q queryer, query string, args ...any) (string, error) {
 	rows, err := q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return "", err
@@ -72,4 +77,19 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 			"filter set %09b does not search deposits through an index:\n%s", mask, plan)
 		require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
 	}
+}
+
+// TestCustomerKeyProbeSearchesOneIndexRange checks that whether a client
+// has a record for a customer is one bounded search of the index (customer
+// number and key range), never a scan of the customer's records.
+func TestCustomerKeyProbeSearchesOneIndexRange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	plan, err := explainQuery(ctx, s.read, customerKeyQuery, "C10001", "client-1:", "client-1;")
+	require.NoError(t, err)
+	require.Contains(t, strings.Split(plan, "\n"),
+		"SEARCH deposits USING COVERING INDEX deposits_customer_request_key (customer_no=? AND client_request_key>? AND client_request_key<?)", plan)
 }

@@ -28,10 +28,12 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		f := NewFixture(t, newStore)
 		f.BTC.AccountXPub = "tpub-test-btc"
 		c2 := MustCreateCustomer(t, f.Store, "C20002", "SA-20002")
-		a1, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
+		a1, created, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
 		require.NoError(t, err)
-		a2, err := f.Store.DepositAddressFor(ctx, c2.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
+		require.True(t, created)
+		a2, created, err := f.Store.DepositAddressFor(ctx, c2.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
 		require.NoError(t, err)
+		require.True(t, created)
 		require.Equal(t, uint32(0), a1.KeyIndex)
 		require.Equal(t, uint32(1), a2.KeyIndex)
 		require.Equal(t, BTCAddress(5_000_000), a1.Address)
@@ -39,8 +41,9 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, "regtest", a1.Network)
 
 		rows := MustVerifyChain(t, f.Store)
-		again, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
+		again, created, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
 		require.NoError(t, err)
+		require.False(t, created)
 		require.Equal(t, a1, again)
 		require.Equal(t, rows, MustVerifyChain(t, f.Store), "returning an existing address writes nothing")
 
@@ -54,10 +57,12 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		f := NewFixture(t, newStore)
 		token := MustCreateAsset(t, f.Store, "USDT", core.ChainEthereum, "dev", 6)
 		f.ETH.AccountXPub, token.AccountXPub = "xpub-eth", "xpub-eth"
-		a1, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.ETH, fakeDerive(f.ETH), audit("deposit_address.assign", "customer", "", T0))
+		a1, created, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.ETH, fakeDerive(f.ETH), audit("deposit_address.assign", "customer", "", T0))
 		require.NoError(t, err)
-		a2, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, token, fakeDerive(token), audit("deposit_address.assign", "customer", "", T0))
+		require.True(t, created)
+		a2, created, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, token, fakeDerive(token), audit("deposit_address.assign", "customer", "", T0))
 		require.NoError(t, err)
+		require.False(t, created, "the token's address is the coin's")
 		require.Equal(t, a1.Address, a2.Address)
 	})
 	t.Run("FailedDerivationStoresNothing", func(t *testing.T) {
@@ -65,7 +70,7 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		f := NewFixture(t, newStore)
 		f.BTC.AccountXPub = "tpub-test-btc"
 		rows := MustVerifyChain(t, f.Store)
-		_, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, func(uint32) (string, error) {
+		_, _, err := f.Store.DepositAddressFor(ctx, f.Customer.ID, f.BTC, func(uint32) (string, error) {
 			return "", core.Errorf(core.EINVALID, "bad key")
 		}, audit("deposit_address.assign", "customer", "", T0))
 		requireCode(t, core.EINVALID, err)
@@ -85,12 +90,16 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		}
 		var mu sync.Mutex
 		seen := map[uint32]bool{}
+		createdBy := map[int64]int{}
 		errs := together(2*n, func(i int) error {
 			// Every customer asks twice at once: one address each, all distinct.
-			got, err := f.Store.DepositAddressFor(ctx, customers[i%n].ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
+			got, created, err := f.Store.DepositAddressFor(ctx, customers[i%n].ID, f.BTC, fakeDerive(f.BTC), audit("deposit_address.assign", "customer", "", T0))
 			if err == nil {
 				mu.Lock()
 				seen[got.KeyIndex] = true
+				if created {
+					createdBy[got.CustomerID]++
+				}
 				mu.Unlock()
 			}
 			return err
@@ -104,6 +113,9 @@ func runDepositAddresses(t *testing.T, newStore NewStoreFunc) {
 		require.Len(t, seen, n)
 		for i := range uint32(n) {
 			require.True(t, seen[i], "index %d allocated", i)
+		}
+		for _, c := range customers {
+			require.Equal(t, 1, createdBy[c.ID], "exactly one of %s's two calls stored the address", c.CustomerNo)
 		}
 	})
 }

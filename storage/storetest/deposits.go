@@ -94,6 +94,42 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		otherOutput.TxID, otherOutput.TxIndex = first.TxID, 1
 		f.MustCreateDeposit(t, otherOutput) // another output of the same tx is another deposit
 	})
+	t.Run("TellsWhetherACustomerHasARecordUnderAKeyPrefix", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		c2 := MustCreateCustomer(t, f.Store, "C20002", "SA-20002")
+		keyed := func(c *core.Customer, key string, status core.DepositStatus) {
+			d := f.Deposit(f.BTC, c, 0)
+			d.ClientRequestKey = key
+			f.MustTransition(t, f.MustCreateDeposit(t, d), PathTo(status)...)
+		}
+		keyed(f.Customer, "client-1:order-1", core.StatusCancelled)
+		keyed(c2, "client-2:order-1", core.StatusVerifying)
+		// Keys next to client-1:'s range in byte order, and one equal to
+		// it ignoring case; none starts with client-1:.
+		keyed(c2, "client-10:order-1", core.StatusVerifying)
+		keyed(c2, "client-1;order-1", core.StatusVerifying)
+		keyed(c2, "CLIENT-1:order-1", core.StatusVerifying)
+		keyed(c2, "", core.StatusVerifying) // an operator's record without a key
+
+		for _, c := range []struct {
+			customerNo, prefix string
+			want               bool
+		}{
+			{"C10001", "client-1:", true}, // in any status
+			{"C10001", "client-2:", false},
+			{"C20002", "client-2:", true},
+			{"C20002", "client-1:", false},
+			{"C20002", "client-10:", true},
+			{"C99999", "client-1:", false}, // no such customer
+		} {
+			got, err := f.Store.CustomerHasKeyedDeposit(ctx, c.customerNo, c.prefix)
+			require.NoError(t, err)
+			require.Equal(t, c.want, got, "%s under %q", c.customerNo, c.prefix)
+		}
+		_, err := f.Store.CustomerHasKeyedDeposit(ctx, "C10001", "")
+		require.Error(t, err, "an empty prefix would match every key")
+	})
 	t.Run("CancelledOrDeletedApplicationDoesNotBlockResubmission", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
