@@ -93,17 +93,7 @@ func TestStandbyTakesOverWhenTheLeadersLockSessionIsKilled(t *testing.T) {
 	require.Less(t, lost.Sub(killed), 3*time.Second, "a ping a second, a second to answer")
 	require.True(t, took.After(lost), "the standby followed before the leader stopped")
 
-	txid := node.Send(t, deposit, 1_500_000)
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001",
-		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
-		SourceAddress: node.Address().EncodeAddress(), TxID: txid})
-	require.NoError(t, err)
-	time.Sleep(500 * time.Millisecond) // a pass or two sees it in the mempool
-	node.Generate(t, 3)
-	require.Eventually(t, func() bool {
-		det, err := svc.DepositDetail(admin, rec.RecordNo)
-		return err == nil && det.Record.Status == core.StatusCredited
-	}, 30*time.Second, 100*time.Millisecond)
+	rec := depositAndCredit(t, svc, admin, node, deposit)
 	leader.stop()
 	standby.stop()
 

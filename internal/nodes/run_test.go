@@ -66,17 +66,7 @@ func TestOneWatcherPerNetworkAcrossDesks(t *testing.T) {
 		})
 	}()
 
-	txid := node.Send(t, deposit, 1_500_000)
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001",
-		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
-		SourceAddress: node.Address().EncodeAddress(), TxID: txid})
-	require.NoError(t, err)
-	time.Sleep(500 * time.Millisecond) // a pass or two sees it in the mempool
-	node.Generate(t, 3)
-	require.Eventually(t, func() bool {
-		det, err := svc.DepositDetail(admin, rec.RecordNo)
-		return err == nil && det.Record.Status == core.StatusCredited
-	}, 30*time.Second, 100*time.Millisecond)
+	rec := depositAndCredit(t, svc, admin, node, deposit)
 	cancel()
 	wg.Wait()
 
@@ -89,6 +79,24 @@ func TestOneWatcherPerNetworkAcrossDesks(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.GreaterOrEqual(t, heard[rec.RecordNo], 2, "created, confirming, confirmations, credited: all pushed")
+}
+
+// depositAndCredit pays 0.015 BTC to deposit from the node's wallet,
+// submits the application and waits until a running watcher credits it.
+func depositAndCredit(t *testing.T, svc *core.Service, admin context.Context, node *btcdtest.Node, deposit btcutil.Address) *core.DepositRecord {
+	t.Helper()
+	txid := node.Send(t, deposit, 1_500_000)
+	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001",
+		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
+		SourceAddress: node.Address().EncodeAddress(), TxID: txid})
+	require.NoError(t, err)
+	time.Sleep(500 * time.Millisecond) // a pass or two sees it in the mempool
+	node.Generate(t, 3)
+	require.Eventually(t, func() bool {
+		det, err := svc.DepositDetail(admin, rec.RecordNo)
+		return err == nil && det.Record.Status == core.StatusCredited
+	}, 30*time.Second, 100*time.Millisecond)
+	return rec
 }
 
 // setupDesk configures BTC regtest with a derived deposit address for
