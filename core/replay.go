@@ -237,3 +237,86 @@ func samePermissions(a, b string) bool {
 	}
 	return slices.Equal(split(a), split(b))
 }
+
+// replayRefundsAndClients replays each deposit's latest refund (its
+// request row's facts, then the status its approve or reject rows left it
+// in) and every API client (created, revoked or not).
+func (s *Service) replayRefundsAndClients(ctx context.Context) ([]string, error) {
+	type refundState struct {
+		facts  string
+		status RefundStatus
+	}
+	refunds := map[string]*refundState{}
+	apply := func(r *AuditEntry) {
+		switch r.Action {
+		case "refund.request":
+			refunds[r.EntityID] = &refundState{facts: r.Remarks, status: RefundRequested}
+		case "refund.approve", "refund.reject":
+			if st := refunds[r.EntityID]; st != nil {
+				st.status = RefundStatus(r.After)
+			}
+		}
+	}
+	// The request rows are about the deposit and the later ones about the
+	// refund; both name the record, so read them in log order together.
+	var rows []*AuditEntry
+	for _, entity := range []string{"deposit", "refund"} {
+		if err := s.eachAudit(ctx, entity, func(r *AuditEntry) {
+			if strings.HasPrefix(r.Action, "refund.") {
+				rows = append(rows, r)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(rows, func(a, b *AuditEntry) int { return int(a.Seq - b.Seq) })
+	for _, r := range rows {
+		apply(r)
+	}
+	var problems []string
+	all, err := s.Store.FindRefunds(ctx, RefundFilter{})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, r := range all { // newest first: the first of each record is its latest
+		if seen[r.RecordNo] {
+			continue
+		}
+		seen[r.RecordNo] = true
+		st := refunds[r.RecordNo]
+		switch {
+		case st == nil:
+			problems = append(problems, fmt.Sprintf("the refund of record %s has no request in the log", r.RecordNo))
+		case st.status != r.Status:
+			problems = append(problems, fmt.Sprintf("the refund of record %s is %s, but the log last made it %s", r.RecordNo, r.Status.Display(), st.status.Display()))
+		case st.facts != refundFacts(r):
+			problems = append(problems, fmt.Sprintf("the refund of record %s no longer matches its request in the log (amount or address)", r.RecordNo))
+		}
+	}
+	clients := map[string]bool{} // name → revoked
+	if err := s.eachAudit(ctx, "client", func(r *AuditEntry) {
+		switch r.Action {
+		case "client.create":
+			clients[strings.ToLower(r.EntityID)] = false
+		case "client.revoke":
+			clients[strings.ToLower(r.EntityID)] = true
+		}
+	}); err != nil {
+		return nil, err
+	}
+	cs, err := s.Store.FindAPIClients(ctx, APIClientFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		revoked, ok := clients[strings.ToLower(c.Name)]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("API client %s has no creation in the log", c.Name))
+		case revoked && !c.Revoked():
+			problems = append(problems, fmt.Sprintf("API client %s was revoked in the log but works again", c.Name))
+		}
+	}
+	return problems, nil
+}

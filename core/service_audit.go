@@ -77,9 +77,14 @@ func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditV
 		return v, err
 	}
 	v.RecordsReplayed, v.Problems = n, append(v.Problems, problems...)
-	problems, err = s.replayConfiguration(ctx)
-	v.Problems = append(v.Problems, problems...)
-	return v, err
+	for _, replay := range []func(context.Context) ([]string, error){s.replayConfiguration, s.replayRefundsAndClients} {
+		problems, err := replay(ctx)
+		if err != nil {
+			return v, err
+		}
+		v.Problems = append(v.Problems, problems...)
+	}
+	return v, nil
 }
 
 // AuditTrail returns the audit rows of one entity, oldest first.

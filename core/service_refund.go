@@ -49,10 +49,7 @@ func (s *Service) RequestRefund(ctx context.Context, recordNo string, req Refund
 		Address: w.Address, Network: d.Network, Amount: amount, AdjustmentReason: reason, RequestedBy: op.Name, CreatedAt: now, UpdatedAt: now}
 	a := s.audit(op.Name, "refund.request", "deposit", d.RecordNo)
 	a.Before, a.After = string(StatusCredited), string(StatusRefunding)
-	a.Remarks = fmt.Sprintf("refund %s %s to %s", r.AmountText(), d.AssetSymbol, w.Address)
-	if reason != "" {
-		a.Remarks += "; amount adjusted: " + reason
-	}
+	a.Remarks = refundFacts(r)
 	t := DepositTransition{ID: d.ID, From: StatusCredited, To: StatusRefunding, Remarks: d.Remarks, Audit: a}
 	if err := s.Store.CreateRefund(ctx, r, t); err != nil {
 		return nil, err
@@ -228,4 +225,15 @@ func (s *Service) signingAsset(ctx context.Context, symbol, network string) (*Op
 		return nil, nil, err
 	}
 	return op, a, nil
+}
+
+// refundFacts is what a refund's request row records of it: the amount,
+// the address and an adjustment's reason. The replay compares it with the
+// refund as it stands.
+func refundFacts(r *Refund) string {
+	facts := fmt.Sprintf("refund %s %s to %s", r.AmountText(), r.AssetSymbol, r.Address)
+	if r.AdjustmentReason != "" {
+		facts += "; amount adjusted: " + r.AdjustmentReason
+	}
+	return facts
 }

@@ -210,6 +210,16 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 		{"InsertARecordWithoutHistory", func(d *tamperDB, _ [2]int64) {
 			d.exec(`UPDATE deposits SET record_no = 'D20200101-000001' WHERE record_no = (SELECT max(record_no) FROM deposits)`)
 		}, "record D20200101-000001 ("},
+		{"LowerARefundsAmount", func(d *tamperDB, _ [2]int64) {
+			d.exec(`UPDATE refunds SET amount = 1`)
+		}, "no longer matches its request in the log"},
+		{"BringBackARevokedClient", func(d *tamperDB, _ [2]int64) {
+			if d.sqlite != nil {
+				d.exec(`UPDATE api_clients SET revoked_at = 0`)
+				return
+			}
+			d.exec(`UPDATE api_clients SET revoked_at = NULL`)
+		}, "API client crm was revoked in the log but works again"},
 		{"LowerAnAssetsConfirmations", func(d *tamperDB, _ [2]int64) {
 			d.exec(`UPDATE assets SET confirmations_required = 1 WHERE symbol = 'BTC'`)
 		}, "asset BTC@mainnet is configured otherwise than its last change in the log says"},
@@ -237,6 +247,15 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 				require.Equal(t, 0, r.code, r.stderr)
 				r = c.admin("seed", "--records", "30", "--seed", "5")
 				require.Equal(t, 0, r.code, r.stderr)
+				// A refund and a revoked API client, for the attacks on them.
+				credited := c.search("--status", "Credited", "--limit", "1")[0]
+				var shown struct {
+					Source string `json:"source_address"`
+				}
+				c.jsonOut(&shown, "show", credited.RecordNo)
+				require.Equal(t, 0, c.admin("refund", "request", credited.RecordNo, "--address", shown.Source).code)
+				require.Equal(t, 0, c.admin("client", "create", "--name", "crm").code)
+				require.Equal(t, 0, c.admin("client", "revoke", "crm", "--remarks", "replaced").code)
 				var cps [2]int64
 				for i := range cps {
 					for range 4 {
