@@ -76,6 +76,15 @@ const (
 	AddressRevoked  AddressStatus = "revoked"
 )
 
+// Valid reports whether s is one of the address statuses.
+func (s AddressStatus) Valid() bool {
+	switch s {
+	case AddressPending, AddressVerified, AddressRejected, AddressRevoked:
+		return true
+	}
+	return false
+}
+
 // Display is the operator-facing text.
 func (s AddressStatus) Display() string {
 	switch s {

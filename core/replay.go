@@ -320,3 +320,48 @@ func (s *Service) replayRefundsAndClients(ctx context.Context) ([]string, error)
 	}
 	return problems, nil
 }
+
+// replayAddresses replays every wallet address's verification status from
+// its rows (added Pending, then each verification, rejection or
+// revocation). An address two customers registered on one network has
+// rows that cannot be told apart by their subject, so it is not judged.
+func (s *Service) replayAddresses(ctx context.Context) ([]string, error) {
+	type addrState struct {
+		status AddressStatus
+		adds   int
+	}
+	state := map[string]*addrState{}
+	if err := s.eachAudit(ctx, "address", func(r *AuditEntry) {
+		a := state[r.EntityID]
+		if a == nil {
+			a = &addrState{}
+			state[r.EntityID] = a
+		}
+		if r.Action == "address.add" {
+			a.adds++
+			a.status = AddressPending
+			return
+		}
+		if st := AddressStatus(r.After); strings.HasPrefix(r.Action, "address.") && st.Valid() {
+			a.status = st
+		}
+	}); err != nil {
+		return nil, err
+	}
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	for _, w := range ws {
+		a := state[w.Network+":"+w.Address]
+		switch {
+		case a == nil || a.adds == 0:
+			problems = append(problems, fmt.Sprintf("wallet address %s of customer %s has no registration in the log", w.Address, w.CustomerNo))
+		case a.adds > 1:
+		case a.status != w.Status:
+			problems = append(problems, fmt.Sprintf("wallet address %s of customer %s is %s, but the log last made it %s", w.Address, w.CustomerNo, w.Status.Display(), a.status.Display()))
+		}
+	}
+	return problems, nil
+}

@@ -77,7 +77,7 @@ func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditV
 		return v, err
 	}
 	v.RecordsReplayed, v.Problems = n, append(v.Problems, problems...)
-	for _, replay := range []func(context.Context) ([]string, error){s.replayConfiguration, s.replayRefundsAndClients} {
+	for _, replay := range []func(context.Context) ([]string, error){s.replayConfiguration, s.replayRefundsAndClients, s.replayAddresses} {
 		problems, err := replay(ctx)
 		if err != nil {
 			return v, err

@@ -210,6 +210,9 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 		{"InsertARecordWithoutHistory", func(d *tamperDB, _ [2]int64) {
 			d.exec(`UPDATE deposits SET record_no = 'D20200101-000001' WHERE record_no = (SELECT max(record_no) FROM deposits)`)
 		}, "record D20200101-000001 ("},
+		{"ChangeAnAddressesVerification", func(d *tamperDB, _ [2]int64) {
+			d.exec(`UPDATE wallet_addresses SET status = 'revoked' WHERE id = (SELECT min(id) FROM wallet_addresses)`)
+		}, "is Revoked, but the log last made it Verified"},
 		{"LowerARefundsAmount", func(d *tamperDB, _ [2]int64) {
 			d.exec(`UPDATE refunds SET amount = 1`)
 		}, "no longer matches its request in the log"},

@@ -145,7 +145,8 @@ func (w *propertyWorld) run(rt *rapid.T) {
 		}
 		if _, err := w.store.SetWalletAddressStatus(w.ctx, core.AddressStatusChange{ID: a.ID, From: core.AddressPending,
 			To: core.AddressVerified, Method: core.ProofManual, Evidence: "property", Operator: "prop-admin"},
-			core.AuditEntry{At: w.now, Actor: "prop-admin", Action: "address.verified", Entity: "address", EntityID: a.Address}); err != nil {
+			core.AuditEntry{At: w.now, Actor: "prop-admin", Action: "address.verified", Entity: "address", EntityID: a.Network + ":" + a.Address,
+				Before: string(core.AddressPending), After: string(core.AddressVerified)}); err != nil {
 			rt.Fatalf("verify address: %v", err)
 		}
 		r.refundTo[net[1]] = a.ID
