@@ -54,14 +54,9 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		}
 		var rebuild []string
 		if existing < rebuildBelow {
-			// The audit log's entity index too: a million new rows are
-			// cheaper sorted once at the end than inserted one by one.
-			for _, table := range []string{"deposits", "audit_log"} {
-				ddl, err := dropIndexes(ctx, tx, table)
-				if err != nil {
-					return err
-				}
-				rebuild = append(rebuild, ddl...)
+			var err error
+			if rebuild, err = dropIndexes(ctx, tx, "deposits"); err != nil {
+				return err
 			}
 		}
 		var err error
