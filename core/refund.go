@@ -74,12 +74,18 @@ type Refund struct {
 	Network          string
 	Amount           *big.Int
 	AdjustmentReason string // why Amount differs from the deposit's; "" when it does not
-	RequestedBy      string
-	ApprovedBy       string
-	TxID             string
-	Confirmations    int
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// IdentityCheck is how the customer's identity and the request's
+	// legitimacy were verified (method and reference), as the guide asks.
+	IdentityCheck string
+	// Forced is a refund the firm requires (compliance), not one the
+	// customer asked for.
+	Forced        bool
+	RequestedBy   string
+	ApprovedBy    string
+	TxID          string
+	Confirmations int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // AmountText is the amount in the asset's units.
@@ -98,6 +104,18 @@ type RefundRequest struct {
 	AddressID int64  // a Verified wallet address of the deposit's customer on its network
 	Amount    string // in the asset's units; "" means the deposit's amount
 	Reason    string // required when Amount differs from the deposit's
+	// IdentityCheck says how the customer's identity and the request's
+	// legitimacy were verified, e.g. "video call, ticket 4471"; required.
+	IdentityCheck string
+	Forced        bool // the firm requires the refund; else the customer asked
+}
+
+// Kind is the refund's kind as operators read it.
+func (r *Refund) Kind() string {
+	if r.Forced {
+		return "forced by the firm"
+	}
+	return "at the customer's request"
 }
 
 // SigningKeys keeps refund signing keys on the signing station (core/signer,

@@ -291,7 +291,7 @@ func (s *Service) replayRefundsAndClients(ctx context.Context) ([]string, error)
 		case st.status != r.Status:
 			problems = append(problems, fmt.Sprintf("the refund of record %s is %s, but the log last made it %s", r.RecordNo, r.Status.Display(), st.status.Display()))
 		case st.facts != refundFacts(r):
-			problems = append(problems, fmt.Sprintf("the refund of record %s no longer matches its request in the log (amount or address)", r.RecordNo))
+			problems = append(problems, fmt.Sprintf("the refund of record %s no longer matches its request in the log (amount, address or identity check)", r.RecordNo))
 		}
 	}
 	clients := map[string]bool{} // name → revoked

@@ -59,7 +59,7 @@ func guardedCalls() []serviceCall {
 	return []serviceCall{
 		{"CreateAsset", core.ActionConfigureAssets, func(ctx context.Context, s *core.Service) error { return s.CreateAsset(ctx, asset()) }},
 		{"RequestRefund", core.ActionRequestRefund, func(ctx context.Context, s *core.Service) error {
-			_, err := s.RequestRefund(ctx, rec, core.RefundRequest{AddressID: 1})
+			_, err := s.RequestRefund(ctx, rec, core.RefundRequest{IdentityCheck: checked, AddressID: 1})
 			return err
 		}},
 		{"RefundAddresses", core.ActionRequestRefund, func(ctx context.Context, s *core.Service) error {

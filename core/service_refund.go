@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"unicode/utf8"
 )
 
 // RefundAddresses returns where a refund of recordNo may go: the Verified
@@ -44,9 +45,17 @@ func (s *Service) RequestRefund(ctx context.Context, recordNo string, req Refund
 	if err != nil {
 		return nil, err
 	}
+	identity := strings.TrimSpace(req.IdentityCheck)
+	if utf8.RuneCountInString(identity) < 3 || utf8.RuneCountInString(identity) > 200 {
+		return nil, Errorf(EINVALID, "Say how the customer's identity and the request were verified (method and reference, 3 to 200 characters).")
+	}
+	if err := CheckText("The identity check", identity, false); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	r := &Refund{DepositID: d.ID, RecordNo: d.RecordNo, AssetSymbol: d.AssetSymbol, Decimals: d.Decimals, Status: RefundRequested,
-		Address: w.Address, Network: d.Network, Amount: amount, AdjustmentReason: reason, RequestedBy: op.Name, CreatedAt: now, UpdatedAt: now}
+		Address: w.Address, Network: d.Network, Amount: amount, AdjustmentReason: reason, IdentityCheck: identity, Forced: req.Forced,
+		RequestedBy: op.Name, CreatedAt: now, UpdatedAt: now}
 	a := s.audit(op.Name, "refund.request", "deposit", d.RecordNo)
 	a.Before, a.After = string(StatusCredited), string(StatusRefunding)
 	a.Remarks = refundFacts(r)
@@ -232,6 +241,9 @@ func (s *Service) signingAsset(ctx context.Context, symbol, network string) (*Op
 // refund as it stands.
 func refundFacts(r *Refund) string {
 	facts := fmt.Sprintf("refund %s %s to %s", r.AmountText(), r.AssetSymbol, r.Address)
+	if r.IdentityCheck != "" { // refunds requested before 2026-12-02 recorded none
+		facts += "; " + r.Kind() + "; identity checked: " + r.IdentityCheck
+	}
 	if r.AdjustmentReason != "" {
 		facts += "; amount adjusted: " + r.AdjustmentReason
 	}

@@ -11,6 +11,9 @@ import (
 	"depositdesk/storage/storetest"
 )
 
+// checked is the identity check a test's refund requests record.
+const checked = "video call, ticket 1"
+
 // refundBundle is a credited deposit of C10001 from its verified address,
 // plus addresses a refund must not go to.
 type refundBundle struct {
@@ -60,18 +63,21 @@ func TestRefundRequestFollowsTheGuidesRules(t *testing.T) {
 		req      core.RefundRequest
 		code     string
 	}{
-		"NotCredited":           {b.rita, b.verifying.RecordNo, core.RefundRequest{AddressID: b.own.ID}, core.EINVALID},
-		"AnotherCustomer":       {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.otherCustomer.ID}, core.EINVALID},
-		"AnotherNetwork":        {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.otherChain.ID}, core.EINVALID},
-		"PendingAddress":        {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.pending.ID}, core.EINVALID},
-		"UnknownAddress":        {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: 9999}, core.ENOTFOUND},
-		"MoreThanDeposited":     {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "0.02", Reason: "x"}, core.EINVALID},
-		"Zero":                  {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "0", Reason: "x"}, core.EINVALID},
-		"AdjustedWithoutReason": {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "0.01"}, core.EINVALID},
-		"TooPrecise":            {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "0.000000001", Reason: "x"}, core.EINVALID},
-		"Negative":              {b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "-0.01", Reason: "x"}, core.EINVALID},
-		"BadRecordNo":           {b.rita, "D2026", core.RefundRequest{AddressID: b.own.ID}, core.EINVALID},
-		"WithoutRefund":         {b.clerk, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID}, core.EFORBIDDEN},
+		"NotCredited":           {b.rita, b.verifying.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID}, core.EINVALID},
+		"AnotherCustomer":       {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.otherCustomer.ID}, core.EINVALID},
+		"AnotherNetwork":        {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.otherChain.ID}, core.EINVALID},
+		"PendingAddress":        {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.pending.ID}, core.EINVALID},
+		"UnknownAddress":        {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: 9999}, core.ENOTFOUND},
+		"MoreThanDeposited":     {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID, Amount: "0.02", Reason: "x"}, core.EINVALID},
+		"Zero":                  {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID, Amount: "0", Reason: "x"}, core.EINVALID},
+		"AdjustedWithoutReason": {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID, Amount: "0.01"}, core.EINVALID},
+		"TooPrecise":            {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID, Amount: "0.000000001", Reason: "x"}, core.EINVALID},
+		"Negative":              {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID, Amount: "-0.01", Reason: "x"}, core.EINVALID},
+		"BadRecordNo":           {b.rita, "D2026", core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID}, core.EINVALID},
+		"WithoutRefund":         {b.clerk, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID}, core.EFORBIDDEN},
+		"NoIdentityCheck":       {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: "  ", AddressID: b.own.ID}, core.EINVALID},
+		"IdentityCheckTooShort": {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: "ok", AddressID: b.own.ID}, core.EINVALID},
+		"IdentityCheckBidi":     {b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: "call \u202eevil", AddressID: b.own.ID}, core.EINVALID},
 	} {
 		before := b.snapshot(t)
 		_, err := b.svc.RequestRefund(c.ctx, c.recordNo, c.req)
@@ -79,7 +85,7 @@ func TestRefundRequestFollowsTheGuidesRules(t *testing.T) {
 		require.Equal(t, before, b.snapshot(t), "%s changed something", name)
 	}
 
-	r, err := b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	r, err := b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.NoError(t, err)
 	require.Equal(t, core.RefundRequested, r.Status)
 	require.Equal(t, b.rec.Amount.String(), r.Amount.String(), "the deposit's amount by default")
@@ -91,8 +97,13 @@ func TestRefundRequestFollowsTheGuidesRules(t *testing.T) {
 	require.Equal(t, "refund.request", last.Action)
 	require.Equal(t, "rita", last.Actor)
 	require.Contains(t, last.Remarks, "0.015 BTC to "+b.own.Address)
+	require.Contains(t, last.Remarks, "at the customer's request; identity checked: "+checked)
+	listed, err := b.svc.Refunds(b.rita, core.RefundFilter{ID: &r.ID})
+	require.NoError(t, err)
+	require.Equal(t, checked, listed[0].IdentityCheck, "the store keeps the identity check")
+	require.False(t, listed[0].Forced)
 
-	_, err = b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	_, err = b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "the deposit is Refunding now")
 }
 
@@ -100,8 +111,10 @@ func TestRefundNeedsASecondOperatorAndARejectionCreditsAgain(t *testing.T) {
 	t.Parallel()
 	b := setupRefund(t)
 	both := b.operator(t, "bo", core.PermRefund, core.PermRefundApproval)
-	r, err := b.svc.RequestRefund(both, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID, Amount: "0.01", Reason: "customer asked to keep 0.005"})
+	r, err := b.svc.RequestRefund(both, b.rec.RecordNo, core.RefundRequest{IdentityCheck: "compliance case 88", Forced: true, AddressID: b.own.ID, Amount: "0.01", Reason: "customer asked to keep 0.005"})
 	require.NoError(t, err)
+	require.True(t, r.Forced)
+	require.Equal(t, "forced by the firm", r.Kind())
 	require.Equal(t, "1000000", r.Amount.String())
 	require.Equal(t, "customer asked to keep 0.005", r.AdjustmentReason)
 
@@ -112,7 +125,7 @@ func TestRefundNeedsASecondOperatorAndARejectionCreditsAgain(t *testing.T) {
 
 	_, err = b.svc.RejectRefund(b.rita, r.ID, "no")
 	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err))
-	r2, err := b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	r2, err := b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "%v: one live refund per deposit", r2)
 
 	got, err := b.svc.ApproveRefund(b.sam, r.ID)
@@ -171,7 +184,7 @@ func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, eth, got[0].Address, "a Bitcoin mainnet address is not an Ethereum mainnet one")
-	_, err = b.svc.RequestRefund(rita, rec.RecordNo, core.RefundRequest{AddressID: btc.ID})
+	_, err = b.svc.RequestRefund(rita, rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: btc.ID})
 	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 }
 
@@ -185,7 +198,7 @@ func TestMakerCheckerSurvivesAdministrators(t *testing.T) {
 	require.NoError(t, err)
 	asPuppet := core.NewContextWithOperator(context.Background(), puppet)
 
-	mine, err := b.svc.RequestRefund(b.admin, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	mine, err := b.svc.RequestRefund(b.admin, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.NoError(t, err)
 	before := b.snapshot(t)
 	_, err = b.svc.ApproveRefund(asPuppet, mine.ID)
@@ -195,7 +208,7 @@ func TestMakerCheckerSurvivesAdministrators(t *testing.T) {
 	_, err = b.svc.RejectRefund(b.sam, mine.ID, "requested by the administrator for a test")
 	require.NoError(t, err)
 
-	theirs, err := b.svc.RequestRefund(asPuppet, b.rec.RecordNo, core.RefundRequest{AddressID: b.own.ID})
+	theirs, err := b.svc.RequestRefund(asPuppet, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.NoError(t, err)
 	_, err = b.svc.ApproveRefund(b.admin, theirs.ID)
 	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "nor the other way round")

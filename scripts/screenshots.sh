@@ -25,7 +25,8 @@ y=318
 # A refund waiting for its second operator, on the Refunds page.
 ref=$("$dir/depositctl" --db "$dir/seeded.db" --operator admin --json search --status credited --limit 1 2>/dev/null |
   sed -n 's/.*"record_no":"\([^"]*\)".*"source_address":"\([^"]*\)".*/\1 \2/p')
-"$dir/depositctl" --db "$dir/seeded.db" --operator admin refund request ${ref% *} --address ${ref#* } >/dev/null
+"$dir/depositctl" --db "$dir/seeded.db" --operator admin refund request ${ref% *} --address ${ref#* } \
+  --identity "video call, ticket 4471" >/dev/null
 # A new wallet address waiting for its proof, on the Customer Wallet Address page.
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin firm set "Example Securities Co., Ltd." >/dev/null
 "$dir/depositctl" --db "$dir/seeded.db" --operator admin address add --customer-no C0000001 --chain ethereum --network mainnet \

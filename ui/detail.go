@@ -182,6 +182,9 @@ func refundText(rs []*core.Refund) string {
 	if r.ApprovedBy != "" {
 		s += ", approved by " + r.ApprovedBy
 	}
+	if r.IdentityCheck != "" {
+		s += "; " + r.Kind() + "; identity checked: " + r.IdentityCheck
+	}
 	if r.AdjustmentReason != "" {
 		s += "; amount adjusted: " + r.AdjustmentReason
 	}

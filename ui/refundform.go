@@ -12,19 +12,33 @@ import (
 // refundForm is the guide's Request Refund: the refund address (only the
 // customer's Verified addresses on the deposit's network are offered), the
 // network (the deposit's, shown, not chosen), and the amount, which starts
-// as the deposit's; another amount needs the reason for the adjustment.
+// as the deposit's; another amount needs the reason for the adjustment. The
+// operator also records how the customer's identity and the request were
+// verified, and whether the customer asked or the firm requires the refund.
 type refundForm struct {
 	*formDialog
-	address *widget.Select
-	amount  *widget.Entry
-	reason  *widget.Entry
-	choices []*core.WalletAddress
+	address  *widget.Select
+	amount   *widget.Entry
+	reason   *widget.Entry
+	identity *widget.Entry
+	kind     *widget.RadioGroup
+	choices  []*core.WalletAddress
 }
+
+// The kinds of refund, as the form offers them.
+const (
+	kindRequested = "At the customer's request"
+	kindForced    = "Forced by the firm (e.g. compliance)"
+)
 
 // newRefundForm shows the form at once and fills the refund addresses in
 // when they are read; Save waits for them.
 func newRefundForm(win fyne.Window, w *worker, svc *core.Service, d *core.DepositRecord, done func(*core.Refund)) *refundForm {
-	f := &refundForm{address: widget.NewSelect(nil, nil), amount: entry(""), reason: widget.NewMultiLineEntry()}
+	f := &refundForm{address: widget.NewSelect(nil, nil), amount: entry(""), reason: widget.NewMultiLineEntry(),
+		identity: entry("method and reference, e.g. video call, ticket 4471"),
+		kind:     widget.NewRadioGroup([]string{kindRequested, kindForced}, nil)}
+	f.kind.SetSelected(kindRequested)
+	f.kind.Required = true
 	f.amount.SetText(d.AmountText())
 	f.reason.SetPlaceHolder("required when the amount differs from the deposit's")
 	f.reason.SetMinRowsVisible(2)
@@ -35,13 +49,16 @@ func newRefundForm(win fyne.Window, w *worker, svc *core.Service, d *core.Deposi
 		widget.NewFormItem("Refund address", f.address),
 		widget.NewFormItem("Amount", f.amount),
 		widget.NewFormItem("Reason for adjustment", f.reason),
+		widget.NewFormItem("Identity check", f.identity),
+		widget.NewFormItem("Kind", f.kind),
 	)
 	f.formDialog = newFormDialog(win, w, "Request refund of "+d.RecordNo, "Request refund", 640, form, func() error {
 		i := f.address.SelectedIndex()
 		if i < 0 {
 			return core.Errorf(core.EINVALID, "Choose the refund address.")
 		}
-		req := core.RefundRequest{AddressID: f.choices[i].ID, Amount: f.amount.Text, Reason: f.reason.Text}
+		req := core.RefundRequest{AddressID: f.choices[i].ID, Amount: f.amount.Text, Reason: f.reason.Text,
+			IdentityCheck: f.identity.Text, Forced: f.kind.Selected == kindForced}
 		submit(f.formDialog, func(ctx context.Context) (*core.Refund, error) { return svc.RequestRefund(ctx, d.RecordNo, req) }, done)
 		return nil
 	})

@@ -32,20 +32,28 @@ func refundCommands(t *testing.T, c cli) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &recs))
 	rec := recs[0]
 
-	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", "bc1qnotthecustomers").code)
-	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress, "--amount", "0.001").code,
+	const identity = "--identity=video call, ticket 4471"
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", "bc1qnotthecustomers", identity).code)
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress, "--amount", "0.001", identity).code,
 		"an adjusted amount needs its reason")
+	require.Equal(t, 2, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress).code, "--identity is required")
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress, "--identity", " ").code,
+		"an empty identity check is refused")
 	var got struct {
 		ID          int64  `json:"id"`
 		Status      string `json:"status"`
 		Amount      string `json:"amount"`
 		RequestedBy string `json:"requested_by"`
 		ApprovedBy  string `json:"approved_by"`
+		Identity    string `json:"identity_check"`
+		Forced      bool   `json:"forced"`
 	}
-	c.jsonOut(&got, "refund", "request", rec.RecordNo, "--address", rec.SourceAddress)
+	c.jsonOut(&got, "refund", "request", rec.RecordNo, "--address", rec.SourceAddress, identity, "--forced")
 	require.Equal(t, "Requested", got.Status)
+	require.Equal(t, "video call, ticket 4471", got.Identity)
+	require.True(t, got.Forced)
 	require.Equal(t, rec.Amount, got.Amount, "the deposit's amount by default")
-	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress).code, "the record is Refunding now")
+	require.Equal(t, 3, c.admin("refund", "request", rec.RecordNo, "--address", rec.SourceAddress, identity).code, "the record is Refunding now")
 	require.Equal(t, 7, c.admin("refund", "approve", strconv.FormatInt(got.ID, 10)).code, "nobody approves their own request")
 
 	c.checker("sam", "sam-password-01", "refund-approval")

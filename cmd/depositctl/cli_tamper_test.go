@@ -256,7 +256,8 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 					Source string `json:"source_address"`
 				}
 				c.jsonOut(&shown, "show", credited.RecordNo)
-				require.Equal(t, 0, c.admin("refund", "request", credited.RecordNo, "--address", shown.Source).code)
+				require.Equal(t, 0, c.admin("refund", "request", credited.RecordNo, "--address", shown.Source,
+					"--identity", "video call, ticket 4471").code)
 				require.Equal(t, 0, c.admin("client", "create", "--name", "crm").code)
 				require.Equal(t, 0, c.admin("client", "revoke", "crm", "--remarks", "replaced").code)
 				var cps [2]int64

@@ -22,6 +22,8 @@ type refundJSON struct {
 	Address          string `json:"address"`
 	Status           string `json:"status"`
 	AdjustmentReason string `json:"adjustment_reason"`
+	IdentityCheck    string `json:"identity_check"`
+	Forced           bool   `json:"forced"`
 	RequestedBy      string `json:"requested_by"`
 	ApprovedBy       string `json:"approved_by"`
 	CreatedAt        string `json:"created_at"`
@@ -30,7 +32,7 @@ type refundJSON struct {
 
 func toRefundJSON(r *core.Refund) refundJSON {
 	return refundJSON{r.ID, r.RecordNo, r.AssetSymbol, r.Network, r.AmountText(), r.Address, r.Status.Display(), r.AdjustmentReason,
-		r.RequestedBy, r.ApprovedBy, r.CreatedAt.Format(time.RFC3339), r.UpdatedAt.Format(time.RFC3339)}
+		r.IdentityCheck, r.Forced, r.RequestedBy, r.ApprovedBy, r.CreatedAt.Format(time.RFC3339), r.UpdatedAt.Format(time.RFC3339)}
 }
 
 func (a *app) printRefunds(rs []*core.Refund, one bool) error {
@@ -53,9 +55,10 @@ func (a *app) printRefunds(rs []*core.Refund, one bool) error {
 func (a *app) refundCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "refund", Short: "Refunds of credited deposits: request, approve, reject, list"}
 
-	var address, amount, reason string
+	var address, amount, reason, identity string
+	var forced bool
 	request := &cobra.Command{
-		Use:   "request RECORD --address ADDR [--amount AMOUNT --reason TEXT]",
+		Use:   "request RECORD --address ADDR --identity TEXT [--forced] [--amount AMOUNT --reason TEXT]",
 		Short: "Request a refund of a Credited record to the customer's Verified address on its network (Refund)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,7 +79,8 @@ func (a *app) refundCommand() *cobra.Command {
 			if id == 0 {
 				return core.Errorf(core.EINVALID, "%q is not a Verified address of the record's customer on its network.", address)
 			}
-			r, err := a.svc.RequestRefund(ctx, args[0], core.RefundRequest{AddressID: id, Amount: amount, Reason: reason})
+			r, err := a.svc.RequestRefund(ctx, args[0], core.RefundRequest{AddressID: id, Amount: amount, Reason: reason,
+				IdentityCheck: identity, Forced: forced})
 			if err != nil {
 				return err
 			}
@@ -86,7 +90,10 @@ func (a *app) refundCommand() *cobra.Command {
 	request.Flags().StringVar(&address, "address", "", "the refund address (a Verified address of the customer on the deposit's network)")
 	request.Flags().StringVar(&amount, "amount", "", "amount in the asset's units (default: the deposit's)")
 	request.Flags().StringVar(&reason, "reason", "", "why the amount differs from the deposit's (required then)")
+	request.Flags().StringVar(&identity, "identity", "", "how the customer's identity and the request were verified: method and reference")
+	request.Flags().BoolVar(&forced, "forced", false, "the firm requires the refund (e.g. compliance); without it, the customer asked")
 	_ = request.MarkFlagRequired("address")
+	_ = request.MarkFlagRequired("identity")
 
 	approve := &cobra.Command{
 		Use: "approve ID", Short: "Approve a refund another operator requested (Refund Approval)", Args: cobra.ExactArgs(1),

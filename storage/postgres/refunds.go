@@ -10,7 +10,7 @@ import (
 )
 
 const refundColumns = `r.id, r.deposit_id, d.record_no, a.symbol, a.decimals, r.status, r.address, r.network, r.amount::text,
-	r.adjustment_reason, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
+	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
 
 // CreateRefund implements core.Store.
 func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
@@ -19,8 +19,8 @@ func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.D
 			return err
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO refunds (deposit_id, status, address, network, amount, adjustment_reason,
-			requested_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			r.DepositID, string(r.Status), r.Address, r.Network, r.Amount.String(), r.AdjustmentReason, r.RequestedBy,
+			identity_check, forced, requested_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			r.DepositID, string(r.Status), r.Address, r.Network, r.Amount.String(), r.AdjustmentReason, r.IdentityCheck, r.Forced, r.RequestedBy,
 			r.CreatedAt.UTC(), r.UpdatedAt.UTC()).Scan(&r.ID)
 		if err != nil {
 			return conflict(err, "Record %s already has a refund in progress.", r.RecordNo)
@@ -57,7 +57,7 @@ func findRefunds(ctx context.Context, q querier, f core.RefundFilter) ([]*core.R
 		var r core.Refund
 		var status, amount string
 		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
-			&r.AdjustmentReason, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			&r.AdjustmentReason, &r.IdentityCheck, &r.Forced, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &r.CreatedAt, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("scan refund: %w", err)
 		}
 		if r.Amount, err = parseBig(amount); err != nil {

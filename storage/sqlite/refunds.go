@@ -9,7 +9,7 @@ import (
 )
 
 const refundColumns = `r.id, r.deposit_id, d.record_no, a.symbol, a.decimals, r.status, r.address, r.network, r.amount,
-	r.adjustment_reason, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
+	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
 
 // CreateRefund implements core.Store.
 func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
@@ -18,8 +18,9 @@ func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.D
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO refunds (deposit_id, status, address, network, amount, adjustment_reason,
-			requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.DepositID, string(r.Status), r.Address, r.Network,
-			r.Amount.String(), r.AdjustmentReason, r.RequestedBy, micros(r.CreatedAt), micros(r.UpdatedAt))
+			identity_check, forced, requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.DepositID,
+			string(r.Status), r.Address, r.Network, r.Amount.String(), r.AdjustmentReason, r.IdentityCheck, boolInt(r.Forced), r.RequestedBy,
+			micros(r.CreatedAt), micros(r.UpdatedAt))
 		if err != nil {
 			return conflict(err, "Record %s already has a refund in progress.", r.RecordNo)
 		}
@@ -56,14 +57,15 @@ func findRefunds(ctx context.Context, q queryer, f core.RefundFilter) ([]*core.R
 		var r core.Refund
 		var status, amount string
 		var created, updated int64
+		var forced int
 		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
-			&r.AdjustmentReason, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &created, &updated); err != nil {
+			&r.AdjustmentReason, &r.IdentityCheck, &forced, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &created, &updated); err != nil {
 			return nil, fmt.Errorf("scan refund: %w", err)
 		}
 		if r.Amount, err = parseBig(amount); err != nil {
 			return nil, err
 		}
-		r.Status, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), fromMicros(created), fromMicros(updated)
+		r.Status, r.Forced, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), forced == 1, fromMicros(created), fromMicros(updated)
 		out = append(out, &r)
 	}
 	return out, rows.Err()

@@ -38,7 +38,7 @@ func (r *propertyRun) credit(rt *rapid.T) {
 func (r *propertyRun) refund(rt *rapid.T) {
 	m := r.pick(rt)
 	r.tick()
-	got, err := r.svc.RequestRefund(r.ctx, m.rec.RecordNo, core.RefundRequest{AddressID: r.refundTo[m.rec.Network]})
+	got, err := r.svc.RequestRefund(r.ctx, m.rec.RecordNo, core.RefundRequest{IdentityCheck: "checked by the property run", AddressID: r.refundTo[m.rec.Network]})
 	if m.status != core.StatusCredited {
 		if core.ErrorCode(err) != core.EINVALID {
 			rt.Fatalf("refund of %s (%s): got %v, want EINVALID", m.rec.RecordNo, m.status, err)

@@ -12,7 +12,8 @@ import (
 // requestRefund builds the refund of rec and the deposit's move to Refunding.
 func requestRefund(rec *core.DepositRecord, by string) (*core.Refund, core.DepositTransition) {
 	r := &core.Refund{DepositID: rec.ID, RecordNo: rec.RecordNo, Status: core.RefundRequested, Address: BTCAddress(42),
-		Network: rec.Network, Amount: rec.Amount, RequestedBy: by, CreatedAt: T0, UpdatedAt: T0}
+		Network: rec.Network, Amount: rec.Amount, IdentityCheck: "video call, ticket 4471", Forced: true,
+		RequestedBy: by, CreatedAt: T0, UpdatedAt: T0}
 	a := audit("refund.request", "deposit", rec.RecordNo, T0)
 	return r, core.DepositTransition{ID: rec.ID, From: core.StatusCredited, To: core.StatusRefunding, Audit: a}
 }
@@ -44,6 +45,8 @@ func runRefunds(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, 8, got[0].Decimals)
 		require.Equal(t, rec.Amount.String(), got[0].Amount.String())
 		require.Equal(t, core.RefundRequested, got[0].Status)
+		require.Equal(t, "video call, ticket 4471", got[0].IdentityCheck)
+		require.True(t, got[0].Forced)
 		require.True(t, got[0].CreatedAt.Equal(T0))
 		MustVerifyChain(t, f.Store)
 	})
