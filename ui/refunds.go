@@ -21,7 +21,21 @@ var refundColumns = []tableColumn[*core.Refund]{
 	{"Requested\nBy", "seed-checker", func(r *core.Refund) string { return r.RequestedBy }},
 	{"Approved\nBy", "seed-checker", func(r *core.Refund) string { return r.ApprovedBy }},
 	{"Requested At", "2026-11-24 23:30", func(r *core.Refund) string { return r.CreatedAt.Local().Format("2006-01-02 15:04") }},
+	{"Kind", "Customer", refundKind},
+	{"Identity Check", "video call, ticket 4471", func(r *core.Refund) string { return r.IdentityCheck }},
 	{"Adjustment Reason", "customer keeps part of it", func(r *core.Refund) string { return r.AdjustmentReason }},
+}
+
+// refundKind is the Kind column: who wants the refund. Refunds requested
+// before the kind was recorded show nothing.
+func refundKind(r *core.Refund) string {
+	switch {
+	case r.IdentityCheck == "":
+		return ""
+	case r.Forced:
+		return "Forced"
+	}
+	return "Customer"
 }
 
 // refundsPage lists refunds, newest first, and lets a second operator with

@@ -60,6 +60,8 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	b.tap(t, b.ui.nav[pageRefunds])
 	rp := b.ui.refunds
 	require.Len(t, rp.refunds, 1)
+	require.Equal(t, "Forced", refundKind(rp.refunds[0]))
+	require.Equal(t, "video call, ticket 4471", rp.refunds[0].IdentityCheck)
 	rp.table.Select(widget.TableCellID{Row: 0})
 	require.True(t, rp.approveBtn.Disabled(), "nobody approves their own request")
 
