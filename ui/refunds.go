@@ -53,6 +53,7 @@ type refundsPage struct {
 	refunds                          []*core.Refund
 	selected                         int
 	remarks                          *remarksDialog // the open reject dialog, for tests
+	approve                          *approveDialog // the open approve dialog, for tests
 	reads                            lane
 }
 
@@ -148,22 +149,9 @@ func (p *refundsPage) updateActions() {
 }
 
 func (p *refundsPage) onApproveTapped() {
-	r := p.current()
-	if r == nil {
-		return
+	if r := p.current(); r != nil {
+		p.approve = newApproveDialog(p, r)
 	}
-	run(p.w, task[*core.Refund]{
-		controls: []fyne.Disableable{p.approveBtn, p.rejectBtn},
-		line:     p.message,
-		call:     func(ctx context.Context) (*core.Refund, error) { return p.svc.ApproveRefund(ctx, r.ID) },
-		done: func(_ *core.Refund, err error) {
-			if err != nil {
-				p.message.SetText(errorText(err))
-				return
-			}
-			p.saved("Refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo + " approved.")
-		},
-	})
 }
 
 func (p *refundsPage) onRejectTapped() {

@@ -72,6 +72,9 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	rp = b.ui.refunds
 	rp.table.Select(widget.TableCellID{Row: 0})
 	b.tap(t, rp.approveBtn)
+	require.NotNil(t, rp.approve, "Approve shows the request's facts first")
+	b.tap(t, rp.approve.confirm)
+	b.tap(t, rp.approve.again)
 	require.Contains(t, rp.message.Text, "approved")
 	require.Equal(t, core.RefundApproved, rp.refunds[0].Status)
 	require.Equal(t, "sam", rp.refunds[0].ApprovedBy)

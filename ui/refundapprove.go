@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"depositdesk/core"
+)
+
+// approveDialog is Approve on the Refunds page: every fact of the request
+// the second operator vouches for, then a second confirmation, as Cancel
+// asks. The refund moves money; one tap must not approve it.
+type approveDialog struct {
+	confirm, back, again *widget.Button
+	message              *widget.Label
+	dlg, againDlg        dialog.Dialog
+}
+
+func newApproveDialog(p *refundsPage, r *core.Refund) *approveDialog {
+	a := &approveDialog{message: wrapped("")}
+	id := strconv.FormatInt(r.ID, 10)
+	adjustment := "none (the deposit's amount)"
+	if r.AdjustmentReason != "" {
+		adjustment = r.AdjustmentReason
+	}
+	identity := r.IdentityCheck
+	if identity == "" {
+		identity = "not recorded (requested before identity checks were recorded)"
+	}
+	facts := widget.NewForm(
+		widget.NewFormItem("Record", widget.NewLabel(r.RecordNo)),
+		widget.NewFormItem("Amount", widget.NewLabel(r.AmountText()+" "+r.AssetSymbol)),
+		widget.NewFormItem("Refund address", wrapped(r.Address)),
+		widget.NewFormItem("Network", widget.NewLabel(r.Network)),
+		widget.NewFormItem("Adjustment", wrapped(adjustment)),
+		widget.NewFormItem("Identity check", wrapped(identity)),
+		widget.NewFormItem("Kind", widget.NewLabel(r.Kind())),
+		widget.NewFormItem("Requested by", widget.NewLabel(r.RequestedBy+" on "+stamp(r.CreatedAt))),
+	)
+	a.back = widget.NewButton("Back", func() { a.dlg.Hide() })
+	a.confirm = widget.NewButton("Approve refund", func() { a.askAgain(p, r, id) })
+	a.confirm.Importance = widget.DangerImportance
+	content := container.NewBorder(facts, container.NewHBox(a.back, a.confirm), nil, nil, container.NewVScroll(a.message))
+	a.dlg = dialog.NewCustomWithoutButtons("Approve refund "+id, container.NewGridWrap(fyne.NewSize(640, 440), content), p.win)
+	a.dlg.Show()
+	return a
+}
+
+// askAgain is the second confirmation; its Yes approves.
+func (a *approveDialog) askAgain(p *refundsPage, r *core.Refund, id string) {
+	a.again = widget.NewButton("Yes, approve", func() { a.approve(p, r, id) })
+	a.again.Importance = widget.DangerImportance
+	no := widget.NewButton("No", func() { a.againDlg.Hide() })
+	q := wrapped("Approve refund " + id + ": " + r.AmountText() + " " + r.AssetSymbol + " to " + r.Address + "?")
+	a.againDlg = dialog.NewCustomWithoutButtons("Please confirm again", container.NewGridWrap(fyne.NewSize(460, 160),
+		container.NewVBox(q, container.NewHBox(no, a.again))), p.win)
+	a.againDlg.Show()
+}
+
+// approve asks the Service; a refusal stays in the dialog.
+func (a *approveDialog) approve(p *refundsPage, r *core.Refund, id string) {
+	a.againDlg.Hide()
+	run(p.w, task[*core.Refund]{
+		controls: []fyne.Disableable{a.confirm, a.back, p.approveBtn, p.rejectBtn},
+		line:     a.message,
+		call:     func(ctx context.Context) (*core.Refund, error) { return p.svc.ApproveRefund(ctx, r.ID) },
+		done: func(_ *core.Refund, err error) {
+			if err != nil {
+				a.message.SetText(errorText(err))
+				return
+			}
+			a.dlg.Hide()
+			p.saved("Refund " + id + " of " + r.RecordNo + " approved.")
+		},
+	})
+}
