@@ -67,6 +67,8 @@ type Refund struct {
 	ID               int64
 	DepositID        int64
 	RecordNo         string // the deposit's, read with the refund
+	CustomerNo       string // the deposit's customer, read with the refund
+	Chain            string // the deposit's asset's chain, read with the refund
 	AssetSymbol      string // the deposit's asset, for display
 	Decimals         int    // the deposit's asset decimals, for display
 	Status           RefundStatus

@@ -16,6 +16,7 @@ import (
 // the second operator vouches for, then a second confirmation, as Cancel
 // asks. The refund moves money; one tap must not approve it.
 type approveDialog struct {
+	facts                *widget.Form
 	confirm, back, again *widget.Button
 	message              *widget.Label
 	dlg, againDlg        dialog.Dialog
@@ -32,11 +33,11 @@ func newApproveDialog(p *refundsPage, r *core.Refund) *approveDialog {
 	if identity == "" {
 		identity = "not recorded (requested before identity checks were recorded)"
 	}
-	facts := widget.NewForm(
-		widget.NewFormItem("Record", widget.NewLabel(r.RecordNo)),
+	a.facts = widget.NewForm(
+		widget.NewFormItem("Record", widget.NewLabel(r.RecordNo+" · customer "+r.CustomerNo)),
 		widget.NewFormItem("Amount", widget.NewLabel(r.AmountText()+" "+r.AssetSymbol)),
 		widget.NewFormItem("Refund address", wrapped(r.Address)),
-		widget.NewFormItem("Network", widget.NewLabel(r.Network)),
+		widget.NewFormItem("Network", widget.NewLabel(r.Chain+" "+r.Network)),
 		widget.NewFormItem("Adjustment", wrapped(adjustment)),
 		widget.NewFormItem("Identity check", wrapped(identity)),
 		widget.NewFormItem("Kind", widget.NewLabel(r.Kind())),
@@ -45,7 +46,7 @@ func newApproveDialog(p *refundsPage, r *core.Refund) *approveDialog {
 	a.back = widget.NewButton("Back", func() { a.dlg.Hide() })
 	a.confirm = widget.NewButton("Approve refund", func() { a.askAgain(p, r, id) })
 	a.confirm.Importance = widget.DangerImportance
-	content := container.NewBorder(facts, container.NewHBox(a.back, a.confirm), nil, nil, container.NewVScroll(a.message))
+	content := container.NewBorder(a.facts, container.NewHBox(a.back, a.confirm), nil, nil, container.NewVScroll(a.message))
 	a.dlg = dialog.NewCustomWithoutButtons("Approve refund "+id, container.NewGridWrap(fyne.NewSize(640, 440), content), p.win)
 	a.dlg.Show()
 	return a

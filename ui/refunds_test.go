@@ -73,6 +73,18 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	rp.table.Select(widget.TableCellID{Row: 0})
 	b.tap(t, rp.approveBtn)
 	require.NotNil(t, rp.approve, "Approve shows the request's facts first")
+	facts := map[string]string{}
+	for _, item := range rp.approve.facts.Items {
+		facts[item.Text] = item.Widget.(*widget.Label).Text
+	}
+	require.Equal(t, recs[0].RecordNo+" · customer "+recs[0].CustomerNo, facts["Record"])
+	require.Equal(t, "0.00001 BTC", facts["Amount"])
+	require.Equal(t, src, facts["Refund address"])
+	require.Equal(t, "bitcoin "+recs[0].Network, facts["Network"])
+	require.Equal(t, "customer keeps a part", facts["Adjustment"])
+	require.Equal(t, "video call, ticket 4471", facts["Identity check"])
+	require.Equal(t, "forced by the firm", facts["Kind"])
+	require.Contains(t, facts["Requested by"], "admin on ")
 	b.tap(t, rp.approve.confirm)
 	b.tap(t, rp.approve.again)
 	require.Contains(t, rp.message.Text, "approved")

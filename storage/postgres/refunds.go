@@ -9,7 +9,7 @@ import (
 	"depositdesk/core"
 )
 
-const refundColumns = `r.id, r.deposit_id, d.record_no, a.symbol, a.decimals, r.status, r.address, r.network, r.amount::text,
+const refundColumns = `r.id, r.deposit_id, d.record_no, d.customer_no, a.chain, a.symbol, a.decimals, r.status, r.address, r.network, r.amount::text,
 	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
 
 // CreateRefund implements core.Store.
@@ -56,7 +56,7 @@ func findRefunds(ctx context.Context, q querier, f core.RefundFilter) ([]*core.R
 	for rows.Next() {
 		var r core.Refund
 		var status, amount string
-		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
+		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
 			&r.AdjustmentReason, &r.IdentityCheck, &r.Forced, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &r.CreatedAt, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("scan refund: %w", err)
 		}

@@ -46,6 +46,8 @@ func runRefunds(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, rec.Amount.String(), got[0].Amount.String())
 		require.Equal(t, core.RefundRequested, got[0].Status)
 		require.Equal(t, "video call, ticket 4471", got[0].IdentityCheck)
+		require.Equal(t, rec.CustomerNo, got[0].CustomerNo)
+		require.Equal(t, "bitcoin", got[0].Chain)
 		require.True(t, got[0].Forced)
 		require.True(t, got[0].CreatedAt.Equal(T0))
 		MustVerifyChain(t, f.Store)
