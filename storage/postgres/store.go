@@ -28,6 +28,9 @@ type Store struct {
 
 var _ core.Store = (*Store)(nil)
 
+// connectTimeout bounds each new connection when the URL names none.
+const connectTimeout = 10 * time.Second
+
 // Open connects to the database at url and applies pending migrations
 // under a session lock, so desktops starting together migrate once.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -36,6 +39,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, core.Errorf(core.EINVALID, "Invalid Postgres URL: %v", err)
 	}
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// A server that accepts and never answers (a black-holed proxy) would
+	// otherwise hold the desk's start, and every reconnection, for as long
+	// as the OS keeps the socket; the URL's connect_timeout still wins.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect postgres: %w", err)
