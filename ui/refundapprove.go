@@ -19,7 +19,7 @@ type approveDialog struct {
 	facts                *widget.Form
 	confirm, back, again *widget.Button
 	message              *widget.Label
-	dlg, againDlg        dialog.Dialog
+	dlg                  dialog.Dialog
 }
 
 func newApproveDialog(p *refundsPage, r *core.Refund) *approveDialog {
@@ -54,18 +54,12 @@ func newApproveDialog(p *refundsPage, r *core.Refund) *approveDialog {
 
 // askAgain is the second confirmation; its Yes approves.
 func (a *approveDialog) askAgain(p *refundsPage, r *core.Refund, id string) {
-	a.again = widget.NewButton("Yes, approve", func() { a.approve(p, r, id) })
-	a.again.Importance = widget.DangerImportance
-	no := widget.NewButton("No", func() { a.againDlg.Hide() })
-	q := wrapped("Approve refund " + id + ": " + r.AmountText() + " " + r.AssetSymbol + " to " + r.Address + "?")
-	a.againDlg = dialog.NewCustomWithoutButtons("Please confirm again", container.NewGridWrap(fyne.NewSize(460, 160),
-		container.NewVBox(q, container.NewHBox(no, a.again))), p.win)
-	a.againDlg.Show()
+	a.again = confirmAgain(p.win, "Approve refund "+id+": "+r.AmountText()+" "+r.AssetSymbol+" to "+r.Address+"?",
+		"Yes, approve", func() { a.approve(p, r, id) })
 }
 
 // approve asks the Service; a refusal stays in the dialog.
 func (a *approveDialog) approve(p *refundsPage, r *core.Refund, id string) {
-	a.againDlg.Hide()
 	run(p.w, task[*core.Refund]{
 		controls: []fyne.Disableable{a.confirm, a.back, p.approveBtn, p.rejectBtn},
 		line:     a.message,

@@ -31,7 +31,6 @@ type remarksDialog struct {
 	message   *widget.Label
 	dlg       dialog.Dialog
 	again     *widget.Button // the second confirmation's button, once shown
-	againDlg  dialog.Dialog
 	win       fyne.Window
 	w         *worker
 	question  string
@@ -73,21 +72,13 @@ func (r *remarksDialog) onConfirmTapped() {
 	if strings.TrimSpace(r.remarks.Text) == "" {
 		return
 	}
-	r.again = widget.NewButton("Yes, confirm", r.onConfirmAgainTapped)
-	r.again.Importance = widget.DangerImportance
-	no := widget.NewButton("No", func() { r.againDlg.Hide() })
-	q := widget.NewLabel(r.question + "\n\nRemarks: " + strings.TrimSpace(r.remarks.Text))
-	q.Wrapping = fyne.TextWrapWord
-	r.againDlg = dialog.NewCustomWithoutButtons("Please confirm again", container.NewGridWrap(fyne.NewSize(460, 160),
-		container.NewVBox(q, container.NewHBox(no, r.again))), r.win)
-	r.againDlg.Show()
+	r.again = confirmAgain(r.win, r.question+"\n\nRemarks: "+strings.TrimSpace(r.remarks.Text), "Yes, confirm", r.onConfirmAgainTapped)
 }
 
 // onConfirmAgainTapped runs the action. The dialog stays open, its
 // buttons disabled, until the answer is in: a refusal or a node that did
 // not answer is shown where the operator is looking.
 func (r *remarksDialog) onConfirmAgainTapped() {
-	r.againDlg.Hide()
 	remarks := strings.TrimSpace(r.remarks.Text)
 	run(r.w, task[struct{}]{
 		controls: append([]fyne.Disableable{r.confirm, r.back, r.remarks}, r.action.hold...),

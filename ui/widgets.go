@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -30,4 +32,17 @@ func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// confirmAgain is the guide's second confirmation: question, No, and yes,
+// which runs onYes. It returns the yes button, for tests.
+func confirmAgain(win fyne.Window, question, yes string, onYes func()) *widget.Button {
+	var d dialog.Dialog
+	yesBtn := widget.NewButton(yes, func() { d.Hide(); onYes() })
+	yesBtn.Importance = widget.DangerImportance
+	no := widget.NewButton("No", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Please confirm again", container.NewGridWrap(fyne.NewSize(460, 160),
+		container.NewVBox(wrapped(question), container.NewHBox(no, yesBtn))), win)
+	d.Show()
+	return yesBtn
 }
