@@ -81,6 +81,17 @@ func (c *APIClient) requestKeyPrefix() string {
 	return clientKeyPrefix + strconv.FormatInt(c.ID, 10) + ":"
 }
 
+// KeyPrefixRange is the range [from, to) of the strings that start with
+// prefix, in bytewise order, for the stores to scan an index with: to is
+// prefix with its last byte counted up, which stays ASCII (valid UTF-8)
+// for an ASCII prefix.
+func KeyPrefixRange(prefix string) (from, to string, err error) {
+	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
+		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
+	}
+	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
+}
+
 // clientKeyPrefix starts every request key a client submits; operators may
 // not use it, so no operator-entered key can pass for a client's.
 const clientKeyPrefix = "client-"

@@ -46,7 +46,7 @@ func (c *Checkpoint) CheckSignature(trusted []ed25519.PublicKey) error {
 			return nil
 		}
 	}
-	return Errorf(EINVALID, "Checkpoint of row %d is signed by key %s, which is not a trusted checkpoint key.", c.Seq, shortKey(c.Key))
+	return Errorf(EINVALID, "Checkpoint of row %d is signed by key %s, which is not a trusted checkpoint key.", c.Seq, truncate(c.Key, 16))
 }
 
 // ParseCheckpoint reads a checkpoint file's contents.
@@ -56,13 +56,6 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 		return nil, Errorf(EINVALID, "Not a Deposit Desk audit checkpoint.")
 	}
 	return &c, nil
-}
-
-func shortKey(k string) string {
-	if len(k) > 16 {
-		return k[:16] + "…"
-	}
-	return k
 }
 
 // CheckpointSigner holds this station's checkpoint key (core/signer: the

@@ -114,15 +114,6 @@ func ChainNetworks(chain string) []string {
 	return out
 }
 
-// Networks returns every network the desk supports.
-func Networks() []Network {
-	out := make([]Network, len(networks))
-	for i, p := range networks {
-		out[i] = p.Network
-	}
-	return out
-}
-
 // Net is the network the asset is accepted on.
 func (a *Asset) Net() Network { return Network{a.Chain, a.Network} }
 

@@ -43,8 +43,9 @@ const maxReplayProblems = 20
 // rows and compares them with the records: a record without a history, a
 // status the log never gave it, or facts that differ from those recorded
 // at creation is named. It reads the log and the records in batches; the
-// replayed state is about a hundred bytes a record.
-func (s *Service) replayDeposits(ctx context.Context) (checked int, problems []string, err error) {
+// replayed state is about a hundred bytes a record. It also returns the
+// deposits' refund rows, for replayRefundsAndClients: the log is read once.
+func (s *Service) replayDeposits(ctx context.Context) (checked int, refundRows []*AuditEntry, problems []string, err error) {
 	entity := "deposit"
 	state := map[string]*replayedDeposit{}
 	more := 0
@@ -56,17 +57,20 @@ func (s *Service) replayDeposits(ctx context.Context) (checked int, problems []s
 		}
 	}
 	if err := s.eachAudit(ctx, entity, func(r *AuditEntry) {
+		if strings.HasPrefix(r.Action, "refund.") {
+			refundRows = append(refundRows, r)
+		}
 		if bad := replayRow(state, r); bad != "" {
 			note("%s", bad)
 		}
 	}); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	f := DepositFilter{Limit: MaxPageSize}
 	for {
 		page, err := s.Store.FindDeposits(ctx, f)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		for _, d := range page.Records {
 			checked++
@@ -88,7 +92,7 @@ func (s *Service) replayDeposits(ctx context.Context) (checked int, problems []s
 	if more > 0 {
 		problems = append(problems, fmt.Sprintf("%d more records disagree with the log", more))
 	}
-	return checked, problems, nil
+	return checked, refundRows, problems, nil
 }
 
 // replayRow applies one deposit audit row to the replayed state and says
@@ -241,7 +245,7 @@ func samePermissions(a, b string) bool {
 // replayRefundsAndClients replays each deposit's latest refund (its
 // request row's facts, then the status its approve or reject rows left it
 // in) and every API client (created, revoked or not).
-func (s *Service) replayRefundsAndClients(ctx context.Context) ([]string, error) {
+func (s *Service) replayRefundsAndClients(ctx context.Context, depositRows []*AuditEntry) ([]string, error) {
 	type refundState struct {
 		facts  string
 		status RefundStatus
@@ -257,17 +261,16 @@ func (s *Service) replayRefundsAndClients(ctx context.Context) ([]string, error)
 			}
 		}
 	}
-	// The request rows are about the deposit and the later ones about the
-	// refund; both name the record, so read them in log order together.
-	var rows []*AuditEntry
-	for _, entity := range []string{"deposit", "refund"} {
-		if err := s.eachAudit(ctx, entity, func(r *AuditEntry) {
-			if strings.HasPrefix(r.Action, "refund.") {
-				rows = append(rows, r)
-			}
-		}); err != nil {
-			return nil, err
+	// The request rows are about the deposit (depositRows, read by
+	// replayDeposits) and the later ones about the refund; both name the
+	// record, so apply them in log order together.
+	rows := slices.Clone(depositRows)
+	if err := s.eachAudit(ctx, "refund", func(r *AuditEntry) {
+		if strings.HasPrefix(r.Action, "refund.") {
+			rows = append(rows, r)
 		}
+	}); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(rows, func(a, b *AuditEntry) int { return int(a.Seq - b.Seq) })
 	for _, r := range rows {

@@ -72,12 +72,13 @@ func (s *Service) VerifyAudit(ctx context.Context, anchors AuditAnchors) (AuditV
 	if err != nil || !anchors.State {
 		return v, err
 	}
-	n, problems, err := s.replayDeposits(ctx)
+	n, refundRows, problems, err := s.replayDeposits(ctx)
 	if err != nil {
 		return v, err
 	}
 	v.RecordsReplayed, v.Problems = n, append(v.Problems, problems...)
-	for _, replay := range []func(context.Context) ([]string, error){s.replayConfiguration, s.replayRefundsAndClients, s.replayAddresses} {
+	refunds := func(ctx context.Context) ([]string, error) { return s.replayRefundsAndClients(ctx, refundRows) }
+	for _, replay := range []func(context.Context) ([]string, error){s.replayConfiguration, refunds, s.replayAddresses} {
 		problems, err := replay(ctx)
 		if err != nil {
 			return v, err

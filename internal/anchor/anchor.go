@@ -99,7 +99,7 @@ func ReadFile(path string) (*core.Checkpoint, error) {
 // or every has passed with some growth, until ctx ends. A station without a
 // checkpoint key logs that once and makes none.
 func Run(ctx context.Context, svc *core.Service, dir string, rows int64, every time.Duration, log *slog.Logger) {
-	var last core.AuditState
+	var lastSeq int64
 	lastAt := time.Now()
 	t := time.NewTicker(min(every, time.Minute))
 	defer t.Stop()
@@ -114,7 +114,7 @@ func Run(ctx context.Context, svc *core.Service, dir string, rows int64, every t
 			log.Error("audit checkpoint: read the log's head", "error", err)
 			continue
 		}
-		grown := st.HeadSeq - last.HeadSeq
+		grown := st.HeadSeq - lastSeq
 		if grown <= 0 || grown < rows && time.Since(lastAt) < every {
 			continue
 		}
@@ -132,6 +132,6 @@ func Run(ctx context.Context, svc *core.Service, dir string, rows int64, every t
 			continue
 		}
 		log.Info("audit checkpoint written", "row", cp.Seq, "file", path)
-		last, lastAt = core.AuditState{HeadSeq: cp.Seq}, time.Now()
+		lastSeq, lastAt = cp.Seq, time.Now()
 	}
 }

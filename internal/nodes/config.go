@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,20 +74,11 @@ type Config struct {
 func (c *Config) Networks() []core.Network {
 	var out []core.Network
 	for _, n := range c.Nodes {
-		if !containsNet(out, n.Net()) {
+		if !slices.Contains(out, n.Net()) {
 			out = append(out, n.Net())
 		}
 	}
 	return out
-}
-
-func containsNet(ns []core.Network, n core.Network) bool {
-	for _, x := range ns {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }
 
 // DefaultPath is nodes.toml next to the database file dbPath.

@@ -287,7 +287,7 @@ func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment)
 // under any database locale. The comparisons name the same collation, or
 // the planner could not use that index for them.
 func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error) {
-	from, to, err := keyPrefixRange(keyPrefix)
+	from, to, err := core.KeyPrefixRange(keyPrefix)
 	if err != nil {
 		return false, err
 	}
@@ -300,16 +300,6 @@ func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPref
 
 const customerKeyQuery = `SELECT EXISTS (SELECT 1 FROM deposits WHERE customer_no = $1
 	AND client_request_key COLLATE "C" >= $2 AND client_request_key COLLATE "C" < $3 AND client_request_key IS NOT NULL)`
-
-// keyPrefixRange is the range [from, to) of the strings that start with
-// prefix, in bytewise order: to is prefix with its last byte counted up,
-// which stays ASCII (valid UTF-8) for an ASCII prefix.
-func keyPrefixRange(prefix string) (from, to string, err error) {
-	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
-		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
-	}
-	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
-}
 
 // CountDepositsByStatus implements core.Store.
 func (s *Store) CountDepositsByStatus(ctx context.Context) (map[core.DepositStatus]int64, error) {

@@ -238,7 +238,7 @@ const customerKeyQuery = `SELECT EXISTS (SELECT 1 FROM deposits INDEXED BY depos
 
 // CustomerHasKeyedDeposit implements core.Store.
 func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPrefix string) (bool, error) {
-	from, to, err := keyPrefixRange(keyPrefix)
+	from, to, err := core.KeyPrefixRange(keyPrefix)
 	if err != nil {
 		return false, err
 	}
@@ -247,16 +247,6 @@ func (s *Store) CustomerHasKeyedDeposit(ctx context.Context, customerNo, keyPref
 		return false, fmt.Errorf("find customer's keyed deposit: %w", err)
 	}
 	return ok, nil
-}
-
-// keyPrefixRange is the range [from, to) of the strings that start with
-// prefix, in bytewise order: to is prefix with its last byte counted up,
-// which stays ASCII for an ASCII prefix.
-func keyPrefixRange(prefix string) (from, to string, err error) {
-	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
-		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
-	}
-	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
 }
 
 // CountDepositsByStatus implements core.Store; the deposits_status index
