@@ -21,6 +21,15 @@ type Network struct {
 // "bitcoin/mainnet".
 func (n Network) String() string { return n.Chain + "/" + n.Name }
 
+// JoinNetworks names networks as a list reads: "bitcoin/mainnet, ethereum/mainnet".
+func JoinNetworks(networks []Network) string {
+	names := make([]string, len(networks))
+	for i, n := range networks {
+		names[i] = n.String()
+	}
+	return strings.Join(names, ", ")
+}
+
 // ParseNetwork reads "chain/name" and checks the registry knows it.
 func ParseNetwork(s string) (Network, error) {
 	chain, name, ok := strings.Cut(strings.TrimSpace(s), "/")

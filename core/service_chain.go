@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"strings"
 )
 
 // Nodes gives the Service the node it asks about a network. The desk's
@@ -80,10 +79,6 @@ func (s *Service) StartWatcher(ctx context.Context, networks []Network) (*Operat
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(networks))
-	for i, n := range networks {
-		names[i] = n.String()
-	}
-	a := s.audit(op.Name, "watcher.start", "watcher", strings.Join(names, ", "))
+	a := s.audit(op.Name, "watcher.start", "watcher", JoinNetworks(networks))
 	return op, s.Store.AppendAudit(ctx, a)
 }

@@ -353,9 +353,5 @@ func (u *UI) NodesUnusable(why string) {
 // NodesChecking says which networks the desk is about to follow, until
 // each watcher's first pass reports. It may be called from any goroutine.
 func (u *UI) NodesChecking(networks []core.Network) {
-	names := make([]string, len(networks))
-	for i, n := range networks {
-		names[i] = n.String()
-	}
-	fyne.Do(func() { u.chains.SetText("Blockchain nodes: checking " + strings.Join(names, ", ") + "…") })
+	fyne.Do(func() { u.chains.SetText("Blockchain nodes: checking " + core.JoinNetworks(networks) + "…") })
 }

@@ -53,11 +53,7 @@ when it stops or loses its lock.`,
 			if err := refuseUnusable(set.Check(ctx)); err != nil {
 				return err
 			}
-			var names []string
-			for _, n := range set.Config().Networks() {
-				names = append(names, n.String())
-			}
-			fmt.Fprintf(a.stdout, "watching %s (Ctrl-C to stop)\n", strings.Join(names, ", "))
+			fmt.Fprintf(a.stdout, "watching %s (Ctrl-C to stop)\n", core.JoinNetworks(set.Config().Networks()))
 			// A watcher's progress is what an operator running it wants to see.
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
 			go anchor.Run(ctx, a.svc, a.checkpointDir(), anchor.DefaultRows, anchor.DefaultEvery, log)
