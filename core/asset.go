@@ -26,8 +26,15 @@ type Asset struct {
 	ConfirmationsRequired int
 	Enabled               bool
 	AccountXPub           string // neutered account key for deposit addresses
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// RefundFeeRate is the fee rate refunds pay when set (sat/vB on
+	// Bitcoin, max fee per gas in wei on Ethereum); nil takes the node's
+	// estimate.
+	RefundFeeRate *big.Int
+	// RefundFeeCap is the most one refund's network fee may be, in the
+	// network coin's base units; nil refuses every refund until it is set.
+	RefundFeeCap *big.Int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Key is the asset's unique business key, e.g. "BTC@regtest".
@@ -59,6 +66,12 @@ func (a *Asset) Validate() error {
 	if a.MinDeposit == nil || a.MinDeposit.Sign() < 0 {
 		return Errorf(EINVALID, "Minimum deposit must be zero or more.")
 	}
+	if a.RefundFeeRate != nil && a.RefundFeeRate.Sign() <= 0 {
+		return Errorf(EINVALID, "A refund fee rate must be more than zero (or left empty to take the node's estimate).")
+	}
+	if a.RefundFeeCap != nil && a.RefundFeeCap.Sign() <= 0 {
+		return Errorf(EINVALID, "A refund fee cap must be more than zero.")
+	}
 	if a.ConfirmationsRequired < 1 || a.ConfirmationsRequired > 1000 {
 		return Errorf(EINVALID, "Confirmations required must be between 1 and 1000.")
 	}
@@ -82,6 +95,8 @@ type AssetUpdate struct {
 	ConfirmationsRequired *int
 	Enabled               *bool
 	AccountXPub           *string
+	RefundFeeRate         *big.Int // a zero value clears it (node's estimate)
+	RefundFeeCap          *big.Int
 }
 
 func isHexAddress(s string) bool {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 	"time"
@@ -12,6 +13,7 @@ type RefundStatus string
 const (
 	RefundRequested RefundStatus = "requested"
 	RefundApproved  RefundStatus = "approved"
+	RefundPrepared  RefundStatus = "prepared"
 	RefundSigned    RefundStatus = "signed"
 	RefundBroadcast RefundStatus = "broadcast"
 	RefundConfirmed RefundStatus = "confirmed"
@@ -26,6 +28,8 @@ func (s RefundStatus) Display() string {
 		return "Requested"
 	case RefundApproved:
 		return "Approved"
+	case RefundPrepared:
+		return "Prepared"
 	case RefundSigned:
 		return "Signed"
 	case RefundBroadcast:
@@ -42,16 +46,29 @@ func (s RefundStatus) Display() string {
 
 // RefundStatuses lists every refund state in workflow order.
 func RefundStatuses() []RefundStatus {
-	return []RefundStatus{RefundRequested, RefundApproved, RefundSigned, RefundBroadcast, RefundConfirmed, RefundFailed, RefundRejected}
+	return []RefundStatus{RefundRequested, RefundApproved, RefundPrepared, RefundSigned, RefundBroadcast, RefundConfirmed, RefundFailed, RefundRejected}
 }
 
-// refundTransitions are the refund's edges built so far: a request is
-// approved by a second operator or rejected, and an approved refund can
-// still be rejected before it is signed. Signing, broadcast and
-// confirmation add theirs with the signing work.
+// refundTransitions are the refund's edges, the one table the service,
+// storage and the desktop ask:
+//
+//   - a request is approved by a second operator or rejected;
+//   - an approved refund is prepared (its unsigned transaction built and
+//     its coins or nonce claimed), and prepared again while unsigned (new
+//     fees); until signed it can still be rejected;
+//   - a prepared refund is signed once: from then on its transaction is
+//     the only one, broadcast (again and again, the same bytes) until it
+//     has the asset's confirmations, or Failed when the chain spent its
+//     coins or nonce otherwise;
+//   - a Failed refund is replaced (back to Approved, to be prepared anew)
+//     only by a supervisor with remarks, or rejected.
 var refundTransitions = map[RefundStatus][]RefundStatus{
 	RefundRequested: {RefundApproved, RefundRejected},
-	RefundApproved:  {RefundRejected},
+	RefundApproved:  {RefundPrepared, RefundRejected},
+	RefundPrepared:  {RefundPrepared, RefundSigned, RefundRejected},
+	RefundSigned:    {RefundBroadcast, RefundFailed},
+	RefundBroadcast: {RefundConfirmed, RefundFailed},
+	RefundFailed:    {RefundApproved, RefundRejected},
 }
 
 // CanTransitionRefund reports whether a refund may move from → to.
@@ -81,13 +98,61 @@ type Refund struct {
 	IdentityCheck string
 	// Forced is a refund the firm requires (compliance), not one the
 	// customer asked for.
-	Forced        bool
-	RequestedBy   string
-	ApprovedBy    string
-	TxID          string
-	Confirmations int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Forced      bool
+	RequestedBy string
+	ApprovedBy  string
+	// Payout is the transaction Prepare built; nil before.
+	Payout *Payout
+	// SignedTx is the signed transaction, stored before it is broadcast;
+	// TxID its hash.
+	SignedTx              []byte
+	TxID                  string
+	Confirmations         int
+	ConfirmationsRequired int    // the asset's, read with the refund
+	Remarks               string // the last failure or replacement's remarks
+	// Notice is how the customer was told of a confirmed refund; nil until then.
+	Notice    *RefundNotice
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// RefundNotice records the offline notice to the customer (the guide's
+// last step).
+type RefundNotice struct {
+	By      string
+	At      time.Time
+	Channel NoticeChannel
+	Note    string
+}
+
+// NoticeChannel is how a customer was told.
+type NoticeChannel string
+
+const (
+	NoticePhone    NoticeChannel = "phone"
+	NoticeEmail    NoticeChannel = "email"
+	NoticeLetter   NoticeChannel = "letter"
+	NoticeInPerson NoticeChannel = "in-person"
+)
+
+// NoticeChannels lists the channels in the order operators pick them.
+func NoticeChannels() []NoticeChannel {
+	return []NoticeChannel{NoticePhone, NoticeEmail, NoticeLetter, NoticeInPerson}
+}
+
+// Progress is the refund's status as the Refunds page and the record's
+// detail say it: a confirmed refund is the deposit's "Refunded", and says
+// whether the customer was told.
+func (r *Refund) Progress() string {
+	switch {
+	case r.Status == RefundConfirmed && r.Notice == nil:
+		return "Refunded — customer not yet notified"
+	case r.Status == RefundConfirmed:
+		return "Refunded — customer notified"
+	case r.Status == RefundBroadcast:
+		return fmt.Sprintf("Broadcast — %d/%d confirmations", r.Confirmations, r.ConfirmationsRequired)
+	}
+	return r.Status.Display()
 }
 
 // AmountText is the amount in the asset's units.
@@ -132,14 +197,25 @@ type SigningKeys interface {
 }
 
 // RefundTransition asks storage to move a refund From → To with a guarded
-// UPDATE (also setting ApprovedBy when not empty) and, when Deposit is
-// set, to move its deposit in the same transaction. Audit is the refund's
-// row (entity "refund", named by the record it refunds); Deposit carries
-// its own.
+// UPDATE and, when Deposit is set, to move its deposit in the same
+// transaction. Audit is the refund's row (entity "refund", named by the
+// record it refunds); Deposit carries its own. The other fields are set
+// with the move when not empty.
 type RefundTransition struct {
 	ID         int64
 	From, To   RefundStatus
 	ApprovedBy string
-	Deposit    *DepositTransition
-	Audit      AuditEntry
+	// Payout is stored with → Prepared, its spends claimed (a spend another
+	// live refund holds is ECONFLICT) in place of the refund's earlier ones.
+	Payout  *Payout
+	Network Network // qualifies Payout's spends
+	// Release gives the refund's claimed spends back (a replaced or
+	// rejected refund's).
+	Release bool
+	// SignedTx and TxID are stored with → Signed.
+	SignedTx []byte
+	TxID     string
+	Remarks  string
+	Deposit  *DepositTransition
+	Audit    AuditEntry
 }

@@ -175,7 +175,7 @@ func (s *Service) replayConfiguration(ctx context.Context) ([]string, error) {
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("asset %s has no creation in the log", a.Key()))
-		case withoutNodeRef(logged) != assetText(a):
+		case asLoggedToday(logged) != assetText(a):
 			problems = append(problems, fmt.Sprintf("asset %s is configured otherwise than its last change in the log says", a.Key()))
 		}
 	}
@@ -220,11 +220,15 @@ func (s *Service) replayConfiguration(ctx context.Context) ([]string, error) {
 	return problems, nil
 }
 
-// withoutNodeRef drops the node reference asset rows carried until the
-// desk keyed nodes by network (migration 00008).
-func withoutNodeRef(text string) string {
+// asLoggedToday is an asset row's text as assetText writes it now: without
+// the node reference rows carried until the desk keyed nodes by network
+// (migration 00008), with the refund fees rows lacked until 00013.
+func asLoggedToday(text string) string {
 	if i := strings.LastIndex(text, " rpc="); i >= 0 {
-		return text[:i]
+		text = text[:i]
+	}
+	if !strings.Contains(text, " refund_fee_rate=") { // logged before refund fees were configured
+		text += " refund_fee_rate=- refund_fee_cap=-"
 	}
 	return text
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -55,6 +56,15 @@ func (s *Service) UpdateAsset(ctx context.Context, id int64, upd AssetUpdate) (*
 	}
 	if upd.AccountXPub != nil {
 		next.AccountXPub = *upd.AccountXPub
+	}
+	if upd.RefundFeeRate != nil {
+		next.RefundFeeRate = upd.RefundFeeRate
+		if upd.RefundFeeRate.Sign() == 0 {
+			next.RefundFeeRate = nil
+		}
+	}
+	if upd.RefundFeeCap != nil {
+		next.RefundFeeCap = upd.RefundFeeCap
 	}
 	if err := next.Validate(); err != nil {
 		return nil, err
@@ -109,9 +119,17 @@ func (s *Service) assetBySymbol(ctx context.Context, symbol, network string) (*A
 }
 
 func assetText(a *Asset) string {
-	return fmt.Sprintf("chain=%s network=%s symbol=%s contract=%s decimals=%d min=%s confirmations=%d enabled=%t xpub=%s",
+	return fmt.Sprintf("chain=%s network=%s symbol=%s contract=%s decimals=%d min=%s confirmations=%d enabled=%t xpub=%s refund_fee_rate=%s refund_fee_cap=%s",
 		a.Chain, a.Network, a.Symbol, a.ContractAddress, a.Decimals, FormatAmount(a.MinDeposit, a.Decimals),
-		a.ConfirmationsRequired, a.Enabled, a.AccountXPub)
+		a.ConfirmationsRequired, a.Enabled, a.AccountXPub, baseUnits(a.RefundFeeRate), baseUnits(a.RefundFeeCap))
+}
+
+// baseUnits writes an optional amount in base units, "-" when unset.
+func baseUnits(v *big.Int) string {
+	if v == nil {
+		return "-"
+	}
+	return v.String()
 }
 
 // checkAccountKey refuses an account key the deriver cannot use, above all

@@ -169,6 +169,22 @@ type Store interface {
 	// own transition when set) in one transaction. ECONFLICT when the refund
 	// or its deposit moved meanwhile.
 	TransitionRefund(ctx context.Context, t RefundTransition) (*Refund, error)
+	// UpdateRefundChain records what the watcher last saw of a Signed or
+	// Broadcast refund's transaction (no audit row, like
+	// UpdateDepositChain); a no-op when the refund moved on.
+	UpdateRefundChain(ctx context.Context, id int64, status RefundStatus, confirmations int) error
+	// NotifyRefund records the customer's notice of a Confirmed refund
+	// with its audit row. ECONFLICT when the refund is not Confirmed or
+	// the customer was already notified.
+	NotifyRefund(ctx context.Context, id int64, n RefundNotice, audit AuditEntry) (*Refund, error)
+	// FindPayoutCoins returns the Bitcoin outputs of an asset's account no
+	// live refund holds, largest first: credited (also refunding and
+	// refunded) deposits at addresses derived from the filter's key, and
+	// the change of signed refunds.
+	FindPayoutCoins(ctx context.Context, f PayoutCoinFilter) ([]PayoutInput, error)
+	// FindHeldSpends returns the spends (SpendKey form) live refunds hold
+	// that start with prefix: an Ethereum payer's nonces.
+	FindHeldSpends(ctx context.Context, prefix string) ([]string, error)
 
 	// Setting returns a desk-wide setting's value, "" when it was never set.
 	Setting(ctx context.Context, name string) (string, error)
