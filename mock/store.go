@@ -69,6 +69,10 @@ type Store struct {
 	CreateRefundFunc              func(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error
 	FindRefundsFunc               func(ctx context.Context, f core.RefundFilter) ([]*core.Refund, error)
 	TransitionRefundFunc          func(ctx context.Context, t core.RefundTransition) (*core.Refund, error)
+	UpdateRefundChainFunc         func(ctx context.Context, id int64, status core.RefundStatus, confirmations int) error
+	NotifyRefundFunc              func(ctx context.Context, id int64, n core.RefundNotice, audit core.AuditEntry) (*core.Refund, error)
+	FindPayoutCoinsFunc           func(ctx context.Context, f core.PayoutCoinFilter) ([]core.PayoutInput, error)
+	FindHeldSpendsFunc            func(ctx context.Context, prefix string) ([]string, error)
 	SetSettingFunc                func(ctx context.Context, name, value string, audit core.AuditEntry) error
 }
 

@@ -144,3 +144,35 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 	}
 	return s.TransitionRefundFunc(ctx, t)
 }
+
+// UpdateRefundChain implements core.Store.
+func (s *Store) UpdateRefundChain(ctx context.Context, id int64, status core.RefundStatus, confirmations int) error {
+	if s.UpdateRefundChainFunc == nil {
+		return s.unexpected("UpdateRefundChain")
+	}
+	return s.UpdateRefundChainFunc(ctx, id, status, confirmations)
+}
+
+// NotifyRefund implements core.Store.
+func (s *Store) NotifyRefund(ctx context.Context, id int64, n core.RefundNotice, audit core.AuditEntry) (*core.Refund, error) {
+	if s.NotifyRefundFunc == nil {
+		return nil, s.unexpected("NotifyRefund")
+	}
+	return s.NotifyRefundFunc(ctx, id, n, audit)
+}
+
+// FindPayoutCoins implements core.Store.
+func (s *Store) FindPayoutCoins(ctx context.Context, f core.PayoutCoinFilter) ([]core.PayoutInput, error) {
+	if s.FindPayoutCoinsFunc == nil {
+		return nil, s.unexpected("FindPayoutCoins")
+	}
+	return s.FindPayoutCoinsFunc(ctx, f)
+}
+
+// FindHeldSpends implements core.Store.
+func (s *Store) FindHeldSpends(ctx context.Context, prefix string) ([]string, error) {
+	if s.FindHeldSpendsFunc == nil {
+		return nil, s.unexpected("FindHeldSpends")
+	}
+	return s.FindHeldSpendsFunc(ctx, prefix)
+}
