@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/big"
 	"strings"
@@ -9,16 +10,18 @@ import (
 	"depositdesk/core"
 )
 
-const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit, confirmations_required, enabled, account_xpub, created_at, updated_at`
+const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit, confirmations_required, enabled, account_xpub,
+	refund_fee_rate, refund_fee_cap, created_at, updated_at`
 
 // CreateAsset implements core.Store.
 func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO assets (chain, network, symbol, name, contract_address, decimals, min_deposit,
-			confirmations_required, enabled, account_xpub, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			confirmations_required, enabled, account_xpub, refund_fee_rate, refund_fee_cap, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Chain, a.Network, a.Symbol, a.Name, a.ContractAddress, a.Decimals, a.MinDeposit.String(),
-			a.ConfirmationsRequired, boolInt(a.Enabled), a.AccountXPub, micros(a.CreatedAt), micros(a.UpdatedAt))
+			a.ConfirmationsRequired, boolInt(a.Enabled), a.AccountXPub, nullBig(a.RefundFeeRate), nullBig(a.RefundFeeCap),
+			micros(a.CreatedAt), micros(a.UpdatedAt))
 		if err != nil {
 			return conflict(err, "Asset %s is already configured.", a.Key())
 		}
@@ -48,6 +51,13 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 		}
 		if upd.AccountXPub != nil {
 			set, args = append(set, "account_xpub = ?"), append(args, *upd.AccountXPub)
+		}
+		if upd.RefundFeeRate != nil {
+			// A zero rate clears it (the node's estimate again), as core.AssetUpdate says.
+			set, args = append(set, "refund_fee_rate = NULLIF(?, '0')"), append(args, upd.RefundFeeRate.String())
+		}
+		if upd.RefundFeeCap != nil {
+			set, args = append(set, "refund_fee_cap = ?"), append(args, upd.RefundFeeCap.String())
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE assets SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
 		if err != nil {
@@ -97,19 +107,42 @@ func findAssets(ctx context.Context, q queryer, f core.AssetFilter) ([]*core.Ass
 	for rows.Next() {
 		var a core.Asset
 		var minDep string
+		var feeRate, feeCap sql.NullString
 		var enabled int
 		var created, updated int64
 		if err := rows.Scan(&a.ID, &a.Chain, &a.Network, &a.Symbol, &a.Name, &a.ContractAddress, &a.Decimals, &minDep,
-			&a.ConfirmationsRequired, &enabled, &a.AccountXPub, &created, &updated); err != nil {
+			&a.ConfirmationsRequired, &enabled, &a.AccountXPub, &feeRate, &feeCap, &created, &updated); err != nil {
 			return nil, fmt.Errorf("scan asset: %w", err)
 		}
 		if a.MinDeposit, err = parseBig(minDep); err != nil {
+			return nil, err
+		}
+		if a.RefundFeeRate, err = parseNullBig(feeRate); err != nil {
+			return nil, err
+		}
+		if a.RefundFeeCap, err = parseNullBig(feeCap); err != nil {
 			return nil, err
 		}
 		a.Enabled, a.CreatedAt, a.UpdatedAt = enabled == 1, fromMicros(created), fromMicros(updated)
 		out = append(out, &a)
 	}
 	return out, rows.Err()
+}
+
+// nullBig stores an optional amount: NULL when unset.
+func nullBig(v *big.Int) any {
+	if v == nil {
+		return nil
+	}
+	return v.String()
+}
+
+// parseNullBig reads an optional amount; NULL is nil.
+func parseNullBig(s sql.NullString) (*big.Int, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	return parseBig(s.String)
 }
 
 // parseBig reads a stored base-unit amount.

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -9,7 +11,8 @@ import (
 )
 
 const refundColumns = `r.id, r.deposit_id, d.record_no, d.customer_no, a.chain, a.symbol, a.decimals, r.status, r.address, r.network, r.amount,
-	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
+	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.payout, r.signed_tx, r.txid, r.confirmations,
+	a.confirmations_required, r.remarks, r.notified_by, r.notified_at, r.notice_channel, r.notice_note, r.created_at, r.updated_at`
 
 // CreateRefund implements core.Store.
 func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
@@ -54,21 +57,58 @@ func findRefunds(ctx context.Context, q queryer, f core.RefundFilter) ([]*core.R
 	defer rows.Close()
 	var out []*core.Refund
 	for rows.Next() {
-		var r core.Refund
-		var status, amount string
-		var created, updated int64
-		var forced int
-		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
-			&r.AdjustmentReason, &r.IdentityCheck, &forced, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &created, &updated); err != nil {
-			return nil, fmt.Errorf("scan refund: %w", err)
-		}
-		if r.Amount, err = parseBig(amount); err != nil {
+		r, err := scanRefund(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.Status, r.Forced, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), forced == 1, fromMicros(created), fromMicros(updated)
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func scanRefund(row scanner) (*core.Refund, error) {
+	var r core.Refund
+	var status, amount, payout, signed, channel string
+	var n core.RefundNotice
+	var created, updated, notified int64
+	var forced int
+	if err := row.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
+		&r.AdjustmentReason, &r.IdentityCheck, &forced, &r.RequestedBy, &r.ApprovedBy, &payout, &signed, &r.TxID, &r.Confirmations,
+		&r.ConfirmationsRequired, &r.Remarks, &n.By, &notified, &channel, &n.Note, &created, &updated); err != nil {
+		return nil, fmt.Errorf("scan refund: %w", err)
+	}
+	var err error
+	if r.Amount, err = parseBig(amount); err != nil {
+		return nil, err
+	}
+	if payout != "" {
+		r.Payout = new(core.Payout)
+		if err := json.Unmarshal([]byte(payout), r.Payout); err != nil {
+			return nil, fmt.Errorf("refund %d: stored payout: %w", r.ID, err)
+		}
+	}
+	if signed != "" {
+		if r.SignedTx, err = hex.DecodeString(signed); err != nil {
+			return nil, fmt.Errorf("refund %d: stored signed transaction: %w", r.ID, err)
+		}
+	}
+	if n.By != "" {
+		n.At, n.Channel = fromMicros(notified), core.NoticeChannel(channel)
+		r.Notice = &n
+	}
+	r.Status, r.Forced, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), forced == 1, fromMicros(created), fromMicros(updated)
+	return &r, nil
+}
+
+func refundByID(ctx context.Context, q queryer, id int64) (*core.Refund, error) {
+	rs, err := findRefunds(ctx, q, core.RefundFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Refund %d not found.", id)
+	}
+	return rs[0], nil
 }
 
 // TransitionRefund implements core.Store.
@@ -78,8 +118,15 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 	}
 	var out *core.Refund
 	err := s.withTx(ctx, func(tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE refunds SET status = ?, approved_by = CASE WHEN ? = '' THEN approved_by ELSE ? END,
-			updated_at = ? WHERE id = ? AND status = ?`, string(t.To), t.ApprovedBy, t.ApprovedBy, micros(t.Audit.At), t.ID, string(t.From))
+		set, args := []string{"status = ?", "updated_at = ?"}, []any{string(t.To), micros(t.Audit.At)}
+		if t.ApprovedBy != "" {
+			set, args = append(set, "approved_by = ?"), append(args, t.ApprovedBy)
+		}
+		if t.Remarks != "" {
+			set, args = append(set, "remarks = ?"), append(args, t.Remarks)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE refunds SET `+strings.Join(set, ", ")+` WHERE id = ? AND status = ?`,
+			append(args, t.ID, string(t.From))...)
 		if err != nil {
 			return fmt.Errorf("transition refund: %w", err)
 		}
@@ -87,17 +134,19 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 		if err != nil {
 			return fmt.Errorf("transition refund: %w", err)
 		}
-		rs, err := findRefunds(ctx, tx, core.RefundFilter{ID: &t.ID})
-		if err != nil {
+		if n == 0 {
+			cur, err := refundByID(ctx, tx, t.ID)
+			if err != nil {
+				return err
+			}
+			return core.Errorf(core.ECONFLICT, "Refund %d is %s now, not %s; someone else changed it.", t.ID, cur.Status.Display(), t.From.Display())
+		}
+		if err := storeRefundTx(ctx, tx, t); err != nil {
 			return err
 		}
-		if len(rs) == 0 {
-			return core.Errorf(core.ENOTFOUND, "Refund %d not found.", t.ID)
+		if out, err = refundByID(ctx, tx, t.ID); err != nil {
+			return err
 		}
-		if n == 0 {
-			return core.Errorf(core.ECONFLICT, "Refund %d is %s now, not %s; someone else changed it.", t.ID, rs[0].Status.Display(), t.From.Display())
-		}
-		out = rs[0]
 		if err := appendAudit(ctx, tx, t.Audit); err != nil {
 			return err
 		}
