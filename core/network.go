@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -121,6 +122,21 @@ func ChainNetworks(chain string) []string {
 		}
 	}
 	return out
+}
+
+// Coin is a chain's own coin, in which its network fees are paid: its
+// symbol and decimals, for fees and caps as operators read them.
+func Coin(chain string) (symbol string, decimals int) {
+	if chain == ChainBitcoin {
+		return "BTC", 8
+	}
+	return "ETH", 18
+}
+
+// FormatFee writes a fee of chain in its coin: "0.00001410 BTC".
+func FormatFee(chain string, v *big.Int) string {
+	sym, dec := Coin(chain)
+	return FormatAmount(v, dec) + " " + sym
 }
 
 // Net is the network the asset is accepted on.

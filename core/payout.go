@@ -99,17 +99,26 @@ func (i *Int) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Spends are what the payout consumes on n, in the form ChainTx.Spends
-// uses, qualified by the network: the outpoints a Bitcoin refund spends,
-// the payer's nonce of an Ethereum one. Storage refuses a second live
-// refund spending any of them.
-func (p *Payout) Spends(n Network) []string {
+// ChainSpends are what the payout consumes, in the form ChainTx.Spends
+// uses: the outpoints a Bitcoin refund spends, the payer's "address:nonce"
+// of an Ethereum one.
+func (p *Payout) ChainSpends() []string {
 	if p.Payer != "" {
-		return []string{SpendKey(n, p.Payer+":"+strconv.FormatUint(p.Nonce, 10))}
+		return []string{p.Payer + ":" + strconv.FormatUint(p.Nonce, 10)}
 	}
 	out := make([]string, len(p.Inputs))
 	for i, in := range p.Inputs {
-		out[i] = SpendKey(n, in.Outpoint)
+		out[i] = in.Outpoint
+	}
+	return out
+}
+
+// Spends are ChainSpends qualified by the network: storage refuses a
+// second live refund claiming any of them.
+func (p *Payout) Spends(n Network) []string {
+	out := p.ChainSpends()
+	for i, s := range out {
+		out[i] = SpendKey(n, s)
 	}
 	return out
 }
@@ -121,12 +130,15 @@ func SpendKey(n Network, spend string) string { return n.String() + " " + spend 
 // PayoutBuilder builds and checks refund transactions (core/payout).
 type PayoutBuilder interface {
 	// Build returns the unsigned transaction paying r from a's account.
-	// Bitcoin spends from coins (the account's outputs no live refund
-	// holds); Ethereum takes the lowest nonce at or above the node's that
-	// held does not. The node checks coins unspent, gives fees, balances
-	// and nonces. EINVALID naming the shortfall when the account cannot
-	// pay amount plus fee, or when the fee would exceed the asset's cap.
-	Build(ctx context.Context, a *Asset, r *Refund, coins []PayoutInput, held []uint64, node Chain) (*Payout, error)
+	// Bitcoin spends from coins in their order (the account's outputs no
+	// live refund holds); Ethereum takes the payer's lowest nonce at or
+	// above the node's that no held spend (SpendKey form, a's network)
+	// claims. The node checks coins unspent, gives fees, balances and
+	// nonces. EINVALID naming the shortfall when the account cannot pay
+	// amount plus fee, or when the fee would exceed the asset's cap.
+	Build(ctx context.Context, a *Asset, r *Refund, coins []PayoutInput, held []string, node Chain) (*Payout, error)
+	// Payer is the address an Ethereum asset's refunds are paid from.
+	Payer(a *Asset) (string, error)
 	// Check decodes p.Unsigned again and confirms it pays exactly r's
 	// amount to r's address, the change to the account's own key, the fee
 	// p names and no more than a's cap. ECONFLICT naming the difference.

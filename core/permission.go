@@ -67,6 +67,9 @@ const (
 	ActionRequestRefund     Action = "request refund"
 	ActionApproveRefund     Action = "approve refund"
 	ActionSignRefund        Action = "sign refund"
+	ActionPrepareRefund     Action = "prepare refund"
+	ActionBroadcastRefund   Action = "broadcast refund"
+	ActionNotifyRefund      Action = "record the customer's refund notice"
 	ActionAttachTxID        Action = "attach a transaction to a deposit application"
 	ActionConfigureDesk     Action = "configure the desk"
 	ActionViewRefunds       Action = "view refunds"
@@ -97,6 +100,9 @@ var Policy = map[Action][]Permission{
 	ActionRequestRefund:     {PermRefund},
 	ActionApproveRefund:     {PermRefundApproval},
 	ActionSignRefund:        {PermSignRefund},
+	ActionPrepareRefund:     {PermRefund, PermSignRefund},
+	ActionBroadcastRefund:   {PermRefund, PermSignRefund},
+	ActionNotifyRefund:      {PermRefund},
 	ActionAttachTxID:        {PermDepositApplication},
 	ActionConfigureDesk:     {PermOperatorAdmin},
 	ActionViewRefunds:       {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},

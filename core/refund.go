@@ -194,6 +194,10 @@ type SigningKeys interface {
 	// Check reports whether the station holds a's key and it still matches
 	// a's account public key.
 	Check(a *Asset) error
+	// Sign checks p against the approved refund r (decoding the
+	// transaction again) and signs it with a's key, zeroed after; it
+	// returns the signed transaction and its hash.
+	Sign(a *Asset, r *Refund, p *Payout) (raw []byte, txid string, err error)
 }
 
 // RefundTransition asks storage to move a refund From → To with a guarded

@@ -259,8 +259,8 @@ func (s *Service) replayRefundsAndClients(ctx context.Context, depositRows []*Au
 		switch r.Action {
 		case "refund.request":
 			refunds[r.EntityID] = &refundState{facts: r.Remarks, status: RefundRequested}
-		case "refund.approve", "refund.reject":
-			if st := refunds[r.EntityID]; st != nil {
+		default: // approve, prepare, sign, broadcast, confirm, fail, replace, reject
+			if st := refunds[r.EntityID]; st != nil && r.After != "" {
 				st.status = RefundStatus(r.After)
 			}
 		}

@@ -26,6 +26,9 @@ type Service struct {
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver
+	// Payouts build and check refund transactions (core/payout); without
+	// them the desk cannot prepare or sign refunds.
+	Payouts PayoutBuilder
 	// Nodes are the blockchain nodes by network. Cancel asks them whether a
 	// record's TXID is on chain already, micro-deposit proofs look their
 	// transactions up there. Without them (nil) the desk refuses whatever

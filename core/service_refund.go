@@ -89,8 +89,9 @@ func (s *Service) ApproveRefund(ctx context.Context, id int64) (*Refund, error) 
 	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundRequested, To: RefundApproved, ApprovedBy: op.Name, Audit: a})
 }
 
-// RejectRefund turns down a refund before it is signed, with remarks; its
-// deposit is Credited again. Requires Refund Approval.
+// RejectRefund turns down a refund before it is signed, or one that
+// failed, with remarks; its deposit is Credited again and the coins or
+// nonce it claimed are free. Requires Refund Approval.
 func (s *Service) RejectRefund(ctx context.Context, id int64, remarks string) (*Refund, error) {
 	op, err := s.authorize(ctx, ActionApproveRefund)
 	if err != nil {
@@ -104,13 +105,13 @@ func (s *Service) RejectRefund(ctx context.Context, id int64, remarks string) (*
 		return nil, err
 	}
 	if !CanTransitionRefund(r.Status, RefundRejected) {
-		return nil, Errorf(EINVALID, "Only a requested or approved refund can be rejected; this one is %s.", r.Status.Display())
+		return nil, Errorf(EINVALID, "Only a refund not yet signed, or a failed one, can be rejected; this one is %s.", r.Status.Display())
 	}
 	a := s.audit(op.Name, "refund.reject", "refund", r.RecordNo)
 	a.Before, a.After, a.Remarks = string(r.Status), string(RefundRejected), remarks
 	back := s.audit(op.Name, "deposit.refund_rejected", "deposit", r.RecordNo)
 	back.Remarks = remarks
-	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: r.Status, To: RefundRejected, Audit: a,
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: r.Status, To: RefundRejected, Release: true, Audit: a,
 		Deposit: &DepositTransition{ID: r.DepositID, From: StatusRefunding, To: StatusCredited, Audit: back}})
 }
 

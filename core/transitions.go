@@ -21,7 +21,7 @@ var Transitions = []Transition{
 	{StatusConfirming, StatusCredited, "watcher: confirmations reached on the canonical chain"},
 	{StatusConfirming, StatusVerifying, "watcher: tx dropped or reorged out before crediting"},
 	{StatusCredited, StatusRefunding, "refund requested"},
-	{StatusRefunding, StatusCredited, "refund rejected or failed before broadcast"},
+	{StatusRefunding, StatusCredited, "refund rejected before signing, or after it failed"},
 	{StatusRefunding, StatusRefunded, "refund transaction confirmed"},
 }
 

@@ -37,22 +37,46 @@ func (Deriver) CheckAccountKey(chain, network, key string) error {
 // DeriveAddress implements core.AddressDeriver: the address of the external
 // chain's index-th key under the account key.
 func (Deriver) DeriveAddress(chain, network, key string, index uint32) (string, error) {
+	return Derive(chain, network, key, External, index)
+}
+
+// The two chains under an account key (BIP44): deposit addresses on the
+// external one, the desk's change and Ethereum refund payer on the
+// internal one, so neither can ever be a customer's deposit address.
+const (
+	External uint32 = 0
+	Internal uint32 = 1
+)
+
+// Derive is the address of key's branch/index child.
+func Derive(chain, network, key string, branch, index uint32) (string, error) {
 	if index >= hdkeychain.HardenedKeyStart {
-		return "", core.Errorf(core.EINVALID, "Deposit address index %d is out of range.", index)
+		return "", core.Errorf(core.EINVALID, "Address index %d is out of range.", index)
 	}
 	acct, err := accountKey(chain, network, key)
 	if err != nil {
 		return "", err
 	}
-	external, err := acct.Derive(0)
-	if err != nil {
-		return "", core.Errorf(core.EINTERNAL, "derive external chain: %v", err)
+	return Address(acct, chain, network, branch, index)
+}
+
+// Address is the address of acct's branch/index child; acct may be the
+// private account key (the signing station checks its own derivations
+// with it) or the public one.
+func Address(acct *hdkeychain.ExtendedKey, chain, network string, branch, index uint32) (string, error) {
+	if branch > Internal {
+		return "", core.Errorf(core.EINVALID, "Branch %d is neither external nor internal.", branch)
 	}
-	child, err := external.Derive(index)
+	b, err := acct.Derive(branch)
+	if err != nil {
+		return "", core.Errorf(core.EINTERNAL, "derive branch %d: %v", branch, err)
+	}
+	child, err := b.Derive(index)
 	if err != nil {
 		// BIP32: about 1 in 2^127 indexes is invalid; the caller takes the next.
 		return "", core.Errorf(core.EINVALID, "Index %d derives no valid key; use the next one.", index)
 	}
+	defer child.Zero()
 	pub, err := child.ECPubKey()
 	if err != nil {
 		return "", core.Errorf(core.EINTERNAL, "derived public key: %v", err)

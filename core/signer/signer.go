@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"depositdesk/core"
+	"depositdesk/core/payout"
 )
 
 // Service is the keyring service name; node passwords live there too.
@@ -54,6 +55,25 @@ func (Keyring) Check(a *core.Asset) error {
 	}
 	k.Zero()
 	return nil
+}
+
+// Sign implements core.SigningKeys. The key is in this process's memory
+// only for the signature: parsed from the keyring's answer, used by
+// payout.Sign (which zeroes the child keys it derives) and zeroed.
+func (Keyring) Sign(a *core.Asset, r *core.Refund, p *core.Payout) ([]byte, string, error) {
+	s, err := keyring.Get(Service, entry(a))
+	if errors.Is(err, keyring.ErrNotFound) {
+		return nil, "", core.Errorf(core.ENOTFOUND, "This station's keyring holds no signing key for %s; import it first (depositctl key import).", a.Key())
+	}
+	if err != nil {
+		return nil, "", core.Errorf(core.EINTERNAL, "read the OS keyring: %v", err)
+	}
+	k, err := matchingKey(a, s)
+	if err != nil {
+		return nil, "", core.Errorf(core.ECONFLICT, "The signing key for %s no longer matches its account key; import the right one.", a.Key())
+	}
+	defer k.Zero()
+	return payout.Sign(a, r, p, k)
 }
 
 // matchingKey parses xprv and checks it is the private side of a's account

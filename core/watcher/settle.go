@@ -161,15 +161,7 @@ func (c *check) progress(ctx context.Context, blockHash string, height int64, sp
 // canonical tells whether the node's block at height is hash, asking the
 // node only when this pass has not already seen that height.
 func (c *check) canonical(ctx context.Context, height int64, hash string) (bool, error) {
-	if h, ok := c.canon[height]; ok {
-		return h == hash, nil
-	}
-	b, err := c.w.Chain.Block(ctx, height)
-	if err != nil {
-		return false, fmt.Errorf("block %d: %w", height, err)
-	}
-	c.canon[height] = b.Hash
-	return b.Hash == hash, nil
+	return c.w.onCanon(ctx, c.canon, height, hash)
 }
 
 // vanished handles a transaction the node no longer (or not yet) knows.

@@ -51,6 +51,9 @@ func (w *Watcher) Step(ctx context.Context) (Report, error) {
 	if err := w.settle(ctx, &rep, blocks, canon, touched, fork, len(recent) == 0); err != nil {
 		return rep, err
 	}
+	if err := w.followRefunds(ctx, &rep, canon); err != nil {
+		return rep, err
+	}
 	if len(blocks) > 0 {
 		if err := w.Store.SaveBlocks(ctx, w.Network, blocks, w.keep()); err != nil {
 			return rep, err

@@ -7,8 +7,8 @@ import (
 )
 
 // Store is the part of core.Store a watcher uses: its open set, the blocks
-// it remembers, the assets and verified addresses it judges against, and
-// the two ways it records what it saw. Both storage engines satisfy it.
+// it remembers, the assets and verified addresses it judges against, the
+// two ways it records what it saw, and the same three for refunds. Both storage engines satisfy it.
 type Store interface {
 	FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error)
 	RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error)
@@ -17,4 +17,7 @@ type Store interface {
 	FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error)
 	TransitionDeposit(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
 	UpdateDepositChain(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
+	FindRefunds(ctx context.Context, f core.RefundFilter) ([]*core.Refund, error)
+	TransitionRefund(ctx context.Context, t core.RefundTransition) (*core.Refund, error)
+	UpdateRefundChain(ctx context.Context, id int64, status core.RefundStatus, confirmations int) error
 }

@@ -1,0 +1,336 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// PrepareRefund builds an approved refund's unsigned transaction against
+// the network's node and stores it with the facts it pays, claiming its
+// coins (Bitcoin) or nonce (Ethereum) so no other refund spends them. A
+// prepared refund not yet signed can be prepared again (new fees). The
+// address is checked again: one revoked since the request is refused.
+// Requires Refund or Sign Refund.
+func (s *Service) PrepareRefund(ctx context.Context, id int64) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionPrepareRefund)
+	if err != nil {
+		return nil, err
+	}
+	if s.Payouts == nil {
+		return nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanTransitionRefund(r.Status, RefundPrepared) {
+		return nil, Errorf(EINVALID, "Only an approved refund, or a prepared one not yet signed, can be prepared; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	a, d, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRefundAddress(ctx, d, r.Address); err != nil {
+		return nil, err
+	}
+	node, err := s.chainFor(ctx, a.Net(), "The refund cannot be prepared")
+	if err != nil {
+		return nil, err
+	}
+	coins, held, err := s.payoutSources(ctx, a, d)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Payouts.Build(ctx, a, r, coins, held, node)
+	if err != nil {
+		return nil, err
+	}
+	au := s.audit(op.Name, "refund.prepare", "refund", r.RecordNo)
+	au.Before, au.After, au.Remarks = string(r.Status), string(RefundPrepared), fmt.Sprintf("refund %d: %s", r.ID, PayoutFacts(a, p))
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: r.Status, To: RefundPrepared, Payout: p, Network: a.Net(), Audit: au})
+}
+
+// payoutSources are what a payout may spend: for Bitcoin the refunded
+// deposit's own output first (the money goes back the way it came) and
+// then the account's largest; for Ethereum the spends live refunds hold
+// on the network, among them the payer's claimed nonces.
+func (s *Service) payoutSources(ctx context.Context, a *Asset, d *DepositRecord) ([]PayoutInput, []string, error) {
+	if a.Chain != ChainBitcoin {
+		payer, err := s.Payouts.Payer(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		held, err := s.Store.FindHeldSpends(ctx, SpendKey(a.Net(), payer+":"))
+		return nil, held, err
+	}
+	own := fmt.Sprintf("%s:%d", d.TxID, d.TxIndex)
+	first, err := s.Store.FindPayoutCoins(ctx, PayoutCoinFilter{AssetID: a.ID, XPub: a.AccountXPub, Network: a.Net(), Outpoint: &own})
+	if err != nil {
+		return nil, nil, err
+	}
+	rest, err := s.Store.FindPayoutCoins(ctx, PayoutCoinFilter{AssetID: a.ID, XPub: a.AccountXPub, Network: a.Net(), Limit: maxPayoutCoins})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range rest {
+		if c.Outpoint != own {
+			first = append(first, c)
+		}
+	}
+	return first, nil, nil
+}
+
+// maxPayoutCoins bounds the outputs one refund considers: the largest
+// hundreds pay any refund a deposit can ask for, and a transaction of
+// thousands of inputs would be refused for its size anyway.
+const maxPayoutCoins = 200
+
+// ExecuteRefund signs a prepared refund on this station: the refund's
+// request and approval are read back from the audit log and must be the
+// ones the refund shows, the prepared transaction is decoded and checked
+// against them, and only then does the keyring's key sign it. The signed
+// transaction and its hash are stored before anything is broadcast.
+// Requires Sign Refund.
+func (s *Service) ExecuteRefund(ctx context.Context, id int64) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionSignRefund)
+	if err != nil {
+		return nil, err
+	}
+	if s.Keys == nil || s.Payouts == nil {
+		return nil, Errorf(EINVALID, "This desk has no signing keyring.")
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.Status == RefundSigned || r.Status == RefundBroadcast || r.Status == RefundConfirmed:
+		return nil, Errorf(ECONFLICT, "Refund %d is signed already (transaction %s); it is never signed twice. Broadcast it.", r.ID, r.TxID)
+	case r.Status != RefundPrepared:
+		return nil, Errorf(EINVALID, "Only a prepared refund can be executed; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	a, d, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRefundLogged(ctx, a, r); err != nil {
+		return nil, err
+	}
+	if err := s.checkRefundAddress(ctx, d, r.Address); err != nil {
+		return nil, err
+	}
+	if err := s.Payouts.Check(a, r, r.Payout); err != nil {
+		return nil, err
+	}
+	raw, txid, err := s.Keys.Sign(a, r, r.Payout)
+	if err != nil {
+		return nil, err
+	}
+	au := s.audit(op.Name, "refund.sign", "refund", r.RecordNo)
+	au.Before, au.After, au.Remarks = string(RefundPrepared), string(RefundSigned), fmt.Sprintf("refund %d: signed transaction %s", r.ID, txid)
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundPrepared, To: RefundSigned, SignedTx: raw, TxID: txid, Audit: au})
+}
+
+// BroadcastRefund sends a signed refund's transaction to the network's
+// node: the stored bytes, again and again if need be, never others. The
+// first success moves it to Broadcast. Requires Refund or Sign Refund.
+func (s *Service) BroadcastRefund(ctx context.Context, id int64) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionBroadcastRefund)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RefundSigned && r.Status != RefundBroadcast {
+		return nil, Errorf(EINVALID, "Only a signed refund can be broadcast; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	node, err := s.chainFor(ctx, Network{r.Chain, r.Network}, "The refund cannot be broadcast")
+	if err != nil {
+		return nil, err
+	}
+	b, ok := node.(Broadcaster)
+	if !ok {
+		return nil, Errorf(ECONFLICT, "The %s/%s node cannot broadcast transactions.", r.Chain, r.Network)
+	}
+	txid, err := b.Send(ctx, r.SignedTx)
+	if err != nil {
+		return nil, err
+	}
+	if txid != r.TxID {
+		return nil, Errorf(ECONFLICT, "The node names the transaction %s, the desk stored %s; nothing was recorded.", txid, r.TxID)
+	}
+	if r.Status == RefundBroadcast {
+		return r, nil
+	}
+	au := s.audit(op.Name, "refund.broadcast", "refund", r.RecordNo)
+	au.Before, au.After, au.Remarks = string(RefundSigned), string(RefundBroadcast), fmt.Sprintf("refund %d: transaction %s sent to the %s/%s node", r.ID, txid, r.Chain, r.Network)
+	out, err := s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundSigned, To: RefundBroadcast, Audit: au})
+	if ErrorCode(err) == ECONFLICT { // the watcher saw it first
+		return s.refund(ctx, id)
+	}
+	return out, err
+}
+
+// NotifyRefund records how the customer was told of a confirmed refund
+// (the guide's last step): by whom (the operator), when, how, and a note.
+// Requires Refund.
+func (s *Service) NotifyRefund(ctx context.Context, id int64, channel NoticeChannel, note string) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionNotifyRefund)
+	if err != nil {
+		return nil, err
+	}
+	if !isNoticeChannel(channel) {
+		return nil, Errorf(EINVALID, "Say how the customer was told: phone, email, letter or in-person.")
+	}
+	note = strings.TrimSpace(note)
+	if err := ValidateRemarks(note); err != nil {
+		return nil, err
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RefundConfirmed {
+		return nil, Errorf(EINVALID, "The customer is notified once the refund is Refunded; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	if r.Notice != nil {
+		return nil, Errorf(ECONFLICT, "%s already recorded the customer's notice of refund %d.", r.Notice.By, r.ID)
+	}
+	n := RefundNotice{By: op.Name, At: s.now(), Channel: channel, Note: note}
+	au := s.audit(op.Name, "refund.notify", "refund", r.RecordNo)
+	au.Remarks = fmt.Sprintf("refund %d: customer notified by %s: %s", r.ID, channel, note)
+	return s.Store.NotifyRefund(ctx, r.ID, n, au)
+}
+
+// ReplaceRefund lets a Failed refund be prepared again: a supervisor, not
+// its requester, states why. The failed transaction can no longer confirm
+// (the chain spent its coins or nonce otherwise), so a new one is no
+// second payment. Requires Refund Approval.
+func (s *Service) ReplaceRefund(ctx context.Context, id int64, remarks string) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionApproveRefund)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateRemarks(remarks); err != nil {
+		return nil, err
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RefundFailed {
+		return nil, Errorf(EINVALID, "Only a failed refund can be replaced; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	if err := s.checkSecondPerson(ctx, r.RequestedBy, op, PermRefundApproval); err != nil {
+		return nil, err
+	}
+	au := s.audit(op.Name, "refund.replace", "refund", r.RecordNo)
+	au.Before, au.After, au.Remarks = string(RefundFailed), string(RefundApproved), remarks
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundFailed, To: RefundApproved, ApprovedBy: op.Name,
+		Release: true, Remarks: remarks, Audit: au})
+}
+
+func isNoticeChannel(c NoticeChannel) bool {
+	for _, k := range NoticeChannels() {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// refundAsset is the refunded deposit and its asset.
+func (s *Service) refundAsset(ctx context.Context, r *Refund) (*Asset, *DepositRecord, error) {
+	d, err := s.deposit(ctx, r.RecordNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.asset(ctx, d.AssetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, d, nil
+}
+
+// checkRefundAddress refuses an address that is no longer a Verified one
+// of the deposit's customer on its network.
+func (s *Service) checkRefundAddress(ctx context.Context, d *DepositRecord, address string) error {
+	verified := AddressVerified
+	ws, err := s.Store.FindWalletAddresses(ctx, WalletAddressFilter{CustomerID: &d.CustomerID, Chain: &d.Chain, Network: &d.Network, Status: &verified})
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		if w.Address == address {
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "%s is no longer a Verified address of customer %s on %s/%s; the refund cannot go there.", address, d.CustomerNo, d.Chain, d.Network)
+}
+
+// checkRefundLogged reads the refund's rows back from the audit log and
+// refuses to sign unless the log shows this refund requested with exactly
+// these facts, approved by another operator, and prepared with exactly
+// this payout; each row must still hash to itself. Someone who can write
+// the database but not rewrite the hash chain (whose checkpoints are
+// signed) cannot make the station sign what nobody approved.
+func (s *Service) checkRefundLogged(ctx context.Context, a *Asset, r *Refund) error {
+	var requested, approved, prepared *AuditEntry
+	for _, entity := range []string{"deposit", "refund"} {
+		rows, err := s.Store.FindAudit(ctx, AuditFilter{Entity: &entity, EntityID: &r.RecordNo})
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			if ChainHash(row.PrevHash, row) != row.Hash {
+				return Errorf(ECONFLICT, "The audit row %d of record %s was altered; nothing was signed.", row.Seq, r.RecordNo)
+			}
+			switch {
+			case row.Action == "refund.request":
+				requested, approved, prepared = row, nil, nil
+			case row.Action == "refund.approve" || row.Action == "refund.replace":
+				approved = row
+			case row.Action == "refund.prepare" && strings.HasPrefix(row.Remarks, fmt.Sprintf("refund %d: ", r.ID)):
+				prepared = row
+			}
+		}
+	}
+	wrong := func(what string) error {
+		return Errorf(ECONFLICT, "Refund %d does not match its %s in the audit log; it was changed outside the desk. Nothing was signed.", r.ID, what)
+	}
+	switch {
+	case requested == nil || requested.Remarks != refundFacts(r):
+		return wrong("request")
+	case approved == nil || approved.Actor != r.ApprovedBy || strings.EqualFold(approved.Actor, r.RequestedBy):
+		return wrong("approval")
+	case prepared == nil || prepared.Remarks != fmt.Sprintf("refund %d: %s", r.ID, PayoutFacts(a, r.Payout)):
+		return wrong("prepared transaction")
+	}
+	return nil
+}
+
+// PayoutFacts is a payout as its audit row and the operators read it.
+func PayoutFacts(a *Asset, p *Payout) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s to %s, fee %s", FormatAmount(p.Amount.Big(), a.Decimals), a.Symbol, p.To, FormatFee(a.Chain, p.Fee.Big()))
+	if p.Payer != "" {
+		fmt.Fprintf(&b, " at most (%d gas at up to %s wei), from %s nonce %d", p.GasLimit, p.FeeRate.Big(), p.Payer, p.Nonce)
+		return b.String()
+	}
+	fmt.Fprintf(&b, " (%s sat/vB); spends", p.FeeRate.Big())
+	for i, in := range p.Inputs {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %s (%s)", sep, in.Outpoint, FormatFee(a.Chain, in.Amount.Big()))
+	}
+	if p.Change != nil && p.Change.Sign() > 0 {
+		fmt.Fprintf(&b, "; change %s to %s", FormatFee(a.Chain, p.Change.Big()), p.ChangeAddress)
+	}
+	return b.String()
+}
+
