@@ -106,7 +106,7 @@ func buildBitcoin(ctx context.Context, a *core.Asset, r *core.Refund, coins []co
 		p.Fee = core.NewInt(new(big.Int).Sub(sum, want)) // the dust change goes to the miner
 	default:
 		need := new(big.Int).Add(want, fee(1))
-		return nil, core.Errorf(core.EINVALID, "The %s account cannot pay this refund: it needs %s (amount and fee at %s sat/vB) and has %s in %d spendable outputs; short by %s.",
+		return nil, core.Errorf(core.EINVALID, "The %s account cannot pay this refund: it needs %s (amount and fee at %s sat/vB) and has %s in %d spendable output(s); short by %s.",
 			a.Key(), core.FormatFee(a.Chain, need), rate, core.FormatFee(a.Chain, sum), len(chosen), core.FormatFee(a.Chain, new(big.Int).Sub(need, sum)))
 	}
 	if p.Fee.Big().Cmp(a.RefundFeeCap) > 0 {
