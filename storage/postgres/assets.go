@@ -10,16 +10,18 @@ import (
 	"depositdesk/core"
 )
 
-const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit::text, confirmations_required, enabled, account_xpub, created_at, updated_at`
+const assetColumns = `id, chain, network, symbol, name, contract_address, decimals, min_deposit::text, confirmations_required, enabled, account_xpub,
+	refund_fee_rate::text, refund_fee_cap::text, created_at, updated_at`
 
 // CreateAsset implements core.Store.
 func (s *Store) CreateAsset(ctx context.Context, a *core.Asset, audit core.AuditEntry) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO assets (chain, network, symbol, name, contract_address, decimals, min_deposit,
-			confirmations_required, enabled, account_xpub, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11, $12) RETURNING id`,
+			confirmations_required, enabled, account_xpub, refund_fee_rate, refund_fee_cap, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11::numeric, $12::numeric, $13, $14) RETURNING id`,
 			a.Chain, a.Network, a.Symbol, a.Name, a.ContractAddress, a.Decimals, a.MinDeposit.String(),
-			a.ConfirmationsRequired, a.Enabled, a.AccountXPub, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+			a.ConfirmationsRequired, a.Enabled, a.AccountXPub, nullBig(a.RefundFeeRate), nullBig(a.RefundFeeCap),
+			a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
 		if err != nil {
 			return conflict(err, "Asset %s is already configured.", a.Key())
 		}
@@ -47,6 +49,13 @@ func (s *Store) UpdateAsset(ctx context.Context, id int64, upd core.AssetUpdate,
 		}
 		if upd.AccountXPub != nil {
 			w.add("account_xpub = ?", *upd.AccountXPub)
+		}
+		if upd.RefundFeeRate != nil {
+			// A zero rate clears it (the node's estimate again), as core.AssetUpdate says.
+			w.add("refund_fee_rate = NULLIF(?::numeric, 0)", upd.RefundFeeRate.String())
+		}
+		if upd.RefundFeeCap != nil {
+			w.add("refund_fee_cap = ?::numeric", upd.RefundFeeCap.String())
 		}
 		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE assets SET %s WHERE id = $%d`, w.set(), len(w.args)+1), append(w.args, id)...)
 		if err != nil {
@@ -96,17 +105,40 @@ func findAssets(ctx context.Context, q querier, f core.AssetFilter) ([]*core.Ass
 	for rows.Next() {
 		var a core.Asset
 		var minDep string
+		var feeRate, feeCap *string
 		if err := rows.Scan(&a.ID, &a.Chain, &a.Network, &a.Symbol, &a.Name, &a.ContractAddress, &a.Decimals, &minDep,
-			&a.ConfirmationsRequired, &a.Enabled, &a.AccountXPub, &a.CreatedAt, &a.UpdatedAt); err != nil {
+			&a.ConfirmationsRequired, &a.Enabled, &a.AccountXPub, &feeRate, &feeCap, &a.CreatedAt, &a.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("scan asset: %w", err)
 		}
 		if a.MinDeposit, err = parseBig(minDep); err != nil {
+			return nil, err
+		}
+		if a.RefundFeeRate, err = parseNullBig(feeRate); err != nil {
+			return nil, err
+		}
+		if a.RefundFeeCap, err = parseNullBig(feeCap); err != nil {
 			return nil, err
 		}
 		a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 		out = append(out, &a)
 	}
 	return out, rows.Err()
+}
+
+// nullBig stores an optional amount: NULL when unset.
+func nullBig(v *big.Int) any {
+	if v == nil {
+		return nil
+	}
+	return v.String()
+}
+
+// parseNullBig reads an optional amount; NULL is nil.
+func parseNullBig(s *string) (*big.Int, error) {
+	if s == nil {
+		return nil, nil
+	}
+	return parseBig(*s)
 }
 
 func parseBig(s string) (*big.Int, error) {

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,7 +13,8 @@ import (
 )
 
 const refundColumns = `r.id, r.deposit_id, d.record_no, d.customer_no, a.chain, a.symbol, a.decimals, r.status, r.address, r.network, r.amount::text,
-	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.txid, r.confirmations, r.created_at, r.updated_at`
+	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.payout, r.signed_tx, r.txid, r.confirmations,
+	a.confirmations_required, r.remarks, r.notified_by, r.notified_at, r.notice_channel, r.notice_note, r.created_at, r.updated_at`
 
 // CreateRefund implements core.Store.
 func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
@@ -54,19 +58,57 @@ func findRefunds(ctx context.Context, q querier, f core.RefundFilter) ([]*core.R
 	defer rows.Close()
 	var out []*core.Refund
 	for rows.Next() {
-		var r core.Refund
-		var status, amount string
-		if err := rows.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
-			&r.AdjustmentReason, &r.IdentityCheck, &r.Forced, &r.RequestedBy, &r.ApprovedBy, &r.TxID, &r.Confirmations, &r.CreatedAt, &r.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("scan refund: %w", err)
-		}
-		if r.Amount, err = parseBig(amount); err != nil {
+		r, err := scanRefund(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.Status, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func scanRefund(row pgx.Row) (*core.Refund, error) {
+	var r core.Refund
+	var status, amount, payout, signed, channel string
+	var n core.RefundNotice
+	var notified *time.Time
+	if err := row.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
+		&r.AdjustmentReason, &r.IdentityCheck, &r.Forced, &r.RequestedBy, &r.ApprovedBy, &payout, &signed, &r.TxID, &r.Confirmations,
+		&r.ConfirmationsRequired, &r.Remarks, &n.By, &notified, &channel, &n.Note, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		return nil, fmt.Errorf("scan refund: %w", err)
+	}
+	var err error
+	if r.Amount, err = parseBig(amount); err != nil {
+		return nil, err
+	}
+	if payout != "" {
+		r.Payout = new(core.Payout)
+		if err := json.Unmarshal([]byte(payout), r.Payout); err != nil {
+			return nil, fmt.Errorf("refund %d: stored payout: %w", r.ID, err)
+		}
+	}
+	if signed != "" {
+		if r.SignedTx, err = hex.DecodeString(signed); err != nil {
+			return nil, fmt.Errorf("refund %d: stored signed transaction: %w", r.ID, err)
+		}
+	}
+	if n.By != "" {
+		n.At, n.Channel = fromTS(notified), core.NoticeChannel(channel)
+		r.Notice = &n
+	}
+	r.Status, r.CreatedAt, r.UpdatedAt = core.RefundStatus(status), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	return &r, nil
+}
+
+func refundByID(ctx context.Context, q querier, id int64) (*core.Refund, error) {
+	rs, err := findRefunds(ctx, q, core.RefundFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, core.Errorf(core.ENOTFOUND, "Refund %d not found.", id)
+	}
+	return rs[0], nil
 }
 
 // TransitionRefund implements core.Store.
@@ -76,22 +118,33 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 	}
 	var out *core.Refund
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE refunds SET status = $1, approved_by = CASE WHEN $2 = '' THEN approved_by ELSE $2 END,
-			updated_at = $3 WHERE id = $4 AND status = $5`, string(t.To), t.ApprovedBy, t.Audit.At.UTC(), t.ID, string(t.From))
+		w := newWhere()
+		w.add("status = ?", string(t.To))
+		w.add("updated_at = ?", t.Audit.At.UTC())
+		if t.ApprovedBy != "" {
+			w.add("approved_by = ?", t.ApprovedBy)
+		}
+		if t.Remarks != "" {
+			w.add("remarks = ?", t.Remarks)
+		}
+		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE refunds SET %s WHERE id = $%d AND status = $%d`, w.set(), len(w.args)+1, len(w.args)+2),
+			append(w.args, t.ID, string(t.From))...)
 		if err != nil {
 			return fmt.Errorf("transition refund: %w", err)
 		}
-		rs, err := findRefunds(ctx, tx, core.RefundFilter{ID: &t.ID})
-		if err != nil {
+		if tag.RowsAffected() == 0 {
+			cur, err := refundByID(ctx, tx, t.ID)
+			if err != nil {
+				return err
+			}
+			return core.Errorf(core.ECONFLICT, "Refund %d is %s now, not %s; someone else changed it.", t.ID, cur.Status.Display(), t.From.Display())
+		}
+		if err := storeRefundTx(ctx, tx, t); err != nil {
 			return err
 		}
-		if len(rs) == 0 {
-			return core.Errorf(core.ENOTFOUND, "Refund %d not found.", t.ID)
+		if out, err = refundByID(ctx, tx, t.ID); err != nil {
+			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return core.Errorf(core.ECONFLICT, "Refund %d is %s now, not %s; someone else changed it.", t.ID, rs[0].Status.Display(), t.From.Display())
-		}
-		out = rs[0]
 		if err := appendAudit(ctx, tx, t.Audit); err != nil {
 			return err
 		}
