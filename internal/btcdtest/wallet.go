@@ -30,7 +30,7 @@ type wallet struct {
 
 	mu   sync.Mutex
 	next int64             // lowest coinbase height not yet spent
-	sent map[string][]coin // txid -> the coins it spent, for SendConflicting
+	sent map[string][]coin // txid of each signed transaction -> the coins it spends
 }
 
 // coin is an output the harness key can spend.
@@ -96,6 +96,13 @@ func (n *Node) Send(tb testing.TB, to btcutil.Address, sats int64) string {
 // the transaction is outs[i]; the change comes last).
 func (n *Node) SendMany(tb testing.TB, outs ...Output) string {
 	tb.Helper()
+	return n.broadcast(tb, n.Sign(tb, outs...))
+}
+
+// Sign is SendMany without the broadcast: a signed transaction for the
+// test to send itself. Its coins are taken all the same.
+func (n *Node) Sign(tb testing.TB, outs ...Output) *wire.MsgTx {
+	tb.Helper()
 	var total int64
 	for _, o := range outs {
 		total += o.Sats
@@ -104,7 +111,7 @@ func (n *Node) SendMany(tb testing.TB, outs ...Output) string {
 	if err != nil {
 		tb.Fatalf("btcdtest: %v", err)
 	}
-	return n.sendSigned(tb, coins, outs, Fee)
+	return n.signed(tb, coins, outs, Fee)
 }
 
 // SendConflicting double-spends txid, an earlier harness transaction: it
@@ -113,13 +120,19 @@ func (n *Node) SendMany(tb testing.TB, outs ...Output) string {
 // txid (see Fork), conflicts with it once the chains meet.
 func (n *Node) SendConflicting(tb testing.TB, txid string, to btcutil.Address, sats int64) string {
 	tb.Helper()
+	return n.broadcast(tb, n.SignConflicting(tb, txid, to, sats))
+}
+
+// SignConflicting is SendConflicting without the broadcast.
+func (n *Node) SignConflicting(tb testing.TB, txid string, to btcutil.Address, sats int64) *wire.MsgTx {
+	tb.Helper()
 	n.wallet.mu.Lock()
 	coins, ok := n.wallet.sent[txid]
 	n.wallet.mu.Unlock()
 	if !ok {
 		tb.Fatalf("btcdtest: %s is not a harness transaction", txid)
 	}
-	return n.sendSigned(tb, coins, []Output{{To: to, Sats: sats}}, 3*Fee)
+	return n.signed(tb, coins, []Output{{To: to, Sats: sats}}, 3*Fee)
 }
 
 // takeCoins reserves coinbases, lowest height first, worth at least want.
@@ -172,22 +185,28 @@ func (n *Node) coinbase(h int64) (coin, error) {
 	return coin{}, fmt.Errorf("coinbase at height %d does not pay the harness key", h)
 }
 
-// sendSigned builds, signs and broadcasts a transaction spending coins.
-func (n *Node) sendSigned(tb testing.TB, coins []coin, outs []Output, fee int64) string {
+// signed builds and signs a transaction spending coins, and notes its
+// coins for SignConflicting whether or not it is ever sent.
+func (n *Node) signed(tb testing.TB, coins []coin, outs []Output, fee int64) *wire.MsgTx {
 	tb.Helper()
 	tx, err := n.wallet.sign(coins, outs, fee)
 	if err != nil {
 		tb.Fatalf("btcdtest: %v", err)
 	}
+	n.wallet.mu.Lock()
+	n.wallet.sent[tx.TxHash().String()] = coins
+	n.wallet.mu.Unlock()
+	return tx
+}
+
+// broadcast sends tx through this node's mempool and returns its txid.
+func (n *Node) broadcast(tb testing.TB, tx *wire.MsgTx) string {
+	tb.Helper()
 	hash, err := n.client.SendRawTransaction(tx, false)
 	if err != nil {
 		tb.Fatalf("btcdtest: sendrawtransaction: %v", err)
 	}
-	txid := hash.String()
-	n.wallet.mu.Lock()
-	n.wallet.sent[txid] = coins
-	n.wallet.mu.Unlock()
-	return txid
+	return hash.String()
 }
 
 // sign builds a version 2 transaction spending coins (all P2WPKH of the
