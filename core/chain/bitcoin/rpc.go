@@ -1,4 +1,5 @@
-// Package bitcoin is the core.Chain adapter for a btcd node (v0.24), over
+// Package bitcoin is the core.Chain adapter for a btcd node (v0.24), and
+// the core.BitcoinPayer and core.Broadcaster a refund needs of it, over
 // btcd's rpcclient in HTTP POST mode. The node must run with --txindex
 // (to find mined transactions by hash) and --addrindex (to name the
 // transaction that spent an output, for Conflict).
@@ -12,6 +13,9 @@
 //	             (gettxout; more only after a reorg, see reconcile)
 //	Conflict     per distinct spent tx 1 getrawtransaction, then per
 //	             outpoint 1 searchrawtransactions page (usually one)
+//	Unspent      2  gettxspendingprevout, gettxout
+//	FeeRate      1  estimatefee
+//	Send         1  sendrawtransaction; + getrawtransaction when refused
 package bitcoin
 
 import (
