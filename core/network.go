@@ -139,6 +139,24 @@ func FormatFee(chain string, v *big.Int) string {
 	return FormatAmount(v, dec) + " " + sym
 }
 
+// ParseFeeRate reads a refund fee rate as operators write it: sat/vB on
+// Bitcoin, gwei per gas on Ethereum; the result is sat/vB or wei per gas.
+func ParseFeeRate(chain, s string) (*big.Int, error) {
+	decimals := 0
+	if chain == ChainEthereum {
+		decimals = 9
+	}
+	return ParseAmount(s, decimals)
+}
+
+// FormatFeeRate writes a fee rate as ParseFeeRate reads it, with its unit.
+func FormatFeeRate(chain string, v *big.Int) string {
+	if chain == ChainEthereum {
+		return FormatAmount(v, 9) + " gwei"
+	}
+	return v.String() + " sat/vB"
+}
+
 // Net is the network the asset is accepted on.
 func (a *Asset) Net() Network { return Network{a.Chain, a.Network} }
 

@@ -123,6 +123,14 @@ func (s *Service) Refunds(ctx context.Context, f RefundFilter) ([]*Refund, error
 	return s.Store.FindRefunds(ctx, f)
 }
 
+// Refund returns one refund. Requires a permission that sees refunds.
+func (s *Service) Refund(ctx context.Context, id int64) (*Refund, error) {
+	if _, err := s.authorize(ctx, ActionViewRefunds); err != nil {
+		return nil, err
+	}
+	return s.refund(ctx, id)
+}
+
 func (s *Service) refund(ctx context.Context, id int64) (*Refund, error) {
 	rs, err := s.Store.FindRefunds(ctx, RefundFilter{ID: &id})
 	if err != nil {

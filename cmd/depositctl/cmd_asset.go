@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"depositdesk/core"
 )
@@ -25,12 +27,44 @@ type assetJSON struct {
 	ConfirmationsRequired int    `json:"confirmations_required"`
 	Enabled               bool   `json:"enabled"`
 	AccountXPub           string `json:"account_xpub"`
+	RefundFeeRate         string `json:"refund_fee_rate"` // "" = the node's estimate
+	RefundFeeCap          string `json:"refund_fee_cap"`  // in the network's coin; "" = refunds refused
 	UpdatedAt             string `json:"updated_at"`
 }
 
 func toAssetJSON(x *core.Asset) assetJSON {
-	return assetJSON{x.Symbol, x.Chain, x.Network, x.Name, x.ContractAddress, x.Decimals, core.FormatAmount(x.MinDeposit, x.Decimals),
-		x.ConfirmationsRequired, x.Enabled, x.AccountXPub, x.UpdatedAt.Format(time.RFC3339)}
+	j := assetJSON{Symbol: x.Symbol, Chain: x.Chain, Network: x.Network, Name: x.Name, ContractAddress: x.ContractAddress, Decimals: x.Decimals,
+		MinDeposit: core.FormatAmount(x.MinDeposit, x.Decimals), ConfirmationsRequired: x.ConfirmationsRequired, Enabled: x.Enabled,
+		AccountXPub: x.AccountXPub, UpdatedAt: x.UpdatedAt.Format(time.RFC3339)}
+	if x.RefundFeeRate != nil {
+		j.RefundFeeRate = core.FormatFeeRate(x.Chain, x.RefundFeeRate)
+	}
+	if x.RefundFeeCap != nil {
+		j.RefundFeeCap = core.FormatFee(x.Chain, x.RefundFeeCap)
+	}
+	return j
+}
+
+// refundFeeFlags add --refund-fee-rate and --refund-fee-cap to fl.
+func refundFeeFlags(fl *pflag.FlagSet, rate, feeCap *string) {
+	fl.StringVar(rate, "refund-fee-rate", "", "refund fee rate: sat/vB (Bitcoin) or max gwei per gas (Ethereum); 0 or empty = the node's estimate")
+	fl.StringVar(feeCap, "refund-fee-cap", "", "the most one refund's fee may be, in the network's coin (BTC, ETH); refunds are refused until set")
+}
+
+// parseRefundFees reads the two flags for an asset on chain.
+func parseRefundFees(chain, rate, feeCap string) (r, c *big.Int, err error) {
+	if strings.TrimSpace(rate) != "" {
+		if r, err = core.ParseFeeRate(chain, rate); err != nil {
+			return nil, nil, err
+		}
+	}
+	if strings.TrimSpace(feeCap) != "" {
+		_, dec := core.Coin(chain)
+		if c, err = core.ParseAmount(feeCap, dec); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r, c, nil
 }
 
 func (a *app) printAsset(verb string, x *core.Asset) error {
@@ -68,7 +102,7 @@ func (a *app) assetCommand() *cobra.Command {
 	}
 
 	var x core.Asset
-	var minDeposit string
+	var minDeposit, feeRate, feeCap string
 	var disabled bool
 	add := &cobra.Command{
 		Use:   "add --chain CHAIN --network NET --symbol SYM --decimals N --min-deposit AMOUNT --confirmations N",
@@ -82,6 +116,12 @@ func (a *app) assetCommand() *cobra.Command {
 			x.Symbol, x.Enabled = strings.ToUpper(strings.TrimSpace(x.Symbol)), !disabled
 			if x.MinDeposit, err = core.ParseAmount(minDeposit, x.Decimals); err != nil {
 				return err
+			}
+			if x.RefundFeeRate, x.RefundFeeCap, err = parseRefundFees(x.Chain, feeRate, feeCap); err != nil {
+				return err
+			}
+			if x.RefundFeeRate != nil && x.RefundFeeRate.Sign() == 0 {
+				x.RefundFeeRate = nil
 			}
 			if err := a.svc.CreateAsset(ctx, &x); err != nil {
 				return err
@@ -100,6 +140,7 @@ func (a *app) assetCommand() *cobra.Command {
 	fl.IntVar(&x.ConfirmationsRequired, "confirmations", 0, "confirmations before a deposit is credited")
 	fl.StringVar(&x.AccountXPub, "xpub", "", "account extended public key for deposit addresses")
 	fl.BoolVar(&disabled, "disabled", false, "add the asset disabled (no deposits accepted)")
+	refundFeeFlags(fl, &feeRate, &feeCap)
 	for _, f := range []string{"chain", "network", "symbol", "decimals", "confirmations"} {
 		_ = add.MarkFlagRequired(f)
 	}
@@ -108,11 +149,11 @@ func (a *app) assetCommand() *cobra.Command {
 }
 
 func (a *app) assetUpdateCommand() *cobra.Command {
-	var name, minDeposit, xpub string
+	var name, minDeposit, xpub, feeRate, feeCap string
 	var confirmations int
 	var enabled bool
 	cmd := &cobra.Command{
-		Use:   "update SYMBOL[@network] [--name] [--min-deposit] [--confirmations] [--enabled=true|false] [--xpub]",
+		Use:   "update SYMBOL[@network] [--name] [--min-deposit] [--confirmations] [--enabled=true|false] [--xpub] [--refund-fee-rate] [--refund-fee-cap]",
 		Short: "Change an asset's configuration; only the flags given change (audited with before and after)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -143,8 +184,14 @@ func (a *app) assetUpdateCommand() *cobra.Command {
 			if fl.Changed("xpub") {
 				upd.AccountXPub = &xpub
 			}
+			if fl.Changed("refund-fee-rate") && strings.TrimSpace(feeRate) == "" {
+				feeRate = "0"
+			}
+			if upd.RefundFeeRate, upd.RefundFeeCap, err = parseRefundFees(cur.Chain, feeRate, feeCap); err != nil {
+				return err
+			}
 			if upd == (core.AssetUpdate{}) {
-				return usageError{fmt.Errorf("nothing to change: give at least one of --name, --min-deposit, --confirmations, --enabled, --xpub")}
+				return usageError{fmt.Errorf("nothing to change: give at least one of --name, --min-deposit, --confirmations, --enabled, --xpub, --refund-fee-rate, --refund-fee-cap")}
 			}
 			next, err := a.svc.UpdateAsset(ctx, cur.ID, upd)
 			if err != nil {
@@ -159,6 +206,7 @@ func (a *app) assetUpdateCommand() *cobra.Command {
 	fl.IntVar(&confirmations, "confirmations", 0, "confirmations before a deposit is credited")
 	fl.BoolVar(&enabled, "enabled", true, "accept deposits (--enabled=false to stop)")
 	fl.StringVar(&xpub, "xpub", "", "account extended public key")
+	refundFeeFlags(fl, &feeRate, &feeCap)
 	return cmd
 }
 

@@ -12,27 +12,51 @@ import (
 	"depositdesk/core"
 )
 
-// refundJSON is the stable JSON shape of a refund.
+// refundJSON is the stable JSON shape of a refund. Amounts are in the
+// asset's units, the fee in the network's coin (FeeCoin).
 type refundJSON struct {
-	ID               int64  `json:"id"`
-	RecordNo         string `json:"record_no"`
-	Asset            string `json:"asset"`
-	Network          string `json:"network"`
-	Amount           string `json:"amount"`
-	Address          string `json:"address"`
-	Status           string `json:"status"`
-	AdjustmentReason string `json:"adjustment_reason"`
-	IdentityCheck    string `json:"identity_check"`
-	Forced           bool   `json:"forced"`
-	RequestedBy      string `json:"requested_by"`
-	ApprovedBy       string `json:"approved_by"`
-	CreatedAt        string `json:"created_at"`
-	UpdatedAt        string `json:"updated_at"`
+	ID                    int64        `json:"id"`
+	RecordNo              string       `json:"record_no"`
+	Asset                 string       `json:"asset"`
+	Network               string       `json:"network"`
+	Amount                string       `json:"amount"`
+	Address               string       `json:"address"`
+	Status                string       `json:"status"`
+	Progress              string       `json:"progress"`
+	AdjustmentReason      string       `json:"adjustment_reason"`
+	IdentityCheck         string       `json:"identity_check"`
+	Forced                bool         `json:"forced"`
+	RequestedBy           string       `json:"requested_by"`
+	ApprovedBy            string       `json:"approved_by"`
+	TxID                  string       `json:"txid"`
+	Confirmations         int          `json:"confirmations"`
+	ConfirmationsRequired int          `json:"confirmations_required"`
+	Fee                   string       `json:"fee"`
+	FeeCoin               string       `json:"fee_coin"`
+	Payout                *core.Payout `json:"payout"`
+	NotifiedBy            string       `json:"notified_by"`
+	NotifiedAt            string       `json:"notified_at"`
+	Channel               string       `json:"channel"`
+	NoticeNote            string       `json:"notice_note"`
+	Remarks               string       `json:"remarks"`
+	CreatedAt             string       `json:"created_at"`
+	UpdatedAt             string       `json:"updated_at"`
 }
 
 func toRefundJSON(r *core.Refund) refundJSON {
-	return refundJSON{r.ID, r.RecordNo, r.AssetSymbol, r.Network, r.AmountText(), r.Address, r.Status.Display(), r.AdjustmentReason,
-		r.IdentityCheck, r.Forced, r.RequestedBy, r.ApprovedBy, r.CreatedAt.Format(time.RFC3339), r.UpdatedAt.Format(time.RFC3339)}
+	j := refundJSON{ID: r.ID, RecordNo: r.RecordNo, Asset: r.AssetSymbol, Network: r.Network, Amount: r.AmountText(), Address: r.Address,
+		Status: r.Status.Display(), Progress: r.Progress(), AdjustmentReason: r.AdjustmentReason, IdentityCheck: r.IdentityCheck, Forced: r.Forced,
+		RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy, TxID: r.TxID, Confirmations: r.Confirmations,
+		ConfirmationsRequired: r.ConfirmationsRequired, Payout: r.Payout, Remarks: r.Remarks,
+		CreatedAt: r.CreatedAt.Format(time.RFC3339), UpdatedAt: r.UpdatedAt.Format(time.RFC3339)}
+	if r.Payout != nil {
+		sym, dec := core.Coin(r.Chain)
+		j.Fee, j.FeeCoin = core.FormatAmount(r.Payout.Fee.Big(), dec), sym
+	}
+	if r.Notice != nil {
+		j.NotifiedBy, j.NotifiedAt, j.Channel, j.NoticeNote = r.Notice.By, r.Notice.At.Format(time.RFC3339), string(r.Notice.Channel), r.Notice.Note
+	}
+	return j
 }
 
 func (a *app) printRefunds(rs []*core.Refund, one bool) error {
@@ -40,20 +64,20 @@ func (a *app) printRefunds(rs []*core.Refund, one bool) error {
 	rows := make([][]string, len(rs))
 	for i, r := range rs {
 		out[i] = toRefundJSON(r)
-		rows[i] = []string{strconv.FormatInt(r.ID, 10), r.RecordNo, r.AmountText() + " " + r.AssetSymbol, r.Address, r.Status.Display(),
-			r.RequestedBy, r.ApprovedBy}
+		rows[i] = []string{strconv.FormatInt(r.ID, 10), r.RecordNo, r.AmountText() + " " + r.AssetSymbol, r.Address, r.Progress(),
+			r.RequestedBy, r.ApprovedBy, r.TxID}
 	}
 	var v any = out
 	if one && len(out) == 1 {
 		v = out[0]
 	}
 	return a.print(v, func(w io.Writer) error {
-		return table(w, "REFUND\tRECORD NO\tAMOUNT\tADDRESS\tSTATUS\tREQUESTED BY\tAPPROVED BY", rows)
+		return table(w, "REFUND\tRECORD NO\tAMOUNT\tADDRESS\tSTATUS\tREQUESTED BY\tAPPROVED BY\tTXID", rows)
 	})
 }
 
 func (a *app) refundCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "refund", Short: "Refunds of credited deposits: request, approve, reject, list"}
+	cmd := &cobra.Command{Use: "refund", Short: "Refunds of credited deposits: request, approve, prepare, execute, broadcast, notify"}
 
 	var address, amount, reason, identity string
 	var forced bool
@@ -154,6 +178,7 @@ func (a *app) refundCommand() *cobra.Command {
 	}
 	list.Flags().StringVar(&status, "status", "", "requested, approved, rejected, …")
 	cmd.AddCommand(request, approve, reject, list)
+	cmd.AddCommand(a.refundPayCommands()...)
 	return cmd
 }
 

@@ -1,6 +1,6 @@
 // Package wire builds the production core.Service: the store plus the real
-// address validator, proof verifier, deposit-address deriver and signing
-// keyring. Both
+// address validator, proof verifier, deposit-address deriver, refund
+// payout builder and signing keyring. Both
 // binaries use it so the desktop and the CLI can never disagree on a rule.
 package wire
 
@@ -8,6 +8,7 @@ import (
 	"depositdesk/core"
 	"depositdesk/core/addrproof"
 	"depositdesk/core/hdaddr"
+	"depositdesk/core/payout"
 	"depositdesk/core/signer"
 )
 
@@ -17,6 +18,7 @@ func NewService(store core.Store) *core.Service {
 	svc.AddressValidator, svc.ProofVerifier = addrproof.Validator{}, addrproof.Validator{}
 	svc.Deriver = hdaddr.Deriver{}
 	svc.Keys = signer.Keyring{}
+	svc.Payouts = payout.Builder{}
 	svc.Checkpoints = signer.Keyring{}
 	return svc
 }

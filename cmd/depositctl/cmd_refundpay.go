@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"depositdesk/core"
+)
+
+// refundPayCommands are the refund's steps after approval: prepare,
+// execute (sign on this station), broadcast, notify, replace, show.
+func (a *app) refundPayCommands() []*cobra.Command {
+	step := func(use, short string, do func(ctx context.Context, id int64) (*core.Refund, error), details bool) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				ctx, id, err := a.refundArg(cmd, args[0])
+				if err != nil {
+					return err
+				}
+				r, err := do(ctx, id)
+				if err != nil {
+					return err
+				}
+				return a.printRefund(r, details)
+			}}
+	}
+	svc := func() *core.Service { return a.svc }
+	prepare := step("prepare ID", "Build an approved refund's transaction and show its fee, inputs and change (Refund or Sign Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().PrepareRefund(ctx, id) }, true)
+	execute := step("execute ID", "Sign a prepared refund with this station's keyring key, after checking it against the approval (Sign Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().ExecuteRefund(ctx, id) }, true)
+	broadcast := step("broadcast ID", "Send a signed refund's transaction to the network, the same bytes every time (Refund or Sign Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().BroadcastRefund(ctx, id) }, false)
+	show := step("show ID", "Show one refund with its transaction, confirmations and the customer's notice",
+		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().Refund(ctx, id) }, true)
+
+	var channel, note string
+	notify := step("notify ID --channel phone|email|letter|in-person --note TEXT", "Record how the customer was told of a refunded deposit (Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) {
+			return svc().NotifyRefund(ctx, id, core.NoticeChannel(channel), note)
+		}, false)
+	notify.Flags().StringVar(&channel, "channel", "", "phone, email, letter or in-person")
+	notify.Flags().StringVar(&note, "note", "", "what was said, to whom (required)")
+	_ = notify.MarkFlagRequired("channel")
+	_ = notify.MarkFlagRequired("note")
+
+	var remarks string
+	replace := step("replace ID --remarks TEXT", "Let a failed refund be prepared again (Refund Approval, not its requester)",
+		func(ctx context.Context, id int64) (*core.Refund, error) {
+			return svc().ReplaceRefund(ctx, id, remarks)
+		}, false)
+	replace.Flags().StringVar(&remarks, "remarks", "", "why (required)")
+	_ = replace.MarkFlagRequired("remarks")
+	return []*cobra.Command{prepare, execute, broadcast, notify, replace, show}
+}
+
+// printRefund prints one refund; details adds its transaction's facts to
+// the text form (the JSON form always has them).
+func (a *app) printRefund(r *core.Refund, details bool) error {
+	return a.print(toRefundJSON(r), func(w io.Writer) error {
+		fmt.Fprintf(w, "Refund %d of %s: %s %s to %s (%s/%s)\nStatus: %s\n", r.ID, r.RecordNo, r.AmountText(), r.AssetSymbol, r.Address, r.Chain, r.Network, r.Progress())
+		if r.TxID != "" {
+			fmt.Fprintf(w, "Transaction: %s (%d/%d confirmations)\n", r.TxID, r.Confirmations, r.ConfirmationsRequired)
+		}
+		if details && r.Payout != nil {
+			p := r.Payout
+			fmt.Fprintf(w, "Fee: %s\n", core.FormatFee(r.Chain, p.Fee.Big()))
+			for _, in := range p.Inputs {
+				fmt.Fprintf(w, "Input: %s %s (%s)\n", in.Outpoint, core.FormatFee(r.Chain, in.Amount.Big()), in.Address)
+			}
+			if p.Change != nil && p.Change.Sign() > 0 {
+				fmt.Fprintf(w, "Change: %s to %s\n", core.FormatFee(r.Chain, p.Change.Big()), p.ChangeAddress)
+			}
+			if p.Payer != "" {
+				fmt.Fprintf(w, "Payer: %s, nonce %d, gas %d at up to %s wei\n", p.Payer, p.Nonce, p.GasLimit, p.FeeRate.Big())
+			}
+		}
+		if r.Notice != nil {
+			fmt.Fprintf(w, "Customer notified by %s on %s by %s: %s\n", r.Notice.By, r.Notice.At.Format("2006-01-02 15:04"), r.Notice.Channel, r.Notice.Note)
+		}
+		return nil
+	})
+}
