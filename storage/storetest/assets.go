@@ -83,6 +83,35 @@ func runAssets(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, a.Decimals, got.Decimals)
 		require.Equal(t, 2, MustVerifyChain(t, s))
 	})
+	t.Run("RefundFeeRateAndCapRoundTripAndAZeroRateClearsTheRate", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		a := &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: big.NewInt(0), ConfirmationsRequired: 1,
+			RefundFeeRate: big.NewInt(25), RefundFeeCap: MaxUint256, CreatedAt: T0, UpdatedAt: T0}
+		require.NoError(t, s.CreateAsset(ctx, a, audit("asset.create", "asset", a.Key(), T0)))
+		fees := func(a *core.Asset) [2]string {
+			var out [2]string
+			for i, v := range []*big.Int{a.RefundFeeRate, a.RefundFeeCap} {
+				if v != nil {
+					out[i] = v.String()
+				}
+			}
+			return out
+		}
+		got, err := s.FindAssets(ctx, core.AssetFilter{ID: &a.ID})
+		require.NoError(t, err)
+		require.Equal(t, [2]string{"25", MaxUint256.String()}, fees(got[0]))
+
+		up, err := s.UpdateAsset(ctx, a.ID, core.AssetUpdate{RefundFeeRate: big.NewInt(40), RefundFeeCap: big.NewInt(100_000)}, audit("asset.update", "asset", a.Key(), T0))
+		require.NoError(t, err)
+		require.Equal(t, [2]string{"40", "100000"}, fees(up))
+		up, err = s.UpdateAsset(ctx, a.ID, core.AssetUpdate{RefundFeeRate: new(big.Int)}, audit("asset.update", "asset", a.Key(), T0))
+		require.NoError(t, err)
+		require.Equal(t, [2]string{"", "100000"}, fees(up), "the node's estimate again; the cap stays")
+		up, err = s.UpdateAsset(ctx, a.ID, core.AssetUpdate{Name: ptr("Bitcoin")}, audit("asset.update", "asset", a.Key(), T0))
+		require.NoError(t, err)
+		require.Equal(t, [2]string{"", "100000"}, fees(up), "an update without them leaves them alone")
+	})
 	t.Run("UpdateOfMissingAssetIsNotFound", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

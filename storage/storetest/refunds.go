@@ -65,10 +65,10 @@ func runRefunds(t *testing.T, newStore NewStoreFunc) {
 		require.Len(t, all, 1)
 		require.Equal(t, before, MustVerifyChain(t, f.Store))
 	})
-	t.Run("TwentyConcurrentRequestsMakeOneRefund", func(t *testing.T) {
+	t.Run("HundredConcurrentRequestsMakeOneLiveRefund", func(t *testing.T) {
 		t.Parallel()
 		f, rec := credited(t)
-		errs := together(20, func(int) error {
+		errs := together(100, func(int) error {
 			r, move := requestRefund(rec, "rita")
 			return f.Store.CreateRefund(ctx, r, move)
 		})
@@ -84,6 +84,10 @@ func runRefunds(t *testing.T, newStore NewStoreFunc) {
 		all, err := f.Store.FindRefunds(ctx, core.RefundFilter{})
 		require.NoError(t, err)
 		require.Len(t, all, 1)
+		require.Equal(t, core.RefundRequested, all[0].Status)
+		require.Equal(t, core.StatusRefunding, status(t, f, rec))
+		require.Equal(t, 1, CountAudit(t, f.Store, "refund.request", rec.RecordNo), "the losers wrote nothing")
+		MustVerifyChain(t, f.Store)
 	})
 	t.Run("ApproveThenRejectReturnsTheDepositToCredited", func(t *testing.T) {
 		t.Parallel()
