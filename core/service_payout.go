@@ -333,4 +333,3 @@ func PayoutFacts(a *Asset, p *Payout) string {
 	}
 	return b.String()
 }
-

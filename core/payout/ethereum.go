@@ -80,24 +80,13 @@ func buildEthereum(ctx context.Context, a *core.Asset, r *core.Refund, held []st
 		}
 	}
 	to, value, data := txTarget(a, r)
-	// A token transfer the payer cannot cover reverts, and its estimate
-	// fails: that is reported below as the shortfall it is.
-	gas, estErr := node.EstimateGas(ctx, payer, to, value, data)
-	if estErr != nil && a.ContractAddress == "" {
-		return nil, estErr
-	}
-	if gas != plainTransferGas {
-		gas += gas / 5 // state may change between estimate and mining
-	}
 	coin, err := node.Balance(ctx, payer)
 	if err != nil {
 		return nil, err
 	}
-	fee := new(big.Int).Mul(new(big.Int).SetUint64(gas), maxFee)
-	needCoin := new(big.Int).Set(fee)
-	if a.ContractAddress == "" {
-		needCoin.Add(needCoin, r.Amount)
-	} else {
+	// A transfer the payer cannot cover fails its gas estimate: say what
+	// it lacks first.
+	if a.ContractAddress != "" {
 		tokens, err := node.TokenBalance(ctx, a.ContractAddress, payer)
 		if err != nil {
 			return nil, err
@@ -106,9 +95,21 @@ func buildEthereum(ctx context.Context, a *core.Asset, r *core.Refund, held []st
 			return nil, core.Errorf(core.EINVALID, "The refund payer %s holds %s %s and must pay %s; short by %s %s. Fund the payer first.",
 				payer, core.FormatAmount(tokens, a.Decimals), a.Symbol, r.AmountText(), core.FormatAmount(new(big.Int).Sub(r.Amount, tokens), a.Decimals), a.Symbol)
 		}
+	} else if coin.Cmp(r.Amount) < 0 {
+		return nil, core.Errorf(core.EINVALID, "The refund payer %s holds %s and must pay %s plus the fee; short by more than %s. Fund the payer first.",
+			payer, core.FormatFee(a.Chain, coin), core.FormatFee(a.Chain, r.Amount), core.FormatFee(a.Chain, new(big.Int).Sub(r.Amount, coin)))
 	}
-	if estErr != nil {
-		return nil, core.Errorf(core.ECONFLICT, "The %s node cannot estimate the token transfer's gas: %s", a.Net(), core.ErrorMessage(estErr))
+	gas, err := node.EstimateGas(ctx, payer, to, value, data)
+	if err != nil {
+		return nil, core.Errorf(core.ECONFLICT, "The %s node cannot estimate the refund's gas: %s", a.Net(), core.ErrorMessage(err))
+	}
+	if gas != plainTransferGas {
+		gas += gas / 5 // code runs: state may change between estimate and mining
+	}
+	fee := new(big.Int).Mul(new(big.Int).SetUint64(gas), maxFee)
+	needCoin := new(big.Int).Set(fee)
+	if a.ContractAddress == "" {
+		needCoin.Add(needCoin, r.Amount)
 	}
 	if fee.Cmp(a.RefundFeeCap) > 0 {
 		return nil, core.Errorf(core.EINVALID, "The fee could reach %s (%d gas at %s wei), above %s's refund fee cap of %s.",
