@@ -20,21 +20,7 @@ import (
 func TestTheApplicationRoleCannotRewriteTheAuditLog(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, owner := open(t) // migrated as the owner (the cluster's superuser here)
-	admin, err := pgx.Connect(ctx, owner)
-	require.NoError(t, err)
-	defer admin.Close(ctx)
-	const login = "desk_station_1" // roles are the cluster's; this test binary's cluster is its own
-	_, err = admin.Exec(ctx, fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD 'desk-password' IN ROLE depositdesk_app`, login))
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP ROLE `+login) })
-
-	u, err := url.Parse(owner)
-	require.NoError(t, err)
-	u.User = url.UserPassword(login, "desk-password")
-	s, err := postgres.Open(ctx, u.String())
-	require.NoError(t, err, "a migrated database opens with the application role")
-	defer s.Close()
+	s, appURL := openAsApp(t, "desk_station_1")
 	f := &storetest.Fixture{Store: s}
 	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
 	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
@@ -42,7 +28,7 @@ func TestTheApplicationRoleCannotRewriteTheAuditLog(t *testing.T) {
 	f.MustTransition(t, rec, core.StatusCancelled)
 	rows := storetest.MustVerifyChain(t, s)
 
-	app, err := pgx.Connect(ctx, u.String())
+	app, err := pgx.Connect(ctx, appURL)
 	require.NoError(t, err)
 	defer app.Close(ctx)
 	for _, stmt := range []string{
@@ -58,4 +44,59 @@ func TestTheApplicationRoleCannotRewriteTheAuditLog(t *testing.T) {
 		require.Error(t, err, stmt)
 	}
 	require.Equal(t, rows, storetest.MustVerifyChain(t, s), "nothing changed")
+}
+
+// openAsApp migrates a database as its owner (the cluster's superuser
+// here) and opens it as login, a member of the application role; roles
+// are the cluster's, so each test names its own.
+func openAsApp(t *testing.T, login string) (*postgres.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	_, owner := open(t)
+	admin, err := pgx.Connect(ctx, owner)
+	require.NoError(t, err)
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	_, err = admin.Exec(ctx, fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD 'desk-password' IN ROLE depositdesk_app`, login))
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP ROLE `+login) })
+
+	u, err := url.Parse(owner)
+	require.NoError(t, err)
+	u.User = url.UserPassword(login, "desk-password")
+	s, err := postgres.Open(ctx, u.String())
+	require.NoError(t, err, "a migrated database opens with the application role")
+	t.Cleanup(func() { s.Close() })
+	return s, u.String()
+}
+
+// Tables added after the role was made (refund_spends) are granted to it
+// too: a desk claims and gives back a refund's coins.
+func TestTheApplicationRolePreparesAndRejectsRefunds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := openAsApp(t, "desk_station_2")
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
+	rec := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)), storetest.PathTo(core.StatusCredited)...)
+	at := func(action string) core.AuditEntry {
+		return core.AuditEntry{At: storetest.T0, Actor: "rita", Action: action, Entity: "deposit", EntityID: rec.RecordNo}
+	}
+	r := &core.Refund{DepositID: rec.ID, RecordNo: rec.RecordNo, Status: core.RefundRequested, Address: storetest.BTCAddress(7),
+		Network: rec.Network, Amount: rec.Amount, RequestedBy: "rita", CreatedAt: storetest.T0, UpdatedAt: storetest.T0}
+	require.NoError(t, s.CreateRefund(ctx, r, core.DepositTransition{ID: rec.ID, From: core.StatusCredited, To: core.StatusRefunding, Audit: at("refund.request")}))
+	_, err := s.TransitionRefund(ctx, core.RefundTransition{ID: r.ID, From: core.RefundRequested, To: core.RefundApproved, ApprovedBy: "sam", Audit: at("refund.approve")})
+	require.NoError(t, err)
+	p := &core.Payout{To: r.Address, Amount: core.NewInt(r.Amount), Inputs: []core.PayoutInput{{Outpoint: rec.TxID + ":0", Amount: core.NewInt(rec.Amount)}}}
+	_, err = s.TransitionRefund(ctx, core.RefundTransition{ID: r.ID, From: core.RefundApproved, To: core.RefundPrepared, Payout: p, Network: f.BTC.Net(), Audit: at("refund.prepare")})
+	require.NoError(t, err)
+	held, err := s.FindHeldSpends(ctx, core.SpendKey(f.BTC.Net(), ""))
+	require.NoError(t, err)
+	require.Len(t, held, 1)
+	_, err = s.TransitionRefund(ctx, core.RefundTransition{ID: r.ID, From: core.RefundPrepared, To: core.RefundRejected, Release: true, Audit: at("refund.reject"),
+		Deposit: &core.DepositTransition{ID: rec.ID, From: core.StatusRefunding, To: core.StatusCredited, Audit: at("deposit.refund_rejected")}})
+	require.NoError(t, err)
+	held, err = s.FindHeldSpends(ctx, core.SpendKey(f.BTC.Net(), ""))
+	require.NoError(t, err)
+	require.Empty(t, held)
 }

@@ -136,18 +136,41 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 	}
 }
 
-// The rule "at most one live refund per
-// deposit" is a unique index, so it holds even for a writer that skips core.
+// The rule "at most one live refund per deposit" is the refunds_live
+// unique index, so it holds for a writer that skips the deposit's
+// compare-and-set (which answers first in the store), and for one that
+// skips the store altogether.
 func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	s, path := open(t)
 	f := &storetest.Fixture{Store: s}
 	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
 	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
 	rec := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)), storetest.PathTo(core.StatusCredited)...)
 	other := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1)), storetest.PathTo(core.StatusCredited)...)
+	request := func() error {
+		r := &core.Refund{DepositID: rec.ID, RecordNo: rec.RecordNo, Status: core.RefundRequested, Address: storetest.BTCAddress(7),
+			Network: rec.Network, Amount: rec.Amount, RequestedBy: "rita", CreatedAt: storetest.T0, UpdatedAt: storetest.T0}
+		return s.CreateRefund(ctx, r, core.DepositTransition{ID: rec.ID, From: core.StatusCredited, To: core.StatusRefunding,
+			Audit: core.AuditEntry{At: storetest.T0, Actor: "rita", Action: "refund.request", Entity: "deposit", EntityID: rec.RecordNo}})
+	}
+	require.NoError(t, request())
 
+	// The deposit put back to Credited behind the store's back: its
+	// compare-and-set passes, and only the index is left to refuse.
 	raw := rawDB(t, path)
+	_, err := raw.Exec(`UPDATE deposits SET status = 'credited' WHERE id = ?`, rec.ID)
+	require.NoError(t, err)
+	rows := storetest.MustVerifyChain(t, s)
+	err = request()
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "%v", err)
+	require.Contains(t, core.ErrorMessage(err), "already has a refund in progress")
+	require.Equal(t, rows, storetest.MustVerifyChain(t, s), "the deposit's move and its audit row were rolled back with the refund")
+	page, err := s.FindDeposits(ctx, core.DepositFilter{ID: &rec.ID})
+	require.NoError(t, err)
+	require.Equal(t, core.StatusCredited, page.Records[0].Status)
+
 	insert := func(depositID int64, status core.RefundStatus) error {
 		_, err := raw.Exec(`INSERT INTO refunds (deposit_id, status, address, network, amount, requested_by, created_at, updated_at)
 			VALUES (?, ?, ?, 'regtest', ?, 'rita', 1, 1)`, depositID, string(status), storetest.BTCAddress(7), rec.Amount.String())
@@ -160,13 +183,12 @@ func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 		require.Equal(t, sqlite3.ErrConstraintUnique, se.ExtendedCode)
 	}
 
-	require.NoError(t, insert(rec.ID, core.RefundRequested))
-	for _, live := range []core.RefundStatus{core.RefundRequested, core.RefundApproved, core.RefundSigned, core.RefundBroadcast, core.RefundConfirmed} {
+	for _, live := range []core.RefundStatus{core.RefundRequested, core.RefundApproved, core.RefundPrepared, core.RefundSigned, core.RefundBroadcast, core.RefundConfirmed} {
 		requireUnique(insert(rec.ID, live))
 	}
-	require.NoError(t, insert(other.ID, core.RefundRequested), "another deposit has its own refund")
+	require.NoError(t, insert(other.ID, core.RefundPrepared), "another deposit has its own refund; prepared is a status")
 
-	_, err := raw.Exec(`UPDATE refunds SET status = 'failed' WHERE deposit_id = ?`, rec.ID)
+	_, err = raw.Exec(`UPDATE refunds SET status = 'failed' WHERE deposit_id = ?`, rec.ID)
 	require.NoError(t, err)
 	require.NoError(t, insert(rec.ID, core.RefundRejected), "failed and rejected refunds are not live")
 	require.NoError(t, insert(rec.ID, core.RefundRequested), "after a failed refund a new one may be requested")
