@@ -221,3 +221,43 @@ func accountXPrv(t testing.TB, purpose, coin uint32, params *chaincfg.Params) st
 	require.NoError(t, err)
 	return xprv
 }
+
+func TestEtherAndTokenRefundsEndToEndOnGethDev(t *testing.T) {
+	keyringtest.Start(t)
+	node := ethtest.Geth(t)
+	customer := node.NewAccount(ethtest.Gwei(10_000_000_000)) // 10 ETH
+	token := node.DeployToken(customer)
+	node.MustSucceed(token.Mint(customer, customer.Address, big.NewInt(90_000_000)))
+	d := ethDesk(t, node.Client, "dev", &core.Asset{Symbol: "ETH", Decimals: 18}, customer)
+	rd := newRefunder(t, d, 44, 60, &chaincfg.MainNetParams, nil, ethtest.Gwei(10_000_000))
+	payer, err := payout.Payer(d.asset)
+	require.NoError(t, err)
+	node.Fund(common.HexToAddress(payer), ethtest.Gwei(2_000_000_000))
+	node.MustSucceed(token.Mint(customer, common.HexToAddress(payer), big.NewInt(7_500_000)))
+	tokenAsset := &core.Asset{Chain: core.ChainEthereum, Network: "dev", Symbol: "TST", Decimals: ethtest.TokenDecimals,
+		ContractAddress: token.Address.Hex(), MinDeposit: big.NewInt(1), ConfirmationsRequired: 3, Enabled: true,
+		AccountXPub: d.asset.AccountXPub, RefundFeeCap: ethtest.Gwei(10_000_000)}
+	require.NoError(t, d.svc.CreateAsset(d.admin, tokenAsset))
+	require.NoError(t, d.svc.ImportSigningKey(d.admin, "TST", "dev", accountXPrv(t, 44, 60, &chaincfg.MainNetParams)))
+
+	native := node.MustSucceed(node.Transfer(customer, common.HexToAddress(d.deposit), ethtest.Gwei(250_000_000))) // 0.25 ETH
+	rec := d.submit(t, "0.25", native.TxHash.Hex(), 0)
+	ethAsset := d.asset
+	d.asset = tokenAsset
+	sent := node.MustSucceed(token.Transfer(customer, common.HexToAddress(d.deposit), big.NewInt(7_500_000)))
+	tok := d.submit(t, "7.5", sent.TxHash.Hex(), 0)
+	nextBlock := func() { node.WaitHeight(node.Height() + 1) }
+	for rd.record(t, rec).Status != core.StatusCredited || rd.record(t, tok).Status != core.StatusCredited {
+		nextBlock()
+		_, err := d.w.Step(context.Background())
+		require.NoError(t, err)
+	}
+
+	d.asset = ethAsset
+	r := rd.refund(t, rec, nextBlock)
+	require.Equal(t, ethtest.Gwei(250_000_000), rd.paid(t, r)[customer.Address.Hex()], "the customer received exactly the approved amount")
+	held := token.BalanceOf(customer.Address)
+	r = rd.refund(t, tok, nextBlock)
+	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), held))
+	t.Logf("geth refunds: ETH and TST, the last tx %s nonce %d", r.TxID, r.Payout.Nonce)
+}
