@@ -24,6 +24,7 @@ import (
 type liveDesk struct {
 	svc      *core.Service
 	store    core.Store
+	path     string // the SQLite file
 	admin    context.Context
 	w        *watcher.Watcher
 	deposit  string // the customer's derived deposit address
@@ -47,14 +48,15 @@ func accountXPub(t testing.TB, purpose, coin uint32, params *chaincfg.Params) st
 func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source string, sign func(msg string) (string, string)) *liveDesk {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+	path := filepath.Join(t.TempDir(), "desk.db")
+	st, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st)
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	op, err := svc.Bootstrap(ctx, "admin", "admin-password-1")
 	require.NoError(t, err)
-	d := &liveDesk{svc: svc, store: st, admin: core.NewContextWithOperator(ctx, op), source: source, asset: asset}
+	d := &liveDesk{svc: svc, store: st, path: path, admin: core.NewContextWithOperator(ctx, op), source: source, asset: asset}
 	require.NoError(t, svc.SetFirmName(d.admin, "Example Securities"))
 	require.NoError(t, svc.CreateAsset(d.admin, asset))
 	require.NoError(t, svc.CreateCustomer(d.admin, &core.Customer{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", Name: "Wei Chan"}))
