@@ -6,7 +6,9 @@
 //
 // Round trips per method (Calls counts them): Head 1, Block 1, Transaction
 // 1 while pending and 2 once mined (plus 1, once per Chain, for eth_chainId
-// when Config.ChainID is nil), Conflict 1 per distinct sender.
+// when Config.ChainID is nil), Conflict 1 per distinct sender. For refunds
+// (payer.go): Balance, TokenBalance, Nonce and EstimateGas 1, Fees 2, Send
+// 1 (2 when the node answers "nonce too low").
 //
 // Not seen: ether moved by contracts (internal transfers leave no log), and
 // the value of a contract creation. A Transfer's Index is the log's position
@@ -44,6 +46,11 @@ type Client interface {
 	TransactionByHash(ctx context.Context, hash common.Hash) (tx *types.Transaction, isPending bool, err error)
 	TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error)
 	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
+	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
+	CallContract(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) ([]byte, error)
+	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
+	EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error)
+	SendTransaction(ctx context.Context, tx *types.Transaction) error
 }
 
 // Config describes the network the node is expected to serve.
@@ -397,4 +404,29 @@ func (c *counted) TransactionReceipt(ctx context.Context, h common.Hash) (*types
 func (c *counted) NonceAt(ctx context.Context, a common.Address, n *big.Int) (uint64, error) {
 	c.calls.Add(1)
 	return c.Client.NonceAt(ctx, a, n)
+}
+
+func (c *counted) BalanceAt(ctx context.Context, a common.Address, n *big.Int) (*big.Int, error) {
+	c.calls.Add(1)
+	return c.Client.BalanceAt(ctx, a, n)
+}
+
+func (c *counted) CallContract(ctx context.Context, msg ethereum.CallMsg, n *big.Int) ([]byte, error) {
+	c.calls.Add(1)
+	return c.Client.CallContract(ctx, msg, n)
+}
+
+func (c *counted) SuggestGasTipCap(ctx context.Context) (*big.Int, error) {
+	c.calls.Add(1)
+	return c.Client.SuggestGasTipCap(ctx)
+}
+
+func (c *counted) EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error) {
+	c.calls.Add(1)
+	return c.Client.EstimateGas(ctx, msg)
+}
+
+func (c *counted) SendTransaction(ctx context.Context, tx *types.Transaction) error {
+	c.calls.Add(1)
+	return c.Client.SendTransaction(ctx, tx)
 }

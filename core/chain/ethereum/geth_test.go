@@ -82,6 +82,10 @@ func TestGeth(t *testing.T) {
 		require.Equal(t, "2500001", token.BalanceOf(bob.Address).String())
 	})
 
+	t.Run("Payer", func(t *testing.T) {
+		payerSuite(t, chain, node.Chain, node.NewAccount(ethtest.Ether(10)))
+	})
+
 	t.Run("ErrNotFoundForUnknownHash", func(t *testing.T) {
 		_, err := chain.Transaction(ctx, common.HexToHash("0xdead").Hex())
 		require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "%v", err)

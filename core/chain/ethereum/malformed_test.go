@@ -30,6 +30,11 @@ type fakeClient struct {
 	TransactionByHashFunc  func() (*types.Transaction, bool, error)
 	TransactionReceiptFunc func() (*types.Receipt, error)
 	NonceAtFunc            func() (uint64, error)
+	BalanceAtFunc          func() (*big.Int, error)
+	CallContractFunc       func() ([]byte, error)
+	SuggestGasTipCapFunc   func() (*big.Int, error)
+	EstimateGasFunc        func() (uint64, error)
+	SendTransactionFunc    func() error
 }
 
 func (f *fakeClient) ChainID(context.Context) (*big.Int, error) { return f.ChainIDFunc() }
@@ -47,6 +52,21 @@ func (f *fakeClient) TransactionReceipt(context.Context, common.Hash) (*types.Re
 }
 func (f *fakeClient) NonceAt(context.Context, common.Address, *big.Int) (uint64, error) {
 	return f.NonceAtFunc()
+}
+func (f *fakeClient) BalanceAt(context.Context, common.Address, *big.Int) (*big.Int, error) {
+	return f.BalanceAtFunc()
+}
+func (f *fakeClient) CallContract(context.Context, goethereum.CallMsg, *big.Int) ([]byte, error) {
+	return f.CallContractFunc()
+}
+func (f *fakeClient) SuggestGasTipCap(context.Context) (*big.Int, error) {
+	return f.SuggestGasTipCapFunc()
+}
+func (f *fakeClient) EstimateGas(context.Context, goethereum.CallMsg) (uint64, error) {
+	return f.EstimateGasFunc()
+}
+func (f *fakeClient) SendTransaction(context.Context, *types.Transaction) error {
+	return f.SendTransactionFunc()
 }
 
 var fakeChainID = big.NewInt(1337)
@@ -293,6 +313,17 @@ func TestMalformedJSONRPC(t *testing.T) {
 				require.Error(t, err)
 				require.NotEqual(t, core.ENOTFOUND, core.ErrorCode(err))
 				_, _, err = chain.Conflict(ctx, []string{ethereum.Spend(common.Address{1}, 0)})
+				require.Error(t, err)
+				addr := common.Address{1}.Hex()
+				_, err = chain.Balance(ctx, addr)
+				require.Error(t, err)
+				_, err = chain.TokenBalance(ctx, addr, addr)
+				require.Error(t, err)
+				_, err = chain.Nonce(ctx, addr)
+				require.Error(t, err)
+				_, _, err = chain.Fees(ctx)
+				require.Error(t, err)
+				_, err = chain.EstimateGas(ctx, addr, addr, nil, nil)
 				require.Error(t, err)
 			})
 		})
