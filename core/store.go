@@ -166,24 +166,27 @@ type Store interface {
 	// record number and asset.
 	FindRefunds(ctx context.Context, f RefundFilter) ([]*Refund, error)
 	// TransitionRefund applies t (guarded UPDATE, audit row, and the deposit's
-	// own transition when set) in one transaction. ECONFLICT when the refund
-	// or its deposit moved meanwhile.
+	// own transition when set) in one transaction. ENOTFOUND for a missing
+	// refund; ECONFLICT when the refund or its deposit moved meanwhile, or
+	// when t.Payout spends what another refund holds (naming it), and then
+	// nothing of t is written.
 	TransitionRefund(ctx context.Context, t RefundTransition) (*Refund, error)
 	// UpdateRefundChain records what the watcher last saw of a Signed or
 	// Broadcast refund's transaction (no audit row, like
 	// UpdateDepositChain); a no-op when the refund moved on.
 	UpdateRefundChain(ctx context.Context, id int64, status RefundStatus, confirmations int) error
 	// NotifyRefund records the customer's notice of a Confirmed refund
-	// with its audit row. ECONFLICT when the refund is not Confirmed or
-	// the customer was already notified.
+	// with its audit row. ENOTFOUND for a missing refund; ECONFLICT when
+	// the refund is not Confirmed or the customer was already notified.
 	NotifyRefund(ctx context.Context, id int64, n RefundNotice, audit AuditEntry) (*Refund, error)
 	// FindPayoutCoins returns the Bitcoin outputs of an asset's account no
-	// live refund holds, largest first: credited (also refunding and
+	// refund holds (a refund holds its spends from Prepare until it is
+	// replaced or rejected), largest first: credited (also refunding and
 	// refunded) deposits at addresses derived from the filter's key, and
-	// the change of signed refunds.
+	// the change of signed refunds whose payout paid that key.
 	FindPayoutCoins(ctx context.Context, f PayoutCoinFilter) ([]PayoutInput, error)
-	// FindHeldSpends returns the spends (SpendKey form) live refunds hold
-	// that start with prefix: an Ethereum payer's nonces.
+	// FindHeldSpends returns the spends (SpendKey form) refunds hold that
+	// start with prefix (non-empty ASCII): an Ethereum payer's nonces.
 	FindHeldSpends(ctx context.Context, prefix string) ([]string, error)
 
 	// Setting returns a desk-wide setting's value, "" when it was never set.
