@@ -73,8 +73,8 @@ func claimSpends(ctx context.Context, tx pgx.Tx, id int64, spends []string) erro
 	var holder int64
 	err = tx.QueryRow(ctx, `SELECT spend, refund_id FROM refund_spends WHERE spend = ANY($1::text[]) AND refund_id <> $2 ORDER BY spend LIMIT 1`,
 		spends, id).Scan(&spend, &holder)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return core.Errorf(core.ECONFLICT, "Refund %d's payout spends one output or nonce twice; prepare the refund again.", id)
+	if errors.Is(err, pgx.ErrNoRows) { // the payout names a spend twice, or its holder let go meanwhile
+		return core.Errorf(core.ECONFLICT, "A spend of refund %d's payout is already claimed; prepare the refund again.", id)
 	} else if err != nil {
 		return fmt.Errorf("find refund spend: %w", err)
 	}

@@ -69,6 +69,9 @@ func claimSpends(ctx context.Context, tx *writeTx, id int64, spends []string) er
 		if err := tx.QueryRowContext(ctx, `SELECT refund_id FROM refund_spends WHERE spend = ?`, sp).Scan(&holder); err != nil {
 			return fmt.Errorf("find refund spend: %w", err)
 		}
+		if holder == id { // the payout names a spend twice
+			return core.Errorf(core.ECONFLICT, "A spend of refund %d's payout is already claimed; prepare the refund again.", id)
+		}
 		return core.Errorf(core.ECONFLICT, "%s is already claimed by refund %d; prepare the refund again.", sp, holder)
 	}
 	return nil

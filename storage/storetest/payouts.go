@@ -202,6 +202,15 @@ func runPayouts(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, btcSpends(b, "aa:0"), b.held(), "the coin it could claim was not claimed either")
 		require.Equal(t, rows, MustVerifyChain(t, b.Store), "no audit row")
 	})
+	t.Run("APayoutNamingASpendTwiceIsAConflict", func(t *testing.T) {
+		t.Parallel()
+		b := setupPayouts(t, newStore)
+		r := b.approved(b.credited(b.BTC))
+		_, err := b.Store.TransitionRefund(ctx, b.transition(r, core.RefundTransition{To: core.RefundPrepared,
+			Payout: btcPayout(r, 0, coin("aa:0", 60_000), coin("aa:0", 60_000))}))
+		requireCode(t, core.ECONFLICT, err)
+		require.Empty(t, b.held())
+	})
 	t.Run("ReleaseGivesTheSpendsBack", func(t *testing.T) {
 		t.Parallel()
 		b := setupPayouts(t, newStore)
