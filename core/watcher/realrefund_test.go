@@ -3,6 +3,7 @@ package watcher_test
 import (
 	"context"
 	"math/big"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -137,6 +138,7 @@ func TestRefundEndToEndOnBtcdRegtest(t *testing.T) {
 	keyringtest.Start(t)
 	d, node, to := btcDesk(t)
 	rd := newRefunder(t, d, 84, 1, &chaincfg.RegressionNetParams, big.NewInt(5), big.NewInt(100_000))
+	d.w.Log = exportAndLog(t, d) // the watcher's log goes where the greps look
 	other := node.Send(t, to, 700_000) // another deposit to the account: the fee comes from it
 	second := d.submit(t, "0.007", other, 0)
 	txid := node.Send(t, to, 1_500_000)
@@ -153,6 +155,8 @@ func TestRefundEndToEndOnBtcdRegtest(t *testing.T) {
 	require.Equal(t, r.Payout.Change.Big(), paid[r.Payout.ChangeAddress], "the change came back to the account")
 	require.Equal(t, int64(700_000)-r.Payout.Fee.Int64(), r.Payout.Change.Int64())
 	t.Logf("BTC refund %d of %s: tx %s, %s", r.ID, rec.RecordNo, r.TxID, core.PayoutFacts(d.asset, r.Payout))
+	exportAndLog(t, d)
+	requireNoKeyMaterial(t, filepath.Dir(d.path), keyMaterial(t, accountXPrv(t, 84, 1, &chaincfg.RegressionNetParams), r.Payout))
 }
 
 func TestEtherAndTokenRefundsEndToEndOnTheSimulatedChain(t *testing.T) {
@@ -208,6 +212,8 @@ func TestEtherAndTokenRefundsEndToEndOnTheSimulatedChain(t *testing.T) {
 	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), held))
 	require.Equal(t, uint64(1), r.Payout.Nonce, "the payer's second transaction")
 	t.Logf("TST refund %d of %s: tx %s, %s", r.ID, tok.RecordNo, r.TxID, core.PayoutFacts(d.asset, r.Payout))
+	exportAndLog(t, d)
+	requireNoKeyMaterial(t, filepath.Dir(d.path), keyMaterial(t, accountXPrv(t, 44, 60, &chaincfg.MainNetParams), r.Payout))
 }
 
 func customerBalance(t *testing.T, sim *ethtest.Sim, a common.Address) *big.Int {
