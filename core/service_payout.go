@@ -51,6 +51,35 @@ func (s *Service) PrepareRefund(ctx context.Context, id int64) (*Refund, error) 
 	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: r.Status, To: RefundPrepared, Payout: p, Network: a.Net(), Audit: au})
 }
 
+// EstimateRefund builds the transaction a refund would be paid with now,
+// without storing or claiming anything: the fee, inputs and change the
+// approver sees before approving. Requires a permission that sees refunds.
+func (s *Service) EstimateRefund(ctx context.Context, id int64) (*Payout, error) {
+	if _, err := s.authorize(ctx, ActionViewRefunds); err != nil {
+		return nil, err
+	}
+	if s.Payouts == nil {
+		return nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, d, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	node, err := s.chainFor(ctx, a.Net(), "The fee cannot be estimated")
+	if err != nil {
+		return nil, err
+	}
+	coins, held, err := s.payoutSources(ctx, a, d)
+	if err != nil {
+		return nil, err
+	}
+	return s.Payouts.Build(ctx, a, r, coins, held, node)
+}
+
 // payoutSources are what a payout may spend: for Bitcoin the refunded
 // deposit's own output first (the money goes back the way it came) and
 // then the account's largest; for Ethereum the spends live refunds hold
