@@ -64,14 +64,17 @@ func (w *Watcher) followRefund(ctx context.Context, rep *Report, r *core.Refund,
 			return err
 		}
 	}
+	if confs != r.Confirmations {
+		if err := w.Store.UpdateRefundChain(ctx, r.ID, r.Status, confs); err != nil {
+			return err
+		}
+		r.Confirmations = confs
+	}
 	if confs >= r.ConfirmationsRequired {
 		return w.moveRefund(ctx, rep, r, core.RefundConfirmed, "refund.confirm", fmt.Sprintf(
 			"Transaction %s has %d confirmation(s) in block %d (%s) at tip %d.", tx.TxID, confs, tx.BlockHeight, tx.BlockHash, rep.Tip))
 	}
-	if confs == r.Confirmations {
-		return nil
-	}
-	return w.Store.UpdateRefundChain(ctx, r.ID, r.Status, confs)
+	return nil
 }
 
 // refundVanished handles a refund transaction the node does not know: one
