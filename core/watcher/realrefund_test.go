@@ -83,6 +83,8 @@ func (d *refunder) refund(t *testing.T, rec *core.DepositRecord, mine func()) *c
 	_, err = svc.PrepareRefund(admin, r.ID)
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "a signed refund is never prepared again")
 
+	_, err = svc.BroadcastRefund(d.sam, r.ID)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "Refund Approval does not broadcast")
 	r, err = svc.BroadcastRefund(admin, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, core.RefundBroadcast, r.Status)
@@ -103,6 +105,9 @@ func (d *refunder) refund(t *testing.T, rec *core.DepositRecord, mine func()) *c
 	}
 	require.Equal(t, core.StatusRefunded, d.record(t, rec).Status)
 	require.Equal(t, "Refunded — customer not yet notified", r.Progress())
+	require.Equal(t, r.ConfirmationsRequired, r.Confirmations)
+	_, err = svc.NotifyRefund(d.sam, r.ID, core.NoticePhone, "told the customer")
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "Refund Approval does not record the notice")
 	r, err = svc.NotifyRefund(admin, r.ID, core.NoticeEmail, "sent the refund's transaction id to the customer's registered email")
 	require.NoError(t, err)
 	require.Equal(t, "Refunded — customer notified", r.Progress())
