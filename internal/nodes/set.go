@@ -223,7 +223,10 @@ func reason(err error) string {
 	return err.Error()
 }
 
-// call runs f against the ready node under the node's deadline.
+// call runs f against the ready node under the node's deadline. Only a
+// node that failed to answer is marked unreachable: an error with a code
+// (not found, a transaction refused, a request the adapter turned down)
+// is an answer.
 func call[T any](ctx context.Context, c *Chain, f func(context.Context, core.Chain) (T, error)) (T, error) {
 	var zero T
 	inner, err := c.ready(ctx)
@@ -234,8 +237,9 @@ func call[T any](ctx context.Context, c *Chain, f func(context.Context, core.Cha
 	defer cancel()
 	v, err := f(cctx, inner)
 	if err != nil {
+		answered := core.ErrorCode(err) != core.EINTERNAL
 		err = c.callError(cctx, err)
-		if core.ErrorCode(err) != core.ENOTFOUND && ctx.Err() == nil {
+		if !answered && ctx.Err() == nil {
 			c.mu.Lock()
 			c.state, c.lastErr = NodeUnreachable, err
 			c.mu.Unlock()
