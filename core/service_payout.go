@@ -17,9 +17,6 @@ func (s *Service) PrepareRefund(ctx context.Context, id int64) (*Refund, error) 
 	if err != nil {
 		return nil, err
 	}
-	if s.Payouts == nil {
-		return nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
-	}
 	r, err := s.refund(ctx, id)
 	if err != nil {
 		return nil, err
@@ -27,22 +24,7 @@ func (s *Service) PrepareRefund(ctx context.Context, id int64) (*Refund, error) 
 	if !CanTransitionRefund(r.Status, RefundPrepared) {
 		return nil, Errorf(EINVALID, "Only an approved refund, or a prepared one not yet signed, can be prepared; refund %d is %s.", r.ID, r.Status.Display())
 	}
-	a, d, err := s.refundAsset(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRefundAddress(ctx, d, r.Address); err != nil {
-		return nil, err
-	}
-	node, err := s.chainFor(ctx, a.Net(), "The refund cannot be prepared")
-	if err != nil {
-		return nil, err
-	}
-	coins, held, err := s.payoutSources(ctx, a, d)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.Payouts.Build(ctx, a, r, coins, held, node)
+	a, p, err := s.buildPayout(ctx, r, true, "The refund cannot be prepared")
 	if err != nil {
 		return nil, err
 	}
@@ -58,26 +40,41 @@ func (s *Service) EstimateRefund(ctx context.Context, id int64) (*Payout, error)
 	if _, err := s.authorize(ctx, ActionViewRefunds); err != nil {
 		return nil, err
 	}
-	if s.Payouts == nil {
-		return nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
-	}
 	r, err := s.refund(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	_, p, err := s.buildPayout(ctx, r, false, "The fee cannot be estimated")
+	return p, err
+}
+
+// buildPayout builds r's transaction against its network's node; checked
+// also holds the refund's address to the customer's Verified ones (one
+// revoked since the request is refused). without says what cannot be done
+// without a node.
+func (s *Service) buildPayout(ctx context.Context, r *Refund, checked bool, without string) (*Asset, *Payout, error) {
+	if s.Payouts == nil {
+		return nil, nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
+	}
 	a, d, err := s.refundAsset(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	node, err := s.chainFor(ctx, a.Net(), "The fee cannot be estimated")
+	if checked {
+		if err := s.checkRefundAddress(ctx, d, r.Address); err != nil {
+			return nil, nil, err
+		}
+	}
+	node, err := s.chainFor(ctx, a.Net(), without)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	coins, held, err := s.payoutSources(ctx, a, d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.Payouts.Build(ctx, a, r, coins, held, node)
+	p, err := s.Payouts.Build(ctx, a, r, coins, held, node)
+	return a, p, err
 }
 
 // payoutSources are what a payout may spend: for Bitcoin the refunded
