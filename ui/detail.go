@@ -171,13 +171,15 @@ func (v *detailView) show(det *core.DepositDetail) {
 	v.message.SetText("Updated " + time.Now().Format("15:04:05"))
 }
 
-// refundText is the record's newest refund in one paragraph.
+// refundText is the record's newest refund in one paragraph: where it
+// stands, what it pays, its transaction, fee and confirmations, and how
+// the customer was told.
 func refundText(rs []*core.Refund) string {
 	if len(rs) == 0 {
 		return "—"
 	}
 	r := rs[0]
-	s := fmt.Sprintf("%s: %s %s to %s, requested by %s on %s", r.Status.Display(), r.AmountText(), r.AssetSymbol, r.Address,
+	s := fmt.Sprintf("%s: %s %s to %s, requested by %s on %s", r.Progress(), r.AmountText(), r.AssetSymbol, r.Address,
 		r.RequestedBy, stamp(r.CreatedAt))
 	if r.ApprovedBy != "" {
 		s += ", approved by " + r.ApprovedBy
@@ -187,6 +189,19 @@ func refundText(rs []*core.Refund) string {
 	}
 	if r.AdjustmentReason != "" {
 		s += "; amount adjusted: " + r.AdjustmentReason
+	}
+	if r.Payout != nil && r.Payout.Fee != nil {
+		s += "; fee " + feeText(r.Chain, r.Payout)
+	}
+	if r.TxID != "" {
+		n := r.Confirmations
+		if r.Status == core.RefundConfirmed { // confirmed at the asset's confirmations, whatever the watcher last counted
+			n = max(n, r.ConfirmationsRequired)
+		}
+		s += fmt.Sprintf("; transaction %s, %d/%d confirmations", r.TxID, n, r.ConfirmationsRequired)
+	}
+	if r.Notice != nil {
+		s += ". " + noticeText(r.Notice)
 	}
 	if len(rs) > 1 {
 		s += fmt.Sprintf(" (%d earlier refunds were rejected or failed)", len(rs)-1)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,7 +18,9 @@ var refundColumns = []tableColumn[*core.Refund]{
 	{"Amount", "62139.9475 USDT", func(r *core.Refund) string { return r.AmountText() + " " + r.AssetSymbol }},
 	{"Refund Address", "0x9E5b…a150B", func(r *core.Refund) string { return shorten(r.Address, 6, 5) }},
 	{"Network", "mainnet", func(r *core.Refund) string { return r.Network }},
-	{"Status", "Requested", func(r *core.Refund) string { return r.Status.Display() }},
+	{"Status", "Refunded — customer not yet notified", func(r *core.Refund) string { return r.Progress() }},
+	{"TXID", "8dba1c…b1df", func(r *core.Refund) string { return shorten(r.TxID, 6, 4) }},
+	{"Fee", "0.00000282 BTC", refundFee},
 	{"Requested\nBy", "seed-checker", func(r *core.Refund) string { return r.RequestedBy }},
 	{"Approved\nBy", "seed-checker", func(r *core.Refund) string { return r.ApprovedBy }},
 	{"Requested At", "2026-11-24 23:30", func(r *core.Refund) string { return r.CreatedAt.Local().Format("2006-01-02 15:04") }},
@@ -38,23 +41,48 @@ func refundKind(r *core.Refund) string {
 	return "Customer"
 }
 
-// refundsPage lists refunds, newest first, and lets a second operator with
-// Refund Approval approve or reject what another requested.
+// refundFee is the Fee column: the prepared transaction's network fee
+// (Ethereum's most), empty before it is prepared.
+func refundFee(r *core.Refund) string {
+	if r.Payout == nil || r.Payout.Fee == nil {
+		return ""
+	}
+	return core.FormatFee(r.Chain, r.Payout.Fee.Big())
+}
+
+// refundRefresh is how often the page re-reads its refunds while one of
+// them is on its way on chain (Signed or Broadcast), so confirmations move
+// even when no change notification reaches this desk.
+var refundRefresh = 10 * time.Second
+
+// refundsPage lists refunds, newest first, and takes each through its
+// life: a second operator with Refund Approval approves or rejects what
+// another requested (and replaces a failed one); Prepare builds the
+// transaction, Execute Refund signs it on this station, Broadcast sends it,
+// and once it is Refunded the customer's notice is recorded. Each button is
+// shown to the operators whose permissions allow it, enabled when the
+// refund's transition table allows the move from the selected refund's status.
 type refundsPage struct {
 	w   *worker
 	svc *core.Service
 	op  *core.Operator
 	win fyne.Window
 
-	status                           *widget.Select
-	searchBtn, approveBtn, rejectBtn *widget.Button
-	table                            *widget.Table
-	message, selection               *widget.Label
-	refunds                          []*core.Refund
-	selected                         int
-	remarks                          *remarksDialog // the open reject dialog, for tests
-	approve                          *approveDialog // the open approve dialog, for tests
-	reads                            lane
+	status                                          *widget.Select
+	searchBtn, approveBtn, rejectBtn, replaceBtn    *widget.Button
+	prepareBtn, executeBtn, broadcastBtn, notifyBtn *widget.Button
+	table                                           *widget.Table
+	message, selection                              *widget.Label
+	refunds                                         []*core.Refund
+	selected                                        int
+	applied                                         *core.RefundFilter // the filter of the list on screen
+	reads                                           lane
+	stale                                           bool // a change was announced while a read was in flight
+
+	remarks *remarksDialog // the open reject or replace dialog, for tests
+	approve *approveDialog // the open approve dialog, for tests
+	execute *executeDialog // the open Execute Refund dialog, for tests
+	notify  *notifyForm    // the open Notify customer dialog, for tests
 }
 
 func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *refundsPage {
@@ -69,47 +97,82 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.searchBtn.Importance = widget.HighImportance
 	p.approveBtn = widget.NewButton("Approve", p.onApproveTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
+	p.replaceBtn = widget.NewButton("Replace", p.onReplaceTapped)
+	p.prepareBtn = widget.NewButton("Prepare", p.onPrepareTapped)
+	p.executeBtn = widget.NewButton("Execute Refund", p.onExecuteTapped)
+	p.executeBtn.Importance = widget.DangerImportance
+	p.broadcastBtn = widget.NewButton("Broadcast", p.onBroadcastTapped)
+	p.notifyBtn = widget.NewButton("Notify customer", p.onNotifyTapped)
 	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select a refund")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.table = newTable(refundColumns, func() []*core.Refund { return p.refunds }, func(row int) {
 		p.selected = row
 		p.updateActions()
 	})
-	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn)
+	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn, p.replaceBtn)
+	hideUnless(op.Can(core.ActionPrepareRefund), p.prepareBtn)
+	hideUnless(op.Can(core.ActionSignRefund), p.executeBtn)
+	hideUnless(op.Can(core.ActionBroadcastRefund), p.broadcastBtn)
+	hideUnless(op.Can(core.ActionNotifyRefund), p.notifyBtn)
 	p.updateActions()
+	go p.tick(refundRefresh)
 	return p
 }
 
 func (p *refundsPage) build() fyne.CanvasObject {
 	intro := wrapped("Refunds of credited deposits, newest first. Request one from Deposit Records (Request Refund); " +
-		"another operator with Refund Approval approves or rejects it.")
+		"another operator with Refund Approval approves it. Prepare builds its transaction, Execute Refund signs it on this " +
+		"station, Broadcast sends it; once Refunded, record how the customer was told.")
 	top := container.NewVBox(intro, container.NewGridWithColumns(4, labeled("Status", p.status)), container.NewHBox(p.searchBtn),
 		widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewHBox(p.selection, p.approveBtn, p.rejectBtn), p.message)
+	actions := container.NewHBox(p.selection, p.approveBtn, p.rejectBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn,
+		p.replaceBtn)
+	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
+// load searches with the Status filter.
 func (p *refundsPage) load() {
-	var keep int64 = -1
-	if r := p.current(); r != nil {
-		keep = r.ID
-	}
 	f := core.RefundFilter{Limit: 500}
 	for _, s := range core.RefundStatuses() {
 		if p.status.Selected == s.Display() {
 			f.Status = &s
 		}
 	}
+	p.read(f, p.message, p.searchBtn)
+}
+
+// reload reads the list on screen again, with the filter it was searched
+// with, keeping the selection: for changes made elsewhere (the watcher's
+// confirmations, another desk). While a read is in flight it waits for it.
+func (p *refundsPage) reload() {
+	if p.applied == nil {
+		return
+	}
+	if p.reads.busy() {
+		p.stale = true
+		return
+	}
+	p.read(*p.applied, nil)
+}
+
+func (p *refundsPage) read(f core.RefundFilter, line *widget.Label, controls ...fyne.Disableable) {
 	run(p.w, task[[]*core.Refund]{
-		controls: []fyne.Disableable{p.searchBtn},
-		line:     p.message,
+		controls: controls,
+		line:     line,
 		lane:     &p.reads,
 		call:     func(ctx context.Context) ([]*core.Refund, error) { return p.svc.Refunds(ctx, f) },
 		done: func(rs []*core.Refund, err error) {
+			defer p.reloadIfStale()
 			if err != nil {
 				p.message.SetText(errorText(err))
 				return
 			}
+			var keep int64 = -1
+			if r := p.current(); r != nil {
+				keep = r.ID
+			}
+			p.applied = &f
 			p.refunds, p.selected = rs, -1
 			oneLineRows(p.table, len(rs))
 			p.table.UnselectAll()
@@ -122,6 +185,52 @@ func (p *refundsPage) load() {
 			p.updateActions()
 		},
 	})
+}
+
+// reloadIfStale reloads for a change announced while a read was in flight.
+func (p *refundsPage) reloadIfStale() {
+	if p.stale && !p.reads.busy() {
+		p.stale = false
+		p.reload()
+	}
+}
+
+// changed reloads the list after records changed elsewhere: the watcher's
+// pass (new blocks, a refund confirmed) or another desk.
+func (p *refundsPage) changed() { p.reload() }
+
+// tick re-reads the list every refundRefresh while a listed refund is
+// Signed or Broadcast, until the session ends.
+func (p *refundsPage) tick(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.w.ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(p.onTick)
+		}
+	}
+}
+
+func (p *refundsPage) onTick() {
+	// Answers are applied one by one (see calls.apply); the list is one.
+	p.w.calls.apply.Lock()
+	defer p.w.calls.apply.Unlock()
+	if p.onChain() && !p.reads.busy() {
+		p.reload()
+	}
+}
+
+// onChain says whether a listed refund's transaction is being followed.
+func (p *refundsPage) onChain() bool {
+	for _, r := range p.refunds {
+		if r.Status == core.RefundSigned || r.Status == core.RefundBroadcast {
+			return true
+		}
+	}
+	return false
 }
 
 // saved says what was done and reloads the list; the message stays.
@@ -137,15 +246,31 @@ func (p *refundsPage) current() *core.Refund {
 	return nil
 }
 
+// updateActions enables what the refund's transition table allows from the
+// selected refund's status; core refuses the rest anyway.
 func (p *refundsPage) updateActions() {
 	r := p.current()
-	enable(p.approveBtn, r != nil && r.Status == core.RefundRequested && r.RequestedBy != p.op.Name)
-	enable(p.rejectBtn, r != nil && core.CanTransitionRefund(r.Status, core.RefundRejected))
+	can := func(to core.RefundStatus) bool { return r != nil && core.CanTransitionRefund(r.Status, to) }
+	other := r != nil && r.RequestedBy != p.op.Name // nobody approves their own request
+	enable(p.approveBtn, r != nil && r.Status == core.RefundRequested && other)
+	enable(p.rejectBtn, can(core.RefundRejected))
+	// Approved is reached from Requested by approval, from Failed by a replacement.
+	enable(p.replaceBtn, can(core.RefundApproved) && r.Status != core.RefundRequested && other)
+	enable(p.prepareBtn, can(core.RefundPrepared))
+	enable(p.executeBtn, can(core.RefundSigned))
+	// A broadcast refund's transaction may be sent again: the same bytes.
+	enable(p.broadcastBtn, can(core.RefundBroadcast) || r != nil && r.Status == core.RefundBroadcast)
+	enable(p.notifyBtn, r != nil && r.Status == core.RefundConfirmed && r.Notice == nil)
 	if r != nil {
 		p.selection.SetText("Selected: refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo)
 	} else {
 		p.selection.SetText("Select a refund")
 	}
+}
+
+// actions are the page's refund buttons, held while one of their calls runs.
+func (p *refundsPage) actions() []fyne.Disableable {
+	return []fyne.Disableable{p.approveBtn, p.rejectBtn, p.replaceBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn}
 }
 
 func (p *refundsPage) onApproveTapped() {
@@ -170,6 +295,34 @@ func (p *refundsPage) onRejectTapped() {
 			return err
 		},
 		ok:   func() { p.saved("Refund " + id + " of " + r.RecordNo + " rejected; the record is Credited again.") },
-		hold: []fyne.Disableable{p.rejectBtn, p.approveBtn},
+		hold: p.actions(),
+	})
+}
+
+// onReplaceTapped lets a supervisor send a Failed refund back to Approved,
+// to be prepared anew, with remarks.
+func (p *refundsPage) onReplaceTapped() {
+	r := p.current()
+	if r == nil {
+		return
+	}
+	id := strconv.FormatInt(r.ID, 10)
+	why := ""
+	if r.Remarks != "" {
+		why = " It failed: " + r.Remarks
+	}
+	p.remarks = newRemarksDialog(p.win, p.w, remarksAction{
+		title: "Replace refund " + id,
+		explain: "Transaction " + orDash(r.TxID) + " can no longer pay this refund." + why + " Replacing approves the refund of " +
+			r.AmountText() + " " + r.AssetSymbol + " to " + r.Address + " again, to be prepared anew. Enter why.",
+		confirm: "Replace refund", question: "Replace failed refund " + id + " of " + r.RecordNo + " with a new transaction?",
+		call: func(ctx context.Context, remarks string) error {
+			_, err := p.svc.ReplaceRefund(ctx, r.ID, remarks)
+			return err
+		},
+		ok: func() {
+			p.saved("Refund " + id + " of " + r.RecordNo + " approved again; Prepare builds its new transaction.")
+		},
+		hold: p.actions(),
 	})
 }

@@ -85,6 +85,8 @@ func TestRequestRefundThenApproveAndRejectOnTheRefundsPage(t *testing.T) {
 	require.Equal(t, "video call, ticket 4471", facts["Identity check"])
 	require.Equal(t, "forced by the firm", facts["Kind"])
 	require.Contains(t, facts["Requested by"], "admin on ")
+	require.Equal(t, "Cannot be estimated now: BTC@regtest has no refund fee cap; set one in Cryptocurrency Configuration before "+
+		"preparing refunds. Approving is still possible; Prepare builds the transaction.", facts["Fee estimate"])
 	b.tap(t, rp.approve.confirm)
 	b.tap(t, rp.approve.again)
 	require.Contains(t, rp.message.Text, "approved")

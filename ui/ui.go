@@ -304,12 +304,16 @@ func (u *UI) stopIdleWatch() {
 }
 
 // DepositsChanged tells the desk that recordNo ("*": any record) changed
-// elsewhere: the chain watcher, or another desk on a shared database. It
-// may be called from any goroutine.
+// elsewhere: the chain watcher (a pass with new blocks moves refunds'
+// confirmations too), or another desk on a shared database. It may be
+// called from any goroutine.
 func (u *UI) DepositsChanged(recordNo string) {
 	fyne.Do(func() {
 		if u.records != nil {
 			u.records.changed(recordNo)
+		}
+		if u.refunds != nil {
+			u.refunds.changed()
 		}
 	})
 }

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+)
+
+// Each refund button is shown to the operators whose permissions allow
+// its action, and no one else.
+func TestRefundButtonsShowByPermission(t *testing.T) {
+	d := setupRefundDesk(t)
+	d.request(t)
+	d.checker(t, "rita", "rita-password-1", core.PermRefund)
+	d.checker(t, "sid", "sid-password-01", core.PermSignRefund)
+	d.checker(t, "ada", "ada-password-01", core.PermAuditView)
+	for _, c := range []struct {
+		name, pw string
+		visible  []string
+	}{
+		{"admin", adminPW, []string{"Approve", "Reject", "Prepare", "Execute Refund", "Broadcast", "Notify customer", "Replace"}},
+		{"sam", "sam-password-01", []string{"Approve", "Reject", "Replace"}},
+		{"rita", "rita-password-1", []string{"Prepare", "Broadcast", "Notify customer"}},
+		{"sid", "sid-password-01", []string{"Prepare", "Execute Refund", "Broadcast"}},
+		{"ada", "ada-password-01", nil},
+	} {
+		rp := d.refundsAs(t, c.name, c.pw)
+		var shown []string
+		for _, b := range []*widget.Button{rp.approveBtn, rp.rejectBtn, rp.prepareBtn, rp.executeBtn, rp.broadcastBtn, rp.notifyBtn, rp.replaceBtn} {
+			if b.Visible() {
+				shown = append(shown, b.Text)
+			}
+		}
+		require.Equal(t, c.visible, shown, c.name)
+		require.Len(t, rp.refunds, 1, "%s sees the refund", c.name)
+	}
+}
+
+// A button is enabled only when the refund's transition table allows its
+// move from the selected refund's status.
+func TestRefundButtonsEnableByStatus(t *testing.T) {
+	d := setupRefundDesk(t)
+	rp := d.refundsAs(t, "admin", adminPW)
+	noticed := &core.RefundNotice{By: "admin", At: time.Now(), Channel: core.NoticePhone, Note: "called"}
+	for _, c := range []struct {
+		r       *core.Refund
+		enabled []string
+	}{
+		{&core.Refund{Status: core.RefundRequested, RequestedBy: "rita"}, []string{"Approve", "Reject"}},
+		{&core.Refund{Status: core.RefundRequested, RequestedBy: "admin"}, []string{"Reject"}},
+		{&core.Refund{Status: core.RefundApproved, RequestedBy: "rita"}, []string{"Reject", "Prepare"}},
+		{&core.Refund{Status: core.RefundPrepared, RequestedBy: "rita"}, []string{"Reject", "Prepare", "Execute Refund"}},
+		{&core.Refund{Status: core.RefundSigned, RequestedBy: "rita"}, []string{"Broadcast"}},
+		{&core.Refund{Status: core.RefundBroadcast, RequestedBy: "rita"}, []string{"Broadcast"}},
+		{&core.Refund{Status: core.RefundConfirmed, RequestedBy: "rita"}, []string{"Notify customer"}},
+		{&core.Refund{Status: core.RefundConfirmed, RequestedBy: "rita", Notice: noticed}, nil},
+		{&core.Refund{Status: core.RefundFailed, RequestedBy: "rita"}, []string{"Reject", "Replace"}},
+		{&core.Refund{Status: core.RefundFailed, RequestedBy: "admin"}, []string{"Reject"}},
+		{&core.Refund{Status: core.RefundRejected, RequestedBy: "rita"}, nil},
+	} {
+		d.meanwhile(func() {
+			rp.refunds = []*core.Refund{c.r}
+			rp.table.UnselectAll()
+			rp.table.Select(widget.TableCellID{Row: 0})
+		})
+		var on []string
+		for _, b := range []*widget.Button{rp.approveBtn, rp.rejectBtn, rp.prepareBtn, rp.executeBtn, rp.broadcastBtn, rp.notifyBtn, rp.replaceBtn} {
+			if !b.Disabled() {
+				on = append(on, b.Text)
+			}
+		}
+		require.Equal(t, c.enabled, on, "%s requested by %s", c.r.Progress(), c.r.RequestedBy)
+	}
+}
+
+// A failed refund goes back to Approved only by a supervisor's Replace
+// with remarks; then it is prepared anew.
+func TestFailedRefundIsReplacedWithRemarks(t *testing.T) {
+	d := setupRefundDesk(t)
+	r := d.request(t)
+	sam := d.operatorCtx(t, "sam")
+	_, err := d.svc.ApproveRefund(sam, r.ID)
+	require.NoError(t, err)
+	_, err = d.svc.PrepareRefund(d.admin, r.ID)
+	require.NoError(t, err)
+	r, err = d.svc.ExecuteRefund(d.admin, r.ID)
+	require.NoError(t, err)
+	_, err = d.store.TransitionRefund(context.Background(), core.RefundTransition{ID: r.ID, From: core.RefundSigned, To: core.RefundFailed,
+		Remarks: "its inputs were spent by another transaction",
+		Audit:   core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "refund.fail", Entity: "refund", EntityID: r.RecordNo}})
+	require.NoError(t, err)
+
+	rp := d.refundsAs(t, "sam", "sam-password-01")
+	rp.table.Select(widget.TableCellID{Row: 0})
+	require.Equal(t, "Failed", refundColumns[5].text(rp.refunds[0]))
+	require.False(t, rp.replaceBtn.Disabled())
+	d.tap(t, rp.replaceBtn)
+	require.Contains(t, rp.remarks.action.explain, "It failed: its inputs were spent by another transaction")
+	test.Type(rp.remarks.remarks, "inputs double-spent by the old wallet; pay from fresh coins")
+	d.tap(t, rp.remarks.confirm)
+	d.tap(t, rp.remarks.again)
+	require.Contains(t, rp.message.Text, "approved again; Prepare builds its new transaction")
+	require.Equal(t, core.RefundApproved, rp.refunds[0].Status)
+	require.Equal(t, "sam", rp.refunds[0].ApprovedBy)
+	require.True(t, rp.replaceBtn.Disabled())
+}
+
+// The approve dialog says why no fee can be estimated, and approving
+// still works.
+func TestApproveDialogSaysWhyTheFeeCannotBeEstimated(t *testing.T) {
+	d := setupRefundDesk(t)
+	d.node.mu.Lock()
+	for k, c := range d.node.coins {
+		if c.address != d.rec.DestinationAddress {
+			delete(d.node.coins, k) // the second coin was spent outside the desk
+		}
+	}
+	d.node.mu.Unlock()
+	r := d.request(t)
+	rp := d.refundsAs(t, "sam", "sam-password-01")
+	rp.table.Select(widget.TableCellID{Row: 0})
+	d.tap(t, rp.approveBtn)
+	require.Contains(t, rp.approve.fee.Text, "Cannot be estimated now: The BTC@regtest account cannot pay this refund")
+	require.Contains(t, rp.approve.fee.Text, "short by ")
+	require.Contains(t, rp.approve.fee.Text, "Approving is still possible")
+	d.tap(t, rp.approve.confirm)
+	d.tap(t, rp.approve.again)
+	got, err := d.svc.Refund(d.admin, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, core.RefundApproved, got.Status)
+
+	d.svc.Nodes = nil
+	_, err = d.svc.RejectRefund(d.operatorCtx(t, "sam"), r.ID, "customer asked again later")
+	require.NoError(t, err)
+	d.request(t)
+	d.tap(t, rp.searchBtn)
+	rp.table.Select(widget.TableCellID{Row: 0})
+	d.tap(t, rp.approveBtn)
+	require.Contains(t, rp.approve.fee.Text, "Cannot be estimated now: No blockchain nodes are configured (nodes.toml).")
+}
+
+// operatorCtx is a context acting as the named operator.
+func (d *refundDesk) operatorCtx(t *testing.T, name string) context.Context {
+	t.Helper()
+	ops, err := d.store.FindOperators(context.Background(), core.OperatorFilter{Name: &name})
+	require.NoError(t, err)
+	require.Len(t, ops, 1)
+	return core.NewContextWithOperator(context.Background(), ops[0])
+}
