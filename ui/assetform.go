@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"depositdesk/core"
@@ -23,6 +24,8 @@ type assetForm struct {
 	symbol, name, decimals, contract *widget.Entry
 	minDeposit, confirmations        *widget.Entry
 	xpub                             *widget.Entry
+	feeRate, feeCap                  *widget.Entry // refunds' network fee: rate, and the most one may pay
+	feeRateUnit, feeCapUnit          *widget.Label // their units on the chosen chain
 	enabled                          *widget.Check
 }
 
@@ -36,6 +39,8 @@ func newAssetForm(win fyne.Window, w *worker, cur *core.Asset, done func(*core.A
 	f.contract = entry("ERC-20 token contract 0x…; empty for the network's own coin")
 	f.minDeposit, f.confirmations = entry("in the asset's units, e.g. 0.0001"), entry("e.g. 3 for BTC, 12 for ETH")
 	f.xpub = entry("account extended public key (xpub/tpub, zpub…); never a private key")
+	f.feeRate, f.feeCap = entry(""), entry("")
+	f.feeRateUnit, f.feeCapUnit = widget.NewLabel(""), widget.NewLabel("")
 	f.enabled = widget.NewCheck("Accept deposits", nil)
 	title := "Add cryptocurrency"
 	if cur == nil {
@@ -53,6 +58,11 @@ func newAssetForm(win fyne.Window, w *worker, cur *core.Asset, done func(*core.A
 		f.minDeposit.SetText(core.FormatAmount(cur.MinDeposit, cur.Decimals))
 		f.confirmations.SetText(strconv.Itoa(cur.ConfirmationsRequired))
 		f.xpub.SetText(cur.AccountXPub)
+		f.feeRate.SetText(feeRateText(cur.Chain, cur.RefundFeeRate))
+		if cur.RefundFeeCap != nil {
+			_, dec := core.Coin(cur.Chain)
+			f.feeCap.SetText(core.FormatAmount(cur.RefundFeeCap, dec))
+		}
 		f.enabled.SetChecked(cur.Enabled)
 		for _, w := range []fyne.Disableable{f.chain, f.network, f.symbol, f.decimals, f.contract} {
 			w.Disable()
@@ -64,6 +74,8 @@ func newAssetForm(win fyne.Window, w *worker, cur *core.Asset, done func(*core.A
 		widget.NewFormItem("Decimals", f.decimals), widget.NewFormItem("Token contract", f.contract),
 		widget.NewFormItem("Minimum deposit", f.minDeposit), widget.NewFormItem("Confirmations", f.confirmations),
 		widget.NewFormItem("Account key", f.xpub),
+		widget.NewFormItem("Refund fee rate", container.NewBorder(nil, nil, nil, f.feeRateUnit, f.feeRate)),
+		widget.NewFormItem("Refund fee cap", container.NewBorder(nil, nil, nil, f.feeCapUnit, f.feeCap)),
 		widget.NewFormItem("", f.enabled),
 	)
 	f.formDialog = newFormDialog(win, w, title, "Save", 640, form, func() error {
@@ -77,8 +89,14 @@ func newAssetForm(win fyne.Window, w *worker, cur *core.Asset, done func(*core.A
 	return f
 }
 
-// onChainChanged offers the chain's networks; a Bitcoin asset has no contract.
+// onChainChanged offers the chain's networks and names its fee units; a
+// Bitcoin asset has no contract.
 func (f *assetForm) onChainChanged(chain string) {
+	sym, _ := core.Coin(chain)
+	f.feeRateUnit.SetText(feeRateUnit(chain))
+	f.feeCapUnit.SetText(sym)
+	f.feeRate.SetPlaceHolder("empty = the node's estimate")
+	f.feeCap.SetPlaceHolder("the most one refund's network fee may be; refunds are refused until set")
 	f.network.Options = core.ChainNetworks(chain)
 	if f.cur == nil {
 		f.network.SetSelected(f.network.Options[0])
@@ -114,7 +132,63 @@ func (f *assetForm) asset() (*core.Asset, error) {
 	if a.MinDeposit, err = parseMinimum(f.minDeposit.Text, a.Decimals); err != nil {
 		return nil, err
 	}
+	if a.RefundFeeRate, err = parseFeeRate(a.Chain, f.feeRate.Text); err != nil {
+		return nil, err
+	}
+	if a.RefundFeeCap, err = parseFeeCap(a.Chain, f.feeCap.Text); err != nil {
+		return nil, err
+	}
+	if f.cur != nil && f.cur.RefundFeeCap != nil && a.RefundFeeCap == nil {
+		return nil, core.Errorf(core.EINVALID, "Refund fee cap: enter the most one refund's fee may be; it cannot be removed once set.")
+	}
 	return a, nil
+}
+
+// feeRateUnit is the unit operators write a chain's refund fee rate in.
+func feeRateUnit(chain string) string {
+	if chain == core.ChainEthereum {
+		return "gwei per gas"
+	}
+	return "sat/vB"
+}
+
+// feeRateText is a fee rate as the form shows it: core.FormatFeeRate's
+// number without the unit the placeholder names; "" for the node's estimate.
+func feeRateText(chain string, v *big.Int) string {
+	if v == nil {
+		return ""
+	}
+	s := core.FormatFeeRate(chain, v)
+	return s[:strings.LastIndex(s, " ")]
+}
+
+// parseFeeRate reads the Refund fee rate field: empty (or zero) takes the
+// node's estimate.
+func parseFeeRate(chain, s string) (*big.Int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	v, err := core.ParseFeeRate(chain, strings.TrimSpace(s))
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "Refund fee rate (%s): %s", feeRateUnit(chain), core.ErrorMessage(err))
+	}
+	if v.Sign() == 0 {
+		return nil, nil
+	}
+	return v, nil
+}
+
+// parseFeeCap reads the Refund fee cap field, in the chain's own coin.
+func parseFeeCap(chain, s string) (*big.Int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	sym, dec := core.Coin(chain)
+	v, err := core.ParseAmount(strings.TrimSpace(s), dec)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "Refund fee cap (%s): %s", sym, core.ErrorMessage(err))
+	}
+	return v, nil
 }
 
 func formInt(field, s string) (int, error) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"math/big"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -168,11 +169,28 @@ func (p *assetsPage) update(ctx context.Context, cur, next *core.Asset) error {
 	if next.AccountXPub != cur.AccountXPub {
 		upd.AccountXPub, changed = &next.AccountXPub, true
 	}
+	if !sameAmount(next.RefundFeeRate, cur.RefundFeeRate) {
+		upd.RefundFeeRate, changed = next.RefundFeeRate, true
+		if next.RefundFeeRate == nil {
+			upd.RefundFeeRate = new(big.Int) // zero clears it: the node's estimate
+		}
+	}
+	if !sameAmount(next.RefundFeeCap, cur.RefundFeeCap) {
+		upd.RefundFeeCap, changed = next.RefundFeeCap, true
+	}
 	if !changed {
 		return core.Errorf(core.EINVALID, "Nothing was changed.")
 	}
 	_, err := p.svc.UpdateAsset(ctx, cur.ID, upd)
 	return err
+}
+
+// sameAmount compares optional amounts; nil is unset.
+func sameAmount(a, b *big.Int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Cmp(b) == 0
 }
 
 // saved says so and shows the list with a selected.

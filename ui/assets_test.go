@@ -105,3 +105,75 @@ func TestAssetsAreReadOnlyWithoutAssetConfiguration(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The refund fee rate and cap are entered in the units operators use
+// (sat/vB or gwei; BTC or ETH), shown back the same way, and a cleared
+// rate means the node's estimate again.
+func TestAssetFormRefundFeeFieldsRoundTrip(t *testing.T) {
+	b := setup(t)
+	b.withData(t, 1)
+	b.loginAs(t, "admin", adminPW)
+	b.tap(t, b.ui.nav[pageAssets])
+	p := b.ui.assets
+
+	b.tap(t, p.addBtn)
+	f := p.form
+	require.Equal(t, "sat/vB", f.feeRateUnit.Text)
+	require.Equal(t, "BTC", f.feeCapUnit.Text)
+	require.Equal(t, "empty = the node's estimate", f.feeRate.PlaceHolder)
+	f.chain.SetSelected(core.ChainEthereum)
+	require.Equal(t, "gwei per gas", f.feeRateUnit.Text)
+	require.Equal(t, "ETH", f.feeCapUnit.Text)
+	f.network.SetSelected("dev")
+	test.Type(f.symbol, "ETH")
+	test.Type(f.decimals, "18")
+	test.Type(f.confirmations, "12")
+	test.Type(f.feeRate, "1.5")
+	test.Type(f.feeCap, "0.0000000000000000001")
+	b.tap(t, f.save)
+	require.Contains(t, f.message.Text, "Refund fee cap (ETH): ")
+	f.feeCap.SetText("0.001")
+	b.tap(t, f.save)
+	require.Empty(t, f.message.Text)
+	eth := p.assets[p.selected]
+	require.Equal(t, "1500000000", eth.RefundFeeRate.String(), "1.5 gwei in wei")
+	require.Equal(t, "1000000000000000", eth.RefundFeeCap.String(), "0.001 ETH in wei")
+
+	b.tap(t, p.editBtn)
+	f = p.form
+	require.Equal(t, "1.5", f.feeRate.Text)
+	require.Equal(t, "gwei per gas", f.feeRateUnit.Text)
+	require.Equal(t, "0.001", f.feeCap.Text)
+	f.feeCap.SetText("")
+	b.tap(t, f.save)
+	require.Contains(t, f.message.Text, "Refund fee cap: ")
+	f.feeCap.SetText("0.002")
+	f.feeRate.SetText("")
+	b.tap(t, f.save)
+	require.Empty(t, f.message.Text)
+	eth = p.assets[p.selected]
+	require.Nil(t, eth.RefundFeeRate, "empty: the node's estimate")
+	require.Equal(t, "2000000000000000", eth.RefundFeeCap.String())
+	trail, err := b.svc.AuditTrail(b.admin, core.AuditFilter{Entity: ptr("asset"), EntityID: ptr("ETH@dev")})
+	require.NoError(t, err)
+	require.Contains(t, trail[len(trail)-1].After, "refund_fee_rate=- refund_fee_cap=2000000000000000")
+
+	selectRow(t, p.table, p.assets, "BTC@regtest", func(a *core.Asset) bool { return a.Key() == "BTC@regtest" })
+	b.tap(t, p.editBtn)
+	f = p.form
+	require.Empty(t, f.feeRate.Text)
+	require.Empty(t, f.feeCap.Text, "no cap yet: refunds are refused until set")
+	test.Type(f.feeRate, "2.5")
+	test.Type(f.feeCap, "0.0001")
+	b.tap(t, f.save)
+	require.Contains(t, f.message.Text, "Refund fee rate (sat/vB): ")
+	f.feeRate.SetText("3")
+	b.tap(t, f.save)
+	require.Empty(t, f.message.Text)
+	b.tap(t, p.editBtn)
+	require.Equal(t, "3", p.form.feeRate.Text)
+	require.Equal(t, "0.0001", p.form.feeCap.Text)
+	btc := p.assets[p.selected]
+	require.Equal(t, "3", btc.RefundFeeRate.String())
+	require.Equal(t, "10000", btc.RefundFeeCap.String(), "satoshis")
+}
