@@ -5,10 +5,15 @@
 # ownership challenge on Customer Wallet Address, see a refund waiting for
 # approval, verify the Audit Log, see the Operators, search for a record under verification, cancel it with remarks and the second
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
+# The refund steps that need a node and a signing key (Execute Refund, the
+# customer's notice) are rendered by ui.TestScreenshots through Fyne's
+# software painter at the same size, against a stand-in node and key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 out=assets/screenshots
+# refund-execute.png, refund-notice.png
+DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^TestScreenshots$' -count=1 >/dev/null
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk
 $GO build -o "$dir/depositctl" ./cmd/depositctl
