@@ -38,6 +38,18 @@ type Payout struct {
 	Nonce    uint64 `json:"nonce,omitempty"`
 	GasLimit uint64 `json:"gas_limit,omitempty"`
 	TipCap   *Int   `json:"tip_cap,omitempty"`
+
+	// Earlier are the transactions a Bitcoin fee bump replaced, newest
+	// first. They spend the same outputs, so at most one of them and this
+	// one is ever mined; until one is, any of them may be.
+	Earlier []EarlierTx `json:"earlier,omitempty"`
+}
+
+// EarlierTx is a signed transaction a fee bump replaced.
+type EarlierTx struct {
+	Payout   *Payout `json:"payout"` // its facts (without Earlier)
+	SignedTx []byte  `json:"signed_tx"`
+	TxID     string  `json:"txid"`
 }
 
 // PayoutInput is one output of the account a Bitcoin refund spends.
@@ -139,6 +151,12 @@ type PayoutBuilder interface {
 	Build(ctx context.Context, a *Asset, r *Refund, coins []PayoutInput, held []string, node Chain) (*Payout, error)
 	// Payer is the address an Ethereum asset's refunds are paid from.
 	Payer(a *Asset) (string, error)
+	// Bump returns r's transaction again at a higher fee rate: the same
+	// inputs and payment, the change lowered by the extra fee (BIP125: the
+	// fee grows by at least 1 sat/vB of its size), with r's signed
+	// transaction added to Earlier. EINVALID when there is no change left
+	// to pay it or it would pass the cap.
+	Bump(a *Asset, r *Refund, rate *big.Int) (*Payout, error)
 	// Check decodes p.Unsigned again and confirms it pays exactly r's
 	// amount to r's address, the change to the account's own key, the fee
 	// p names and no more than a's cap. ECONFLICT naming the difference.

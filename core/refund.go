@@ -61,13 +61,17 @@ func RefundStatuses() []RefundStatus {
 //     has the asset's confirmations, or Failed when the chain spent its
 //     coins or nonce otherwise;
 //   - a Failed refund is replaced (back to Approved, to be prepared anew)
-//     only by a supervisor with remarks, or rejected.
+//     only by a supervisor with remarks, or rejected;
+//   - a Bitcoin refund not yet mined may have its fee bumped, by a
+//     supervisor with remarks: Prepared again with the same inputs, its
+//     signed transaction kept as an earlier one; should an earlier one be
+//     mined after all, it is the refund's transaction (Broadcast).
 var refundTransitions = map[RefundStatus][]RefundStatus{
 	RefundRequested: {RefundApproved, RefundRejected},
 	RefundApproved:  {RefundPrepared, RefundRejected},
-	RefundPrepared:  {RefundPrepared, RefundSigned, RefundRejected},
-	RefundSigned:    {RefundBroadcast, RefundFailed},
-	RefundBroadcast: {RefundConfirmed, RefundFailed},
+	RefundPrepared:  {RefundPrepared, RefundSigned, RefundRejected, RefundBroadcast},
+	RefundSigned:    {RefundBroadcast, RefundFailed, RefundPrepared},
+	RefundBroadcast: {RefundConfirmed, RefundFailed, RefundPrepared, RefundBroadcast},
 	RefundFailed:    {RefundApproved, RefundRejected},
 }
 

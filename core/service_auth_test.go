@@ -219,6 +219,38 @@ func guardedCalls() []serviceCall {
 			_, err := s.RevokeAPIClient(ctx, "crm", "leaked")
 			return err
 		}},
+		{"PrepareRefund", core.ActionPrepareRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.PrepareRefund(ctx, 1)
+			return err
+		}},
+		{"ExecuteRefund", core.ActionSignRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ExecuteRefund(ctx, 1)
+			return err
+		}},
+		{"BroadcastRefund", core.ActionBroadcastRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.BroadcastRefund(ctx, 1)
+			return err
+		}},
+		{"NotifyRefund", core.ActionNotifyRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.NotifyRefund(ctx, 1, core.NoticePhone, "called")
+			return err
+		}},
+		{"ReplaceRefund", core.ActionApproveRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ReplaceRefund(ctx, 1, "spent elsewhere")
+			return err
+		}},
+		{"BumpRefundFee", core.ActionApproveRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.BumpRefundFee(ctx, 1, big.NewInt(20), "stuck")
+			return err
+		}},
+		{"EstimateRefund", core.ActionViewRefunds, func(ctx context.Context, s *core.Service) error {
+			_, err := s.EstimateRefund(ctx, 1)
+			return err
+		}},
+		{"Refund", core.ActionViewRefunds, func(ctx context.Context, s *core.Service) error {
+			_, err := s.Refund(ctx, 1)
+			return err
+		}},
 	}
 }
 

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -21,8 +22,11 @@ func (s *Service) PrepareRefund(ctx context.Context, id int64) (*Refund, error) 
 	if err != nil {
 		return nil, err
 	}
-	if !CanTransitionRefund(r.Status, RefundPrepared) {
+	switch {
+	case r.Status != RefundApproved && r.Status != RefundPrepared:
 		return nil, Errorf(EINVALID, "Only an approved refund, or a prepared one not yet signed, can be prepared; refund %d is %s.", r.ID, r.Status.Display())
+	case r.Status == RefundPrepared && len(r.Payout.Earlier) > 0:
+		return nil, Errorf(EINVALID, "Refund %d is a fee bump of a transaction that may still be mined: it keeps its inputs. Execute it, or bump it again once signed.", r.ID)
 	}
 	a, p, err := s.buildPayout(ctx, r, true, "The refund cannot be prepared")
 	if err != nil {
@@ -319,7 +323,7 @@ func (s *Service) checkRefundLogged(ctx context.Context, a *Asset, r *Refund) er
 				requested, approved, prepared = row, nil, nil
 			case row.Action == "refund.approve" || row.Action == "refund.replace":
 				approved = row
-			case row.Action == "refund.prepare" && strings.HasPrefix(row.Remarks, fmt.Sprintf("refund %d: ", r.ID)):
+			case (row.Action == "refund.prepare" || row.Action == "refund.bump") && strings.HasPrefix(row.Remarks, fmt.Sprintf("refund %d: ", r.ID)):
 				prepared = row
 			}
 		}
@@ -332,7 +336,8 @@ func (s *Service) checkRefundLogged(ctx context.Context, a *Asset, r *Refund) er
 		return wrong("request")
 	case approved == nil || approved.Actor != r.ApprovedBy || strings.EqualFold(approved.Actor, r.RequestedBy):
 		return wrong("approval")
-	case prepared == nil || prepared.Remarks != fmt.Sprintf("refund %d: %s", r.ID, PayoutFacts(a, r.Payout)):
+	case prepared == nil || prepared.Action == "refund.prepare" && prepared.Remarks != fmt.Sprintf("refund %d: %s", r.ID, PayoutFacts(a, r.Payout)),
+		prepared.Action == "refund.bump" && prepared.Remarks != bumpFacts(r, a, r.Payout, r.Remarks):
 		return wrong("prepared transaction")
 	}
 	return nil
@@ -358,4 +363,60 @@ func PayoutFacts(a *Asset, p *Payout) string {
 		fmt.Fprintf(&b, "; change %s to %s", FormatFee(a.Chain, p.Change.Big()), p.ChangeAddress)
 	}
 	return b.String()
+}
+
+// BumpRefundFee replaces a Bitcoin refund's unmined transaction by one
+// paying rate (sat/vB): the same inputs and payment, the extra fee from the
+// change, so only one of them can ever be mined. A supervisor (Refund
+// Approval, not the requester) approves it with remarks; the refund is
+// Prepared again and needs Execute Refund, and the watcher keeps following
+// the earlier transaction until one of them is mined.
+func (s *Service) BumpRefundFee(ctx context.Context, id int64, rate *big.Int, remarks string) (*Refund, error) {
+	op, err := s.authorize(ctx, ActionApproveRefund)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateRemarks(remarks); err != nil {
+		return nil, err
+	}
+	r, err := s.refund(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RefundSigned && r.Status != RefundBroadcast {
+		return nil, Errorf(EINVALID, "Only a signed or broadcast refund's fee can be bumped; refund %d is %s.", r.ID, r.Status.Display())
+	}
+	if err := s.checkSecondPerson(ctx, r.RequestedBy, op, PermRefundApproval); err != nil {
+		return nil, err
+	}
+	if s.Payouts == nil {
+		return nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
+	}
+	a, _, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	node, err := s.chainFor(ctx, a.Net(), "The fee cannot be bumped")
+	if err != nil {
+		return nil, err
+	}
+	if tx, err := node.Transaction(ctx, r.TxID); err == nil && !tx.InMempool() {
+		return nil, Errorf(EINVALID, "Refund %d's transaction is mined already (block %d); there is nothing to bump.", r.ID, tx.BlockHeight)
+	} else if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	p, err := s.Payouts.Bump(a, r, rate)
+	if err != nil {
+		return nil, err
+	}
+	au := s.audit(op.Name, "refund.bump", "refund", r.RecordNo)
+	au.Before, au.After, au.Remarks = string(r.Status), string(RefundPrepared), bumpFacts(r, a, p, remarks)
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: r.Status, To: RefundPrepared, Payout: p, Network: a.Net(),
+		Remarks: remarks, Audit: au})
+}
+
+// bumpFacts is a fee bump's audit row: the prepared row's facts, then the
+// supervisor's remarks.
+func bumpFacts(r *Refund, a *Asset, p *Payout, remarks string) string {
+	return fmt.Sprintf("refund %d: %s; fee bump approved: %s", r.ID, PayoutFacts(a, p), remarks)
 }

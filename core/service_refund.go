@@ -107,6 +107,9 @@ func (s *Service) RejectRefund(ctx context.Context, id int64, remarks string) (*
 	if !CanTransitionRefund(r.Status, RefundRejected) {
 		return nil, Errorf(EINVALID, "Only a refund not yet signed, or a failed one, can be rejected; this one is %s.", r.Status.Display())
 	}
+	if r.Status == RefundPrepared && len(r.Payout.Earlier) > 0 {
+		return nil, Errorf(EINVALID, "Refund %d's earlier transaction may still be mined; it cannot be rejected now.", r.ID)
+	}
 	a := s.audit(op.Name, "refund.reject", "refund", r.RecordNo)
 	a.Before, a.After, a.Remarks = string(r.Status), string(RefundRejected), remarks
 	back := s.audit(op.Name, "deposit.refund_rejected", "deposit", r.RecordNo)

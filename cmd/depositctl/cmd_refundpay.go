@@ -11,7 +11,7 @@ import (
 )
 
 // refundPayCommands are the refund's steps after approval: prepare,
-// execute (sign on this station), broadcast, notify, replace, show.
+// execute (sign on this station), broadcast, notify, replace, bump, show.
 func (a *app) refundPayCommands() []*cobra.Command {
 	step := func(use, short string, do func(ctx context.Context, id int64) (*core.Refund, error), details bool) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
@@ -54,7 +54,21 @@ func (a *app) refundPayCommands() []*cobra.Command {
 		}, false)
 	replace.Flags().StringVar(&remarks, "remarks", "", "why (required)")
 	_ = replace.MarkFlagRequired("remarks")
-	return []*cobra.Command{prepare, execute, broadcast, notify, replace, show}
+	var rate, bumpRemarks string
+	bump := step("bump ID --fee-rate SAT_PER_VB --remarks TEXT",
+		"Replace a Bitcoin refund's unmined transaction by one paying a higher fee, same inputs (Refund Approval, not its requester); execute it then",
+		func(ctx context.Context, id int64) (*core.Refund, error) {
+			v, err := core.ParseFeeRate(core.ChainBitcoin, rate)
+			if err != nil {
+				return nil, err
+			}
+			return svc().BumpRefundFee(ctx, id, v, bumpRemarks)
+		}, true)
+	bump.Flags().StringVar(&rate, "fee-rate", "", "the new fee rate, sat/vB (required)")
+	bump.Flags().StringVar(&bumpRemarks, "remarks", "", "why (required)")
+	_ = bump.MarkFlagRequired("fee-rate")
+	_ = bump.MarkFlagRequired("remarks")
+	return []*cobra.Command{prepare, execute, broadcast, notify, replace, bump, show}
 }
 
 // printRefund prints one refund; details adds its transaction's facts to

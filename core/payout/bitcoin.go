@@ -72,12 +72,8 @@ func buildBitcoin(ctx context.Context, a *core.Asset, r *core.Refund, coins []co
 	var chosen []core.PayoutInput
 	sum := new(big.Int)
 	fee := func(outputs int) *big.Int {
-		wu := txOverheadWU + inputWU*len(chosen) + outputBaseWU + 4*len(toScript)
-		if outputs == 2 {
-			wu += outputBaseWU + 4*len(changeScript)
-		}
-		vbytes := (wu + 3) / 4
-		return new(big.Int).Mul(big.NewInt(int64(vbytes)), rate)
+		scripts := [][]byte{toScript, changeScript}[:outputs]
+		return new(big.Int).Mul(big.NewInt(vsize(len(chosen), scripts...)), rate)
 	}
 	for _, c := range coins {
 		if len(chosen) > 0 && sum.Cmp(new(big.Int).Add(want, fee(1))) >= 0 {
@@ -113,8 +109,31 @@ func buildBitcoin(ctx context.Context, a *core.Asset, r *core.Refund, coins []co
 		return nil, core.Errorf(core.EINVALID, "The fee would be %s (%d inputs at %s sat/vB), above %s's refund fee cap of %s.",
 			core.FormatFee(a.Chain, p.Fee.Big()), len(chosen), rate, a.Key(), core.FormatFee(a.Chain, a.RefundFeeCap))
 	}
+	outs := []*wire.TxOut{wire.NewTxOut(want.Int64(), toScript)}
+	if p.Change != nil {
+		outs = append(outs, wire.NewTxOut(p.Change.Int64(), changeScript))
+	}
+	if p.Unsigned, err = assemble(chosen, outs); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// vsize is the virtual size of a transaction spending inputs P2WPKH
+// outputs to outputs of the given scripts.
+func vsize(inputs int, scripts ...[]byte) int64 {
+	wu := txOverheadWU + inputWU*inputs
+	for _, s := range scripts {
+		wu += outputBaseWU + 4*len(s)
+	}
+	return int64((wu + 3) / 4)
+}
+
+// assemble is the unsigned transaction spending inputs (each signalling
+// BIP125 replaceability) to outs.
+func assemble(inputs []core.PayoutInput, outs []*wire.TxOut) ([]byte, error) {
 	tx := wire.NewMsgTx(2)
-	for _, in := range chosen {
+	for _, in := range inputs {
 		op, err := parseOutpoint(in.Outpoint)
 		if err != nil {
 			return nil, err
@@ -123,16 +142,14 @@ func buildBitcoin(ctx context.Context, a *core.Asset, r *core.Refund, coins []co
 		txin.Sequence = rbfSequence
 		tx.AddTxIn(txin)
 	}
-	tx.AddTxOut(wire.NewTxOut(want.Int64(), toScript))
-	if p.Change != nil {
-		tx.AddTxOut(wire.NewTxOut(p.Change.Int64(), changeScript))
+	for _, o := range outs {
+		tx.AddTxOut(o)
 	}
 	var buf bytes.Buffer
 	if err := tx.SerializeNoWitness(&buf); err != nil {
 		return nil, core.Errorf(core.EINTERNAL, "serialize: %v", err)
 	}
-	p.Unsigned = buf.Bytes()
-	return p, nil
+	return buf.Bytes(), nil
 }
 
 // bitcoinFeeRate is the asset's configured rate, else the node's estimate.
@@ -167,6 +184,9 @@ func checkBitcoin(a *core.Asset, p *core.Payout) (*wire.MsgTx, error) {
 	var tx wire.MsgTx
 	if err := tx.DeserializeNoWitness(bytes.NewReader(p.Unsigned)); err != nil {
 		return nil, mismatch("it does not decode (%v)", err)
+	}
+	if !sameInputs(p) {
+		return nil, mismatch("it replaces a transaction that spends other outputs, so both could be mined")
 	}
 	if len(tx.TxIn) == 0 || len(tx.TxIn) != len(p.Inputs) {
 		return nil, mismatch("it spends %d outputs, the prepared facts %d", len(tx.TxIn), len(p.Inputs))

@@ -143,7 +143,7 @@ func TestRefundEndToEndOnBtcdRegtest(t *testing.T) {
 	keyringtest.Start(t)
 	d, node, to := btcDesk(t)
 	rd := newRefunder(t, d, 84, 1, &chaincfg.RegressionNetParams, big.NewInt(5), big.NewInt(100_000))
-	d.w.Log = exportAndLog(t, d) // the watcher's log goes where the greps look
+	d.w.Log = exportAndLog(t, d)       // the watcher's log goes where the greps look
 	other := node.Send(t, to, 700_000) // another deposit to the account: the fee comes from it
 	second := d.submit(t, "0.007", other, 0)
 	txid := node.Send(t, to, 1_500_000)
