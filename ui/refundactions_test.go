@@ -48,6 +48,7 @@ func TestRefundButtonsEnableByStatus(t *testing.T) {
 	d := setupRefundDesk(t)
 	rp := d.refundsAs(t, "admin", adminPW)
 	noticed := &core.RefundNotice{By: "admin", At: time.Now(), Channel: core.NoticePhone, Note: "called"}
+	bumped := &core.Payout{Earlier: []core.EarlierTx{{TxID: "replaced by a fee bump"}}}
 	for _, c := range []struct {
 		r       *core.Refund
 		enabled []string
@@ -56,6 +57,7 @@ func TestRefundButtonsEnableByStatus(t *testing.T) {
 		{&core.Refund{Status: core.RefundRequested, RequestedBy: "admin"}, []string{"Reject"}},
 		{&core.Refund{Status: core.RefundApproved, RequestedBy: "rita"}, []string{"Reject", "Prepare"}},
 		{&core.Refund{Status: core.RefundPrepared, RequestedBy: "rita"}, []string{"Reject", "Prepare", "Execute Refund"}},
+		{&core.Refund{Status: core.RefundPrepared, RequestedBy: "rita", Payout: bumped}, []string{"Execute Refund"}},
 		{&core.Refund{Status: core.RefundSigned, RequestedBy: "rita"}, []string{"Broadcast"}},
 		{&core.Refund{Status: core.RefundBroadcast, RequestedBy: "rita"}, []string{"Broadcast"}},
 		{&core.Refund{Status: core.RefundConfirmed, RequestedBy: "rita"}, []string{"Notify customer"}},

@@ -247,20 +247,27 @@ func (p *refundsPage) current() *core.Refund {
 }
 
 // updateActions enables what the refund's transition table allows from the
-// selected refund's status; core refuses the rest anyway.
+// selected refund's status; core refuses the rest anyway. Moves into one
+// status can be different actions (into Approved: approval or a
+// replacement; Prepared: Prepare or a supervisor's fee bump; Broadcast:
+// Broadcast or the watcher seeing an earlier transaction mined), so each
+// button also names the status its own action starts from.
 func (p *refundsPage) updateActions() {
 	r := p.current()
+	from := func(s core.RefundStatus) bool { return r != nil && r.Status == s }
 	can := func(to core.RefundStatus) bool { return r != nil && core.CanTransitionRefund(r.Status, to) }
 	other := r != nil && r.RequestedBy != p.op.Name // nobody approves their own request
-	enable(p.approveBtn, r != nil && r.Status == core.RefundRequested && other)
-	enable(p.rejectBtn, can(core.RefundRejected))
-	// Approved is reached from Requested by approval, from Failed by a replacement.
-	enable(p.replaceBtn, can(core.RefundApproved) && r.Status != core.RefundRequested && other)
-	enable(p.prepareBtn, can(core.RefundPrepared))
-	enable(p.executeBtn, can(core.RefundSigned))
+	// A fee bump keeps its inputs until one of its transactions is mined:
+	// it is executed, neither prepared anew nor rejected.
+	bump := from(core.RefundPrepared) && r.Payout != nil && len(r.Payout.Earlier) > 0
+	enable(p.approveBtn, from(core.RefundRequested) && can(core.RefundApproved) && other)
+	enable(p.rejectBtn, can(core.RefundRejected) && !bump)
+	enable(p.replaceBtn, from(core.RefundFailed) && can(core.RefundApproved) && other)
+	enable(p.prepareBtn, (from(core.RefundApproved) || from(core.RefundPrepared)) && can(core.RefundPrepared) && !bump)
+	enable(p.executeBtn, from(core.RefundPrepared) && can(core.RefundSigned))
 	// A broadcast refund's transaction may be sent again: the same bytes.
-	enable(p.broadcastBtn, can(core.RefundBroadcast) || r != nil && r.Status == core.RefundBroadcast)
-	enable(p.notifyBtn, r != nil && r.Status == core.RefundConfirmed && r.Notice == nil)
+	enable(p.broadcastBtn, (from(core.RefundSigned) || from(core.RefundBroadcast)) && can(core.RefundBroadcast))
+	enable(p.notifyBtn, from(core.RefundConfirmed) && r.Notice == nil)
 	if r != nil {
 		p.selection.SetText("Selected: refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo)
 	} else {
