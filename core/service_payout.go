@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 )
 
@@ -73,7 +74,7 @@ func (s *Service) buildPayout(ctx context.Context, r *Refund, checked bool, with
 	if err != nil {
 		return nil, nil, err
 	}
-	coins, held, err := s.payoutSources(ctx, a, d)
+	coins, held, err := s.payoutSources(ctx, a, d, r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,21 +82,31 @@ func (s *Service) buildPayout(ctx context.Context, r *Refund, checked bool, with
 	return a, p, err
 }
 
-// payoutSources are what a payout may spend: for Bitcoin the refunded
-// deposit's own output first (the money goes back the way it came) and
-// then the account's largest; for Ethereum the spends live refunds hold
-// on the network, among them the payer's claimed nonces.
-func (s *Service) payoutSources(ctx context.Context, a *Asset, d *DepositRecord) ([]PayoutInput, []string, error) {
+// payoutSources are what r's payout may spend: for Bitcoin the refunded
+// deposit's own output first (the money goes back the way it came), then
+// what r itself holds from an earlier Prepare, then the account's largest;
+// for Ethereum the spends other live refunds hold on the network, among
+// them the payer's claimed nonces (r's own is free for it to take again, or
+// preparing anew would leave a gap no later nonce can pass).
+func (s *Service) payoutSources(ctx context.Context, a *Asset, d *DepositRecord, r *Refund) ([]PayoutInput, []string, error) {
+	var own []string
+	if r.Status == RefundPrepared && r.Payout != nil {
+		own = r.Payout.Spends(a.Net())
+	}
 	if a.Chain != ChainBitcoin {
 		payer, err := s.Payouts.Payer(a)
 		if err != nil {
 			return nil, nil, err
 		}
 		held, err := s.Store.FindHeldSpends(ctx, SpendKey(a.Net(), payer+":"))
-		return nil, held, err
+		return nil, slices.DeleteFunc(held, func(h string) bool { return slices.Contains(own, h) }), err
 	}
-	own := fmt.Sprintf("%s:%d", d.TxID, d.TxIndex)
-	first, err := s.Store.FindPayoutCoins(ctx, PayoutCoinFilter{AssetID: a.ID, XPub: a.AccountXPub, Network: a.Net(), Outpoint: &own})
+	deposit := fmt.Sprintf("%s:%d", d.TxID, d.TxIndex)
+	var mine []PayoutInput
+	if len(own) > 0 {
+		mine = r.Payout.Inputs
+	}
+	first, err := s.Store.FindPayoutCoins(ctx, PayoutCoinFilter{AssetID: a.ID, XPub: a.AccountXPub, Network: a.Net(), Outpoint: &deposit})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -103,12 +114,18 @@ func (s *Service) payoutSources(ctx context.Context, a *Asset, d *DepositRecord)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, c := range rest {
-		if c.Outpoint != own {
-			first = append(first, c)
+	if i := slices.IndexFunc(mine, func(c PayoutInput) bool { return c.Outpoint == deposit }); i >= 0 {
+		first = append(first, mine[i])
+	}
+	seen := map[string]bool{}
+	var coins []PayoutInput
+	for _, c := range slices.Concat(first, mine, rest) {
+		if !seen[c.Outpoint] {
+			seen[c.Outpoint] = true
+			coins = append(coins, c)
 		}
 	}
-	return first, nil, nil
+	return coins, nil, nil
 }
 
 // maxPayoutCoins bounds the outputs one refund considers: the largest
