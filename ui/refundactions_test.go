@@ -155,3 +155,38 @@ func (d *refundDesk) operatorCtx(t *testing.T, name string) context.Context {
 	require.Len(t, ops, 1)
 	return core.NewContextWithOperator(context.Background(), ops[0])
 }
+
+// A supervisor bumps the fee of a broadcast Bitcoin refund from the page:
+// the refund is Prepared again, its earlier transaction kept.
+func TestFeeBumpFromTheRefundsPage(t *testing.T) {
+	d := setupRefundDesk(t)
+	r := d.request(t)
+	_, err := d.svc.ApproveRefund(d.operatorCtx(t, "sam"), r.ID)
+	require.NoError(t, err)
+	for _, step := range []func(context.Context, int64) (*core.Refund, error){d.svc.PrepareRefund, d.svc.ExecuteRefund, d.svc.BroadcastRefund} {
+		r, err = step(d.admin, r.ID)
+		require.NoError(t, err)
+	}
+	old := r.TxID
+
+	rp := d.refundsAs(t, "admin", adminPW)
+	rp.table.Select(widget.TableCellID{Row: 0})
+	require.True(t, rp.bumpBtn.Disabled(), "the requester does not bump their own refund's fee")
+	rp = d.refundsAs(t, "sam", "sam-password-01")
+	rp.table.Select(widget.TableCellID{Row: 0})
+	require.False(t, rp.bumpBtn.Disabled())
+	d.tap(t, rp.bumpBtn)
+	f := rp.bump
+	test.Type(f.rate, "2")
+	test.Type(f.remarks, "unconfirmed for a day")
+	d.tap(t, f.save)
+	require.Contains(t, f.message.Text, "A fee bump needs a higher rate than the transaction's 2 sat/vB.")
+	f.rate.SetText("9")
+	d.tap(t, f.save)
+	require.Contains(t, rp.message.Text, "fee bump to")
+	require.Equal(t, core.RefundPrepared, rp.refunds[0].Status)
+	require.Equal(t, old, rp.refunds[0].Payout.Earlier[0].TxID)
+	rp.table.Select(widget.TableCellID{Row: 0})
+	require.True(t, rp.bumpBtn.Disabled(), "a prepared bump is executed, not bumped again")
+	require.True(t, rp.rejectBtn.Disabled(), "nor rejected: the earlier transaction may still be mined")
+}

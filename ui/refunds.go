@@ -71,6 +71,7 @@ type refundsPage struct {
 	status                                          *widget.Select
 	searchBtn, approveBtn, rejectBtn, replaceBtn    *widget.Button
 	prepareBtn, executeBtn, broadcastBtn, notifyBtn *widget.Button
+	bumpBtn                                         *widget.Button
 	table                                           *widget.Table
 	message, selection                              *widget.Label
 	refunds                                         []*core.Refund
@@ -83,6 +84,7 @@ type refundsPage struct {
 	approve *approveDialog // the open approve dialog, for tests
 	execute *executeDialog // the open Execute Refund dialog, for tests
 	notify  *notifyForm    // the open Notify customer dialog, for tests
+	bump    *bumpForm      // the open Bump fee dialog, for tests
 }
 
 func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window) *refundsPage {
@@ -98,6 +100,7 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.approveBtn = widget.NewButton("Approve", p.onApproveTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
 	p.replaceBtn = widget.NewButton("Replace", p.onReplaceTapped)
+	p.bumpBtn = widget.NewButton("Bump fee", p.onBumpTapped)
 	p.prepareBtn = widget.NewButton("Prepare", p.onPrepareTapped)
 	p.executeBtn = widget.NewButton("Execute Refund", p.onExecuteTapped)
 	p.executeBtn.Importance = widget.DangerImportance
@@ -109,7 +112,7 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 		p.selected = row
 		p.updateActions()
 	})
-	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn, p.replaceBtn)
+	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn, p.replaceBtn, p.bumpBtn)
 	hideUnless(op.Can(core.ActionPrepareRefund), p.prepareBtn)
 	hideUnless(op.Can(core.ActionSignRefund), p.executeBtn)
 	hideUnless(op.Can(core.ActionBroadcastRefund), p.broadcastBtn)
@@ -126,7 +129,7 @@ func (p *refundsPage) build() fyne.CanvasObject {
 	top := container.NewVBox(intro, container.NewGridWithColumns(4, labeled("Status", p.status)), container.NewHBox(p.searchBtn),
 		widget.NewSeparator())
 	actions := container.NewHBox(p.selection, p.approveBtn, p.rejectBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn,
-		p.replaceBtn)
+		p.replaceBtn, p.bumpBtn)
 	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
@@ -268,6 +271,10 @@ func (p *refundsPage) updateActions() {
 	// A broadcast refund's transaction may be sent again: the same bytes.
 	enable(p.broadcastBtn, (from(core.RefundSigned) || from(core.RefundBroadcast)) && can(core.RefundBroadcast))
 	enable(p.notifyBtn, from(core.RefundConfirmed) && r.Notice == nil)
+	// A fee bump is Bitcoin's, of a signed transaction, by a supervisor
+	// other than the requester; core asks the node whether it is mined.
+	enable(p.bumpBtn, (from(core.RefundSigned) || from(core.RefundBroadcast)) && can(core.RefundPrepared) && other &&
+		r.Chain == core.ChainBitcoin && r.Confirmations == 0)
 	if r != nil {
 		p.selection.SetText("Selected: refund " + strconv.FormatInt(r.ID, 10) + " of " + r.RecordNo)
 	} else {
@@ -277,7 +284,7 @@ func (p *refundsPage) updateActions() {
 
 // actions are the page's refund buttons, held while one of their calls runs.
 func (p *refundsPage) actions() []fyne.Disableable {
-	return []fyne.Disableable{p.approveBtn, p.rejectBtn, p.replaceBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn}
+	return []fyne.Disableable{p.approveBtn, p.rejectBtn, p.replaceBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn, p.bumpBtn}
 }
 
 func (p *refundsPage) onApproveTapped() {
