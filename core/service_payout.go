@@ -257,14 +257,7 @@ func (s *Service) NotifyRefund(ctx context.Context, id int64, channel NoticeChan
 // (the chain spent its coins or nonce otherwise), so a new one is no
 // second payment. Requires Refund Approval.
 func (s *Service) ReplaceRefund(ctx context.Context, id int64, remarks string) (*Refund, error) {
-	op, err := s.authorize(ctx, ActionApproveRefund)
-	if err != nil {
-		return nil, err
-	}
-	if err := ValidateRemarks(remarks); err != nil {
-		return nil, err
-	}
-	r, err := s.refund(ctx, id)
+	op, r, err := s.refundWithRemarks(ctx, id, remarks)
 	if err != nil {
 		return nil, err
 	}
@@ -389,14 +382,7 @@ func PayoutFacts(a *Asset, p *Payout) string {
 // Prepared again and needs Execute Refund, and the watcher keeps following
 // the earlier transaction until one of them is mined.
 func (s *Service) BumpRefundFee(ctx context.Context, id int64, rate *big.Int, remarks string) (*Refund, error) {
-	op, err := s.authorize(ctx, ActionApproveRefund)
-	if err != nil {
-		return nil, err
-	}
-	if err := ValidateRemarks(remarks); err != nil {
-		return nil, err
-	}
-	r, err := s.refund(ctx, id)
+	op, r, err := s.refundWithRemarks(ctx, id, remarks)
 	if err != nil {
 		return nil, err
 	}

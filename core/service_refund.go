@@ -93,14 +93,7 @@ func (s *Service) ApproveRefund(ctx context.Context, id int64) (*Refund, error) 
 // failed, with remarks; its deposit is Credited again and the coins or
 // nonce it claimed are free. Requires Refund Approval.
 func (s *Service) RejectRefund(ctx context.Context, id int64, remarks string) (*Refund, error) {
-	op, err := s.authorize(ctx, ActionApproveRefund)
-	if err != nil {
-		return nil, err
-	}
-	if err := ValidateRemarks(remarks); err != nil {
-		return nil, err
-	}
-	r, err := s.refund(ctx, id)
+	op, r, err := s.refundWithRemarks(ctx, id, remarks)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +117,20 @@ func (s *Service) Refunds(ctx context.Context, f RefundFilter) ([]*Refund, error
 		return nil, err
 	}
 	return s.Store.FindRefunds(ctx, f)
+}
+
+// refundWithRemarks is what a supervisor's decision on a refund starts
+// with: Refund Approval, remarks, and the refund.
+func (s *Service) refundWithRemarks(ctx context.Context, id int64, remarks string) (*Operator, *Refund, error) {
+	op, err := s.authorize(ctx, ActionApproveRefund)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ValidateRemarks(remarks); err != nil {
+		return nil, nil, err
+	}
+	r, err := s.refund(ctx, id)
+	return op, r, err
 }
 
 // Refund returns one refund. Requires a permission that sees refunds.

@@ -18,28 +18,23 @@ import (
 // onPrepareTapped builds the approved refund's transaction against the
 // network's node and says what it pays; Execute Refund then signs it.
 func (p *refundsPage) onPrepareTapped() {
-	r := p.current()
-	if r == nil {
-		return
-	}
-	id := strconv.FormatInt(r.ID, 10)
-	run(p.w, task[*core.Refund]{
-		controls: p.actions(),
-		line:     p.message,
-		call:     func(ctx context.Context) (*core.Refund, error) { return p.svc.PrepareRefund(ctx, r.ID) },
-		done: func(got *core.Refund, err error) {
-			if err != nil {
-				p.message.SetText("Refund " + id + " was not prepared: " + errorText(err))
-				return
-			}
-			p.saved("Refund " + id + " of " + got.RecordNo + " prepared: " + payoutSummary(got) + ". Execute Refund signs it.")
-		},
+	p.refundStep("prepared", p.svc.PrepareRefund, func(id string, got *core.Refund) string {
+		return "Refund " + id + " of " + got.RecordNo + " prepared: " + payoutSummary(got) + ". Execute Refund signs it."
 	})
 }
 
 // onBroadcastTapped sends a signed refund's stored transaction to the node,
 // again if need be; the watcher follows its confirmations.
 func (p *refundsPage) onBroadcastTapped() {
+	p.refundStep("broadcast", p.svc.BroadcastRefund, func(id string, got *core.Refund) string {
+		return fmt.Sprintf("Refund %s of %s broadcast: the %s/%s node has transaction %s. Its confirmations show here as blocks arrive.",
+			id, got.RecordNo, got.Chain, got.Network, got.TxID)
+	})
+}
+
+// refundStep runs one step on the selected refund off the Fyne thread and
+// says what it did, or why it was not done.
+func (p *refundsPage) refundStep(done string, call func(context.Context, int64) (*core.Refund, error), said func(id string, got *core.Refund) string) {
 	r := p.current()
 	if r == nil {
 		return
@@ -48,14 +43,13 @@ func (p *refundsPage) onBroadcastTapped() {
 	run(p.w, task[*core.Refund]{
 		controls: p.actions(),
 		line:     p.message,
-		call:     func(ctx context.Context) (*core.Refund, error) { return p.svc.BroadcastRefund(ctx, r.ID) },
+		call:     func(ctx context.Context) (*core.Refund, error) { return call(ctx, r.ID) },
 		done: func(got *core.Refund, err error) {
 			if err != nil {
-				p.message.SetText("Refund " + id + " was not broadcast: " + errorText(err))
+				p.message.SetText("Refund " + id + " was not " + done + ": " + errorText(err))
 				return
 			}
-			p.saved(fmt.Sprintf("Refund %s of %s broadcast: the %s/%s node has transaction %s. Its confirmations show here as blocks arrive.",
-				id, got.RecordNo, got.Chain, got.Network, got.TxID))
+			p.saved(said(id, got))
 		},
 	})
 }
