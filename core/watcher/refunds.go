@@ -149,7 +149,11 @@ func (w *Watcher) refundVanished(ctx context.Context, rep *Report, r *core.Refun
 		return fmt.Errorf("send refund %d again: %w", r.ID, err)
 	}
 	w.log().Info("refund transaction sent", "network", w.Network.String(), "refund", r.ID, "txid", r.TxID)
-	return nil
+	if r.Status != core.RefundSigned {
+		return nil
+	}
+	return w.moveRefund(ctx, rep, r, core.RefundBroadcast, "refund.broadcast", fmt.Sprintf(
+		"The watcher sent transaction %s, signed but not yet broadcast, to the %s node.", r.TxID, w.Network), nil)
 }
 
 // ownTransaction reports whether txid is one of r's own transactions (a
