@@ -126,6 +126,11 @@ func spawn(bin string, w *wallet) (*Node, error) {
 		"--rpcuser=" + n.User, "--rpcpass=" + n.Pass,
 		"--rpclisten=" + n.RPCHost, "--listen=" + n.P2PHost,
 		"--notls", "--txindex", "--addrindex", "--nodnsseed", "--nocfilters",
+		// btcd serves 10 RPC connections at once by default and turns the
+		// next away; a test's watchers, proxies and harness calls together
+		// can pass that on a loaded machine, failing a pass the test
+		// expects clean.
+		"--rpcmaxclients=100",
 		"--miningaddr=" + w.addr.EncodeAddress(),
 		"--debuglevel=info",
 	}

@@ -140,6 +140,7 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 
 	var mu sync.Mutex
 	failures := map[core.Network][]string{}
+	var btcFailures []error // in full: an internal error's message says only that
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -148,6 +149,9 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 			if err != nil {
 				mu.Lock()
 				failures[n] = append(failures[n], core.ErrorMessage(err))
+				if n == btcRegtest {
+					btcFailures = append(btcFailures, err)
+				}
 				mu.Unlock()
 			}
 		}})
@@ -191,7 +195,7 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 	defer mu.Unlock()
 	require.Equal(t, "Node ethereum/sepolia did not answer in 300ms.", failures[sepolia][0])
 	require.Equal(t, "Node ethereum/sepolia did not answer in 300ms.", failures[sepolia][1])
-	require.Empty(t, failures[btcRegtest])
+	require.Empty(t, btcFailures)
 }
 
 // Two nodes of one network: while they share the chain the deposit is
