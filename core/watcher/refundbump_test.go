@@ -118,3 +118,29 @@ func TestRefundFeeBumpOvertakenByTheEarlierTransaction(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, v.Intact(), v.Summary())
 }
+
+// A reorganisation that takes the refund's block away lowers its
+// confirmations; it is Confirmed only on the chain that wins.
+func TestRefundConfirmationsFollowAReorgOnBtcd(t *testing.T) {
+	keyringtest.Start(t)
+	rd, node, r := broadcastRefund(t)
+	rival := node.Fork(t) // synced, then cut off: it mines a longer chain without the refund
+	node.Generate(t, 2)
+	_, err := rd.w.Step(context.Background())
+	require.NoError(t, err)
+	r, err = rd.svc.Refund(rd.admin, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Confirmations)
+	require.Equal(t, "Broadcast — 2/3 confirmations", r.Progress())
+
+	rival.Generate(t, 4)
+	node.Connect(t, rival) // the refund's block is orphaned; its transaction returns to the mempool
+	_, err = rd.w.Step(context.Background())
+	require.NoError(t, err)
+	r, err = rd.svc.Refund(rd.admin, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, core.RefundBroadcast, r.Status, "never Confirmed on an orphaned block")
+	require.Zero(t, r.Confirmations)
+	r = rd.stepUntil(t, node, r, core.RefundConfirmed)
+	require.Equal(t, int64(1_500_000), rd.paid(t, r)[node.Address().EncodeAddress()].Int64())
+}
