@@ -64,6 +64,11 @@ func TestRefundSurvivesSIGKILLAtAnyStep(t *testing.T) {
 	killedIn := map[core.RefundStatus]int{}
 	rnd := rand.New(rand.NewPCG(seed, 0))
 	kills, runs := 0, 0
+	// Kills land within window after a driver starts. It doubles while
+	// kills keep landing before the driver gets anything done (a slow
+	// machine, or the race detector, starts it slowly) and shrinks back
+	// when a driver finishes unkilled, so kills keep landing in every step.
+	window, stuck := 120*time.Millisecond, 0
 	start := time.Now()
 	txids := map[string]int64{}
 	for i := 1; i < len(recs); i++ {
@@ -75,9 +80,20 @@ func TestRefundSurvivesSIGKILLAtAnyStep(t *testing.T) {
 		for r.Status != core.RefundConfirmed {
 			require.Less(t, runs, 40*crashIterations, "refund %d never converged", r.ID)
 			runs++
-			killed := runDriver(t, d, node, r.ID, time.Duration(rnd.IntN(120))*time.Millisecond)
+			before := r.Status
+			killed := runDriver(t, d, node, r.ID, time.Duration(rnd.Int64N(int64(window))))
 			r, err = d.svc.Refund(d.admin, r.ID)
 			require.NoError(t, err)
+			switch {
+			case !killed:
+				window = max(120*time.Millisecond, window*3/4)
+			case r.Status == before:
+				if stuck++; stuck == 3 {
+					window, stuck = min(2*window, 10*time.Second), 0
+				}
+			default:
+				stuck = 0
+			}
 			if killed {
 				kills++
 				killedIn[r.Status]++
@@ -86,8 +102,8 @@ func TestRefundSurvivesSIGKILLAtAnyStep(t *testing.T) {
 				signed = r.SignedTx
 			}
 			require.True(t, signed == nil || string(signed) == string(r.SignedTx), "refund %d: a second, different signed transaction", r.ID)
-			if r.Status == core.RefundBroadcast {
-				node.Generate(t, 1)
+			if r.Status == core.RefundBroadcast && r.Confirmations == 0 {
+				node.Generate(t, 3) // the asset's confirmations: the next run can confirm it
 			}
 		}
 		require.Equal(t, core.StatusRefunded, rd.record(t, recs[i]).Status)
@@ -107,8 +123,8 @@ func TestRefundSurvivesSIGKILLAtAnyStep(t *testing.T) {
 		}
 		require.Equal(t, 1, n, "refund %d was signed once", r.ID)
 	}
-	t.Logf("%d refunds Refunded through %d driver runs, %d of them killed (left %v), in %s", crashIterations, runs, kills, killedIn,
-		time.Since(start).Round(time.Second))
+	t.Logf("%d refunds Refunded through %d driver runs, %d of them killed (left %v; kill window at the end %s), in %s", crashIterations,
+		runs, kills, killedIn, window, time.Since(start).Round(time.Second))
 	for _, st := range []core.RefundStatus{core.RefundApproved, core.RefundPrepared, core.RefundBroadcast} {
 		require.Positive(t, killedIn[st], "kills landed while the refund was %s", st.Display())
 	}
