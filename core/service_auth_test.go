@@ -247,6 +247,10 @@ func guardedCalls() []serviceCall {
 			_, err := s.EstimateRefund(ctx, 1)
 			return err
 		}},
+		{"RefundPayer", core.ActionViewRefunds, func(ctx context.Context, s *core.Service) error {
+			_, _, err := s.RefundPayer(ctx, "ETH", "dev")
+			return err
+		}},
 		{"Refund", core.ActionViewRefunds, func(ctx context.Context, s *core.Service) error {
 			_, err := s.Refund(ctx, 1)
 			return err

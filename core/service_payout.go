@@ -423,3 +423,52 @@ func (s *Service) BumpRefundFee(ctx context.Context, id int64, rate *big.Int, re
 func bumpFacts(r *Refund, a *Asset, p *Payout, remarks string) string {
 	return fmt.Sprintf("refund %d: %s; fee bump approved: %s", r.ID, PayoutFacts(a, p), remarks)
 }
+
+// PayerBalance is what an Ethereum asset's refund payer holds: the
+// network's coin (for fees, and ETH refunds) and, for a token, the token.
+type PayerBalance struct {
+	Address string
+	Coin    *big.Int
+	Token   *big.Int // nil for the network's own coin
+}
+
+// RefundPayer names the address an Ethereum asset's refunds are paid from
+// and what it holds now, so operators can fund it before it falls short.
+// Requires a permission that sees refunds.
+func (s *Service) RefundPayer(ctx context.Context, symbol, network string) (*Asset, *PayerBalance, error) {
+	if _, err := s.authorize(ctx, ActionViewRefunds); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.assetBySymbol(ctx, symbol, network)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Chain != ChainEthereum {
+		return nil, nil, Errorf(EINVALID, "%s refunds are paid from the account's own deposits, not a payer address.", a.Key())
+	}
+	if s.Payouts == nil {
+		return nil, nil, Errorf(EINVALID, "This desk cannot build refund transactions.")
+	}
+	payer, err := s.Payouts.Payer(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	node, err := s.chainFor(ctx, a.Net(), "The payer's balance cannot be read")
+	if err != nil {
+		return nil, nil, err
+	}
+	n, ok := node.(EthereumPayer)
+	if !ok {
+		return nil, nil, Errorf(ECONFLICT, "The %s node cannot give balances.", a.Net())
+	}
+	b := &PayerBalance{Address: payer}
+	if b.Coin, err = n.Balance(ctx, payer); err != nil {
+		return nil, nil, err
+	}
+	if a.ContractAddress != "" {
+		if b.Token, err = n.TokenBalance(ctx, a.ContractAddress, payer); err != nil {
+			return nil, nil, err
+		}
+	}
+	return a, b, nil
+}

@@ -2,14 +2,20 @@ package ui
 
 import (
 	"context"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/core/payout"
+	"depositdesk/internal/testkeys"
+	"depositdesk/storage/storetest"
 )
 
 // Each refund button is shown to the operators whose permissions allow
@@ -189,4 +195,63 @@ func TestFeeBumpFromTheRefundsPage(t *testing.T) {
 	rp.table.Select(widget.TableCellID{Row: 0})
 	require.True(t, rp.bumpBtn.Disabled(), "a prepared bump is executed, not bumped again")
 	require.True(t, rp.rejectBtn.Disabled(), "nor rejected: the earlier transaction may still be mined")
+}
+
+// ethPayerNode answers the refund payer's balances.
+type ethPayerNode struct {
+	storetest.EmptyChain
+	coin, token *big.Int
+}
+
+func (n ethPayerNode) Balance(context.Context, string) (*big.Int, error) { return n.coin, nil }
+func (n ethPayerNode) TokenBalance(context.Context, string, string) (*big.Int, error) {
+	return n.token, nil
+}
+func (ethPayerNode) Nonce(context.Context, string) (uint64, error) { return 0, nil }
+func (ethPayerNode) Fees(context.Context) (*big.Int, *big.Int, error) {
+	return big.NewInt(1), big.NewInt(1), nil
+}
+func (ethPayerNode) EstimateGas(context.Context, string, string, *big.Int, []byte) (uint64, error) {
+	return 21000, nil
+}
+
+// Selecting an Ethereum refund says which address pays it and what it holds.
+func TestRefundsPageShowsTheEthereumPayersBalance(t *testing.T) {
+	d := setupRefundDesk(t)
+	_, xpub, err := testkeys.Account("deposit desk ui refund test seed", 44, 60, &chaincfg.MainNetParams)
+	require.NoError(t, err)
+	eth := &core.Asset{Chain: core.ChainEthereum, Network: "dev", Symbol: "ETH", Decimals: 18, MinDeposit: big.NewInt(1),
+		ConfirmationsRequired: 3, Enabled: true, AccountXPub: xpub}
+	require.NoError(t, d.svc.CreateAsset(d.admin, eth))
+	d.svc.Nodes = core.NodeMap{d.asset.Net(): d.node, eth.Net(): ethPayerNode{coin: big.NewInt(25e17)}}
+	const source = "0x7cAF60F13C99681dDDFAd549ff5F79099d4515B8"
+	w, err := d.svc.AddWalletAddress(d.admin, "C10001", core.ChainEthereum, "dev", source, "")
+	require.NoError(t, err)
+	_, err = d.svc.SubmitManualEvidence(d.admin, w.ID, "passport scan DOC-18")
+	require.NoError(t, err)
+	_, err = d.svc.ApproveManualEvidence(d.operatorCtx(t, "vera"), w.ID)
+	require.NoError(t, err)
+	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: "eth-1", CustomerNo: "C10001",
+		SecuritiesAccount: "SA-C10001", AssetSymbol: "ETH", Network: "dev", Amount: "1.5", SourceAddress: source,
+		TxID: "0x" + strings.Repeat("ab", 32)})
+	require.NoError(t, err)
+	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
+		rec, err = d.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
+			Audit: core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})
+		require.NoError(t, err)
+	}
+	d.request(t) // a Bitcoin refund, listed below the Ethereum one
+	_, err = d.svc.RequestRefund(d.admin, rec.RecordNo, core.RefundRequest{AddressID: w.ID, IdentityCheck: "video call, ticket 9"})
+	require.NoError(t, err)
+	payer, err := payout.Payer(eth)
+	require.NoError(t, err)
+
+	rp := d.refundsAs(t, "admin", adminPW)
+	rp.table.Select(widget.TableCellID{Row: 0})
+	d.settle(t)
+	require.Equal(t, "Refund payer "+payer+" holds 2.5 ETH.", rp.payer.Text)
+	d.svc.Nodes = nil
+	rp.table.Select(widget.TableCellID{Row: 1})
+	d.settle(t)
+	require.Empty(t, rp.payer.Text, "a Bitcoin refund is paid from the account's own deposits")
 }

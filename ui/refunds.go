@@ -74,6 +74,8 @@ type refundsPage struct {
 	bumpBtn                                         *widget.Button
 	table                                           *widget.Table
 	message, selection                              *widget.Label
+	payer                                           *widget.Label // what an Ethereum refund's payer holds
+	payerReads                                      lane
 	refunds                                         []*core.Refund
 	selected                                        int
 	applied                                         *core.RefundFilter // the filter of the list on screen
@@ -108,9 +110,11 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.notifyBtn = widget.NewButton("Notify customer", p.onNotifyTapped)
 	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select a refund")
 	p.message.Wrapping = fyne.TextWrapWord
+	p.payer = wrapped("")
 	p.table = newTable(refundColumns, func() []*core.Refund { return p.refunds }, func(row int) {
 		p.selected = row
 		p.updateActions()
+		p.showPayer()
 	})
 	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn, p.replaceBtn, p.bumpBtn)
 	hideUnless(op.Can(core.ActionPrepareRefund), p.prepareBtn)
@@ -130,7 +134,7 @@ func (p *refundsPage) build() fyne.CanvasObject {
 		widget.NewSeparator())
 	actions := container.NewHBox(p.selection, p.approveBtn, p.rejectBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn,
 		p.replaceBtn, p.bumpBtn)
-	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)
+	bottom := container.NewVBox(widget.NewSeparator(), actions, p.payer, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
@@ -339,4 +343,40 @@ func (p *refundsPage) onReplaceTapped() {
 		},
 		hold: p.actions(),
 	})
+}
+
+// showPayer says, for a selected Ethereum refund, which address pays it and
+// what that address holds, so the operator can have it funded before
+// Prepare refuses for a shortfall.
+func (p *refundsPage) showPayer() {
+	r := p.current()
+	if r == nil || r.Chain != core.ChainEthereum {
+		p.payer.SetText("")
+		return
+	}
+	p.payer.SetText("Refund payer: " + working)
+	run(p.w, task[payerAnswer]{
+		lane: &p.payerReads,
+		call: func(ctx context.Context) (payerAnswer, error) {
+			a, b, err := p.svc.RefundPayer(ctx, r.AssetSymbol, r.Network)
+			return payerAnswer{a, b}, err
+		},
+		done: func(got payerAnswer, err error) {
+			if err != nil {
+				p.payer.SetText("Refund payer: " + errorText(err))
+				return
+			}
+			sym, dec := core.Coin(got.asset.Chain)
+			text := "Refund payer " + got.balance.Address + " holds " + core.FormatAmount(got.balance.Coin, dec) + " " + sym
+			if got.balance.Token != nil {
+				text += " and " + core.FormatAmount(got.balance.Token, got.asset.Decimals) + " " + got.asset.Symbol
+			}
+			p.payer.SetText(text + ".")
+		},
+	})
+}
+
+type payerAnswer struct {
+	asset   *core.Asset
+	balance *core.PayerBalance
 }

@@ -45,6 +45,9 @@ func TestRefundPaidThroughTheCLIOnBtcdRegtest(t *testing.T) {
 	r = c.run(adminPW+"\n"+xprv+"\n", "--operator", "admin", "--password-stdin", "key", "import", "BTC@regtest")
 	require.Equal(t, 0, r.code, r.stderr)
 	rec, w := creditedDeposit(t, db, node)
+	r = c.admin("--nodes", nodesFile, "refund", "payer", "BTC@regtest")
+	require.Equal(t, 3, r.code, "a Bitcoin account pays from its own deposits")
+	require.Contains(t, r.stderr, "not a payer address")
 	c.checker("sam", "sam-password-01", "refund-approval")
 
 	var got struct {

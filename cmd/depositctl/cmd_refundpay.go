@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,7 +12,8 @@ import (
 )
 
 // refundPayCommands are the refund's steps after approval: prepare,
-// execute (sign on this station), broadcast, notify, replace, bump, show.
+// execute (sign on this station), broadcast, notify, replace, bump, show,
+// and the Ethereum refund payer's balances.
 func (a *app) refundPayCommands() []*cobra.Command {
 	step := func(use, short string, do func(ctx context.Context, id int64) (*core.Refund, error), details bool) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
@@ -68,7 +70,47 @@ func (a *app) refundPayCommands() []*cobra.Command {
 	bump.Flags().StringVar(&bumpRemarks, "remarks", "", "why (required)")
 	_ = bump.MarkFlagRequired("fee-rate")
 	_ = bump.MarkFlagRequired("remarks")
-	return []*cobra.Command{prepare, execute, broadcast, notify, replace, bump, show}
+	payer := &cobra.Command{Use: "payer SYM[@network]", Short: "The address an Ethereum asset's refunds are paid from, and what it holds",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, err := a.login(cmd.Context())
+			if err != nil {
+				return err
+			}
+			symbol, network, _ := strings.Cut(strings.TrimSpace(args[0]), "@")
+			asset, b, err := a.svc.RefundPayer(ctx, symbol, network)
+			if err != nil {
+				return err
+			}
+			return a.printPayer(asset, b)
+		}}
+	return []*cobra.Command{prepare, execute, broadcast, notify, replace, bump, show, payer}
+}
+
+// payerJSON is the stable JSON shape of a refund payer's balances, in the
+// coin's and the token's units.
+type payerJSON struct {
+	Asset        string `json:"asset"`
+	Address      string `json:"address"`
+	Balance      string `json:"balance"`
+	Coin         string `json:"coin"`
+	TokenBalance string `json:"token_balance,omitempty"`
+}
+
+func (a *app) printPayer(asset *core.Asset, b *core.PayerBalance) error {
+	sym, dec := core.Coin(asset.Chain)
+	j := payerJSON{Asset: asset.Key(), Address: b.Address, Balance: core.FormatAmount(b.Coin, dec), Coin: sym}
+	if b.Token != nil {
+		j.TokenBalance = core.FormatAmount(b.Token, asset.Decimals)
+	}
+	return a.print(j, func(w io.Writer) error {
+		fmt.Fprintf(w, "Refunds of %s are paid by %s, which holds %s %s", asset.Key(), b.Address, j.Balance, sym)
+		if b.Token != nil {
+			fmt.Fprintf(w, " and %s %s", j.TokenBalance, asset.Symbol)
+		}
+		_, err := fmt.Fprintln(w, ".")
+		return err
+	})
 }
 
 // printRefund prints one refund; details adds its transaction's facts to

@@ -254,6 +254,11 @@ func TestEtherAndTokenRefundsEndToEndOnGethDev(t *testing.T) {
 		AccountXPub: d.asset.AccountXPub, RefundFeeCap: ethtest.Gwei(10_000_000)}
 	require.NoError(t, d.svc.CreateAsset(d.admin, tokenAsset))
 	require.NoError(t, d.svc.ImportSigningKey(d.admin, "TST", "dev", accountXPrv(t, 44, 60, &chaincfg.MainNetParams)))
+	_, funded, err := d.svc.RefundPayer(d.admin, "TST", "dev")
+	require.NoError(t, err)
+	require.Equal(t, payer, funded.Address)
+	require.Equal(t, ethtest.Gwei(2_000_000_000), funded.Coin, "the desk shows what the payer holds")
+	require.Equal(t, big.NewInt(7_500_000), funded.Token)
 
 	native := node.MustSucceed(node.Transfer(customer, common.HexToAddress(d.deposit), ethtest.Gwei(250_000_000))) // 0.25 ETH
 	rec := d.submit(t, "0.25", native.TxHash.Hex(), 0)
