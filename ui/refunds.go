@@ -111,6 +111,7 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select a refund")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.payer = wrapped("")
+	p.payer.Hide()
 	p.table = newTable(refundColumns, func() []*core.Refund { return p.refunds }, func(row int) {
 		p.selected = row
 		p.updateActions()
@@ -352,8 +353,10 @@ func (p *refundsPage) showPayer() {
 	r := p.current()
 	if r == nil || r.Chain != core.ChainEthereum {
 		p.payer.SetText("")
+		p.payer.Hide() // no empty line where Bitcoin refunds have nothing to say
 		return
 	}
+	p.payer.Show()
 	p.payer.SetText("Refund payer: " + working)
 	run(p.w, task[payerAnswer]{
 		lane: &p.payerReads,
