@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"image/color"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
