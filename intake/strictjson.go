@@ -2,14 +2,11 @@ package intake
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"depositdesk/core"
+	"depositdesk/core/jsonkeys"
 )
 
 // strictBodies refuses a JSON body that names a key twice, at any depth,
@@ -31,7 +28,7 @@ func (s *Server) strictBodies(next http.Handler) http.Handler {
 			return
 		}
 		if int64(len(body)) <= s.cfg.MaxBodyBytes {
-			if loc, err := checkKeys(body); err != nil {
+			if loc, err := jsonkeys.Check(body); err != nil {
 				p := newProblem(http.StatusUnprocessableEntity, core.EINVALID, err.Error())
 				p.Errors = []ProblemField{{Location: loc, Message: err.Error()}}
 				writeProblem(w, p)
@@ -41,72 +38,4 @@ func (s *Server) strictBodies(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
-}
-
-// frame is one open object or array while checkKeys walks a document.
-type frame struct {
-	object    bool
-	expectKey bool
-	path      string            // where the frame is, e.g. body.owner
-	last      string            // the key whose value comes next (objects)
-	keys      map[string]string // folded key → the key as written
-}
-
-// checkKeys walks body's tokens and returns the location ("body.a.b") and
-// an error for the first duplicate or case-variant key. A body that is not
-// JSON is left to the decoder, which says so in its own words.
-func checkKeys(body []byte) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	stack := []*frame{{path: "body"}}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", nil // the end, or not JSON: the decoder's to report
-		}
-		top := stack[len(stack)-1]
-		if key, ok := tok.(string); ok && top.object && top.expectKey {
-			folded := foldKey(key)
-			if prev, dup := top.keys[folded]; dup {
-				loc := top.path + "." + key
-				if prev == key {
-					return loc, fmt.Errorf("Key %q appears twice in %s.", key, top.path)
-				}
-				return loc, fmt.Errorf("Keys %q and %q in %s differ only in case.", prev, key, top.path)
-			}
-			top.keys[folded], top.last, top.expectKey = key, key, false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			p := top.path
-			if top.object {
-				p += "." + top.last
-				top.expectKey = true
-			}
-			stack = append(stack, &frame{object: tok == json.Delim('{'), expectKey: true, path: p, keys: map[string]string{}})
-		case json.Delim('}'), json.Delim(']'):
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
-			}
-		default:
-			if top.object {
-				top.expectKey = true
-			}
-		}
-	}
-}
-
-// foldKey maps key so that two keys fold alike exactly when
-// strings.EqualFold says they are equal, which is how encoding/json
-// matches a key to a field: "AMOUNT", and "amount" with a long s or a
-// Kelvin sign, all reach the same field.
-func foldKey(key string) string {
-	return strings.Map(func(r rune) rune {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		return least
-	}, key)
 }

@@ -1,4 +1,4 @@
-package intake
+package jsonkeys
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCheckKeysRefusesDuplicateAndCaseVariantKeysAtAnyDepth(t *testing.T) {
+func TestCheckRefusesDuplicateAndCaseVariantKeysAtAnyDepth(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		body, loc, msg string
@@ -21,7 +21,7 @@ func TestCheckKeysRefusesDuplicateAndCaseVariantKeysAtAnyDepth(t *testing.T) {
 		{`{"amount":"0.01"`, "", ""},         // not JSON: the decoder's to report
 		{`{"Straße":1,"STRASSE":2}`, "", ""}, // not a case variant in Go's folding either
 	} {
-		loc, err := checkKeys([]byte(c.body))
+		loc, err := Check([]byte(c.body))
 		if c.msg == "" {
 			require.NoError(t, err, c.body)
 			continue
