@@ -157,6 +157,10 @@ type PayoutBuilder interface {
 	// transaction added to Earlier. EINVALID when there is no change left
 	// to pay it or it would pass the cap.
 	Bump(a *Asset, r *Refund, rate *big.Int) (*Payout, error)
+	// VerifySigned confirms raw, signed elsewhere, is exactly p's
+	// transaction (checked as Check does) with valid signatures by the
+	// account's keys, and returns its hash. ECONFLICT naming what differs.
+	VerifySigned(a *Asset, r *Refund, p *Payout, raw []byte) (txid string, err error)
 	// Check decodes p.Unsigned again and confirms it pays exactly r's
 	// amount to r's address, the change to the account's own key, the fee
 	// p names and no more than a's cap. ECONFLICT naming the difference.
