@@ -251,6 +251,14 @@ func guardedCalls() []serviceCall {
 			_, _, err := s.RefundPayer(ctx, "ETH", "dev")
 			return err
 		}},
+		{"StationRefund", core.ActionPrepareRefund, func(ctx context.Context, s *core.Service) error {
+			_, _, err := s.StationRefund(ctx, 1)
+			return err
+		}},
+		{"ImportSignedRefund", core.ActionPrepareRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ImportSignedRefund(ctx, 1, []byte{1})
+			return err
+		}},
 		{"Refund", core.ActionViewRefunds, func(ctx context.Context, s *core.Service) error {
 			_, err := s.Refund(ctx, 1)
 			return err

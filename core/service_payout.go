@@ -144,27 +144,11 @@ func (s *Service) ExecuteRefund(ctx context.Context, id int64) (*Refund, error) 
 	if err != nil {
 		return nil, err
 	}
-	if s.Keys == nil || s.Payouts == nil {
+	if s.Keys == nil {
 		return nil, Errorf(EINVALID, "This desk has no signing keyring.")
 	}
-	r, err := s.refund(ctx, id)
+	r, a, err := s.preparedRefund(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	switch {
-	case r.Status == RefundSigned || r.Status == RefundBroadcast || r.Status == RefundConfirmed:
-		return nil, Errorf(ECONFLICT, "Refund %d is signed already (transaction %s); it is never signed twice. Broadcast it.", r.ID, r.TxID)
-	case r.Status != RefundPrepared:
-		return nil, Errorf(EINVALID, "Only a prepared refund can be executed; refund %d is %s.", r.ID, r.Status.Display())
-	}
-	a, d, err := s.refundAsset(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRefundLogged(ctx, a, r); err != nil {
-		return nil, err
-	}
-	if err := s.checkRefundAddress(ctx, d, r.Address); err != nil {
 		return nil, err
 	}
 	if err := s.Payouts.Check(a, r, r.Payout); err != nil {
