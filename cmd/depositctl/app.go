@@ -128,7 +128,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
 		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.nodesCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand(),
-		a.releaseCommand(), a.rejectCommand())
+		a.releaseCommand(), a.rejectCommand(), a.signCommand(), a.stationCommand())
 	return root
 }
 

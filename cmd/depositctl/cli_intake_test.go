@@ -22,12 +22,12 @@ import (
 
 func TestStationCommandsOnSQLite(t *testing.T) {
 	t.Parallel()
-	station(t, filepath.Join(t.TempDir(), "desk.db"))
+	headlessStation(t, filepath.Join(t.TempDir(), "desk.db"))
 }
 
 func TestStationCommandsOnPostgres(t *testing.T) {
 	t.Parallel()
-	station(t, pgtest.NewDatabase(t))
+	headlessStation(t, pgtest.NewDatabase(t))
 }
 
 // jsonOut runs a command as admin with --json and decodes its output.
@@ -38,9 +38,9 @@ func (c cli) jsonOut(v any, args ...string) {
 	require.NoError(c.t, json.Unmarshal([]byte(r.stdout), v), r.stdout)
 }
 
-// station drives the commands a headless station needs, in order, on one
+// headlessStation drives the commands a headless station needs, in order, on one
 // database: configuration, customers and addresses, API clients, serve.
-func station(t *testing.T, db string) {
+func headlessStation(t *testing.T, db string) {
 	c := cli{t: t, db: db}
 	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
 	require.Equal(t, 0, r.code, r.stderr)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
+	"depositdesk/core/station"
 )
 
 // refundPayCommands are the refund's steps after approval: prepare,
@@ -30,8 +32,53 @@ func (a *app) refundPayCommands() []*cobra.Command {
 			}}
 	}
 	svc := func() *core.Service { return a.svc }
-	prepare := step("prepare ID", "Build an approved refund's transaction and show its fee, inputs and change (Refund or Sign Refund)",
-		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().PrepareRefund(ctx, id) }, true)
+	var out string
+	prepare := step("prepare ID [--out FILE]", "Build an approved refund's transaction and show its fee, inputs and change; --out writes it for a signing station (Refund or Sign Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) {
+			r, err := svc().PrepareRefund(ctx, id)
+			if err != nil || out == "" {
+				return r, err
+			}
+			return r, a.exportRefund(ctx, id, out)
+		}, true)
+	prepare.Flags().StringVar(&out, "out", "", "also write the prepared refund to this new file (.json) for an air-gapped signing station")
+	var exportTo string
+	export := step("export ID --out FILE", "Write a prepared refund to a file for an air-gapped signing station (Refund or Sign Refund)",
+		func(ctx context.Context, id int64) (*core.Refund, error) {
+			if err := a.exportRefund(ctx, id, exportTo); err != nil {
+				return nil, err
+			}
+			return svc().Refund(ctx, id)
+		}, true)
+	export.Flags().StringVar(&exportTo, "out", "", "the new file (.json)")
+	_ = export.MarkFlagRequired("out")
+	imp := &cobra.Command{Use: "import ID FILE", Short: "Store the transaction a signing station signed for a prepared refund, once verified (Refund or Sign Refund)",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, id, err := a.refundArg(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			b, err := os.ReadFile(args[1])
+			if err != nil {
+				return core.Errorf(core.EINVALID, "Cannot read %s: %v", args[1], err)
+			}
+			f, err := station.Read(b)
+			if err != nil {
+				return err
+			}
+			switch {
+			case f.Refund.ID != id:
+				return core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", args[1], f.Refund.ID, id)
+			case len(f.SignedTx) == 0:
+				return core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station (depositctl sign).", args[1])
+			}
+			r, err := a.svc.ImportSignedRefund(ctx, id, f.SignedTx)
+			if err != nil {
+				return err
+			}
+			return a.printRefund(r, false)
+		}}
 	execute := step("execute ID", "Sign a prepared refund with this station's keyring key, after checking it against the approval (Sign Refund)",
 		func(ctx context.Context, id int64) (*core.Refund, error) { return svc().ExecuteRefund(ctx, id) }, true)
 	broadcast := step("broadcast ID", "Send a signed refund's transaction to the network, the same bytes every time (Refund or Sign Refund)",
@@ -84,7 +131,7 @@ func (a *app) refundPayCommands() []*cobra.Command {
 			}
 			return a.printPayer(asset, b)
 		}}
-	return []*cobra.Command{prepare, execute, broadcast, notify, replace, bump, show, payer}
+	return []*cobra.Command{prepare, export, imp, execute, broadcast, notify, replace, bump, show, payer}
 }
 
 // payerJSON is the stable JSON shape of a refund payer's balances, in the
@@ -111,6 +158,15 @@ func (a *app) printPayer(asset *core.Asset, b *core.PayerBalance) error {
 		_, err := fmt.Fprintln(w, ".")
 		return err
 	})
+}
+
+// exportRefund writes prepared refund id to a new file for the station.
+func (a *app) exportRefund(ctx context.Context, id int64, path string) error {
+	r, asset, err := a.svc.StationRefund(ctx, id)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, station.NewFile(r, asset))
 }
 
 // printRefund prints one refund; details adds its transaction's facts to

@@ -38,7 +38,11 @@ func Start(tb testing.TB) {
 	tb.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	tb.Setenv("HOME", dir)
 
-	bus := exec.Command("dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1")
+	// A socket on a path, not Linux's abstract default: an abstract socket
+	// belongs to a network namespace, and the signing station's tests run
+	// it in one of its own, with no network (unshare -n).
+	bus := exec.Command("dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1",
+		"--address=unix:path="+filepath.Join(dir, "bus"))
 	out, err := bus.Output()
 	if err != nil {
 		tb.Fatalf("keyringtest: dbus-daemon: %v", err)

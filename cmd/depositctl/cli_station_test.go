@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core/station"
+	"depositdesk/internal/btcdtest"
+	"depositdesk/internal/keyringtest"
+	"depositdesk/internal/testkeys"
+)
+
+// stationProcess runs depositctl args as the air-gapped station does: a
+// process of its own with no network at all (a network namespace of its
+// own, unshare -n), no database and no nodes file; only the keyring's
+// socket (a path) is reachable.
+func stationProcess(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command("unshare", append([]string{"-n", os.Args[0]}, args...)...)
+	cmd.Env = append(os.Environ(), asDepositctl+"=1", "DEPOSITDESK_DB=/nonexistent/desk.db", "DEPOSITDESK_NODES=/nonexistent/nodes.toml")
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// Not parallel: the OS keyring's session bus is named in the environment.
+func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
+	keyringtest.Start(t)
+	node := btcdtest.Start(t)
+	node.Mature(t)
+	dir := t.TempDir()
+	db, nodesFile := filepath.Join(dir, "desk.db"), filepath.Join(dir, "nodes.toml")
+	require.NoError(t, os.WriteFile(nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://%s'\n"+
+		"user = '%s'\npassword_env = 'TEST_BTCD_RPC_PASSWORD'\n", node.RPCHost, node.User), 0o600))
+	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
+	xprv, xpub, err := testkeys.Account("deposit desk station test seed!!", 84, 1, &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	c := cli{t: t, db: db}
+	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = c.admin("asset", "add", "--chain", "bitcoin", "--network", "regtest", "--symbol", "BTC", "--decimals", "8",
+		"--confirmations", "2", "--xpub", xpub, "--min-deposit", "0.0001", "--refund-fee-rate", "4", "--refund-fee-cap", "0.0005")
+	require.Equal(t, 0, r.code, r.stderr)
+	rec, w := creditedDeposit(t, db, node)
+	c.checker("sam", "sam-password-01", "refund-approval")
+	var got struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+		TxID   string `json:"txid"`
+	}
+	c.jsonOut(&got, "refund", "request", rec, "--address", w, "--identity", "video call, ticket 12")
+	id := strconv.FormatInt(got.ID, 10)
+	require.Equal(t, 0, c.as("sam", "sam-password-01", "refund", "approve", id).code)
+	prepared := filepath.Join(dir, "refund.json")
+	r = c.admin("--nodes", nodesFile, "refund", "prepare", id, "--out", prepared)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	// The station: its key, its limits, then the file.
+	stationDir := t.TempDir()
+	limits := filepath.Join(stationDir, "station.toml")
+	require.NoError(t, os.WriteFile(limits, []byte("[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.02'\nmax_fee = '0.0001'\n"), 0o600))
+	r = stationProcess(t, xprv+"\n", "station", "key-import", "BTC", "--network", "bitcoin/regtest", "--xpub", xpub)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NotContains(t, r.stdout+r.stderr, xprv)
+	signed := filepath.Join(stationDir, "refund-signed.json")
+	r = stationProcess(t, "", "sign", prepared, "--out", signed, "--limits", limits)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "Pays 0.015 BTC to "+w+" on bitcoin/regtest.")
+	require.Contains(t, r.stdout, "Change ")
+	require.NotContains(t, r.stdout+r.stderr, xprv)
+
+	// Refusals: a file altered after export, limits passed, a file for another refund.
+	b, err := os.ReadFile(prepared)
+	require.NoError(t, err)
+	var f station.File
+	require.NoError(t, json.Unmarshal(b, &f))
+	f.Refund.Address = btcdtest.NewAddress(t).EncodeAddress()
+	altered := filepath.Join(stationDir, "altered.json")
+	require.NoError(t, writeFile(altered, &f))
+	r = stationProcess(t, "", "sign", altered, "--out", filepath.Join(stationDir, "x.json"), "--limits", limits)
+	require.Equal(t, 5, r.code, "an address changed after export: %s", r.stderr)
+	require.Contains(t, r.stderr, "Nothing was signed")
+	tight := filepath.Join(stationDir, "tight.toml")
+	require.NoError(t, os.WriteFile(tight, []byte("[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.01'\nmax_fee = '0.0001'\n"), 0o600))
+	r = stationProcess(t, "", "sign", prepared, "--out", filepath.Join(stationDir, "y.json"), "--limits", tight)
+	require.Equal(t, 3, r.code)
+	require.Contains(t, r.stderr, "above this station's limit of 0.01 BTC per refund")
+	dup := strings.Replace(string(b), `"format":`, `"format": "depositdesk-refund/1", "format":`, 1)
+	require.NoError(t, os.WriteFile(filepath.Join(stationDir, "dup.json"), []byte(dup), 0o600))
+	r = stationProcess(t, "", "sign", filepath.Join(stationDir, "dup.json"), "--out", filepath.Join(stationDir, "z.json"), "--limits", limits)
+	require.Equal(t, 3, r.code)
+	require.Contains(t, r.stderr, "appears twice")
+
+	require.Equal(t, 3, c.admin("refund", "import", id, prepared).code, "an unsigned file")
+	require.Equal(t, 5, c.admin("refund", "import", strconv.FormatInt(got.ID+1, 10), signed).code, "another refund's file")
+	r = c.admin("--json", "refund", "import", id, signed)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	require.Equal(t, "Signed", got.Status)
+	r = c.admin("--nodes", nodesFile, "refund", "broadcast", id)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.True(t, node.InMempool(t, got.TxID))
+	follow(t, db, node, 2)
+	require.Equal(t, "Refunded", c.search("--record-no", rec)[0].Status)
+}
