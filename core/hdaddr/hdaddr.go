@@ -1,8 +1,9 @@
 // Package hdaddr derives customers' deposit addresses from an asset's
 // account-level extended public key: BIP84 P2WPKH (m/84'/coin'/0'/0/i) on
-// Bitcoin, BIP44 (m/44'/60'/0'/0/i) on Ethereum. It only ever sees public
-// keys and refuses a private one, so the online desk cannot hold one by
-// mistake.
+// Bitcoin, BIP44 (m/44'/60'/0'/0/i) on Ethereum. A Bitcoin account key may
+// also be given as the BIP-380 descriptor a wallet exports, which adds the
+// key's origin (ParseAccount). It only ever sees public keys and refuses a
+// private one, so the online desk cannot hold one by mistake.
 package hdaddr
 
 import (
@@ -30,7 +31,7 @@ const (
 
 // CheckAccountKey implements core.AddressDeriver.
 func (Deriver) CheckAccountKey(chain, network, key string) error {
-	_, err := accountKey(chain, network, key)
+	_, err := ParseAccount(chain, network, key)
 	return err
 }
 
@@ -48,16 +49,17 @@ const (
 	Internal uint32 = 1
 )
 
-// Derive is the address of key's branch/index child.
+// Derive is the address of the branch/index child of key, an account key
+// as ParseAccount reads it.
 func Derive(chain, network, key string, branch, index uint32) (string, error) {
 	if index >= hdkeychain.HardenedKeyStart {
 		return "", core.Errorf(core.EINVALID, "Address index %d is out of range.", index)
 	}
-	acct, err := accountKey(chain, network, key)
+	acct, err := ParseAccount(chain, network, key)
 	if err != nil {
 		return "", err
 	}
-	return Address(acct, chain, network, branch, index)
+	return Address(acct.Key, chain, network, branch, index)
 }
 
 // Address is the address of acct's branch/index child; acct may be the
@@ -98,12 +100,9 @@ func Address(acct *hdkeychain.ExtendedKey, chain, network string, branch, index 
 	return "", core.Errorf(core.EINVALID, "Unknown chain %q.", chain)
 }
 
-// accountKey parses key and checks it is a public account-level key usable
-// on network.
-func accountKey(chain, network, key string) (*hdkeychain.ExtendedKey, error) {
-	if key == "" {
-		return nil, core.Errorf(core.EINVALID, "The asset has no account public key (xpub) configured.")
-	}
+// checkKey parses an extended key and checks it is a public account-level
+// key usable on network.
+func checkKey(chain, network, key string) (*hdkeychain.ExtendedKey, error) {
 	k, err := hdkeychain.NewKeyFromString(key)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "The account key is not a valid extended public key (xpub).")

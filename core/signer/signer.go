@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"depositdesk/core"
+	"depositdesk/core/hdaddr"
 	"depositdesk/core/payout"
 )
 
@@ -83,10 +84,11 @@ func matchingKey(a *core.Asset, xprv string) (*hdkeychain.ExtendedKey, error) {
 	if a.AccountXPub == "" {
 		return nil, core.Errorf(core.EINVALID, "%s has no account public key configured; configure it before its signing key.", a.Key())
 	}
-	want, err := hdkeychain.NewKeyFromString(a.AccountXPub)
+	acct, err := hdaddr.ParseAccount(a.Chain, a.Network, a.AccountXPub)
 	if err != nil {
-		return nil, core.Errorf(core.EINVALID, "%s's account public key does not parse: %v", a.Key(), err)
+		return nil, core.Errorf(core.EINVALID, "%s's account key: %s", a.Key(), core.ErrorMessage(err))
 	}
+	want := acct.Key
 	k, err := hdkeychain.NewKeyFromString(strings.TrimSpace(xprv))
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "That is not an extended private key (xprv/tprv).")

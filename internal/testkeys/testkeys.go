@@ -4,8 +4,14 @@
 package testkeys
 
 import (
+	"encoding/hex"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
+
+	"depositdesk/core/hdaddr"
 )
 
 // AccountXPub returns the public account key m/purpose'/coin'/0' of seed
@@ -32,4 +38,30 @@ func Account(seed string, purpose, coin uint32, params *chaincfg.Params) (xprv, 
 		return "", "", err
 	}
 	return k.String(), n.String(), nil
+}
+
+// Descriptor returns what a wallet holding seed exports for the account
+// m/purpose'/coin'/0': its master private key, which signs for any path
+// under it, and the account's BIP-380 descriptor with key origin and
+// checksum, wpkh([fingerprint/purpose'/coin'/0']xpub/<0;1>/*)#checksum.
+func Descriptor(seed string, purpose, coin uint32, params *chaincfg.Params) (master, descriptor string, err error) {
+	m, err := hdkeychain.NewMaster([]byte(seed), params)
+	if err != nil {
+		return "", "", err
+	}
+	pub, err := m.ECPubKey()
+	if err != nil {
+		return "", "", err
+	}
+	_, xpub, err := Account(seed, purpose, coin, params)
+	if err != nil {
+		return "", "", err
+	}
+	fp := hex.EncodeToString(btcutil.Hash160(pub.SerializeCompressed())[:4])
+	body := fmt.Sprintf("wpkh([%s/%d'/%d'/0']%s/<0;1>/*)", fp, purpose, coin, xpub)
+	sum, err := hdaddr.DescriptorChecksum(body)
+	if err != nil {
+		return "", "", err
+	}
+	return m.String(), body + "#" + sum, nil
 }
