@@ -1,0 +1,109 @@
+package watcher_test
+
+import (
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/stretchr/testify/require"
+
+	"depositdesk/core"
+	"depositdesk/core/payout"
+	"depositdesk/core/signer"
+	"depositdesk/core/station"
+	"depositdesk/internal/ethtest"
+	"depositdesk/internal/keyringtest"
+)
+
+// viaStation signs prepared refund r on the station's side of a file (its
+// own limits, the OS keyring) and imports what it signed into the desk.
+func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core.Refund {
+	t.Helper()
+	sr, a, err := d.svc.StationRefund(d.admin, r.ID)
+	require.NoError(t, err)
+	b, err := station.NewFile(sr, a).Marshal()
+	require.NoError(t, err)
+	f, err := station.Read(b) // what the station reads: the bytes, not the desk's structs
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "station.toml")
+	require.NoError(t, os.WriteFile(path, []byte(limits), 0o600))
+	l, err := station.ReadLimits(path)
+	require.NoError(t, err)
+	signed, _, err := station.Sign(f, l, signer.Keyring{})
+	require.NoError(t, err)
+	got, err := d.svc.ImportSignedRefund(d.admin, r.ID, signed.SignedTx)
+	require.NoError(t, err)
+	require.Equal(t, signed.TxID, got.TxID)
+	return got
+}
+
+// ETH and an ERC-20 refunded through the station's file on the simulated
+// chain: prepared on the desk, signed from the file, imported, broadcast,
+// confirmed.
+func TestEtherAndTokenRefundsSignedByTheStationOnTheSimulatedChain(t *testing.T) {
+	keyringtest.Start(t)
+	sim := ethtest.Simulated(t)
+	customer, minter := sim.Accounts[0], sim.Accounts[1]
+	token := sim.DeployToken(minter)
+	sim.MustSucceed(token.Mint(minter, customer.Address, big.NewInt(50_000_000)))
+	d := ethDesk(t, sim.Client, "simulated", &core.Asset{Symbol: "ETH", Decimals: 18}, customer)
+	rd := newRefunder(t, d, 44, 60, &chaincfg.MainNetParams, nil, ethtest.Gwei(10_000_000))
+	payer, err := payout.Payer(d.asset)
+	require.NoError(t, err)
+	sim.MustSucceed(sim.Transfer(minter, common.HexToAddress(payer), ethtest.Gwei(3_000_000_000)))
+	tokenAsset := &core.Asset{Chain: core.ChainEthereum, Network: "simulated", Symbol: "TST", Decimals: ethtest.TokenDecimals,
+		ContractAddress: token.Address.Hex(), MinDeposit: big.NewInt(1), ConfirmationsRequired: 3, Enabled: true,
+		AccountXPub: d.asset.AccountXPub, RefundFeeCap: ethtest.Gwei(10_000_000)}
+	require.NoError(t, d.svc.CreateAsset(d.admin, tokenAsset))
+	require.NoError(t, d.svc.ImportSigningKey(d.admin, "TST", "simulated", accountXPrv(t, 44, 60, &chaincfg.MainNetParams)))
+	sim.MustSucceed(token.Mint(minter, common.HexToAddress(payer), big.NewInt(7_500_000)))
+
+	ethTx := sim.Transfer(customer, common.HexToAddress(d.deposit), ethtest.Gwei(1_500_000_000))
+	rec := d.submit(t, "1.5", ethTx.Hash().Hex(), 0)
+	ethAsset := d.asset
+	d.asset = tokenAsset
+	sent := sim.MustSucceed(token.Transfer(customer, common.HexToAddress(d.deposit), big.NewInt(7_500_000)))
+	tok := d.submit(t, "7.5", sent.TxHash.Hex(), 0)
+	for range 3 {
+		sim.Commit()
+	}
+	require.Equal(t, core.StatusCredited, d.step(t, rec).Status)
+	require.Equal(t, core.StatusCredited, rd.record(t, tok).Status)
+
+	const limits = "[[asset]]\nasset = 'ETH@simulated'\nchain = 'ethereum'\nmax_amount = '2'\nmax_fee = '0.01'\n" +
+		"[[asset]]\nasset = 'TST@simulated'\nchain = 'ethereum'\nmax_amount = '10'\nmax_fee = '0.01'\n"
+	for _, c := range []struct {
+		rec   *core.DepositRecord
+		asset *core.Asset
+	}{{rec, ethAsset}, {tok, tokenAsset}} {
+		d.asset = c.asset
+		r, err := d.svc.RequestRefund(d.admin, c.rec.RecordNo, core.RefundRequest{AddressID: d.sourceID, IdentityCheck: "branch visit, form R-7"})
+		require.NoError(t, err)
+		_, err = d.svc.ApproveRefund(rd.sam, r.ID)
+		require.NoError(t, err)
+		r, err = d.svc.PrepareRefund(d.admin, r.ID)
+		require.NoError(t, err)
+		r = rd.viaStation(t, r, limits)
+		require.Equal(t, core.RefundSigned, r.Status)
+		r, err = d.svc.BroadcastRefund(d.admin, r.ID)
+		require.NoError(t, err)
+		for r.Status != core.RefundConfirmed {
+			sim.Commit()
+			r = rd.stepOnce(t, r)
+		}
+		require.Equal(t, core.StatusRefunded, rd.record(t, c.rec).Status)
+	}
+	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), big.NewInt(50_000_000-7_500_000)))
+}
+
+func (d *refunder) stepOnce(t *testing.T, r *core.Refund) *core.Refund {
+	t.Helper()
+	_, err := d.w.Step(t.Context())
+	require.NoError(t, err)
+	got, err := d.svc.Refund(d.admin, r.ID)
+	require.NoError(t, err)
+	return got
+}
