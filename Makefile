@@ -30,11 +30,11 @@ build: deps-gui
 	$(GO) build -o $(BIN)/depositdesk ./cmd/depositdesk
 	$(GO) build -o $(BIN)/depositctl ./cmd/depositctl
 
-## test: install what tests need and run every test (SQLite, a throwaway Postgres cluster, btcd and geth nodes, UI)
+## test: install what tests need and run every test (SQLite, a throwaway Postgres cluster, btcd and geth nodes, bitcoinjs-lib, UI)
 test: deps-test deps-nodes
 	$(GO) vet ./...
-	@echo "== core, storage and the intake API (race detector; storetest cases and API tests under sqlite and postgres)"
-	$(GO) test -race -count=1 -timeout 20m -v ./core/... ./storage/... ./internal/... ./intake/...
+	@echo "== core, storage, the intake API and PSBTs signed by bitcoinjs-lib (race detector; storetest cases and API tests under sqlite and postgres)"
+	$(GO) test -race -count=1 -timeout 20m -v ./core/... ./storage/... ./internal/... ./intake/... ./interop/...
 	@echo "== CLI and UI"
 	$(GO) test -count=1 -timeout 20m ./cmd/... ./ui/...
 

@@ -2,7 +2,10 @@
 # Installs the Debian packages a target needs, only those that are missing.
 # Usage: scripts/deps.sh gui|test|screens|package|go
 # gui:     what `go build` of the Fyne app needs (cgo, GL, X11 headers).
-# test:    gui + a Postgres server, the sqlite3 CLI, Xvfb, a Secret Service keyring.
+# test:    gui + a Postgres server, the sqlite3 CLI, Xvfb, a Secret Service keyring,
+#          node and npm, and the node modules of the bitcoinjs-lib interop test
+#          (interop/bitcoinjs, pinned by its package-lock.json), installed once into
+#          the user's cache dir, where the test finds them.
 # screens: test + ImageMagick for screenshots.
 set -euo pipefail
 
@@ -26,18 +29,39 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Asked for by command, not package: a node from elsewhere (NodeSource's
+# nodejs carries its own npm) must not be replaced by Debian's.
+if [ "$1" = test ] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
-if ! command -v apt-get >/dev/null; then
-  echo "Missing packages: ${missing[*]}. Install them with your system's package manager." >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing packages: ${missing[*]}. Install them with your system's package manager." >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "Run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "Run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+
+if [ "$1" = test ]; then
+  src="$(cd "$(dirname "$0")/.." && pwd)/interop/bitcoinjs"
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/depositdesk"
+  dir="$cache/bitcoinjs"
+  # The stamp is the lock file the modules were installed from, written
+  # only once npm ci succeeded; a changed lock installs again.
+  if ! cmp -s "$src/package-lock.json" "$dir/.installed-lock"; then
+    echo "Installing the bitcoinjs-lib interop test's node modules into $dir ..." >&2
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    npm ci --prefix "$dir" --cache "$cache/npm-cache" --no-audit --no-fund --silent >&2
+    cp "$src/package-lock.json" "$dir/.installed-lock"
+  fi
 fi
-echo "Installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
