@@ -122,12 +122,6 @@ func ImportPSBT(a *core.Asset, r *core.Refund, p *core.Payout, b []byte) (raw []
 	if txid, err = verifyBitcoin(a, p, tx, buf.Bytes()); err != nil {
 		return nil, "", err
 	}
-	// A valid P2WPKH witness is [signature+sighash byte, key].
-	for i, in := range signed.TxIn {
-		if sig := in.Witness[0]; txscript.SigHashType(sig[len(sig)-1]) != txscript.SigHashAll {
-			return nil, "", core.Errorf(core.ECONFLICT, "Input %d (%s) of the PSBT is not signed with SIGHASH_ALL; nothing was imported.", i, p.Inputs[i].Address)
-		}
-	}
 	return buf.Bytes(), txid, nil
 }
 

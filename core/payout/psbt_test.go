@@ -276,7 +276,7 @@ func TestImportPSBTTakesOnlySignatures(t *testing.T) {
 			pkt.Inputs[0].WitnessUtxo.Value -= 50_000
 			return serializePSBT(t, signPSBT(t, serializePSBT(t, pkt), b.wallet, txscript.SigHashAll))
 		}},
-		{"SighashNone", core.ECONFLICT, "Input 0 (" + c1.Address + ") of the PSBT is not signed with SIGHASH_ALL", func(t *testing.T) []byte {
+		{"SighashNone", core.ECONFLICT, "Input 0 of the signed transaction is not signed with SIGHASH_ALL", func(t *testing.T) []byte {
 			return serializePSBT(t, signPSBT(t, file, b.wallet, txscript.SigHashNone))
 		}},
 		{"FinalScriptSigAdded", core.ECONFLICT, "not the prepared one", func(t *testing.T) []byte {

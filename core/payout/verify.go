@@ -77,6 +77,12 @@ func verifyBitcoin(a *core.Asset, p *core.Payout, unsigned *wire.MsgTx, raw []by
 		if err != nil {
 			return "", core.Errorf(core.ECONFLICT, "Input %d of the signed transaction is not validly signed by the account's key (%v); nothing was stored.", i, err)
 		}
+		// A valid P2WPKH witness is [signature+sighash byte, key]. Only
+		// SIGHASH_ALL commits to every output: NONE or SINGLE would let
+		// whoever relays the transaction send the money elsewhere.
+		if sig := tx.TxIn[i].Witness[0]; txscript.SigHashType(sig[len(sig)-1]) != txscript.SigHashAll {
+			return "", core.Errorf(core.ECONFLICT, "Input %d of the signed transaction is not signed with SIGHASH_ALL; nothing was stored.", i)
+		}
 	}
 	return tx.TxHash().String(), nil
 }
