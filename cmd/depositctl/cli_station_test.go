@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
@@ -71,6 +73,19 @@ func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	prepared := filepath.Join(dir, "refund.json")
 	r = c.admin("--nodes", nodesFile, "refund", "prepare", id, "--out", prepared)
 	require.Equal(t, 0, r.code, r.stderr)
+	// The same refund as a PSBT for other wallets; unsigned, it is not imported.
+	unsignedPSBT := filepath.Join(dir, "refund.psbt")
+	r = c.admin("refund", "export", id, "--out", unsignedPSBT)
+	require.Equal(t, 0, r.code, r.stderr)
+	raw, err := os.ReadFile(unsignedPSBT)
+	require.NoError(t, err)
+	pkt, err := psbt.NewFromRawBytes(bytes.NewReader(raw), false)
+	require.NoError(t, err)
+	require.Len(t, pkt.Inputs, 2)
+	require.Len(t, pkt.Inputs[0].Bip32Derivation, 1, "each input names its key for the wallet")
+	r = c.admin("refund", "import", id, unsignedPSBT)
+	require.Equal(t, 5, r.code)
+	require.Contains(t, r.stderr, "is not signed")
 
 	// The station: its key, its limits, then the file.
 	stationDir := t.TempDir()

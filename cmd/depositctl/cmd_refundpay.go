@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
+	"depositdesk/core/payout"
 	"depositdesk/core/station"
 )
 
@@ -41,7 +42,7 @@ func (a *app) refundPayCommands() []*cobra.Command {
 			}
 			return r, a.exportRefund(ctx, id, out)
 		}, true)
-	prepare.Flags().StringVar(&out, "out", "", "also write the prepared refund to this new file (.json) for an air-gapped signing station")
+	prepare.Flags().StringVar(&out, "out", "", "also write the prepared refund to this new file for an air-gapped signing station: .json, or .psbt (Bitcoin) for other wallets")
 	var exportTo string
 	export := step("export ID --out FILE", "Write a prepared refund to a file for an air-gapped signing station (Refund or Sign Refund)",
 		func(ctx context.Context, id int64) (*core.Refund, error) {
@@ -50,7 +51,7 @@ func (a *app) refundPayCommands() []*cobra.Command {
 			}
 			return svc().Refund(ctx, id)
 		}, true)
-	export.Flags().StringVar(&exportTo, "out", "", "the new file (.json)")
+	export.Flags().StringVar(&exportTo, "out", "", "the new file: .json, or .psbt (Bitcoin) for other wallets")
 	_ = export.MarkFlagRequired("out")
 	imp := &cobra.Command{Use: "import ID FILE", Short: "Store the transaction a signing station signed for a prepared refund, once verified (Refund or Sign Refund)",
 		Args: cobra.ExactArgs(2),
@@ -59,21 +60,11 @@ func (a *app) refundPayCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := os.ReadFile(args[1])
-			if err != nil {
-				return core.Errorf(core.EINVALID, "Cannot read %s: %v", args[1], err)
-			}
-			f, err := station.Read(b)
+			raw, err := a.signedTransaction(ctx, id, args[1])
 			if err != nil {
 				return err
 			}
-			switch {
-			case f.Refund.ID != id:
-				return core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", args[1], f.Refund.ID, id)
-			case len(f.SignedTx) == 0:
-				return core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station (depositctl sign).", args[1])
-			}
-			r, err := a.svc.ImportSignedRefund(ctx, id, f.SignedTx)
+			r, err := a.svc.ImportSignedRefund(ctx, id, raw)
 			if err != nil {
 				return err
 			}
@@ -160,13 +151,50 @@ func (a *app) printPayer(asset *core.Asset, b *core.PayerBalance) error {
 	})
 }
 
-// exportRefund writes prepared refund id to a new file for the station.
+// exportRefund writes prepared refund id to a new file for a signing
+// station: a BIP-174 PSBT when path ends in .psbt (Bitcoin, for other
+// wallets), else the desk's own refund file.
 func (a *app) exportRefund(ctx context.Context, id int64, path string) error {
 	r, asset, err := a.svc.StationRefund(ctx, id)
 	if err != nil {
 		return err
 	}
+	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
+		b, err := payout.ExportPSBT(asset, r, r.Payout)
+		if err != nil {
+			return err
+		}
+		return writeNewFile(path, b)
+	}
 	return writeFile(path, station.NewFile(r, asset))
+}
+
+// signedTransaction reads what a station signed for refund id: a signed
+// PSBT (.psbt) or a signed refund file.
+func (a *app) signedTransaction(ctx context.Context, id int64, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, core.Errorf(core.EINVALID, "Cannot read %s: %v", path, err)
+	}
+	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
+		r, asset, err := a.svc.StationRefund(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		raw, _, err := payout.ImportPSBT(asset, r, r.Payout, b)
+		return raw, err
+	}
+	f, err := station.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.Refund.ID != id:
+		return nil, core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", path, f.Refund.ID, id)
+	case len(f.SignedTx) == 0:
+		return nil, core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station (depositctl sign).", path)
+	}
+	return f.SignedTx, nil
 }
 
 // printRefund prints one refund; details adds its transaction's facts to

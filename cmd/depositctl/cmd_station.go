@@ -114,6 +114,12 @@ func writeFile(path string, f *station.File) error {
 	if err != nil {
 		return err
 	}
+	return writeNewFile(path, b)
+}
+
+// writeNewFile writes b to path, which must not exist, readable by its
+// owner only.
+func writeNewFile(path string, b []byte) error {
 	w, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return core.Errorf(core.EINVALID, "Cannot create %s: %v", path, err)
