@@ -3,8 +3,8 @@
 # Usage: scripts/deps.sh gui|test|screens|package|go
 # gui:     what `go build` of the Fyne app needs (cgo, GL, X11 headers).
 # test:    gui + a Postgres server, the sqlite3 CLI, Xvfb, a Secret Service keyring,
-#          node and npm, and the node modules of the bitcoinjs-lib interop test
-#          (interop/bitcoinjs, pinned by its package-lock.json), installed once into
+#          node and npm, and the node modules of the interop tests (interop/*:
+#          bitcoinjs-lib, ethers; each pinned by its package-lock.json), installed once into
 #          the user's cache dir, where the test finds them.
 # screens: test + ImageMagick for screenshots.
 set -euo pipefail
@@ -52,16 +52,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$1" = test ]; then
-  src="$(cd "$(dirname "$0")/.." && pwd)/interop/bitcoinjs"
   cache="${XDG_CACHE_HOME:-$HOME/.cache}/depositdesk"
-  dir="$cache/bitcoinjs"
-  # The stamp is the lock file the modules were installed from, written
-  # only once npm ci succeeded; a changed lock installs again.
-  if ! cmp -s "$src/package-lock.json" "$dir/.installed-lock"; then
-    echo "Installing the bitcoinjs-lib interop test's node modules into $dir ..." >&2
-    rm -rf "$dir" && mkdir -p "$dir"
-    cp "$src/package.json" "$src/package-lock.json" "$dir/"
-    npm ci --prefix "$dir" --cache "$cache/npm-cache" --no-audit --no-fund --silent >&2
-    cp "$src/package-lock.json" "$dir/.installed-lock"
-  fi
+  for src in "$(cd "$(dirname "$0")/.." && pwd)"/interop/*/; do
+    src="${src%/}"
+    dir="$cache/$(basename "$src")"
+    # The stamp is the lock file the modules were installed from, written
+    # only once npm ci succeeded; a changed lock installs again.
+    if ! cmp -s "$src/package-lock.json" "$dir/.installed-lock"; then
+      echo "Installing the $(basename "$src") interop test's node modules into $dir ..." >&2
+      rm -rf "$dir" && mkdir -p "$dir"
+      cp "$src/package.json" "$src/package-lock.json" "$dir/"
+      npm ci --prefix "$dir" --cache "$cache/npm-cache" --no-audit --no-fund --silent >&2
+      cp "$src/package-lock.json" "$dir/.installed-lock"
+    fi
+  done
 fi

@@ -120,11 +120,10 @@ func buildEthereum(ctx context.Context, a *core.Asset, r *core.Refund, held []st
 			payer, core.FormatFee(a.Chain, coin), core.FormatFee(a.Chain, needCoin), core.FormatFee(a.Chain, new(big.Int).Sub(needCoin, coin)))
 	}
 	toAddr := common.HexToAddress(to)
-	tx := types.NewTx(&types.DynamicFeeTx{ChainID: new(big.Int).SetUint64(p.ChainID), Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee,
-		Gas: gas, To: &toAddr, Value: value, Data: data})
-	raw, err := tx.MarshalBinary()
+	raw, err := EncodeUnsignedEthereum(&types.DynamicFeeTx{ChainID: new(big.Int).SetUint64(p.ChainID), Nonce: nonce, GasTipCap: tip,
+		GasFeeCap: maxFee, Gas: gas, To: &toAddr, Value: value, Data: data})
 	if err != nil {
-		return nil, core.Errorf(core.EINTERNAL, "encode: %v", err)
+		return nil, err
 	}
 	return &core.Payout{Unsigned: raw, To: r.Address, Amount: core.NewInt(r.Amount), Contract: a.ContractAddress, Fee: core.NewInt(fee),
 		FeeRate: core.NewInt(maxFee), Payer: payer, Nonce: nonce, GasLimit: gas, TipCap: core.NewInt(tip)}, nil
@@ -150,9 +149,9 @@ func checkEthereum(a *core.Asset, p *core.Payout) (*types.Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	var tx types.Transaction
-	if err := tx.UnmarshalBinary(p.Unsigned); err != nil {
-		return nil, mismatch("it does not decode (%v)", err)
+	tx, err := DecodeUnsignedEthereum(p.Unsigned)
+	if err != nil {
+		return nil, mismatch("it does not decode (%v)", core.ErrorMessage(err))
 	}
 	r := &core.Refund{Address: p.To, Amount: p.Amount.Big()}
 	to, value, data := txTarget(a, r)
@@ -160,15 +159,12 @@ func checkEthereum(a *core.Asset, p *core.Payout) (*types.Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, rs, s := tx.RawSignatureValues()
 	fee := new(big.Int).Mul(new(big.Int).SetUint64(tx.Gas()), tx.GasFeeCap())
 	switch {
 	case tx.Type() != types.DynamicFeeTxType:
 		return nil, mismatch("it is not an EIP-1559 transaction")
 	case tx.ChainId().Cmp(new(big.Int).SetUint64(params.ChainID)) != 0:
 		return nil, mismatch("it is for chain id %s, %s is %d", tx.ChainId(), a.Net(), params.ChainID)
-	case v.Sign() != 0 || rs.Sign() != 0 || s.Sign() != 0:
-		return nil, mismatch("it is signed already")
 	case p.Payer != payer:
 		return nil, mismatch("it is paid by %s, the account's refund payer is %s", p.Payer, payer)
 	case tx.Nonce() != p.Nonce:
@@ -182,7 +178,7 @@ func checkEthereum(a *core.Asset, p *core.Payout) (*types.Transaction, error) {
 	case fee.Cmp(p.Fee.Big()) != 0:
 		return nil, mismatch("it can cost %s in fees, the prepared facts say %s", core.FormatFee(a.Chain, fee), core.FormatFee(a.Chain, p.Fee.Big()))
 	}
-	return &tx, nil
+	return tx, nil
 }
 
 // signEthereum signs tx with the payer's key and checks the signature

@@ -9,6 +9,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -107,12 +108,12 @@ func TestEthereumRefusals(t *testing.T) {
 	built, err := payout.Builder{}.Build(context.Background(), a, r, nil, nil, richNode())
 	require.NoError(t, err)
 	rebuild := func(p *core.Payout, edit func(*types.DynamicFeeTx)) {
-		var tx types.Transaction
-		require.NoError(t, tx.UnmarshalBinary(p.Unsigned))
+		tx, err := payout.DecodeUnsignedEthereum(p.Unsigned)
+		require.NoError(t, err)
 		inner := &types.DynamicFeeTx{ChainID: tx.ChainId(), Nonce: tx.Nonce(), GasTipCap: tx.GasTipCap(), GasFeeCap: tx.GasFeeCap(),
 			Gas: tx.Gas(), To: tx.To(), Value: tx.Value(), Data: tx.Data()}
 		edit(inner)
-		raw, err := types.NewTx(inner).MarshalBinary()
+		raw, err := payout.EncodeUnsignedEthereum(inner)
 		require.NoError(t, err)
 		p.Unsigned = raw
 	}
@@ -130,6 +131,16 @@ func TestEthereumRefusals(t *testing.T) {
 		},
 		"payer": func(p *core.Payout) { p.Payer = thief.Hex() },
 		"data":  func(p *core.Payout) { rebuild(p, func(tx *types.DynamicFeeTx) { tx.Data = []byte{1} }) },
+		"signed already": func(p *core.Payout) {
+			tx, err := payout.DecodeUnsignedEthereum(p.Unsigned)
+			require.NoError(t, err)
+			key, err := crypto.GenerateKey()
+			require.NoError(t, err)
+			signed, err := types.SignTx(tx, types.LatestSignerForChainID(tx.ChainId()), key)
+			require.NoError(t, err)
+			p.Unsigned, err = signed.MarshalBinary()
+			require.NoError(t, err)
+		},
 	}
 	for name, alter := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -60,11 +60,11 @@ func TestASignedEthereumRefundMustBeThePayersSignatureOfThePreparedOne(t *testin
 	require.NoError(t, err)
 	require.Equal(t, txid, got)
 
-	var unsigned types.Transaction
-	require.NoError(t, unsigned.UnmarshalBinary(p.Unsigned))
+	unsigned, err := payout.DecodeUnsignedEthereum(p.Unsigned)
+	require.NoError(t, err)
 	stranger, err := crypto.GenerateKey()
 	require.NoError(t, err)
-	forged, err := types.SignTx(&unsigned, types.LatestSignerForChainID(unsigned.ChainId()), stranger)
+	forged, err := types.SignTx(unsigned, types.LatestSignerForChainID(unsigned.ChainId()), stranger)
 	require.NoError(t, err)
 	forgedRaw, err := forged.MarshalBinary()
 	require.NoError(t, err)
