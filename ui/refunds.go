@@ -72,6 +72,7 @@ type refundsPage struct {
 	searchBtn, approveBtn, rejectBtn, replaceBtn    *widget.Button
 	prepareBtn, executeBtn, broadcastBtn, notifyBtn *widget.Button
 	bumpBtn                                         *widget.Button
+	exportBtn, importBtn                            *widget.Button // the air-gapped station's file, out and back
 	table                                           *widget.Table
 	message, selection                              *widget.Label
 	payer                                           *widget.Label // what an Ethereum refund's payer holds
@@ -107,6 +108,8 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.executeBtn = widget.NewButton("Execute Refund", p.onExecuteTapped)
 	p.executeBtn.Importance = widget.DangerImportance
 	p.broadcastBtn = widget.NewButton("Broadcast", p.onBroadcastTapped)
+	p.exportBtn = widget.NewButton("Export for station", p.onExportTapped)
+	p.importBtn = widget.NewButton("Import signed", p.onImportTapped)
 	p.notifyBtn = widget.NewButton("Notify customer", p.onNotifyTapped)
 	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select a refund")
 	p.message.Wrapping = fyne.TextWrapWord
@@ -118,7 +121,7 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 		p.showPayer()
 	})
 	hideUnless(op.Can(core.ActionApproveRefund), p.approveBtn, p.rejectBtn, p.replaceBtn, p.bumpBtn)
-	hideUnless(op.Can(core.ActionPrepareRefund), p.prepareBtn)
+	hideUnless(op.Can(core.ActionPrepareRefund), p.prepareBtn, p.exportBtn, p.importBtn)
 	hideUnless(op.Can(core.ActionSignRefund), p.executeBtn)
 	hideUnless(op.Can(core.ActionBroadcastRefund), p.broadcastBtn)
 	hideUnless(op.Can(core.ActionNotifyRefund), p.notifyBtn)
@@ -130,11 +133,11 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 func (p *refundsPage) build() fyne.CanvasObject {
 	intro := wrapped("Refunds of credited deposits, newest first. Request one from Deposit Records (Request Refund); " +
 		"another operator with Refund Approval approves it. Prepare builds its transaction, Execute Refund signs it on this " +
-		"station, Broadcast sends it; once Refunded, record how the customer was told.")
+		"station (or Export for station and Import signed take it to an air-gapped one), Broadcast sends it; once Refunded, record how the customer was told.")
 	top := container.NewVBox(intro, container.NewGridWithColumns(4, labeled("Status", p.status)), container.NewHBox(p.searchBtn),
 		widget.NewSeparator())
-	actions := container.NewHBox(p.selection, p.approveBtn, p.rejectBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn,
-		p.replaceBtn, p.bumpBtn)
+	actions := container.NewHBox(p.selection, p.approveBtn, p.rejectBtn, p.prepareBtn, p.executeBtn, p.exportBtn, p.importBtn,
+		p.broadcastBtn, p.notifyBtn, p.replaceBtn, p.bumpBtn)
 	bottom := container.NewVBox(widget.NewSeparator(), actions, p.payer, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
@@ -273,6 +276,9 @@ func (p *refundsPage) updateActions() {
 	enable(p.replaceBtn, from(core.RefundFailed) && can(core.RefundApproved) && other)
 	enable(p.prepareBtn, (from(core.RefundApproved) || from(core.RefundPrepared)) && can(core.RefundPrepared) && !bump)
 	enable(p.executeBtn, from(core.RefundPrepared) && can(core.RefundSigned))
+	// The station signs what Export writes; Import stores it, Signed.
+	enable(p.exportBtn, from(core.RefundPrepared) && can(core.RefundSigned))
+	enable(p.importBtn, from(core.RefundPrepared) && can(core.RefundSigned))
 	// A broadcast refund's transaction may be sent again: the same bytes.
 	enable(p.broadcastBtn, (from(core.RefundSigned) || from(core.RefundBroadcast)) && can(core.RefundBroadcast))
 	enable(p.notifyBtn, from(core.RefundConfirmed) && r.Notice == nil)
@@ -289,7 +295,8 @@ func (p *refundsPage) updateActions() {
 
 // actions are the page's refund buttons, held while one of their calls runs.
 func (p *refundsPage) actions() []fyne.Disableable {
-	return []fyne.Disableable{p.approveBtn, p.rejectBtn, p.replaceBtn, p.prepareBtn, p.executeBtn, p.broadcastBtn, p.notifyBtn, p.bumpBtn}
+	return []fyne.Disableable{p.approveBtn, p.rejectBtn, p.replaceBtn, p.prepareBtn, p.executeBtn, p.exportBtn, p.importBtn, p.broadcastBtn,
+		p.notifyBtn, p.bumpBtn}
 }
 
 func (p *refundsPage) onApproveTapped() {

@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"depositdesk/core"
+	"depositdesk/core/payout"
+	"depositdesk/core/station"
+)
+
+// onExportTapped asks where to write the selected prepared refund for the
+// air-gapped signing station: a refund file (.json), or a BIP-174 PSBT
+// (.psbt, Bitcoin) for another wallet.
+func (p *refundsPage) onExportTapped() {
+	if r := p.current(); r != nil {
+		chooseSave(p.win, fmt.Sprintf("refund-%d.json", r.ID), func(path string) { p.exportTo(r, path) })
+	}
+}
+
+// exportTo writes prepared refund r to path, a new file, off the Fyne
+// thread: the desk checks it against the audit log first (StationRefund),
+// so a refund rewritten in the database never leaves for the station.
+func (p *refundsPage) exportTo(r *core.Refund, path string) {
+	id := strconv.FormatInt(r.ID, 10)
+	run(p.w, task[struct{}]{
+		controls: p.actions(),
+		line:     p.message,
+		call: func(ctx context.Context) (struct{}, error) {
+			got, a, err := p.svc.StationRefund(ctx, r.ID)
+			if err != nil {
+				return struct{}{}, err
+			}
+			var b []byte
+			if isPSBT(path) {
+				b, err = payout.ExportPSBT(a, got, got.Payout)
+			} else {
+				b, err = station.NewFile(got, a).Marshal()
+			}
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, writeNew(path, b)
+		},
+		done: func(_ struct{}, err error) {
+			if err != nil {
+				p.message.SetText("Refund " + id + " was not exported: " + errorText(err))
+				return
+			}
+			how := "Sign it on the station (depositdesk --station or depositctl sign), then Import signed."
+			if isPSBT(path) {
+				how = "Sign it in the other wallet, then Import signed."
+			}
+			p.message.SetText("Refund " + id + " of " + r.RecordNo + " written to " + path + ". " + how)
+		},
+	})
+}
+
+// onImportTapped asks for what the station signed for the selected
+// prepared refund: its signed refund file or a signed PSBT.
+func (p *refundsPage) onImportTapped() {
+	if r := p.current(); r != nil {
+		chooseOpen(p.win, func(path string) { p.importFrom(r, path) })
+	}
+}
+
+// importFrom reads path off the Fyne thread and stores its signed
+// transaction for refund r once the desk has verified it is exactly the
+// prepared one (ImportSignedRefund); a file for another refund, or not
+// signed, is refused before.
+func (p *refundsPage) importFrom(r *core.Refund, path string) {
+	id := strconv.FormatInt(r.ID, 10)
+	run(p.w, task[*core.Refund]{
+		controls: p.actions(),
+		line:     p.message,
+		call: func(ctx context.Context) (*core.Refund, error) {
+			raw, err := p.signedTransaction(ctx, r.ID, path)
+			if err != nil {
+				return nil, err
+			}
+			return p.svc.ImportSignedRefund(ctx, r.ID, raw)
+		},
+		done: func(got *core.Refund, err error) {
+			if err != nil {
+				p.message.SetText("Refund " + id + " was not imported: " + errorText(err))
+				return
+			}
+			p.saved("Refund " + id + " of " + got.RecordNo + " signed at the station: transaction " + got.TxID +
+				" verified and stored. Broadcast sends it to the network.")
+		},
+	})
+}
+
+// signedTransaction is what the station signed for refund id in the file
+// at path: a signed PSBT's transaction, or a signed refund file's.
+func (p *refundsPage) signedTransaction(ctx context.Context, id int64, path string) ([]byte, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	name := filepath.Base(path)
+	if isPSBT(path) {
+		r, a, err := p.svc.StationRefund(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		raw, _, err := payout.ImportPSBT(a, r, r.Payout, b)
+		return raw, err
+	}
+	f, err := station.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.Refund.ID != id:
+		return nil, core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", name, f.Refund.ID, id)
+	case len(f.SignedTx) == 0:
+		return nil, core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station first.", name)
+	}
+	return f.SignedTx, nil
+}
