@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"os"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"depositdesk"
 	"depositdesk/core"
+	"depositdesk/core/signer"
+	"depositdesk/core/station"
 	"depositdesk/core/watcher"
 	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
@@ -25,7 +28,13 @@ func main() {
 	db := flag.String("db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
 	nodesFile := flag.String("nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
 	checkpoints := flag.String("checkpoints", "", "audit checkpoint folder (env DEPOSITDESK_CHECKPOINTS; default checkpoints/ beside the database)")
+	stationMode := flag.Bool("station", false, "run as the air-gapped signing station: sign refund files with this machine's keyring (no database, no nodes, no login)")
+	limits := flag.String("limits", "", "the signing station's limits (default "+station.DefaultLimitsPath()+")")
 	flag.Parse()
+	if *stationMode {
+		runStation(*limits)
+		return
+	}
 	dsn := *db
 	if dsn == "" {
 		dsn = os.Getenv("DEPOSITDESK_DB")
@@ -42,13 +51,7 @@ func main() {
 	// desk cannot use keeps operators out of nothing but what needs a node
 	// (cancelling a record with a TXID, proving a micro-deposit), and says why.
 	nodeFile := nodes.NewFile(nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath()), nodes.OpenAdapter)
-	meta, err := depositdesk.Metadata()
-	if err != nil {
-		fail("%v", err)
-	}
-	app.SetMetadata(meta)
-	a := app.NewWithID(meta.ID)
-	a.SetIcon(meta.Icon)
+	a := newApp()
 	svc := wire.NewService(st)
 	svc.Nodes = nodeFile
 	cpDir := checkpointDir(*checkpoints, dsn)
@@ -93,6 +96,27 @@ func main() {
 		}()
 	}
 	desk.Window().ShowAndRun()
+}
+
+// runStation opens the signing station's window: it reads no database and
+// no node configuration, and signs with the OS keyring.
+func runStation(limits string) {
+	if limits == "" {
+		limits = station.DefaultLimitsPath()
+	}
+	ui.NewStationWindow(newApp(), signer.Keyring{}, limits).Window().ShowAndRun()
+}
+
+// newApp is the Fyne app with FyneApp.toml's name, ID, version and icon.
+func newApp() fyne.App {
+	meta, err := depositdesk.Metadata()
+	if err != nil {
+		fail("%v", err)
+	}
+	app.SetMetadata(meta)
+	a := app.NewWithID(meta.ID)
+	a.SetIcon(meta.Icon)
+	return a
 }
 
 func fail(format string, args ...any) {
