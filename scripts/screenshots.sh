@@ -7,13 +7,14 @@
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
 # The refund steps that need a node and a signing key (Execute Refund, the
 # customer's notice) are rendered by ui.TestScreenshots through Fyne's
-# software painter at the same size, against a stand-in node and key.
+# software painter at the same size, against a stand-in node and key, and so
+# is the signing station's window (depositdesk --station) at its 900x650.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 out=assets/screenshots
-# refund-execute.png, refund-notice.png
-DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^TestScreenshots$' -count=1 >/dev/null
+# refund-execute.png, refund-notice.png, station.png
+DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^(TestScreenshots|TestStationScreenshot)$' -count=1 >/dev/null
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk
 $GO build -o "$dir/depositctl" ./cmd/depositctl

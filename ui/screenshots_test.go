@@ -78,3 +78,30 @@ func TestScreenshots(t *testing.T) {
 	test.Type(rp.notify.note, "Sent the transaction ID to the customer's registered email; customer confirmed receipt by phone.")
 	shot("refund-notice")
 }
+
+// TestStationScreenshot renders the signing station's window (depositdesk
+// --station) at its 900×650 with the desk's prepared refund open: the
+// file's facts and the station's checks, before Sign.
+func TestStationScreenshot(t *testing.T) {
+	dir := os.Getenv(screenshotsEnv)
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	s := setupStation(t, stationLimits)
+	test.ApplyTheme(t, darkTheme{theme.DefaultTheme()})
+	s.station.limitsPath = "/home/station/.config/depositdesk/station.toml" // as on a station, not the test's temporary folder
+	s.station.win.SetContent(s.station.build())
+	s.station.limitsPath = writeLimits(t, stationLimits)
+	s.open(t, s.exported)
+	s.station.fileName.SetText("/media/usb/refund-1.json")
+	require.False(t, s.station.signBtn.Disabled())
+	win := s.station.win
+	win.Resize(fyne.NewSize(899, 650))
+	win.Resize(fyne.NewSize(900, 650))
+	img := win.Canvas().Capture()
+	require.Equal(t, image.Rect(0, 0, 900, 650), img.Bounds(), "a whole window")
+	f, err := os.Create(filepath.Join(dir, "station.png"))
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, img))
+	require.NoError(t, f.Close())
+}

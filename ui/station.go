@@ -63,6 +63,7 @@ func NewStationWindow(app fyne.App, keys core.SigningKeys, limitsPath string) *S
 	s.facts = widget.NewForm()
 	s.check, s.signedLines, s.message = wrapped(""), wrapped(""), wrapped("")
 	s.message.Selectable = true
+	s.signedLines.Hide() // no empty lines before anything is signed
 	s.signBtn.Disable()
 	s.saveBtn.Disable()
 	s.win.SetContent(s.build())
@@ -79,8 +80,9 @@ func (s *StationWindow) build() fyne.CanvasObject {
 		"read what it pays, then Sign; Save writes the signed file to take back to the desk (Import signed). " +
 		"This station's limits: " + s.limitsPath + ".")
 	top := container.NewVBox(intro, container.NewBorder(nil, nil, s.openBtn, nil, s.fileName), widget.NewSeparator())
-	body := container.NewVScroll(container.NewVBox(s.facts, s.check, s.signedLines))
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewHBox(s.signBtn, s.saveBtn), s.message)
+	// The checks' verdict and what was signed stay in sight below the facts.
+	body := container.NewVScroll(s.facts)
+	bottom := container.NewVBox(widget.NewSeparator(), s.check, s.signedLines, container.NewHBox(s.signBtn, s.saveBtn), s.message)
 	return container.NewBorder(top, bottom, nil, nil, body)
 }
 
@@ -124,6 +126,7 @@ func (s *StationWindow) openFile(path string) {
 	s.showFacts(nil)
 	s.check.SetText("")
 	s.signedLines.SetText("")
+	s.signedLines.Hide()
 	s.message.SetText("")
 	run(s.w, task[opened]{
 		controls: []fyne.Disableable{s.openBtn},
@@ -253,6 +256,7 @@ func (s *StationWindow) sign() {
 				return
 			}
 			s.signed = a.signed
+			s.signedLines.Show()
 			s.signedLines.SetText("Signed:\n" + strings.Join(a.said, "\n") + "\nTransaction " + a.signed.TxID + ".")
 			s.message.SetText(fmt.Sprintf("Refund %d signed. Save the signed file and take it back to the desk: Refunds › Import signed.", f.Refund.ID))
 			s.signBtn.Disable()
