@@ -52,29 +52,30 @@ func ParsePermission(s string) (Permission, error) {
 type Action string
 
 const (
-	ActionSubmitApplication Action = "submit deposit application"
-	ActionDeleteApplication Action = "delete deposit application"
-	ActionViewRecords       Action = "view deposit records"
-	ActionCancelDeposit     Action = "cancel deposit"
-	ActionConfigureAssets   Action = "configure assets"
-	ActionViewAssets        Action = "view assets"
-	ActionManageCustomers   Action = "manage customers and addresses"
-	ActionViewCustomers     Action = "view customers and addresses"
-	ActionVerifyAddress     Action = "verify wallet address"
-	ActionReviewHeld        Action = "decide held deposit"
-	ActionManageOperators   Action = "manage operators"
-	ActionViewAudit         Action = "view audit log"
-	ActionRequestRefund     Action = "request refund"
-	ActionApproveRefund     Action = "approve refund"
-	ActionSignRefund        Action = "sign refund"
-	ActionPrepareRefund     Action = "prepare refund"
-	ActionBroadcastRefund   Action = "broadcast refund"
-	ActionNotifyRefund      Action = "record the customer's refund notice"
-	ActionAttachTxID        Action = "attach a transaction to a deposit application"
-	ActionConfigureDesk     Action = "configure the desk"
-	ActionViewRefunds       Action = "view refunds"
-	ActionViewMetrics       Action = "read monitoring metrics"
-	ActionRunWatcher        Action = "run the chain watcher"
+	ActionSubmitApplication  Action = "submit deposit application"
+	ActionDeleteApplication  Action = "delete deposit application"
+	ActionViewRecords        Action = "view deposit records"
+	ActionCancelDeposit      Action = "cancel deposit"
+	ActionConfigureAssets    Action = "configure assets"
+	ActionViewAssets         Action = "view assets"
+	ActionManageCustomers    Action = "manage customers and addresses"
+	ActionViewCustomers      Action = "view customers and addresses"
+	ActionVerifyAddress      Action = "verify wallet address"
+	ActionReviewHeld         Action = "decide held deposit"
+	ActionManageOperators    Action = "manage operators"
+	ActionViewAudit          Action = "view audit log"
+	ActionRequestRefund      Action = "request refund"
+	ActionApproveRefund      Action = "approve refund"
+	ActionSignRefund         Action = "sign refund"
+	ActionPrepareRefund      Action = "prepare refund"
+	ActionBroadcastRefund    Action = "broadcast refund"
+	ActionNotifyRefund       Action = "record the customer's refund notice"
+	ActionAttachTxID         Action = "attach a transaction to a deposit application"
+	ActionConfigureDesk      Action = "configure the desk"
+	ActionViewRefunds        Action = "view refunds"
+	ActionViewMetrics        Action = "read monitoring metrics"
+	ActionRunWatcher         Action = "run the chain watcher"
+	ActionExportOperatorKeys Action = "export the operators' approval keys"
 	// ActionViewOwnRecords is an API client's read of the records it
 	// created; operators read records through ActionViewRecords, so it has
 	// no row in Policy.
@@ -85,29 +86,30 @@ const (
 // take an action when they hold any of the listed permissions. The UI hides
 // what it denies; the Service refuses it anyway.
 var Policy = map[Action][]Permission{
-	ActionSubmitApplication: {PermDepositApplication},
-	ActionDeleteApplication: {PermDepositApplication},
-	ActionViewRecords:       {PermDepositRecords, PermDepositApplication, PermCancel, PermRefund, PermAuditView},
-	ActionCancelDeposit:     {PermCancel},
-	ActionConfigureAssets:   {PermAssetConfiguration},
-	ActionViewAssets:        {PermAssetConfiguration, PermDepositRecords, PermDepositApplication, PermAddressVerification, PermAuditView},
-	ActionManageCustomers:   {PermAddressVerification, PermDepositApplication},
-	ActionViewCustomers:     {PermAddressVerification, PermDepositApplication, PermDepositRecords, PermAuditView},
-	ActionVerifyAddress:     {PermAddressVerification},
-	ActionReviewHeld:        {PermRefundApproval},
-	ActionManageOperators:   {PermOperatorAdmin},
-	ActionViewAudit:         {PermAuditView},
-	ActionRequestRefund:     {PermRefund},
-	ActionApproveRefund:     {PermRefundApproval},
-	ActionSignRefund:        {PermSignRefund},
-	ActionPrepareRefund:     {PermRefund, PermSignRefund},
-	ActionBroadcastRefund:   {PermRefund, PermSignRefund},
-	ActionNotifyRefund:      {PermRefund},
-	ActionAttachTxID:        {PermDepositApplication},
-	ActionConfigureDesk:     {PermOperatorAdmin},
-	ActionViewRefunds:       {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},
-	ActionViewMetrics:       {PermAuditView, PermOperatorAdmin},
-	ActionRunWatcher:        {PermChainWatcher},
+	ActionSubmitApplication:  {PermDepositApplication},
+	ActionDeleteApplication:  {PermDepositApplication},
+	ActionViewRecords:        {PermDepositRecords, PermDepositApplication, PermCancel, PermRefund, PermAuditView},
+	ActionCancelDeposit:      {PermCancel},
+	ActionConfigureAssets:    {PermAssetConfiguration},
+	ActionViewAssets:         {PermAssetConfiguration, PermDepositRecords, PermDepositApplication, PermAddressVerification, PermAuditView},
+	ActionManageCustomers:    {PermAddressVerification, PermDepositApplication},
+	ActionViewCustomers:      {PermAddressVerification, PermDepositApplication, PermDepositRecords, PermAuditView},
+	ActionVerifyAddress:      {PermAddressVerification},
+	ActionReviewHeld:         {PermRefundApproval},
+	ActionManageOperators:    {PermOperatorAdmin},
+	ActionViewAudit:          {PermAuditView},
+	ActionRequestRefund:      {PermRefund},
+	ActionApproveRefund:      {PermRefundApproval},
+	ActionSignRefund:         {PermSignRefund},
+	ActionPrepareRefund:      {PermRefund, PermSignRefund},
+	ActionBroadcastRefund:    {PermRefund, PermSignRefund},
+	ActionNotifyRefund:       {PermRefund},
+	ActionAttachTxID:         {PermDepositApplication},
+	ActionConfigureDesk:      {PermOperatorAdmin},
+	ActionViewRefunds:        {PermRefund, PermRefundApproval, PermSignRefund, PermDepositRecords, PermAuditView},
+	ActionViewMetrics:        {PermAuditView, PermOperatorAdmin},
+	ActionRunWatcher:         {PermChainWatcher},
+	ActionExportOperatorKeys: {PermOperatorAdmin, PermAuditView},
 }
 
 // Can reports whether the operator may take the action.

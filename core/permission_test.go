@@ -43,7 +43,7 @@ func TestPolicy(t *testing.T) {
 		core.ActionVerifyAddress, core.ActionReviewHeld, core.ActionManageOperators, core.ActionViewAudit,
 		core.ActionRequestRefund, core.ActionApproveRefund, core.ActionSignRefund, core.ActionAttachTxID,
 		core.ActionConfigureDesk, core.ActionViewRefunds, core.ActionViewMetrics, core.ActionRunWatcher,
-		core.ActionPrepareRefund, core.ActionBroadcastRefund, core.ActionNotifyRefund,
+		core.ActionPrepareRefund, core.ActionBroadcastRefund, core.ActionNotifyRefund, core.ActionExportOperatorKeys,
 	}
 	require.Len(t, core.Policy, len(actions), "every action has a policy row")
 

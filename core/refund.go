@@ -105,6 +105,10 @@ type Refund struct {
 	Forced      bool
 	RequestedBy string
 	ApprovedBy  string
+	// Approvals are the requester's and the approver's signatures of the
+	// refund's facts, each made when they acted, when their machine had
+	// their key (decision 41).
+	Approvals []RefundApproval
 	// Payout is the transaction Prepare built; nil before.
 	Payout *Payout
 	// SignedTx is the signed transaction, stored before it is broadcast;
@@ -213,6 +217,8 @@ type RefundTransition struct {
 	ID         int64
 	From, To   RefundStatus
 	ApprovedBy string
+	// Approvals replace the refund's signatures when not nil.
+	Approvals []RefundApproval
 	// Payout is stored with → Prepared, its spends claimed (a spend another
 	// live refund holds is ECONFLICT) in place of the refund's earlier ones.
 	Payout  *Payout

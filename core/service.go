@@ -23,6 +23,10 @@ type Service struct {
 	// Checkpoints is this station's audit checkpoint key (core/signer);
 	// without it the desk cannot sign checkpoints.
 	Checkpoints CheckpointSigner
+	// OperatorKeys are the operators' approval keys on this machine
+	// (core/signer); without them refunds carry no approval signatures and
+	// a signing station refuses them.
+	OperatorKeys OperatorKeys
 	// Deriver derives customers' deposit addresses from an asset's account
 	// key (core/hdaddr). Assets with an account key need one.
 	Deriver AddressDeriver

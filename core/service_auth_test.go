@@ -207,6 +207,10 @@ func guardedCalls() []serviceCall {
 		{"MetricsAccess", core.ActionViewMetrics, func(ctx context.Context, s *core.Service) error {
 			return s.MetricsAccess(ctx)
 		}},
+		{"ExportOperatorKeys", core.ActionExportOperatorKeys, func(ctx context.Context, s *core.Service) error {
+			_, err := s.ExportOperatorKeys(ctx)
+			return err
+		}},
 		{"MakeCheckpoint", core.ActionViewAudit, func(ctx context.Context, s *core.Service) error {
 			_, err := s.MakeCheckpoint(ctx)
 			return err

@@ -101,7 +101,14 @@ func (s *Service) Login(ctx context.Context, name, password string) (*Operator, 
 		return nil, Errorf(EUNAUTHORIZED, "Operator %q is disabled.", op.Name)
 	}
 	a := s.audit(op.Name, "operator.login", "operator", op.Name)
-	return s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a)
+	op, err = s.Store.UpdateOperator(ctx, op.ID, OperatorUpdate{FailedLogins: ptr(0), LockedUntil: ptr(time.Time{})}, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.registerOperatorKey(ctx, op); err != nil {
+		return nil, err
+	}
+	return op, nil
 }
 
 // ChangePassword changes the logged-in operator's own password after

@@ -251,10 +251,17 @@ func (s *Service) ReplaceRefund(ctx context.Context, id int64, remarks string) (
 	if err := s.checkSecondPerson(ctx, r.RequestedBy, op, PermRefundApproval); err != nil {
 		return nil, err
 	}
+	a, _, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	au := s.audit(op.Name, "refund.replace", "refund", r.RecordNo)
 	au.Before, au.After, au.Remarks = string(RefundFailed), string(RefundApproved), remarks
+	// The supervisor approves anew: their signature replaces the first
+	// approver's, who no longer is the refund's.
+	approvals := withApproval(r.Approvals, ApprovalApprove, s.signApproval(ctx, ApprovalApprove, op.Name, r, a))
 	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundFailed, To: RefundApproved, ApprovedBy: op.Name,
-		Release: true, Remarks: remarks, Audit: au})
+		Approvals: approvals, Release: true, Remarks: remarks, Audit: au})
 }
 
 func isNoticeChannel(c NoticeChannel) bool {

@@ -52,10 +52,15 @@ func (s *Service) RequestRefund(ctx context.Context, recordNo string, req Refund
 	if err := CheckText("The identity check", identity, false); err != nil {
 		return nil, err
 	}
+	asset, err := s.asset(ctx, d.AssetID)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	r := &Refund{DepositID: d.ID, RecordNo: d.RecordNo, AssetSymbol: d.AssetSymbol, Decimals: d.Decimals, Status: RefundRequested,
-		Address: w.Address, Network: d.Network, Amount: amount, AdjustmentReason: reason, IdentityCheck: identity, Forced: req.Forced,
-		RequestedBy: op.Name, CreatedAt: now, UpdatedAt: now}
+	r := &Refund{DepositID: d.ID, RecordNo: d.RecordNo, CustomerNo: d.CustomerNo, Chain: d.Chain, AssetSymbol: d.AssetSymbol,
+		Decimals: d.Decimals, Status: RefundRequested, Address: w.Address, Network: d.Network, Amount: amount, AdjustmentReason: reason,
+		IdentityCheck: identity, Forced: req.Forced, RequestedBy: op.Name, CreatedAt: now, UpdatedAt: now}
+	r.Approvals = withApproval(nil, ApprovalRequest, s.signApproval(ctx, ApprovalRequest, op.Name, r, asset))
 	a := s.audit(op.Name, "refund.request", "deposit", d.RecordNo)
 	a.Before, a.After = string(StatusCredited), string(StatusRefunding)
 	a.Remarks = refundFacts(r)
@@ -83,10 +88,16 @@ func (s *Service) ApproveRefund(ctx context.Context, id int64) (*Refund, error) 
 	if err := s.checkSecondPerson(ctx, r.RequestedBy, op, PermRefundApproval); err != nil {
 		return nil, err
 	}
+	asset, _, err := s.refundAsset(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	a := s.audit(op.Name, "refund.approve", "refund", r.RecordNo)
 	a.Before, a.After = string(RefundRequested), string(RefundApproved)
 	a.Remarks = fmt.Sprintf("refund %d: %s %s to %s, requested by %s", r.ID, r.AmountText(), r.AssetSymbol, r.Address, r.RequestedBy)
-	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundRequested, To: RefundApproved, ApprovedBy: op.Name, Audit: a})
+	approvals := withApproval(r.Approvals, ApprovalApprove, s.signApproval(ctx, ApprovalApprove, op.Name, r, asset))
+	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundRequested, To: RefundApproved, ApprovedBy: op.Name,
+		Approvals: approvals, Audit: a})
 }
 
 // RejectRefund turns down a refund before it is signed, or one that

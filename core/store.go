@@ -33,6 +33,12 @@ type Store interface {
 	ClaimLoginAttempt(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*Operator, error)
 	// CountOperators returns how many operators exist (0 before the first-run wizard).
 	CountOperators(ctx context.Context) (int, error)
+	// RegisterOperatorKey stores k (its operator by OperatorID) with its
+	// audit row. ECONFLICT when the public key is registered already.
+	RegisterOperatorKey(ctx context.Context, k *OperatorKey, audit AuditEntry) error
+	// FindOperatorKeys returns registered operator keys ordered by
+	// operator name, then registration, each with its operator's name.
+	FindOperatorKeys(ctx context.Context, f OperatorKeyFilter) ([]*OperatorKey, error)
 
 	// CreateAsset inserts a and sets its ID. ECONFLICT if symbol@network exists.
 	CreateAsset(ctx context.Context, a *Asset, audit AuditEntry) error

@@ -27,6 +27,8 @@ type Store struct {
 	UpdateOperatorFunc          func(ctx context.Context, id int64, upd core.OperatorUpdate, audit core.AuditEntry) (*core.Operator, error)
 	ClaimLoginAttemptFunc       func(ctx context.Context, id int64, maxAttempts int, now, lockUntil time.Time) (*core.Operator, error)
 	CountOperatorsFunc          func(ctx context.Context) (int, error)
+	RegisterOperatorKeyFunc     func(ctx context.Context, k *core.OperatorKey, audit core.AuditEntry) error
+	FindOperatorKeysFunc        func(ctx context.Context, f core.OperatorKeyFilter) ([]*core.OperatorKey, error)
 	CreateAssetFunc             func(ctx context.Context, a *core.Asset, audit core.AuditEntry) error
 	UpdateAssetFunc             func(ctx context.Context, id int64, upd core.AssetUpdate, audit core.AuditEntry) (*core.Asset, error)
 	FindAssetsFunc              func(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)
@@ -129,6 +131,22 @@ func (s *Store) CountOperators(ctx context.Context) (int, error) {
 		return 0, s.unexpected("CountOperators")
 	}
 	return s.CountOperatorsFunc(ctx)
+}
+
+// RegisterOperatorKey implements core.Store.
+func (s *Store) RegisterOperatorKey(ctx context.Context, k *core.OperatorKey, audit core.AuditEntry) error {
+	if s.RegisterOperatorKeyFunc == nil {
+		return s.unexpected("RegisterOperatorKey")
+	}
+	return s.RegisterOperatorKeyFunc(ctx, k, audit)
+}
+
+// FindOperatorKeys implements core.Store.
+func (s *Store) FindOperatorKeys(ctx context.Context, f core.OperatorKeyFilter) ([]*core.OperatorKey, error) {
+	if s.FindOperatorKeysFunc == nil {
+		return nil, s.unexpected("FindOperatorKeys")
+	}
+	return s.FindOperatorKeysFunc(ctx, f)
 }
 
 // CreateAsset implements core.Store.

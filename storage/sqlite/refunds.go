@@ -12,7 +12,8 @@ import (
 
 const refundColumns = `r.id, r.deposit_id, d.record_no, d.customer_no, a.chain, a.symbol, a.decimals, r.status, r.address, r.network, r.amount,
 	r.adjustment_reason, r.identity_check, r.forced, r.requested_by, r.approved_by, r.payout, r.signed_tx, r.txid, r.confirmations,
-	a.confirmations_required, r.remarks, r.notified_by, r.notified_at, r.notice_channel, r.notice_note, r.created_at, r.updated_at`
+	a.confirmations_required, r.remarks, r.notified_by, r.notified_at, r.notice_channel, r.notice_note, r.created_at, r.updated_at,
+	r.approvals`
 
 // CreateRefund implements core.Store.
 func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.DepositTransition) error {
@@ -20,10 +21,14 @@ func (s *Store) CreateRefund(ctx context.Context, r *core.Refund, deposit core.D
 		if _, err := transitionDeposit(ctx, tx, deposit); err != nil {
 			return err
 		}
+		approvals, err := encodeApprovals(r.Approvals)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO refunds (deposit_id, status, address, network, amount, adjustment_reason,
-			identity_check, forced, requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.DepositID,
+			identity_check, forced, requested_by, created_at, updated_at, approvals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.DepositID,
 			string(r.Status), r.Address, r.Network, r.Amount.String(), r.AdjustmentReason, r.IdentityCheck, boolInt(r.Forced), r.RequestedBy,
-			micros(r.CreatedAt), micros(r.UpdatedAt))
+			micros(r.CreatedAt), micros(r.UpdatedAt), approvals)
 		if err != nil {
 			return conflict(err, "Record %s already has a refund in progress.", r.RecordNo)
 		}
@@ -68,13 +73,13 @@ func findRefunds(ctx context.Context, q queryer, f core.RefundFilter) ([]*core.R
 
 func scanRefund(row scanner) (*core.Refund, error) {
 	var r core.Refund
-	var status, amount, payout, signed, channel string
+	var status, amount, payout, signed, channel, approvals string
 	var n core.RefundNotice
 	var created, updated, notified int64
 	var forced int
 	if err := row.Scan(&r.ID, &r.DepositID, &r.RecordNo, &r.CustomerNo, &r.Chain, &r.AssetSymbol, &r.Decimals, &status, &r.Address, &r.Network, &amount,
 		&r.AdjustmentReason, &r.IdentityCheck, &forced, &r.RequestedBy, &r.ApprovedBy, &payout, &signed, &r.TxID, &r.Confirmations,
-		&r.ConfirmationsRequired, &r.Remarks, &n.By, &notified, &channel, &n.Note, &created, &updated); err != nil {
+		&r.ConfirmationsRequired, &r.Remarks, &n.By, &notified, &channel, &n.Note, &created, &updated, &approvals); err != nil {
 		return nil, fmt.Errorf("scan refund: %w", err)
 	}
 	var err error
@@ -85,6 +90,11 @@ func scanRefund(row scanner) (*core.Refund, error) {
 		r.Payout = new(core.Payout)
 		if err := json.Unmarshal([]byte(payout), r.Payout); err != nil {
 			return nil, fmt.Errorf("refund %d: stored payout: %w", r.ID, err)
+		}
+	}
+	if approvals != "" {
+		if err := json.Unmarshal([]byte(approvals), &r.Approvals); err != nil {
+			return nil, fmt.Errorf("refund %d: stored approvals: %w", r.ID, err)
 		}
 	}
 	if signed != "" {
@@ -125,6 +135,13 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 		if t.Remarks != "" {
 			set, args = append(set, "remarks = ?"), append(args, t.Remarks)
 		}
+		if t.Approvals != nil {
+			approvals, err := encodeApprovals(t.Approvals)
+			if err != nil {
+				return err
+			}
+			set, args = append(set, "approvals = ?"), append(args, approvals)
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE refunds SET `+strings.Join(set, ", ")+` WHERE id = ? AND status = ?`,
 			append(args, t.ID, string(t.From))...)
 		if err != nil {
@@ -156,4 +173,16 @@ func (s *Store) TransitionRefund(ctx context.Context, t core.RefundTransition) (
 		return err
 	})
 	return out, err
+}
+
+// encodeApprovals is a refund's approvals column: JSON, empty for none.
+func encodeApprovals(approvals []core.RefundApproval) (string, error) {
+	if len(approvals) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(approvals)
+	if err != nil {
+		return "", fmt.Errorf("encode refund approvals: %w", err)
+	}
+	return string(b), nil
 }
