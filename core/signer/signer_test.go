@@ -1,7 +1,10 @@
 package signer_test
 
 import (
+	"context"
+	"crypto/ed25519"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
@@ -48,4 +51,31 @@ func TestSigningKeysLiveInTheOSKeyringOnlyWhenTheyMatchTheAccount(t *testing.T) 
 	moved := *a
 	moved.AccountXPub = otherPub
 	require.Equal(t, core.ECONFLICT, core.ErrorCode(keys.Check(&moved)), "the asset's account key changed since the import")
+}
+
+func TestAnOperatorsApprovalKeyIsMadeOnceAndSignsOnlyAsThem(t *testing.T) {
+	keyringtest.Start(t)
+	keys, ctx := signer.Keyring{}, context.Background()
+	_, _, err := keys.SignApproval(ctx, "sam", []byte("m"))
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "no key before the first login")
+	pub, err := keys.OperatorKey(ctx, "sam")
+	require.NoError(t, err)
+	again, err := keys.OperatorKey(ctx, "sam")
+	require.NoError(t, err)
+	require.Equal(t, pub, again, "made once, then read")
+	other, err := keys.OperatorKey(ctx, "rita")
+	require.NoError(t, err)
+	require.NotEqual(t, pub, other)
+	signedBy, sig, err := keys.SignApproval(ctx, "sam", []byte("refund facts"))
+	require.NoError(t, err)
+	require.Equal(t, pub, signedBy)
+	require.True(t, ed25519.Verify(pub, []byte("refund facts"), sig))
+	_, err = keyring.Get(signer.Service, "operator:sam")
+	require.NoError(t, err, "in the real Secret Service, under the desk's service name")
+
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	start := time.Now()
+	_, err = keys.OperatorKey(ctx, "sam")
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "no session bus: no keyring, and none autolaunched")
+	require.Less(t, time.Since(start), 100*time.Millisecond)
 }

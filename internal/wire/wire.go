@@ -1,7 +1,8 @@
 // Package wire builds the production core.Service: the store plus the real
 // address validator, proof verifier, deposit-address deriver, refund
-// payout builder and signing keyring. Both
-// binaries use it so the desktop and the CLI can never disagree on a rule.
+// payout builder and the OS keyring (refund signing, checkpoint and
+// operator approval keys). Both binaries use it so the desktop and the CLI
+// can never disagree on a rule.
 package wire
 
 import (
@@ -20,5 +21,6 @@ func NewService(store core.Store) *core.Service {
 	svc.Keys = signer.Keyring{}
 	svc.Payouts = payout.Builder{}
 	svc.Checkpoints = signer.Keyring{}
+	svc.OperatorKeys = signer.Keyring{}
 	return svc
 }
