@@ -87,10 +87,17 @@ func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	require.Equal(t, 5, r.code)
 	require.Contains(t, r.stderr, "is not signed")
 
-	// The station: its key, its limits, then the file.
+	// The station: its key, its limits and the operators it trusts (the
+	// desk's export, made when admin and sam logged in), then the file.
 	stationDir := t.TempDir()
+	r = c.admin("operator", "keys", "export", "--out", filepath.Join(stationDir, "operators.json"))
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "3 approval key(s) written", "admin's, hr's and sam's")
+	r = c.as("sam", "sam-password-01", "operator", "keys", "export", "--out", filepath.Join(dir, "sam.json"))
+	require.Equal(t, 7, r.code, "Refund Approval does not export the trust list: %s", r.stderr)
+	const trusting = "trusted_operators = 'operators.json'\n"
 	limits := filepath.Join(stationDir, "station.toml")
-	require.NoError(t, os.WriteFile(limits, []byte("[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.02'\nmax_fee = '0.0001'\n"), 0o600))
+	require.NoError(t, os.WriteFile(limits, []byte(trusting+"[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.02'\nmax_fee = '0.0001'\n"), 0o600))
 	r = stationProcess(t, xprv+"\n", "station", "key-import", "BTC", "--network", "bitcoin/regtest", "--xpub", xpub)
 	require.Equal(t, 0, r.code, r.stderr)
 	require.NotContains(t, r.stdout+r.stderr, xprv)
@@ -99,21 +106,50 @@ func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "Pays 0.015 BTC to "+w+" on bitcoin/regtest.")
 	require.Contains(t, r.stdout, "Change ")
+	require.Contains(t, r.stdout, "Requested and approved with keys this station trusts (admin ")
 	require.NotContains(t, r.stdout+r.stderr, xprv)
 
-	// Refusals: a file altered after export, limits passed, a file for another refund.
+	// Refusals: a file altered after export, its approvals removed or
+	// altered, an operator the station does not trust, limits passed, a
+	// file for another refund; none writes its output.
 	b, err := os.ReadFile(prepared)
 	require.NoError(t, err)
-	var f station.File
-	require.NoError(t, json.Unmarshal(b, &f))
-	f.Refund.Address = btcdtest.NewAddress(t).EncodeAddress()
-	altered := filepath.Join(stationDir, "altered.json")
-	require.NoError(t, writeFile(altered, &f))
-	r = stationProcess(t, "", "sign", altered, "--out", filepath.Join(stationDir, "x.json"), "--limits", limits)
-	require.Equal(t, 5, r.code, "an address changed after export: %s", r.stderr)
-	require.Contains(t, r.stderr, "Nothing was signed")
+	for name, c := range map[string]struct {
+		change func(f *station.File)
+		says   string
+	}{
+		"AddressChanged":    {func(f *station.File) { f.Refund.Address = btcdtest.NewAddress(t).EncodeAddress() }, "changed after admin signed"},
+		"ApprovalsRemoved":  {func(f *station.File) { f.Approvals = nil }, "not signed by both its requester and its approver"},
+		"ApprovalAltered":   {func(f *station.File) { f.Approvals[1].Signature[5] ^= 1 }, "approve signature by sam does not hold"},
+		"ApprovedByRenamed": {func(f *station.File) { f.Refund.ApprovedBy = "admin" }, "but it is signed by admin and sam"},
+	} {
+		var f station.File
+		require.NoError(t, json.Unmarshal(b, &f))
+		c.change(&f)
+		altered := filepath.Join(stationDir, name+".json")
+		require.NoError(t, writeFile(altered, &f))
+		r = stationProcess(t, "", "sign", altered, "--out", filepath.Join(stationDir, name+"-signed.json"), "--limits", limits)
+		require.Equal(t, 3, r.code, "%s: %s", name, r.stderr)
+		require.Contains(t, r.stderr, c.says, name)
+		require.Contains(t, r.stderr, "Nothing was signed", name)
+		require.NoFileExists(t, filepath.Join(stationDir, name+"-signed.json"))
+	}
+	var onlyAdmin []map[string]any
+	list, err := os.ReadFile(filepath.Join(stationDir, "operators.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(list, &onlyAdmin))
+	require.Len(t, onlyAdmin, 3)
+	require.Equal(t, "admin", onlyAdmin[0]["operator"])
+	untrusting := t.TempDir()
+	list, err = json.Marshal(onlyAdmin[:1])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(untrusting, "operators.json"), list, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(untrusting, "station.toml"), []byte(trusting+"[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.02'\nmax_fee = '0.0001'\n"), 0o600))
+	r = stationProcess(t, "", "sign", prepared, "--out", filepath.Join(stationDir, "w.json"), "--limits", filepath.Join(untrusting, "station.toml"))
+	require.Equal(t, 3, r.code, r.stderr)
+	require.Contains(t, r.stderr, "which this station does not trust for sam")
 	tight := filepath.Join(stationDir, "tight.toml")
-	require.NoError(t, os.WriteFile(tight, []byte("[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.01'\nmax_fee = '0.0001'\n"), 0o600))
+	require.NoError(t, os.WriteFile(tight, []byte(trusting+"[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.01'\nmax_fee = '0.0001'\n"), 0o600))
 	r = stationProcess(t, "", "sign", prepared, "--out", filepath.Join(stationDir, "y.json"), "--limits", tight)
 	require.Equal(t, 3, r.code)
 	require.Contains(t, r.stderr, "above this station's limit of 0.01 BTC per refund")

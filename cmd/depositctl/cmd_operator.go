@@ -154,7 +154,7 @@ func (a *app) operatorCommand() *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(create, list, toggle("disable", true), toggle("enable", false), passwd)
+	cmd.AddCommand(create, list, toggle("disable", true), toggle("enable", false), passwd, a.operatorKeysCommand())
 	return cmd
 }
 

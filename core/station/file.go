@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"depositdesk/core"
 	"depositdesk/core/jsonkeys"
@@ -25,12 +26,15 @@ const maxFile = 1 << 20
 // TxID; everything else is the desk's, and the station believes none of it
 // that it can check itself.
 type File struct {
-	Format   string       `json:"format"`
-	Refund   RefundFacts  `json:"refund"`
-	Asset    AssetFacts   `json:"asset"`
-	Payout   *core.Payout `json:"payout"`
-	SignedTx []byte       `json:"signed_tx,omitempty"`
-	TxID     string       `json:"txid,omitempty"`
+	Format string       `json:"format"`
+	Refund RefundFacts  `json:"refund"`
+	Asset  AssetFacts   `json:"asset"`
+	Payout *core.Payout `json:"payout"`
+	// Approvals are the requester's and the approver's signatures of the
+	// refund's facts; the station verifies them against its trust list.
+	Approvals []core.RefundApproval `json:"approvals"`
+	SignedTx  []byte                `json:"signed_tx,omitempty"`
+	TxID      string                `json:"txid,omitempty"`
 }
 
 // RefundFacts are the approved refund's facts.
@@ -44,6 +48,7 @@ type RefundFacts struct {
 	Forced        bool      `json:"forced"`
 	RequestedBy   string    `json:"requested_by"`
 	ApprovedBy    string    `json:"approved_by"`
+	CreatedAt     time.Time `json:"created_at"` // in the signed facts: this refund's, not a later one's of the record
 }
 
 // AssetFacts name the asset and its account key: the station's keyring
@@ -61,7 +66,8 @@ type AssetFacts struct {
 func NewFile(r *core.Refund, a *core.Asset) *File {
 	return &File{Format: Format, Payout: r.Payout,
 		Refund: RefundFacts{ID: r.ID, RecordNo: r.RecordNo, CustomerNo: r.CustomerNo, Address: r.Address, Amount: core.NewInt(r.Amount),
-			IdentityCheck: r.IdentityCheck, Forced: r.Forced, RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy},
+			IdentityCheck: r.IdentityCheck, Forced: r.Forced, RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy, CreatedAt: r.CreatedAt},
+		Approvals: r.Approvals,
 		Asset: AssetFacts{Chain: a.Chain, Network: a.Network, Symbol: a.Symbol, Contract: a.ContractAddress, Decimals: a.Decimals,
 			AccountXPub: a.AccountXPub}}
 }
@@ -118,7 +124,7 @@ func (f *File) refund() *core.Refund {
 	return &core.Refund{ID: f.Refund.ID, RecordNo: f.Refund.RecordNo, CustomerNo: f.Refund.CustomerNo, Chain: f.Asset.Chain,
 		Network: f.Asset.Network, AssetSymbol: f.Asset.Symbol, Decimals: f.Asset.Decimals, Address: f.Refund.Address,
 		Amount: f.Refund.Amount.Big(), IdentityCheck: f.Refund.IdentityCheck, Forced: f.Refund.Forced,
-		RequestedBy: f.Refund.RequestedBy, ApprovedBy: f.Refund.ApprovedBy, Payout: f.Payout}
+		RequestedBy: f.Refund.RequestedBy, ApprovedBy: f.Refund.ApprovedBy, CreatedAt: f.Refund.CreatedAt, Approvals: f.Approvals, Payout: f.Payout}
 }
 
 // Key is the asset as the station's limits and keyring name it.

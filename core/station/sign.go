@@ -3,7 +3,9 @@ package station
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 
@@ -16,6 +18,11 @@ import (
 // station.toml; a file from the desk cannot raise them.
 type Limits struct {
 	Assets []AssetLimit `toml:"asset"`
+	// TrustedOperators is the file of the operators' approval keys the
+	// desk exported, relative to station.toml's folder. Its administrator
+	// copies it there deliberately; a file from the desk cannot add to it.
+	TrustedOperators string `toml:"trusted_operators"`
+	trusted          []core.OperatorKey
 }
 
 // AssetLimit is one asset's limits, in its units and its network coin's.
@@ -26,7 +33,8 @@ type AssetLimit struct {
 	MaxFee    string `toml:"max_fee"`    // in BTC or ETH
 }
 
-// ReadLimits reads station.toml strictly: unknown keys are refused.
+// ReadLimits reads station.toml strictly (unknown keys are refused) and the
+// trust list it names.
 func ReadLimits(path string) (*Limits, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -39,6 +47,17 @@ func ReadLimits(path string) (*Limits, error) {
 	}
 	if keys := md.Undecoded(); len(keys) > 0 {
 		return nil, core.Errorf(core.EINVALID, "%s: unknown setting %q.", path, keys[0].String())
+	}
+	if l.TrustedOperators == "" {
+		return nil, core.Errorf(core.EINVALID, "%s names no trusted operators; its administrator exports them on the desk "+
+			"(depositctl operator keys export) and sets trusted_operators to that file.", path)
+	}
+	trusted := l.TrustedOperators
+	if !filepath.IsAbs(trusted) {
+		trusted = filepath.Join(filepath.Dir(path), trusted)
+	}
+	if l.trusted, err = ReadTrustList(trusted); err != nil {
+		return nil, err
 	}
 	return &l, nil
 }
@@ -62,8 +81,9 @@ func (l *Limits) limitFor(f *File) (maxAmount, maxFee *core.Int, err error) {
 	return core.NewInt(amount), core.NewInt(fee), nil
 }
 
-// Sign checks f as the station sees it — the transaction decoded again and
-// compared with the refund's facts (recipient, amount, change to the
+// Sign checks f as the station sees it — the requester's and the
+// approver's signatures against its trust list, the transaction decoded
+// again and compared with the refund's facts (recipient, amount, change to the
 // account's own key, inputs, chain id, nonce), the fee under the station's
 // cap, the amount under its per-refund limit — and signs it with keys,
 // which refuse unless their key is the private side of the file's account
@@ -71,6 +91,9 @@ func (l *Limits) limitFor(f *File) (maxAmount, maxFee *core.Int, err error) {
 func Sign(f *File, limits *Limits, keys core.SigningKeys) (*File, []string, error) {
 	if len(f.SignedTx) > 0 {
 		return nil, nil, core.Errorf(core.EINVALID, "Refund %d's file is signed already (%s).", f.Refund.ID, f.TxID)
+	}
+	if err := limits.checkApprovals(f); err != nil {
+		return nil, nil, err
 	}
 	maxAmount, maxFee, err := limits.limitFor(f)
 	if err != nil {
@@ -110,5 +133,15 @@ func describe(a *core.Asset, r *core.Refund, p *core.Payout, maxFee *core.Int) [
 	if p.Payer != "" {
 		lines = append(lines, fmt.Sprintf("Paid by the account's refund payer %s, nonce %d.", p.Payer, p.Nonce))
 	}
-	return lines
+	return append(lines, fmt.Sprintf("Requested and approved with keys this station trusts (%s).", approvalKeys(r.Approvals)))
+}
+
+// approvalKeys names each approval's operator and key fingerprint, for the
+// administrator to hold against the trust list they imported.
+func approvalKeys(approvals []core.RefundApproval) string {
+	var names []string
+	for _, ap := range approvals {
+		names = append(names, fmt.Sprintf("%s %s", ap.Operator, core.KeyFingerprint(ap.PublicKey)))
+	}
+	return strings.Join(names, ", ")
 }

@@ -3,10 +3,15 @@ package station_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
@@ -58,19 +63,56 @@ func preparedFile(t *testing.T) (*station.File, memoryKeys) {
 	to, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{4}, 20), &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
 	r := &core.Refund{ID: 9, RecordNo: "D20261202-000009", CustomerNo: "C10001", Address: to.EncodeAddress(), Amount: big.NewInt(100_000),
-		Decimals: 8, RequestedBy: "admin", ApprovedBy: "sam"}
+		Decimals: 8, RequestedBy: "admin", ApprovedBy: "sam", CreatedAt: time.Date(2026, 12, 2, 4, 5, 6, 789000, time.UTC)}
 	r.Payout, err = payout.Builder{}.Build(context.Background(), a, r, []core.PayoutInput{c}, nil, unspent{coins: map[string]core.PayoutInput{c.Outpoint: c}})
 	require.NoError(t, err)
+	r.Approvals = []core.RefundApproval{approve(core.ApprovalRequest, "admin", r, a), approve(core.ApprovalApprove, "sam", r, a)}
 	return station.NewFile(r, a), memoryKeys{xprv}
 }
 
+// operatorKeys are the desk's operators' approval keys, made from fixed
+// seeds so every test's trust list names the same keys.
+var operatorKeys = map[string]ed25519.PrivateKey{
+	"admin":   ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)),
+	"sam":     ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, ed25519.SeedSize)),
+	"mallory": ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize)),
+}
+
+// approve is op's signature of r as role, as the desk makes it.
+func approve(role core.ApprovalRole, op string, r *core.Refund, a *core.Asset) core.RefundApproval {
+	k := operatorKeys[op]
+	return core.RefundApproval{Role: role, Operator: op, PublicKey: k.Public().(ed25519.PublicKey), Signature: ed25519.Sign(k, core.ApprovalMessage(role, op, r, a))}
+}
+
+// trustList is the desk's export naming ops' keys.
+func trustList(t *testing.T, ops ...string) []byte {
+	t.Helper()
+	var keys []core.OperatorKey
+	for _, op := range ops {
+		keys = append(keys, core.OperatorKey{Operator: op, PublicKey: operatorKeys[op].Public().(ed25519.PublicKey), CreatedAt: time.Now()})
+	}
+	b, err := json.Marshal(keys)
+	require.NoError(t, err)
+	return b
+}
+
+// limits are the station's limits text with trusted_operators naming a
+// list of admin's and sam's keys beside it.
 func limits(t *testing.T, text string) *station.Limits {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-	l, err := station.ReadLimits(path)
+	l, err := station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+text, trustList(t, "admin", "sam")))
 	require.NoError(t, err)
 	return l
+}
+
+// writeStation writes station.toml and operators.json in a folder of their own.
+func writeStation(t *testing.T, text string, operators []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "operators.json"), operators, 0o600))
+	path := filepath.Join(dir, "station.toml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
 }
 
 const btcLimits = "[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.01'\nmax_fee = '0.0001'\n"
@@ -85,6 +127,7 @@ func TestTheStationSignsWithinItsOwnLimitsOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, signed.SignedTx)
 	require.Contains(t, said[1], "Pays 0.001 BTC to ")
+	require.Contains(t, said[len(said)-1], "keys this station trusts (admin "+core.KeyFingerprint(f.Approvals[0].PublicKey))
 	_, _, err = station.Sign(signed, limits(t, btcLimits), keys)
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "signed once")
 
@@ -107,12 +150,85 @@ func TestAStationFileIsReadStrictly(t *testing.T) {
 		_, err := station.Read([]byte(bad))
 		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
 	}
-	_, err = station.ReadLimits(writeTemp(t, btcLimits+"max_total = '5'\n"))
+	_, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\nmax_total = '5'\n"+btcLimits, trustList(t, "sam")))
 	require.Contains(t, core.ErrorMessage(err), "unknown setting")
+	_, err = station.ReadLimits(writeStation(t, btcLimits, trustList(t, "sam")))
+	require.Contains(t, core.ErrorMessage(err), "names no trusted operators")
+	for name, bad := range map[string]string{
+		"not a list":    `{"operator": "sam"}`,
+		"unknown key":   `[{"operator": "sam", "public_key": "AAAA", "role": "x"}]`,
+		"case variant":  `[{"operator": "sam", "OPERATOR": "mallory"}]`,
+		"short key":     `[{"operator": "sam", "public_key": "AAAA"}]`,
+		"no operator":   `[{"public_key": "` + base64.StdEncoding.EncodeToString(operatorKeys["sam"].Public().(ed25519.PublicKey)) + `"}]`,
+		"two documents": `[] []`,
+	} {
+		_, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits, []byte(bad)))
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
+	}
 }
 
-func writeTemp(t *testing.T, text string) string {
-	path := filepath.Join(t.TempDir(), "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-	return path
+func TestTheStationSignsOnlyWhatTwoTrustedOperatorsApproved(t *testing.T) {
+	t.Parallel()
+	f, keys := preparedFile(t)
+	r := &core.Refund{RecordNo: f.Refund.RecordNo, CustomerNo: f.Refund.CustomerNo, Address: f.Refund.Address, Amount: f.Refund.Amount.Big(),
+		RequestedBy: "admin", CreatedAt: f.Refund.CreatedAt}
+	a := &core.Asset{Chain: f.Asset.Chain, Network: f.Asset.Network, Symbol: f.Asset.Symbol, Decimals: f.Asset.Decimals}
+	for name, c := range map[string]struct {
+		change func(f *station.File)
+		says   string
+	}{
+		"NoSignatures":            {func(f *station.File) { f.Approvals = nil }, "not signed by both its requester and its approver"},
+		"NoApproval":              {func(f *station.File) { f.Approvals = f.Approvals[:1] }, "not signed by both"},
+		"ForgedSignature":         {func(f *station.File) { f.Approvals[1].Signature[0] ^= 1 }, "approve signature by sam does not hold"},
+		"RequestSignedAsApproval": {func(f *station.File) { f.Approvals[1].Signature = f.Approvals[0].Signature }, "does not hold"},
+		"AmountChanged":           {func(f *station.File) { f.Refund.Amount = core.NewInt(big.NewInt(100_001)) }, "they changed after admin signed"},
+		"AddressChanged":          {func(f *station.File) { f.Refund.Address = "bcrt1qq0000000000000000000000000000000000000" }, "changed after"},
+		"DecimalsChanged":         {func(f *station.File) { f.Asset.Decimals = 10 }, "changed after"},
+		"ALaterRefund":            {func(f *station.File) { f.Refund.CreatedAt = f.Refund.CreatedAt.Add(time.Microsecond) }, "changed after"},
+		"ApproverRenamed":         {func(f *station.File) { f.Refund.ApprovedBy = "mallory" }, "approved by mallory, but it is signed by admin and sam"},
+		"OneOperatorTwice": {func(f *station.File) {
+			f.Refund.ApprovedBy = "admin"
+			f.Approvals[1] = approve(core.ApprovalApprove, "admin", r, a)
+		}, "requested and approved by one operator (admin)"},
+		"TwoRequests": {func(f *station.File) { f.Approvals[1] = f.Approvals[0] }, "two request signatures"},
+		"UntrustedKey": {func(f *station.File) {
+			f.Refund.ApprovedBy = "mallory"
+			f.Approvals[1] = approve(core.ApprovalApprove, "mallory", r, a)
+		}, "does not trust for mallory"},
+		"KeyOfAnotherOperator": {func(f *station.File) {
+			f.Approvals[1] = approve(core.ApprovalApprove, "admin", r, a)
+			f.Approvals[1].Operator = "sam"
+		}, "requested and approved by one operator"},
+	} {
+		bad := clone(t, f)
+		c.change(bad)
+		_, _, err := station.Sign(bad, limits(t, btcLimits), keys)
+		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
+		require.Contains(t, core.ErrorMessage(err), c.says, name)
+		require.Contains(t, core.ErrorMessage(err), "Nothing was signed", name)
+	}
+
+	l, err := station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits, trustList(t, "admin")))
+	require.NoError(t, err)
+	_, _, err = station.Sign(f, l, keys)
+	require.Contains(t, core.ErrorMessage(err), "does not trust for sam", "a key the station's list does not hold")
+	l, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits,
+		[]byte(strings.Replace(string(trustList(t, "admin", "sam")), `"sam"`, `"samuel"`, 1))))
+	require.NoError(t, err)
+	_, _, err = station.Sign(f, l, keys)
+	require.Contains(t, core.ErrorMessage(err), "does not trust for sam", "a key is trusted for its operator's name only")
+
+	signed, _, err := station.Sign(clone(t, f), limits(t, btcLimits), keys)
+	require.NoError(t, err, "the unchanged file is signed")
+	require.NotEmpty(t, signed.SignedTx)
+}
+
+// clone is a deep copy of f, through its own bytes.
+func clone(t *testing.T, f *station.File) *station.File {
+	t.Helper()
+	b, err := f.Marshal()
+	require.NoError(t, err)
+	c, err := station.Read(b)
+	require.NoError(t, err)
+	return c
 }

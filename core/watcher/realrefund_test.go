@@ -46,6 +46,11 @@ func newRefunder(t *testing.T, d *liveDesk, purpose, coin uint32, params *chainc
 	require.NoError(t, err)
 	sam, err := d.svc.Login(context.Background(), "sam", "sam-password-01")
 	require.NoError(t, err)
+	// Logging in makes each operator's approval key in the test's keyring,
+	// so their requests and approvals are signed as a station wants them.
+	admin, err := d.svc.Login(context.Background(), "admin", "admin-password-1")
+	require.NoError(t, err)
+	d.admin = core.NewContextWithOperator(context.Background(), admin)
 	return &refunder{liveDesk: d, sam: core.NewContextWithOperator(context.Background(), sam)}
 }
 

@@ -1,6 +1,7 @@
 package watcher_test
 
 import (
+	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,7 +20,8 @@ import (
 )
 
 // viaStation signs prepared refund r on the station's side of a file (its
-// own limits, the OS keyring) and imports what it signed into the desk.
+// own limits and trust list, the OS keyring) and imports what it signed
+// into the desk.
 func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core.Refund {
 	t.Helper()
 	sr, a, err := d.svc.StationRefund(d.admin, r.ID)
@@ -28,8 +30,14 @@ func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core
 	require.NoError(t, err)
 	f, err := station.Read(b) // what the station reads: the bytes, not the desk's structs
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte(limits), 0o600))
+	keys, err := d.svc.ExportOperatorKeys(d.admin) // the trust list the station's administrator imported
+	require.NoError(t, err)
+	trusted, err := json.Marshal(keys)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "operators.json"), trusted, 0o600))
+	path := filepath.Join(dir, "station.toml")
+	require.NoError(t, os.WriteFile(path, []byte("trusted_operators = 'operators.json'\n"+limits), 0o600))
 	l, err := station.ReadLimits(path)
 	require.NoError(t, err)
 	signed, _, err := station.Sign(f, l, signer.Keyring{})
