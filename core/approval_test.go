@@ -81,6 +81,14 @@ func TestOperatorsRegisterTheirKeyAtLoginAndSignWhatTheyRequestAndApprove(t *tes
 		}
 	}
 	require.Equal(t, []string{"approval key " + core.KeyFingerprint(all[1].PublicKey)}, registered)
+	hr := b.operator(t, "hr", core.PermOperatorAdmin)
+	_, err = b.svc.SetOperatorDisabled(hr, "sam", true, "left the firm")
+	require.NoError(t, err)
+	without, err := b.svc.ExportOperatorKeys(b.admin)
+	require.NoError(t, err)
+	require.Equal(t, []*core.OperatorKey{all[0], all[1]}, without, "a disabled operator's keys leave the trust list")
+	_, err = b.svc.SetOperatorDisabled(hr, "sam", false, "back")
+	require.NoError(t, err)
 
 	r, err := b.svc.RequestRefund(rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.NoError(t, err)

@@ -32,18 +32,34 @@ func (s *Service) registerOperatorKey(ctx context.Context, op *Operator) error {
 	return err
 }
 
-// ExportOperatorKeys is every registered approval key with its operator's
-// name: the trust list a signing station's administrator imports
-// (decision 41). The export is audited, as the station will trust what it
-// names. Requires Operator Admin or Audit View.
+// ExportOperatorKeys is every registered approval key of an operator not
+// disabled, with the operator's name: the trust list a signing station's
+// administrator imports (decision 41). A disabled operator's keys are left
+// out, so a station given the new list no longer takes their signature.
+// The export is audited, as the station will trust what it names.
+// Requires Operator Admin or Audit View.
 func (s *Service) ExportOperatorKeys(ctx context.Context) ([]*OperatorKey, error) {
 	op, err := s.authorize(ctx, ActionExportOperatorKeys)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.Store.FindOperatorKeys(ctx, OperatorKeyFilter{})
+	ops, err := s.Store.FindOperators(ctx, OperatorFilter{})
 	if err != nil {
 		return nil, err
+	}
+	all, err := s.Store.FindOperatorKeys(ctx, OperatorKeyFilter{})
+	if err != nil {
+		return nil, err
+	}
+	disabled := map[int64]bool{}
+	for _, o := range ops {
+		disabled[o.ID] = o.Disabled
+	}
+	keys := []*OperatorKey{}
+	for _, k := range all {
+		if !disabled[k.OperatorID] {
+			keys = append(keys, k)
+		}
 	}
 	a := s.audit(op.Name, "operator.keys_export", "operator", op.Name)
 	a.Remarks = fmt.Sprintf("%d approval key(s) exported as a signing station's trust list", len(keys))
