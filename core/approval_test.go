@@ -1,50 +1,16 @@
 package core_test
 
 import (
-	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"math/big"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/internal/stationtest"
 )
-
-// memoryOperatorKeys is an OS keyring of operator keys in memory; the real
-// one is tested in core/signer and end to end in cmd/depositctl.
-type memoryOperatorKeys struct {
-	mu   sync.Mutex
-	keys map[string]ed25519.PrivateKey
-}
-
-func (m *memoryOperatorKeys) OperatorKey(_ context.Context, op string) (ed25519.PublicKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.keys == nil {
-		m.keys = map[string]ed25519.PrivateKey{}
-	}
-	if m.keys[op] == nil {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		m.keys[op] = priv
-	}
-	return m.keys[op].Public().(ed25519.PublicKey), nil
-}
-
-func (m *memoryOperatorKeys) SignApproval(_ context.Context, op string, msg []byte) (ed25519.PublicKey, []byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.keys[op] == nil {
-		return nil, nil, core.Errorf(core.ENOTFOUND, "no key of %s here", op)
-	}
-	return m.keys[op].Public().(ed25519.PublicKey), ed25519.Sign(m.keys[op], msg), nil
-}
 
 func TestTheApprovalMessageNamesEveryFactTheStationPaysBy(t *testing.T) {
 	t.Parallel()
@@ -61,8 +27,7 @@ func TestTheApprovalMessageNamesEveryFactTheStationPaysBy(t *testing.T) {
 func TestOperatorsRegisterTheirKeyAtLoginAndSignWhatTheyRequestAndApprove(t *testing.T) {
 	t.Parallel()
 	b := setupRefund(t)
-	keys := &memoryOperatorKeys{}
-	b.svc.OperatorKeys = keys
+	b.svc.OperatorKeys = &stationtest.OperatorKeys{}
 	rita, sam := b.operator(t, "rita", core.PermRefund), b.operator(t, "sam", core.PermRefundApproval)
 	b.operator(t, "rita", core.PermRefund) // a second login registers nothing new
 	all, err := b.svc.ExportOperatorKeys(b.admin)
@@ -115,7 +80,7 @@ func TestOperatorsRegisterTheirKeyAtLoginAndSignWhatTheyRequestAndApprove(t *tes
 func TestWithoutAKeyringLoginWorksAndRefundsCarryNoSignature(t *testing.T) {
 	t.Parallel()
 	b := setupRefund(t)
-	b.svc.OperatorKeys = &memoryOperatorKeys{} // keys exist only once their operator logs in here
+	b.svc.OperatorKeys = &stationtest.OperatorKeys{} // keys exist only once their operator logs in here
 	r, err := b.svc.RequestRefund(b.rita, b.rec.RecordNo, core.RefundRequest{IdentityCheck: checked, AddressID: b.own.ID})
 	require.NoError(t, err)
 	require.Empty(t, r.Approvals)

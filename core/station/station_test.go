@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"depositdesk/core/hdaddr"
 	"depositdesk/core/payout"
 	"depositdesk/core/station"
+	"depositdesk/internal/stationtest"
 	"depositdesk/internal/testkeys"
 )
 
@@ -85,33 +84,27 @@ func approve(role core.ApprovalRole, op string, r *core.Refund, a *core.Asset) c
 }
 
 // trustList is the desk's export naming ops' keys.
-func trustList(t *testing.T, ops ...string) []byte {
-	t.Helper()
-	var keys []core.OperatorKey
+func trustList(ops ...string) []*core.OperatorKey {
+	var keys []*core.OperatorKey
 	for _, op := range ops {
-		keys = append(keys, core.OperatorKey{Operator: op, PublicKey: operatorKeys[op].Public().(ed25519.PublicKey), CreatedAt: time.Now()})
+		keys = append(keys, &core.OperatorKey{Operator: op, PublicKey: operatorKeys[op].Public().(ed25519.PublicKey), CreatedAt: time.Now()})
 	}
-	b, err := json.Marshal(keys)
-	require.NoError(t, err)
-	return b
+	return keys
 }
 
-// limits are the station's limits text with trusted_operators naming a
-// list of admin's and sam's keys beside it.
+// limits are the station's limits text, trusting admin's and sam's keys.
 func limits(t *testing.T, text string) *station.Limits {
 	t.Helper()
-	l, err := station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+text, trustList(t, "admin", "sam")))
+	l, err := station.ReadLimits(stationtest.Write(t, text, trustList("admin", "sam")))
 	require.NoError(t, err)
 	return l
 }
 
-// writeStation writes station.toml and operators.json in a folder of their own.
-func writeStation(t *testing.T, text string, operators []byte) string {
+// withTrustList is a station trusting what the bytes of operators.json say.
+func withTrustList(t *testing.T, operators string) string {
 	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "operators.json"), operators, 0o600))
-	path := filepath.Join(dir, "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	path := stationtest.Write(t, btcLimits, nil)
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(path), "operators.json"), []byte(operators), 0o600))
 	return path
 }
 
@@ -150,9 +143,11 @@ func TestAStationFileIsReadStrictly(t *testing.T) {
 		_, err := station.Read([]byte(bad))
 		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
 	}
-	_, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\nmax_total = '5'\n"+btcLimits, trustList(t, "sam")))
+	_, err = station.ReadLimits(stationtest.Write(t, "max_total = '5'\n"+btcLimits, trustList("sam")))
 	require.Contains(t, core.ErrorMessage(err), "unknown setting")
-	_, err = station.ReadLimits(writeStation(t, btcLimits, trustList(t, "sam")))
+	untrusting := filepath.Join(t.TempDir(), "station.toml")
+	require.NoError(t, os.WriteFile(untrusting, []byte(btcLimits), 0o600))
+	_, err = station.ReadLimits(untrusting)
 	require.Contains(t, core.ErrorMessage(err), "names no trusted operators")
 	for name, bad := range map[string]string{
 		"not a list":    `{"operator": "sam"}`,
@@ -162,7 +157,7 @@ func TestAStationFileIsReadStrictly(t *testing.T) {
 		"no operator":   `[{"public_key": "` + base64.StdEncoding.EncodeToString(operatorKeys["sam"].Public().(ed25519.PublicKey)) + `"}]`,
 		"two documents": `[] []`,
 	} {
-		_, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits, []byte(bad)))
+		_, err = station.ReadLimits(withTrustList(t, bad))
 		require.Equal(t, core.EINVALID, core.ErrorCode(err), name)
 	}
 }
@@ -208,12 +203,13 @@ func TestTheStationSignsOnlyWhatTwoTrustedOperatorsApproved(t *testing.T) {
 		require.Contains(t, core.ErrorMessage(err), "Nothing was signed", name)
 	}
 
-	l, err := station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits, trustList(t, "admin")))
+	l, err := station.ReadLimits(stationtest.Write(t, btcLimits, trustList("admin")))
 	require.NoError(t, err)
 	_, _, err = station.Sign(f, l, keys)
 	require.Contains(t, core.ErrorMessage(err), "does not trust for sam", "a key the station's list does not hold")
-	l, err = station.ReadLimits(writeStation(t, "trusted_operators = 'operators.json'\n"+btcLimits,
-		[]byte(strings.Replace(string(trustList(t, "admin", "sam")), `"sam"`, `"samuel"`, 1))))
+	renamed := trustList("admin", "sam")
+	renamed[1].Operator = "samuel"
+	l, err = station.ReadLimits(stationtest.Write(t, btcLimits, renamed))
 	require.NoError(t, err)
 	_, _, err = station.Sign(f, l, keys)
 	require.Contains(t, core.ErrorMessage(err), "does not trust for sam", "a key is trusted for its operator's name only")

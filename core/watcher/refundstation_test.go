@@ -1,10 +1,7 @@
 package watcher_test
 
 import (
-	"encoding/json"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -17,6 +14,7 @@ import (
 	"depositdesk/core/station"
 	"depositdesk/internal/ethtest"
 	"depositdesk/internal/keyringtest"
+	"depositdesk/internal/stationtest"
 )
 
 // viaStation signs prepared refund r on the station's side of a file (its
@@ -30,15 +28,9 @@ func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core
 	require.NoError(t, err)
 	f, err := station.Read(b) // what the station reads: the bytes, not the desk's structs
 	require.NoError(t, err)
-	keys, err := d.svc.ExportOperatorKeys(d.admin) // the trust list the station's administrator imported
+	trusted, err := d.svc.ExportOperatorKeys(d.admin) // the trust list the station's administrator imported
 	require.NoError(t, err)
-	trusted, err := json.Marshal(keys)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "operators.json"), trusted, 0o600))
-	path := filepath.Join(dir, "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte("trusted_operators = 'operators.json'\n"+limits), 0o600))
-	l, err := station.ReadLimits(path)
+	l, err := station.ReadLimits(stationtest.Write(t, limits, trusted))
 	require.NoError(t, err)
 	signed, _, err := station.Sign(f, l, signer.Keyring{})
 	require.NoError(t, err)
