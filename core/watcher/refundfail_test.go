@@ -3,6 +3,7 @@ package watcher_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"math/big"
 	"testing"
 
@@ -76,6 +77,10 @@ func TestRefundSentByTheWatcherAndFailedThenReplacedOnBtcd(t *testing.T) {
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "nothing is prepared anew without a supervisor")
 	r, err = d.svc.ReplaceRefund(rd.sam, r.ID, "coins spent by the rival transaction")
 	require.NoError(t, err)
+	require.Len(t, r.Approvals, 2, "the request's signature and the supervisor's, made with their keys in the OS keyring")
+	ap := r.Approvals[1]
+	require.Equal(t, []any{core.ApprovalApprove, "sam"}, []any{ap.Role, ap.Operator})
+	require.True(t, ed25519.Verify(ap.PublicKey, core.ApprovalMessage(ap.Role, "sam", r, d.asset), ap.Signature))
 	r, err = d.svc.PrepareRefund(d.admin, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, []string{spare.TxID + ":0"}, r.Payout.ChainSpends(), "paid from the coin still unspent")
