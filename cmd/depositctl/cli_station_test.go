@@ -63,13 +63,20 @@ func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	rec, w := creditedDeposit(t, db, node)
 	c.checker("sam", "sam-password-01", "refund-approval")
 	var got struct {
-		ID     int64  `json:"id"`
-		Status string `json:"status"`
-		TxID   string `json:"txid"`
+		ID        int64  `json:"id"`
+		Status    string `json:"status"`
+		TxID      string `json:"txid"`
+		Approvals []struct {
+			Role, Operator string
+		} `json:"approvals"`
 	}
 	c.jsonOut(&got, "refund", "request", rec, "--address", w, "--identity", "video call, ticket 12")
 	id := strconv.FormatInt(got.ID, 10)
-	require.Equal(t, 0, c.as("sam", "sam-password-01", "refund", "approve", id).code)
+	r = c.as("sam", "sam-password-01", "--json", "refund", "approve", id)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	require.Equal(t, []struct{ Role, Operator string }{{"request", "admin"}, {"approve", "sam"}}, got.Approvals,
+		"signed with each operator's key, made in the keyring at their login")
 	prepared := filepath.Join(dir, "refund.json")
 	r = c.admin("--nodes", nodesFile, "refund", "prepare", id, "--out", prepared)
 	require.Equal(t, 0, r.code, r.stderr)

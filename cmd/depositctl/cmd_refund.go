@@ -15,32 +15,41 @@ import (
 // refundJSON is the stable JSON shape of a refund. Amounts are in the
 // asset's units, the fee in the network's coin (FeeCoin).
 type refundJSON struct {
-	ID                    int64        `json:"id"`
-	RecordNo              string       `json:"record_no"`
-	Asset                 string       `json:"asset"`
-	Network               string       `json:"network"`
-	Amount                string       `json:"amount"`
-	Address               string       `json:"address"`
-	Status                string       `json:"status"`
-	Progress              string       `json:"progress"`
-	AdjustmentReason      string       `json:"adjustment_reason"`
-	IdentityCheck         string       `json:"identity_check"`
-	Forced                bool         `json:"forced"`
-	RequestedBy           string       `json:"requested_by"`
-	ApprovedBy            string       `json:"approved_by"`
-	TxID                  string       `json:"txid"`
-	Confirmations         int          `json:"confirmations"`
-	ConfirmationsRequired int          `json:"confirmations_required"`
-	Fee                   string       `json:"fee"`
-	FeeCoin               string       `json:"fee_coin"`
-	Payout                *core.Payout `json:"payout"`
-	NotifiedBy            string       `json:"notified_by"`
-	NotifiedAt            string       `json:"notified_at"`
-	Channel               string       `json:"channel"`
-	NoticeNote            string       `json:"notice_note"`
-	Remarks               string       `json:"remarks"`
-	CreatedAt             string       `json:"created_at"`
-	UpdatedAt             string       `json:"updated_at"`
+	ID                    int64          `json:"id"`
+	RecordNo              string         `json:"record_no"`
+	Asset                 string         `json:"asset"`
+	Network               string         `json:"network"`
+	Amount                string         `json:"amount"`
+	Address               string         `json:"address"`
+	Status                string         `json:"status"`
+	Progress              string         `json:"progress"`
+	AdjustmentReason      string         `json:"adjustment_reason"`
+	IdentityCheck         string         `json:"identity_check"`
+	Forced                bool           `json:"forced"`
+	RequestedBy           string         `json:"requested_by"`
+	ApprovedBy            string         `json:"approved_by"`
+	Approvals             []approvalJSON `json:"approvals"`
+	TxID                  string         `json:"txid"`
+	Confirmations         int            `json:"confirmations"`
+	ConfirmationsRequired int            `json:"confirmations_required"`
+	Fee                   string         `json:"fee"`
+	FeeCoin               string         `json:"fee_coin"`
+	Payout                *core.Payout   `json:"payout"`
+	NotifiedBy            string         `json:"notified_by"`
+	NotifiedAt            string         `json:"notified_at"`
+	Channel               string         `json:"channel"`
+	NoticeNote            string         `json:"notice_note"`
+	Remarks               string         `json:"remarks"`
+	CreatedAt             string         `json:"created_at"`
+	UpdatedAt             string         `json:"updated_at"`
+}
+
+// approvalJSON is an operator's signature of a refund, as a signing
+// station will check it (decision 41): who signed, as what, with which key.
+type approvalJSON struct {
+	Role        string `json:"role"`
+	Operator    string `json:"operator"`
+	Fingerprint string `json:"fingerprint"`
 }
 
 func toRefundJSON(r *core.Refund) refundJSON {
@@ -49,6 +58,10 @@ func toRefundJSON(r *core.Refund) refundJSON {
 		RequestedBy: r.RequestedBy, ApprovedBy: r.ApprovedBy, TxID: r.TxID, Confirmations: r.Confirmations,
 		ConfirmationsRequired: r.ConfirmationsRequired, Payout: r.Payout, Remarks: r.Remarks,
 		CreatedAt: r.CreatedAt.Format(time.RFC3339), UpdatedAt: r.UpdatedAt.Format(time.RFC3339)}
+	j.Approvals = []approvalJSON{}
+	for _, ap := range r.Approvals {
+		j.Approvals = append(j.Approvals, approvalJSON{Role: string(ap.Role), Operator: ap.Operator, Fingerprint: core.KeyFingerprint(ap.PublicKey)})
+	}
 	if r.Payout != nil {
 		sym, dec := core.Coin(r.Chain)
 		j.Fee, j.FeeCoin = core.FormatAmount(r.Payout.Fee.Big(), dec), sym
