@@ -7,7 +7,7 @@ package stationtest
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,8 +18,10 @@ import (
 )
 
 // OperatorKeys implements core.OperatorKeys in memory: an operator's key is
-// made at their first login, as the OS keyring's is. The real keyring is
-// tested in core/signer and end to end in cmd/depositctl.
+// made at their first login, as the OS keyring's is, from their name, so
+// what a test shows of it (fingerprints in a golden or a screenshot) stays
+// the same from run to run. The real keyring is tested in core/signer and
+// end to end in cmd/depositctl.
 type OperatorKeys struct {
 	mu   sync.Mutex
 	keys map[string]ed25519.PrivateKey
@@ -35,11 +37,8 @@ func (m *OperatorKeys) OperatorKey(_ context.Context, op string) (ed25519.Public
 		m.keys = map[string]ed25519.PrivateKey{}
 	}
 	if m.keys[op] == nil {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		m.keys[op] = priv
+		seed := sha256.Sum256([]byte("stationtest approval key of " + op))
+		m.keys[op] = ed25519.NewKeyFromSeed(seed[:])
 	}
 	return m.keys[op].Public().(ed25519.PublicKey), nil
 }
