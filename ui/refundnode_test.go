@@ -17,6 +17,7 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/core/payout"
+	"depositdesk/internal/stationtest"
 	"depositdesk/internal/testkeys"
 	"depositdesk/storage/storetest"
 )
@@ -113,6 +114,9 @@ func setupRefundDesk(t *testing.T) *refundDesk {
 	d := &refundDesk{bundle: b, node: &payNode{coins: map[string]payCoin{}}, asset: a}
 	b.svc.Nodes = core.NodeMap{a.Net(): d.node}
 	b.svc.Keys = testKeys{xprv}
+	// Operators' approval keys, made at login as the OS keyring's are: the
+	// station takes a refund only with the requester's and approver's.
+	b.svc.OperatorKeys = &stationtest.OperatorKeys{}
 	d.rec = d.credited(t, "C10001", "0.001", 100)
 	d.credited(t, "C10002", "0.002", 101)
 
@@ -125,6 +129,10 @@ func setupRefundDesk(t *testing.T) *refundDesk {
 	vera := b.checker(t, "vera", "vera-password-1", core.PermAddressVerification)
 	_, err = b.svc.ApproveManualEvidence(core.NewContextWithOperator(context.Background(), vera), ws[0].ID)
 	require.NoError(t, err)
+	for name, pw := range map[string]string{"admin": adminPW, "sam": "sam-password-01"} {
+		_, err = b.svc.Login(context.Background(), name, pw) // registers their approval keys
+		require.NoError(t, err)
+	}
 	return d
 }
 

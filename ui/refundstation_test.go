@@ -11,17 +11,19 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/core/station"
+	"depositdesk/internal/stationtest"
 )
 
 // stationLimits lets a station sign the refund desk's BTC@regtest refunds.
 const stationLimits = "[[asset]]\nasset = 'BTC@regtest'\nchain = 'bitcoin'\nmax_amount = '0.01'\nmax_fee = '0.0001'\n"
 
-// writeLimits writes a station.toml and returns its path.
-func writeLimits(t *testing.T, text string) string {
+// writeLimits writes a station's folder: station.toml with limits and the
+// desk's exported trust list; it returns station.toml's path.
+func (d *refundDesk) writeLimits(t *testing.T, text string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "station.toml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-	return path
+	trusted, err := d.svc.ExportOperatorKeys(d.admin)
+	require.NoError(t, err)
+	return stationtest.Write(t, text, trusted)
 }
 
 // preparedRefundPage has sam approve the desk's refund and admin prepare
@@ -86,7 +88,7 @@ func TestARefundGoesToTheStationAndComesBackSigned(t *testing.T) {
 	d.settle(t)
 	require.Equal(t, "Refund 1 was not imported: refund-1.json is not signed yet: take it to the signing station first.", rp.message.Text)
 
-	signed, said, err := station.Sign(f, mustLimits(t, stationLimits), d.svc.Keys)
+	signed, said, err := station.Sign(f, d.mustLimits(t, stationLimits), d.svc.Keys)
 	require.NoError(t, err)
 	require.Contains(t, said[1], "Pays 0.001 BTC to "+d.rec.SourceAddress)
 
@@ -117,9 +119,9 @@ func TestARefundGoesToTheStationAndComesBackSigned(t *testing.T) {
 	require.False(t, rp.broadcastBtn.Disabled())
 }
 
-func mustLimits(t *testing.T, text string) *station.Limits {
+func (d *refundDesk) mustLimits(t *testing.T, text string) *station.Limits {
 	t.Helper()
-	l, err := station.ReadLimits(writeLimits(t, text))
+	l, err := station.ReadLimits(d.writeLimits(t, text))
 	require.NoError(t, err)
 	return l
 }

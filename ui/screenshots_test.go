@@ -91,7 +91,7 @@ func TestStationScreenshot(t *testing.T) {
 	test.ApplyTheme(t, darkTheme{theme.DefaultTheme()})
 	s.station.limitsPath = "/home/station/.config/depositdesk/station.toml" // as on a station, not the test's temporary folder
 	s.station.win.SetContent(s.station.build())
-	s.station.limitsPath = writeLimits(t, stationLimits)
+	s.station.limitsPath = s.writeLimits(t, stationLimits)
 	s.open(t, s.exported)
 	s.station.fileName.SetText("/media/usb/refund-1.json")
 	require.False(t, s.station.signBtn.Disabled())

@@ -159,7 +159,7 @@ func (s *StationWindow) openFile(path string) {
 				s.message.SetText("This station does not sign this file.")
 				return
 			}
-			s.check.SetText("Checked by this station: the transaction, decoded again, pays exactly this amount to this address on " +
+			s.check.SetText("Checked by this station: two operators it trusts signed the request and the approval of exactly these facts; the transaction, decoded again, pays exactly this amount to this address on " +
 				"this network, its fee is the one stated and within this station's cap, the amount within its limit, and this " +
 				"station's keyring holds the account's key. Nothing is signed until you click Sign.")
 			s.signBtn.Enable()

@@ -36,7 +36,7 @@ func setupStation(t *testing.T, limits string) *stationBundle {
 	d.settle(t)
 	require.Contains(t, rp.message.Text, "written to "+s.exported)
 	// The station holds the account key the desk's own Execute Refund uses.
-	s.station = NewStationWindow(fyne.CurrentApp(), d.svc.Keys, writeLimits(t, limits))
+	s.station = NewStationWindow(fyne.CurrentApp(), d.svc.Keys, d.writeLimits(t, limits))
 	t.Cleanup(func() { settle(t, &s.station.calls) })
 	return s
 }
@@ -74,7 +74,8 @@ func TestTheStationWindowSignsWhatItShowsAndTheDeskImportsIt(t *testing.T) {
 	f := s.open(t, altered)
 	require.Equal(t, elsewhere, f["Refund address"], "the file's facts, as it states them")
 	require.True(t, strings.HasPrefix(st.check.Text, "Not signed: "), st.check.Text)
-	require.Contains(t, st.check.Text, elsewhere)
+	require.Contains(t, st.check.Text, "request signature by admin does not hold over the file's facts",
+		"the operators signed another address than the file now states")
 	require.Equal(t, "This station does not sign this file.", st.message.Text)
 	require.True(t, st.signBtn.Disabled())
 
@@ -144,7 +145,7 @@ func TestTheStationSignsWithinItsOwnLimits(t *testing.T) {
 	require.Contains(t, s.station.check.Text, "Not signed: The station's limits ("+s.station.limitsPath+") cannot be read")
 	require.True(t, s.station.signBtn.Disabled())
 
-	s.station.limitsPath = writeLimits(t, strings.Replace(stationLimits, "max_amount = '0.01'", "max_amount = '0.0005'", 1))
+	s.station.limitsPath = s.writeLimits(t, strings.Replace(stationLimits, "max_amount = '0.01'", "max_amount = '0.0005'", 1))
 	s.open(t, s.exported)
 	require.Contains(t, s.station.check.Text, "above this station's limit of 0.0005 BTC per refund")
 	require.True(t, s.station.signBtn.Disabled())
