@@ -5,7 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -20,9 +19,6 @@ const maxStationFile = 2 << 20
 
 // stationFiles are the extensions the open dialogs list.
 var stationFiles = []string{".json", ".psbt"}
-
-// isPSBT says whether path names a BIP-174 PSBT rather than a refund file.
-func isPSBT(path string) bool { return strings.HasSuffix(strings.ToLower(path), ".psbt") }
 
 // chooseSave shows Fyne's save dialog offering name and calls chosen with
 // the path picked. The dialog creates that file, empty, before it answers

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 
 	"depositdesk/core"
@@ -34,7 +33,7 @@ func (p *refundsPage) exportTo(r *core.Refund, path string) {
 				return struct{}{}, err
 			}
 			var b []byte
-			if isPSBT(path) {
+			if station.IsPSBT(path) {
 				b, err = payout.ExportPSBT(a, got, got.Payout)
 			} else {
 				b, err = station.NewFile(got, a).Marshal()
@@ -50,7 +49,7 @@ func (p *refundsPage) exportTo(r *core.Refund, path string) {
 				return
 			}
 			how := "Sign it on the station (depositdesk --station or depositctl sign), then Import signed."
-			if isPSBT(path) {
+			if station.IsPSBT(path) {
 				how = "Sign it in the other wallet, then Import signed."
 			}
 			p.message.SetText("Refund " + id + " of " + r.RecordNo + " written to " + path + ". " + how)
@@ -100,24 +99,5 @@ func (p *refundsPage) signedTransaction(ctx context.Context, id int64, path stri
 	if err != nil {
 		return nil, err
 	}
-	name := filepath.Base(path)
-	if isPSBT(path) {
-		r, a, err := p.svc.StationRefund(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		raw, _, err := payout.ImportPSBT(a, r, r.Payout, b)
-		return raw, err
-	}
-	f, err := station.Read(b)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case f.Refund.ID != id:
-		return nil, core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", name, f.Refund.ID, id)
-	case len(f.SignedTx) == 0:
-		return nil, core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station first.", name)
-	}
-	return f.SignedTx, nil
+	return station.SignedTransaction(ctx, id, path, b, p.svc.StationRefund)
 }

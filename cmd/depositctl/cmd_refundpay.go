@@ -159,7 +159,7 @@ func (a *app) exportRefund(ctx context.Context, id int64, path string) error {
 	if err != nil {
 		return err
 	}
-	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
+	if station.IsPSBT(path) {
 		b, err := payout.ExportPSBT(asset, r, r.Payout)
 		if err != nil {
 			return err
@@ -169,32 +169,13 @@ func (a *app) exportRefund(ctx context.Context, id int64, path string) error {
 	return writeFile(path, station.NewFile(r, asset))
 }
 
-// signedTransaction reads what a station signed for refund id: a signed
-// PSBT (.psbt) or a signed refund file.
+// signedTransaction reads what a station or wallet signed for refund id.
 func (a *app) signedTransaction(ctx context.Context, id int64, path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, core.Errorf(core.EINVALID, "Cannot read %s: %v", path, err)
 	}
-	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
-		r, asset, err := a.svc.StationRefund(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		raw, _, err := payout.ImportPSBT(asset, r, r.Payout, b)
-		return raw, err
-	}
-	f, err := station.Read(b)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case f.Refund.ID != id:
-		return nil, core.Errorf(core.ECONFLICT, "%s is refund %d's file, not refund %d's; nothing was stored.", path, f.Refund.ID, id)
-	case len(f.SignedTx) == 0:
-		return nil, core.Errorf(core.EINVALID, "%s is not signed yet: take it to the signing station (depositctl sign).", path)
-	}
-	return f.SignedTx, nil
+	return station.SignedTransaction(ctx, id, path, b, a.svc.StationRefund)
 }
 
 // printRefund prints one refund; details adds its transaction's facts to
