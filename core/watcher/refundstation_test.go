@@ -46,35 +46,50 @@ func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core
 func TestEtherAndTokenRefundsSignedByTheStationOnTheSimulatedChain(t *testing.T) {
 	keyringtest.Start(t)
 	sim := ethtest.Simulated(t)
-	customer, minter := sim.Accounts[0], sim.Accounts[1]
-	token := sim.DeployToken(minter)
-	sim.MustSucceed(token.Mint(minter, customer.Address, big.NewInt(50_000_000)))
-	d := ethDesk(t, sim.Client, "simulated", &core.Asset{Symbol: "ETH", Decimals: 18}, customer)
+	refundsViaStation(t, sim.Chain, "simulated", sim.Accounts[0], sim.Accounts[1], func() { sim.Commit() })
+}
+
+// The same on geth --dev, whose blocks come every second.
+func TestEtherAndTokenRefundsSignedByTheStationOnGethDev(t *testing.T) {
+	keyringtest.Start(t)
+	node := ethtest.Geth(t)
+	customer, minter := node.NewAccount(ethtest.Gwei(10_000_000_000)), node.NewAccount(ethtest.Gwei(10_000_000_000))
+	refundsViaStation(t, node.Chain, "dev", customer, minter, func() { node.WaitHeight(node.Height() + 1) })
+}
+
+// refundsViaStation credits an ETH and a token deposit of customer on
+// chain (network), refunds both through the station's file and checks the
+// customer was paid; minter funds the payer, mine makes a block.
+func refundsViaStation(t *testing.T, chain *ethtest.Chain, network string, customer, minter *ethtest.Account, mine func()) {
+	token := chain.DeployToken(minter)
+	chain.MustSucceed(token.Mint(minter, customer.Address, big.NewInt(50_000_000)))
+	d := ethDesk(t, chain.Client, network, &core.Asset{Symbol: "ETH", Decimals: 18}, customer)
 	rd := newRefunder(t, d, 44, 60, &chaincfg.MainNetParams, nil, ethtest.Gwei(10_000_000))
 	payer, err := payout.Payer(d.asset)
 	require.NoError(t, err)
-	sim.MustSucceed(sim.Transfer(minter, common.HexToAddress(payer), ethtest.Gwei(3_000_000_000)))
-	tokenAsset := &core.Asset{Chain: core.ChainEthereum, Network: "simulated", Symbol: "TST", Decimals: ethtest.TokenDecimals,
+	chain.MustSucceed(chain.Transfer(minter, common.HexToAddress(payer), ethtest.Gwei(3_000_000_000)))
+	tokenAsset := &core.Asset{Chain: core.ChainEthereum, Network: network, Symbol: "TST", Decimals: ethtest.TokenDecimals,
 		ContractAddress: token.Address.Hex(), MinDeposit: big.NewInt(1), ConfirmationsRequired: 3, Enabled: true,
 		AccountXPub: d.asset.AccountXPub, RefundFeeCap: ethtest.Gwei(10_000_000)}
 	require.NoError(t, d.svc.CreateAsset(d.admin, tokenAsset))
-	require.NoError(t, d.svc.ImportSigningKey(d.admin, "TST", "simulated", accountXPrv(t, 44, 60, &chaincfg.MainNetParams)))
-	sim.MustSucceed(token.Mint(minter, common.HexToAddress(payer), big.NewInt(7_500_000)))
+	require.NoError(t, d.svc.ImportSigningKey(d.admin, "TST", network, accountXPrv(t, 44, 60, &chaincfg.MainNetParams)))
+	chain.MustSucceed(token.Mint(minter, common.HexToAddress(payer), big.NewInt(7_500_000)))
 
-	ethTx := sim.Transfer(customer, common.HexToAddress(d.deposit), ethtest.Gwei(1_500_000_000))
-	rec := d.submit(t, "1.5", ethTx.Hash().Hex(), 0)
+	ethTx := chain.MustSucceed(chain.Transfer(customer, common.HexToAddress(d.deposit), ethtest.Gwei(1_500_000_000)))
+	rec := d.submit(t, "1.5", ethTx.TxHash.Hex(), 0)
 	ethAsset := d.asset
 	d.asset = tokenAsset
-	sent := sim.MustSucceed(token.Transfer(customer, common.HexToAddress(d.deposit), big.NewInt(7_500_000)))
+	sent := chain.MustSucceed(token.Transfer(customer, common.HexToAddress(d.deposit), big.NewInt(7_500_000)))
 	tok := d.submit(t, "7.5", sent.TxHash.Hex(), 0)
-	for range 3 {
-		sim.Commit()
+	for rd.record(t, rec).Status != core.StatusCredited || rd.record(t, tok).Status != core.StatusCredited {
+		mine()
+		_, err := d.w.Step(t.Context())
+		require.NoError(t, err)
 	}
-	require.Equal(t, core.StatusCredited, d.step(t, rec).Status)
-	require.Equal(t, core.StatusCredited, rd.record(t, tok).Status)
 
-	const limits = "[[asset]]\nasset = 'ETH@simulated'\nchain = 'ethereum'\nmax_amount = '2'\nmax_fee = '0.01'\n" +
-		"[[asset]]\nasset = 'TST@simulated'\nchain = 'ethereum'\nmax_amount = '10'\nmax_fee = '0.01'\n"
+	limits := "[[asset]]\nasset = 'ETH@" + network + "'\nchain = 'ethereum'\nmax_amount = '2'\nmax_fee = '0.01'\n" +
+		"[[asset]]\nasset = 'TST@" + network + "'\nchain = 'ethereum'\nmax_amount = '10'\nmax_fee = '0.01'\n"
+	tokensBefore := token.BalanceOf(customer.Address)
 	for _, c := range []struct {
 		rec   *core.DepositRecord
 		asset *core.Asset
@@ -91,12 +106,15 @@ func TestEtherAndTokenRefundsSignedByTheStationOnTheSimulatedChain(t *testing.T)
 		r, err = d.svc.BroadcastRefund(d.admin, r.ID)
 		require.NoError(t, err)
 		for r.Status != core.RefundConfirmed {
-			sim.Commit()
+			mine()
 			r = rd.stepOnce(t, r)
 		}
 		require.Equal(t, core.StatusRefunded, rd.record(t, c.rec).Status)
+		if c.asset == ethAsset {
+			require.Equal(t, ethtest.Gwei(1_500_000_000), rd.paid(t, r)[customer.Address.Hex()], "the customer received exactly the approved amount")
+		}
 	}
-	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), big.NewInt(50_000_000-7_500_000)))
+	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), tokensBefore))
 }
 
 func (d *refunder) stepOnce(t *testing.T, r *core.Refund) *core.Refund {
