@@ -1,7 +1,11 @@
 package watcher_test
 
 import (
+	"fmt"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -17,27 +21,67 @@ import (
 	"depositdesk/internal/stationtest"
 )
 
-// viaStation signs prepared refund r on the station's side of a file (its
-// own limits and trust list, the OS keyring) and imports what it signed
-// into the desk.
+// asStation makes the test binary sign one refund file as the station
+// does (signAsStation) instead of running the tests.
+const asStation = "DEPOSITDESK_TEST_STATION"
+
+// viaStation exports prepared refund r to a file, has it signed by a
+// station process with no network at all (a network namespace of its own,
+// unshare -n; its own limits and trust list, the OS keyring on a path
+// socket) and imports what it signed into the desk.
 func (d *refunder) viaStation(t *testing.T, r *core.Refund, limits string) *core.Refund {
 	t.Helper()
 	sr, a, err := d.svc.StationRefund(d.admin, r.ID)
 	require.NoError(t, err)
 	b, err := station.NewFile(sr, a).Marshal()
 	require.NoError(t, err)
-	f, err := station.Read(b) // what the station reads: the bytes, not the desk's structs
-	require.NoError(t, err)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "refund.json"), filepath.Join(dir, "refund-signed.json")
+	require.NoError(t, os.WriteFile(in, b, 0o600))
 	trusted, err := d.svc.ExportOperatorKeys(d.admin) // the trust list the station's administrator imported
 	require.NoError(t, err)
-	l, err := station.ReadLimits(stationtest.Write(t, limits, trusted))
+	cmd := exec.Command("unshare", "-n", os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), asStation+"=1", "STATION_IN="+in, "STATION_OUT="+out, "STATION_LIMITS="+stationtest.Write(t, limits, trusted))
+	said, err := cmd.CombinedOutput()
+	require.NoError(t, err, "station: %s", said)
+	signedBytes, err := os.ReadFile(out)
 	require.NoError(t, err)
-	signed, _, err := station.Sign(f, l, signer.Keyring{})
+	signed, err := station.Read(signedBytes)
 	require.NoError(t, err)
 	got, err := d.svc.ImportSignedRefund(d.admin, r.ID, signed.SignedTx)
 	require.NoError(t, err)
 	require.Equal(t, signed.TxID, got.TxID)
 	return got
+}
+
+// signAsStation is what depositctl sign does: read the file, the station's
+// limits, sign with the OS keyring, write the signed file.
+func signAsStation() int {
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, "station:", err); return 1 }
+	b, err := os.ReadFile(os.Getenv("STATION_IN"))
+	if err != nil {
+		return fail(err)
+	}
+	f, err := station.Read(b)
+	if err != nil {
+		return fail(err)
+	}
+	l, err := station.ReadLimits(os.Getenv("STATION_LIMITS"))
+	if err != nil {
+		return fail(err)
+	}
+	signed, _, err := station.Sign(f, l, signer.Keyring{})
+	if err != nil {
+		return fail(err)
+	}
+	out, err := signed.Marshal()
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(os.Getenv("STATION_OUT"), out, 0o600); err != nil {
+		return fail(err)
+	}
+	return 0
 }
 
 // ETH and an ERC-20 refunded through the station's file on the simulated
