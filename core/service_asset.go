@@ -72,6 +72,9 @@ func (s *Service) UpdateAsset(ctx context.Context, id int64, upd AssetUpdate) (*
 	if err := s.checkAccountKey(&next); err != nil {
 		return nil, err
 	}
+	if err := s.checkSameAccountRewritten(cur, &next); err != nil {
+		return nil, err
+	}
 	au := s.audit(op.Name, "asset.update", "asset", cur.Key())
 	au.Before, au.After = assetText(cur), assetText(&next)
 	return s.Store.UpdateAsset(ctx, id, upd, au)
@@ -130,6 +133,23 @@ func baseUnits(v *big.Int) string {
 		return "-"
 	}
 	return v.String()
+}
+
+// checkSameAccountRewritten refuses the asset's own account key written
+// otherwise (its descriptor for its xpub, or back): deposit addresses and
+// refund coins are kept by the key's text, so the rewritten key would be a
+// new account to them, with every earlier address forgotten. The same
+// first address is the same key.
+func (s *Service) checkSameAccountRewritten(cur, next *Asset) error {
+	if cur.AccountXPub == "" || next.AccountXPub == "" || next.AccountXPub == cur.AccountXPub || s.Deriver == nil {
+		return nil
+	}
+	was, err1 := s.Deriver.DeriveAddress(cur.Chain, cur.Network, cur.AccountXPub, 0)
+	now, err2 := s.Deriver.DeriveAddress(next.Chain, next.Network, next.AccountXPub, 0)
+	if err1 == nil && err2 == nil && was == now {
+		return Errorf(EINVALID, "That is %s's account key already, written otherwise; the desk keeps it as first configured, or its deposit addresses and refund coins would be another account's.", cur.Key())
+	}
+	return nil
 }
 
 // checkAccountKey refuses an account key the deriver cannot use, above all

@@ -10,6 +10,7 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/core/hdaddr"
+	"depositdesk/internal/testkeys"
 )
 
 // regtestAccount returns the private and public BIP84 account keys
@@ -42,6 +43,11 @@ func TestDepositAddressesAreDerivedPerCustomer(t *testing.T) {
 
 	_, err = b.svc.UpdateAsset(b.admin, btc.ID, core.AssetUpdate{AccountXPub: &pub})
 	require.NoError(t, err)
+	_, descriptor, err := testkeys.Descriptor(string(make([]byte, 32)), 84, 1, &chaincfg.RegressionNetParams) // regtestAccount's seed
+	require.NoError(t, err)
+	_, err = b.svc.UpdateAsset(b.admin, btc.ID, core.AssetUpdate{AccountXPub: &descriptor})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "the same account written as a descriptor would lose its addresses: %v", err)
+	require.Contains(t, core.ErrorMessage(err), "written otherwise")
 	require.NoError(t, b.svc.CreateCustomer(b.admin, &core.Customer{CustomerNo: "C10002", SecuritiesAccount: "SA-20002", Name: "Li Na"}))
 
 	first, err := b.svc.DepositAddress(b.clerk, "C10001", "BTC", "regtest")
