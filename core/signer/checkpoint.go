@@ -30,10 +30,10 @@ func (Keyring) CheckpointKey(context.Context) (ed25519.PublicKey, error) {
 
 // CreateCheckpointKey implements core.CheckpointSigner.
 func (Keyring) CreateCheckpointKey(context.Context) (ed25519.PublicKey, error) {
-	if _, err := keyring.Get(Service, checkpointEntry); err == nil {
+	if _, err := get(checkpointEntry); err == nil {
 		return nil, core.Errorf(core.ECONFLICT, "This station already has an audit checkpoint key.")
 	} else if !errors.Is(err, keyring.ErrNotFound) {
-		return nil, core.Errorf(core.EINTERNAL, "read the OS keyring: %v", err)
+		return nil, keyringError("read the OS keyring", err)
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -41,8 +41,8 @@ func (Keyring) CreateCheckpointKey(context.Context) (ed25519.PublicKey, error) {
 	}
 	defer clear(priv)
 	seed := hex.EncodeToString(priv.Seed())
-	if err := keyring.Set(Service, checkpointEntry, seed); err != nil {
-		return nil, core.Errorf(core.EINTERNAL, "store the checkpoint key in the OS keyring: %v", err)
+	if err := set(checkpointEntry, seed); err != nil {
+		return nil, keyringError("store the checkpoint key in the OS keyring", err)
 	}
 	return pub, nil
 }
@@ -59,11 +59,11 @@ func (Keyring) SignCheckpoint(_ context.Context, msg []byte) ([]byte, error) {
 
 // checkpointPrivate reads the key from the keyring; the caller zeroes it.
 func checkpointPrivate() (ed25519.PrivateKey, error) {
-	s, err := keyring.Get(Service, checkpointEntry)
+	s, err := get(checkpointEntry)
 	if errors.Is(err, keyring.ErrNotFound) {
 		return nil, core.Errorf(core.ENOTFOUND, "This station has no audit checkpoint key; an administrator creates one with `depositctl audit key --create`.")
 	} else if err != nil {
-		return nil, core.Errorf(core.EINTERNAL, "read the OS keyring: %v", err)
+		return nil, keyringError("read the OS keyring", err)
 	}
 	seed, err := hex.DecodeString(s)
 	if err != nil || len(seed) != ed25519.SeedSize {

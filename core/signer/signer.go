@@ -35,20 +35,20 @@ func (Keyring) Put(a *core.Asset, xprv string) error {
 		return err
 	}
 	defer k.Zero()
-	if err := keyring.Set(Service, entry(a), k.String()); err != nil {
-		return core.Errorf(core.EINTERNAL, "store the key in the OS keyring: %v", err)
+	if err := set(entry(a), k.String()); err != nil {
+		return keyringError("store the key in the OS keyring", err)
 	}
 	return nil
 }
 
 // Check implements core.SigningKeys.
 func (Keyring) Check(a *core.Asset) error {
-	s, err := keyring.Get(Service, entry(a))
+	s, err := get(entry(a))
 	if errors.Is(err, keyring.ErrNotFound) {
 		return core.Errorf(core.ENOTFOUND, "This station's keyring holds no signing key for %s.", a.Key())
 	}
 	if err != nil {
-		return core.Errorf(core.EINTERNAL, "read the OS keyring: %v", err)
+		return keyringError("read the OS keyring", err)
 	}
 	k, err := matchingKey(a, s)
 	if err != nil {
@@ -62,12 +62,12 @@ func (Keyring) Check(a *core.Asset) error {
 // only for the signature: parsed from the keyring's answer, used by
 // payout.Sign (which zeroes the child keys it derives) and zeroed.
 func (Keyring) Sign(a *core.Asset, r *core.Refund, p *core.Payout) ([]byte, string, error) {
-	s, err := keyring.Get(Service, entry(a))
+	s, err := get(entry(a))
 	if errors.Is(err, keyring.ErrNotFound) {
 		return nil, "", core.Errorf(core.ENOTFOUND, "This station's keyring holds no signing key for %s; import it first (depositctl key import).", a.Key())
 	}
 	if err != nil {
-		return nil, "", core.Errorf(core.EINTERNAL, "read the OS keyring: %v", err)
+		return nil, "", keyringError("read the OS keyring", err)
 	}
 	k, err := matchingKey(a, s)
 	if err != nil {

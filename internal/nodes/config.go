@@ -19,6 +19,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"depositdesk/core"
+	"depositdesk/core/signer"
 	"depositdesk/storage"
 )
 
@@ -194,6 +195,10 @@ func (n Node) Password() (string, error) {
 		return "", nil
 	}
 	account := "node:" + n.Label()
+	if !signer.HasKeyring() {
+		return "", core.Errorf(core.ECONFLICT, "Node %s has user %q but no password: set password_env (this machine has no OS keyring to keep it in).",
+			n.Label(), n.User)
+	}
 	pw, err := keyring.Get(KeyringService, account)
 	if errors.Is(err, keyring.ErrNotFound) {
 		return "", core.Errorf(core.ECONFLICT, "Node %s has user %q but no password: set password_env, or store it in the keyring (service %s, account %s).",

@@ -50,6 +50,8 @@ func TestParseAndPasswords(t *testing.T) {
 	require.Empty(t, pw)
 
 	keyring.MockInit() // unit test; the keyring integration test uses the real Secret Service
+	// The mock needs no bus, but the desk asks for one before any keyring call.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/mock")
 	withUser := c.Nodes[1]
 	withUser.User = "desk"
 	_, err = withUser.Password()
