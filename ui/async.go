@@ -131,7 +131,10 @@ func (l *lane) busy() bool { return l.inFlight.Load() > 0 }
 
 // run starts t from the Fyne thread and returns at once: t.call runs on
 // its own goroutine under the worker's context and t's deadline, and its
-// answer comes back through fyne.Do.
+// answer comes back through fyne.Do. The deadline holds even for a call
+// that does not watch its context (the OS keyring, a file on a stuck USB
+// stick): at the deadline the page is answered and its controls freed; the
+// call's own late answer is dropped.
 func run[T any](w *worker, t task[T]) {
 	timeout := cmp.Or(t.timeout, callTimeout)
 	held := w.hold(t.controls)
@@ -144,7 +147,7 @@ func run[T any](w *worker, t task[T]) {
 	w.calls.started()
 	go func() {
 		ctx, cancel := context.WithTimeout(w.ctx, timeout)
-		v, err := t.call(ctx)
+		v, err := within(ctx, timeout, t.call)
 		err = answerError(ctx, err, timeout)
 		cancel()
 		fyne.Do(func() {
@@ -167,6 +170,30 @@ func run[T any](w *worker, t task[T]) {
 			}
 		})
 	}()
+}
+
+// within is call's answer, or context.DeadlineExceeded once timeout passes
+// first. Only the deadline cuts a call short: one still running when the
+// session ends answers as it answers.
+func within[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	type answer struct {
+		v   T
+		err error
+	}
+	got := make(chan answer, 1) // a late answer is left in it, unread
+	go func() {
+		v, err := call(ctx)
+		got <- answer{v, err}
+	}()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	select {
+	case a := <-got:
+		return a.v, a.err
+	case <-deadline.C:
+		var zero T
+		return zero, context.DeadlineExceeded
+	}
 }
 
 // revoked says whether err ends the worker's session: the Service no

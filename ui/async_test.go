@@ -103,6 +103,32 @@ func TestRunTurnsItsDeadlineIntoASentence(t *testing.T) {
 	require.False(t, b.btn.Disabled())
 }
 
+// A call that never looks at its context (the OS keyring waiting to be
+// unlocked) is answered at the deadline all the same.
+func TestRunHoldsItsDeadlineForACallThatIgnoresIt(t *testing.T) {
+	b := setupAsync(t)
+	stuck := make(chan struct{})
+	defer close(stuck)
+	var got answer
+	run(b.w, task[string]{
+		controls: []fyne.Disableable{b.btn},
+		line:     b.line,
+		timeout:  50 * time.Millisecond,
+		call: func(context.Context) (string, error) {
+			<-stuck
+			return "late", nil
+		},
+		done: func(v string, err error) {
+			got.done(v, err)
+			b.line.SetText(errorText(err))
+		},
+	})
+	settle(t, &b.calls)
+	require.Equal(t, "The desk did not get an answer in 50ms; try again.", b.line.Text)
+	require.Empty(t, got.v, "the late answer is dropped")
+	require.False(t, b.btn.Disabled(), "the control is free again")
+}
+
 func TestAnswerErrorKeepsCoreMessagesAndNamesDeadlines(t *testing.T) {
 	t.Parallel()
 	expired, cancel := context.WithTimeout(context.Background(), 0)
