@@ -213,7 +213,7 @@ func (s *Service) NotifyRefund(ctx context.Context, id int64, channel NoticeChan
 	if err != nil {
 		return nil, err
 	}
-	if !isNoticeChannel(channel) {
+	if !slices.Contains(NoticeChannels(), channel) {
 		return nil, Errorf(EINVALID, "Say how the customer was told: phone, email, letter or in-person.")
 	}
 	note = strings.TrimSpace(note)
@@ -262,15 +262,6 @@ func (s *Service) ReplaceRefund(ctx context.Context, id int64, remarks string) (
 	approvals := withApproval(r.Approvals, ApprovalApprove, s.signApproval(ctx, ApprovalApprove, op.Name, r, a))
 	return s.Store.TransitionRefund(ctx, RefundTransition{ID: r.ID, From: RefundFailed, To: RefundApproved, ApprovedBy: op.Name,
 		Approvals: approvals, Release: true, Remarks: remarks, Audit: au})
-}
-
-func isNoticeChannel(c NoticeChannel) bool {
-	for _, k := range NoticeChannels() {
-		if c == k {
-			return true
-		}
-	}
-	return false
 }
 
 // refundAsset is the refunded deposit and its asset.

@@ -182,13 +182,5 @@ func writeNew(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return core.Errorf(core.EINVALID, "Cannot create %s: %v", path, err)
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeNewFile(path, append(b, '\n'))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +33,7 @@ func (a *app) signCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l, err := station.ReadLimits(limitsPath(limits))
+			l, err := station.ReadLimits(cmp.Or(limits, station.DefaultLimitsPath()))
 			if err != nil {
 				return err
 			}
@@ -94,18 +95,6 @@ func (a *app) stationCommand() *cobra.Command {
 	_ = imp.MarkFlagRequired("xpub")
 	cmd.AddCommand(imp)
 	return cmd
-}
-
-// limitsPath is --limits, else station.toml in the user's config folder.
-func limitsPath(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "station.toml"
-	}
-	return filepath.Join(dir, "depositdesk", "station.toml")
 }
 
 // writeFile writes a refund file to a new path, readable by its owner only.
