@@ -26,23 +26,9 @@ import (
 // Not parallel: the OS keyring's session bus is named in the environment.
 func TestRefundPaidThroughTheCLIOnBtcdRegtest(t *testing.T) {
 	keyringtest.Start(t)
-	node := btcdtest.Start(t)
-	node.Mature(t)
-	dir := t.TempDir()
-	db, nodesFile := filepath.Join(dir, "desk.db"), filepath.Join(dir, "nodes.toml")
-	require.NoError(t, os.WriteFile(nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://%s'\n"+
-		"user = '%s'\npassword_env = 'TEST_BTCD_RPC_PASSWORD'\n", node.RPCHost, node.User), 0o600))
-	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
-	xprv, xpub, err := testkeys.Account("deposit desk cli refund test seed", 84, 1, &chaincfg.RegressionNetParams)
-	require.NoError(t, err)
-
-	c := cli{t: t, db: db}
-	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
-	require.Equal(t, 0, r.code, r.stderr)
-	r = c.admin("asset", "add", "--chain", "bitcoin", "--network", "regtest", "--symbol", "BTC", "--decimals", "8",
-		"--confirmations", "2", "--xpub", xpub, "--min-deposit", "0.0001", "--refund-fee-rate", "4", "--refund-fee-cap", "0.0005")
-	require.Equal(t, 0, r.code, r.stderr)
-	r = c.run(adminPW+"\n"+xprv+"\n", "--operator", "admin", "--password-stdin", "key", "import", "BTC@regtest")
+	b := newBTCRefundDesk(t, "deposit desk cli refund test seed")
+	c, node, db, nodesFile, xprv := b.cli, b.node, b.db, b.nodesFile, b.xprv
+	r := c.run(adminPW+"\n"+xprv+"\n", "--operator", "admin", "--password-stdin", "key", "import", "BTC@regtest")
 	require.Equal(t, 0, r.code, r.stderr)
 	rec, w := creditedDeposit(t, db, node)
 	r = c.admin("--nodes", nodesFile, "refund", "payer", "BTC@regtest")
@@ -114,6 +100,37 @@ func TestRefundPaidThroughTheCLIOnBtcdRegtest(t *testing.T) {
 	require.Equal(t, "in-person", got.Channel)
 	require.NotEmpty(t, got.NotifiedAt)
 	require.Equal(t, 5, c.admin("refund", "notify", id, "--channel", "phone", "--note", "again").code)
+}
+
+// btcRefundDesk is a desk on a SQLite file with BTC@regtest on a btcd
+// regtest node (nodes.toml beside the database): its account key, a refund
+// fee rate of 4 sat/vB and a cap of 0.0005 BTC; admin administers it.
+type btcRefundDesk struct {
+	cli
+	node               *btcdtest.Node
+	dir, db, nodesFile string
+	xprv, xpub         string
+}
+
+func newBTCRefundDesk(t *testing.T, seed string) *btcRefundDesk {
+	t.Helper()
+	node := btcdtest.Start(t)
+	node.Mature(t)
+	dir := t.TempDir()
+	b := &btcRefundDesk{node: node, dir: dir, db: filepath.Join(dir, "desk.db"), nodesFile: filepath.Join(dir, "nodes.toml")}
+	require.NoError(t, os.WriteFile(b.nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://%s'\n"+
+		"user = '%s'\npassword_env = 'TEST_BTCD_RPC_PASSWORD'\n", node.RPCHost, node.User), 0o600))
+	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
+	var err error
+	b.xprv, b.xpub, err = testkeys.Account(seed, 84, 1, &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	b.cli = cli{t: t, db: b.db}
+	r := b.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = b.admin("asset", "add", "--chain", "bitcoin", "--network", "regtest", "--symbol", "BTC", "--decimals", "8",
+		"--confirmations", "2", "--xpub", b.xpub, "--min-deposit", "0.0001", "--refund-fee-rate", "4", "--refund-fee-cap", "0.0005")
+	require.Equal(t, 0, r.code, r.stderr)
+	return b
 }
 
 // creditedDeposit makes a Credited 0.015 BTC deposit (and another of 0.001)

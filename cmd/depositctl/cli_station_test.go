@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,13 +11,11 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil/psbt"
-	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core/station"
 	"depositdesk/internal/btcdtest"
 	"depositdesk/internal/keyringtest"
-	"depositdesk/internal/testkeys"
 )
 
 // stationProcess runs depositctl args as the air-gapped station does: a
@@ -45,21 +42,9 @@ func stationProcess(t *testing.T, stdin string, args ...string) result {
 // Not parallel: the OS keyring's session bus is named in the environment.
 func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	keyringtest.Start(t)
-	node := btcdtest.Start(t)
-	node.Mature(t)
-	dir := t.TempDir()
-	db, nodesFile := filepath.Join(dir, "desk.db"), filepath.Join(dir, "nodes.toml")
-	require.NoError(t, os.WriteFile(nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'bitcoin'\nnetwork = 'regtest'\nurl = 'http://%s'\n"+
-		"user = '%s'\npassword_env = 'TEST_BTCD_RPC_PASSWORD'\n", node.RPCHost, node.User), 0o600))
-	t.Setenv("TEST_BTCD_RPC_PASSWORD", node.Pass)
-	xprv, xpub, err := testkeys.Account("deposit desk station test seed!!", 84, 1, &chaincfg.RegressionNetParams)
-	require.NoError(t, err)
-	c := cli{t: t, db: db}
-	r := c.run(adminPW+"\n", "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
-	require.Equal(t, 0, r.code, r.stderr)
-	r = c.admin("asset", "add", "--chain", "bitcoin", "--network", "regtest", "--symbol", "BTC", "--decimals", "8",
-		"--confirmations", "2", "--xpub", xpub, "--min-deposit", "0.0001", "--refund-fee-rate", "4", "--refund-fee-cap", "0.0005")
-	require.Equal(t, 0, r.code, r.stderr)
+	desk := newBTCRefundDesk(t, "deposit desk station test seed!!")
+	c, node, dir, db, nodesFile, xprv, xpub := desk.cli, desk.node, desk.dir, desk.db, desk.nodesFile, desk.xprv, desk.xpub
+	var r result
 	rec, w := creditedDeposit(t, db, node)
 	c.checker("sam", "sam-password-01", "refund-approval")
 	var got struct {

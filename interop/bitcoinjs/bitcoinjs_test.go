@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,6 +25,7 @@ import (
 	"depositdesk/core/hdaddr"
 	"depositdesk/core/payout"
 	"depositdesk/internal/btcdtest"
+	"depositdesk/internal/npmtest"
 	"depositdesk/internal/testkeys"
 )
 
@@ -35,25 +35,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	shared.Stop()
 	os.Exit(code)
-}
-
-// nodeModules is where scripts/deps.sh installed sign.js's modules. A
-// missing or stale install fails the test: interoperability is only shown
-// by running it.
-func nodeModules(t *testing.T) string {
-	t.Helper()
-	cache, err := os.UserCacheDir()
-	require.NoError(t, err)
-	dir := filepath.Join(cache, "depositdesk", "bitcoinjs")
-	want, err := os.ReadFile("package-lock.json")
-	require.NoError(t, err)
-	if got, err := os.ReadFile(filepath.Join(dir, ".installed-lock")); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("bitcoinjs-lib's node modules are missing from %s or installed from another package-lock.json: run make test, or scripts/deps.sh test (npm ci there)", dir)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: run scripts/deps.sh test")
-	}
-	return filepath.Join(dir, "node_modules")
 }
 
 // signWithBitcoinJS hands file to sign.js as base64 and returns the PSBT
@@ -80,7 +61,7 @@ func signWithBitcoinJS(t *testing.T, modules string, file []byte, xprv string) [
 // fingerprint and branch/index).
 func TestBitcoinJSSignsTheDesksPSBTAndTheDeskBroadcastsIt(t *testing.T) {
 	t.Parallel()
-	modules := nodeModules(t)
+	modules := npmtest.Modules(t, "bitcoinjs")
 	n := shared.Get(t)
 	chain, err := bitcoin.New(bitcoin.Config{Host: n.RPCHost, User: n.User, Pass: n.Pass, Params: n.Params})
 	require.NoError(t, err)

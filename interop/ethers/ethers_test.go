@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,27 +26,9 @@ import (
 	"depositdesk/core/payout"
 	"depositdesk/core/station"
 	"depositdesk/internal/ethtest"
+	"depositdesk/internal/npmtest"
 	"depositdesk/internal/testkeys"
 )
-
-// nodeModules is where scripts/deps.sh installed sign.js's modules. A
-// missing or stale install fails the test: interoperability is only shown
-// by running it.
-func nodeModules(t *testing.T) string {
-	t.Helper()
-	cache, err := os.UserCacheDir()
-	require.NoError(t, err)
-	dir := filepath.Join(cache, "depositdesk", "ethers")
-	want, err := os.ReadFile("package-lock.json")
-	require.NoError(t, err)
-	if got, err := os.ReadFile(filepath.Join(dir, ".installed-lock")); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("ethers' node modules are missing from %s or installed from another package-lock.json: run make test, or scripts/deps.sh test", dir)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: run scripts/deps.sh test")
-	}
-	return filepath.Join(dir, "node_modules")
-}
 
 // payerKey is the refund payer's private key (m/44'/60'/0'/1/0) as hex,
 // what another wallet holding the account would sign with.
@@ -65,7 +46,7 @@ func payerKey(t *testing.T, xprv string) string {
 }
 
 func TestEthersSignsTheDesksRefundFileAndTheDeskSendsIt(t *testing.T) {
-	modules := nodeModules(t)
+	modules := npmtest.Modules(t, "ethers")
 	sim := ethtest.Simulated(t)
 	funder, customer := sim.Accounts[0], sim.Accounts[1]
 	token := sim.DeployToken(funder)
