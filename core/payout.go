@@ -176,6 +176,16 @@ type BitcoinPayer interface {
 	FeeRate(ctx context.Context) (*big.Int, error)
 }
 
+// TransactionSource gives the transactions a Bitcoin refund's coins come
+// from: hardware wallets sign an input only with its whole previous
+// transaction in the PSBT (BIP-174 non-witness UTXO), whose hash proves
+// the amount they are shown.
+type TransactionSource interface {
+	// RawTransaction is transaction txid as serialized on the network,
+	// checked to hash to txid; ENOTFOUND when the node does not know it.
+	RawTransaction(ctx context.Context, txid string) ([]byte, error)
+}
+
 // EthereumPayer is what an Ethereum refund needs of the node besides Chain.
 type EthereumPayer interface {
 	Balance(ctx context.Context, address string) (*big.Int, error)

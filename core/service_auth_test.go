@@ -259,6 +259,10 @@ func guardedCalls() []serviceCall {
 			_, _, err := s.StationRefund(ctx, 1)
 			return err
 		}},
+		{"PreviousTransactions", core.ActionPrepareRefund, func(ctx context.Context, s *core.Service) error {
+			_, err := s.PreviousTransactions(ctx, &core.Refund{ID: 1, Chain: core.ChainBitcoin, Network: "regtest", Payout: &core.Payout{}})
+			return err
+		}},
 		{"ImportSignedRefund", core.ActionPrepareRefund, func(ctx context.Context, s *core.Service) error {
 			_, err := s.ImportSignedRefund(ctx, 1, []byte{1})
 			return err

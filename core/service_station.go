@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // StationRefund is what the desk hands the air-gapped signing station for
@@ -20,6 +21,41 @@ func (s *Service) StationRefund(ctx context.Context, id int64) (*Refund, *Asset,
 		return nil, nil, err
 	}
 	return r, a, nil
+}
+
+// PreviousTransactions are the transactions prepared Bitcoin refund r's
+// inputs spend, by txid, from its network's node: a PSBT carries them for
+// hardware wallets (payout.ExportPSBT checks each against the output the
+// refund records). Requires Refund or Sign Refund.
+func (s *Service) PreviousTransactions(ctx context.Context, r *Refund) (map[string][]byte, error) {
+	if _, err := s.authorize(ctx, ActionPrepareRefund); err != nil {
+		return nil, err
+	}
+	if r.Chain != ChainBitcoin || r.Payout == nil {
+		return nil, Errorf(EINVALID, "Only a prepared Bitcoin refund spends previous transactions.")
+	}
+	const without = "The PSBT cannot carry the transactions its coins come from"
+	node, err := s.chainFor(ctx, Network{r.Chain, r.Network}, without)
+	if err != nil {
+		return nil, err
+	}
+	src, ok := node.(TransactionSource)
+	if !ok {
+		return nil, Errorf(ECONFLICT, "The %s/%s node cannot give transactions. %s.", r.Chain, r.Network, without)
+	}
+	prev := map[string][]byte{}
+	for _, in := range r.Payout.Inputs {
+		txid, _, _ := strings.Cut(in.Outpoint, ":")
+		if _, ok := prev[txid]; ok {
+			continue
+		}
+		raw, err := src.RawTransaction(ctx, txid)
+		if err != nil {
+			return nil, Errorf(ErrorCode(err), "%s: %s", without, ErrorMessage(err))
+		}
+		prev[txid] = raw
+	}
+	return prev, nil
 }
 
 // ImportSignedRefund stores the transaction the station signed for a

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
@@ -23,15 +25,17 @@ import (
 )
 
 // payNode is a Bitcoin node for refund tests: it knows the outputs in
-// coins (outpoint → amount and address), answers a fee estimate when
-// FeeRateFunc is set, and accepts what is sent, keeping it. The real-node
-// paths are tested in core/watcher/realrefund_test.go.
+// coins (outpoint → amount and address) and the transactions that made
+// them, answers a fee estimate when FeeRateFunc is set, and accepts what
+// is sent, keeping it. The real-node paths are tested in
+// core/watcher/realrefund_test.go.
 type payNode struct {
 	storetest.EmptyChain
 	FeeRateFunc func(ctx context.Context) (*big.Int, error)
 
 	mu    sync.Mutex
 	coins map[string]payCoin
+	txs   map[string][]byte
 	sent  [][]byte
 }
 
@@ -41,9 +45,20 @@ type payCoin struct {
 }
 
 var (
-	_ core.BitcoinPayer = (*payNode)(nil)
-	_ core.Broadcaster  = (*payNode)(nil)
+	_ core.BitcoinPayer      = (*payNode)(nil)
+	_ core.Broadcaster       = (*payNode)(nil)
+	_ core.TransactionSource = (*payNode)(nil)
 )
+
+func (n *payNode) RawTransaction(_ context.Context, txid string) ([]byte, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	raw, ok := n.txs[txid]
+	if !ok {
+		return nil, core.Errorf(core.ENOTFOUND, "The node does not know transaction %s.", txid)
+	}
+	return raw, nil
+}
 
 func (n *payNode) Unspent(_ context.Context, outpoint string) (*big.Int, string, error) {
 	n.mu.Lock()
@@ -111,7 +126,7 @@ func setupRefundDesk(t *testing.T) *refundDesk {
 	a, err := b.svc.UpdateAsset(b.admin, as[0].ID, core.AssetUpdate{AccountXPub: &xpub, RefundFeeRate: big.NewInt(2),
 		RefundFeeCap: big.NewInt(10_000)})
 	require.NoError(t, err)
-	d := &refundDesk{bundle: b, node: &payNode{coins: map[string]payCoin{}}, asset: a}
+	d := &refundDesk{bundle: b, node: &payNode{coins: map[string]payCoin{}, txs: map[string][]byte{}}, asset: a}
 	b.svc.Nodes = core.NodeMap{a.Net(): d.node}
 	b.svc.Keys = testKeys{xprv}
 	// Operators' approval keys, made at login as the OS keyring's are: the
@@ -137,13 +152,32 @@ func setupRefundDesk(t *testing.T) *refundDesk {
 }
 
 // credited submits a deposit of amount to the customer's derived deposit
-// address and credits it as the watcher would; the node knows its output.
+// address and credits it as the watcher would; the node knows its
+// transaction (output 0 pays the deposit) and output.
 func (d *refundDesk) credited(t *testing.T, customerNo, amount string, n int) *core.DepositRecord {
 	t.Helper()
+	to, err := d.svc.DepositAddress(d.admin, customerNo, "BTC", "regtest")
+	require.NoError(t, err)
+	sats, err := core.ParseAmount(amount, 8)
+	require.NoError(t, err)
+	addr, err := btcutil.DecodeAddress(to.Address, &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	script, err := txscript.PayToAddrScript(addr)
+	require.NoError(t, err)
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(&wire.OutPoint{Hash: sha256.Sum256([]byte(fmt.Sprint("pay", n)))}, nil, [][]byte{{1}}))
+	tx.AddTxOut(wire.NewTxOut(sats.Int64(), script))
+	var raw bytes.Buffer
+	require.NoError(t, tx.Serialize(&raw))
+	d.node.mu.Lock()
+	d.node.txs[tx.TxHash().String()] = raw.Bytes()
+	d.node.mu.Unlock()
 	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: fmt.Sprint("pay", n), CustomerNo: customerNo,
 		SecuritiesAccount: "SA-" + customerNo, AssetSymbol: "BTC", Network: "regtest", Amount: amount,
-		SourceAddress: regtestAddress(t), TxID: fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprint("pay", n))))})
+		SourceAddress: regtestAddress(t), TxID: tx.TxHash().String()})
 	require.NoError(t, err)
+	require.Equal(t, to.Address, rec.DestinationAddress)
+	require.Zero(t, rec.TxIndex)
 	for _, to := range []core.DepositStatus{core.StatusConfirming, core.StatusCredited} {
 		rec, err = d.store.TransitionDeposit(context.Background(), core.DepositTransition{ID: rec.ID, From: rec.Status, To: to,
 			Audit: core.AuditEntry{At: time.Now(), Actor: "watcher", Action: "deposit." + string(to), Entity: "deposit"}})

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"depositdesk/core"
-	"depositdesk/core/payout"
 	"depositdesk/core/station"
 )
 
@@ -28,16 +27,7 @@ func (p *refundsPage) exportTo(r *core.Refund, path string) {
 		controls: p.actions(),
 		line:     p.message,
 		call: func(ctx context.Context) (struct{}, error) {
-			got, a, err := p.svc.StationRefund(ctx, r.ID)
-			if err != nil {
-				return struct{}{}, err
-			}
-			var b []byte
-			if station.IsPSBT(path) {
-				b, err = payout.ExportPSBT(a, got, got.Payout)
-			} else {
-				b, err = station.NewFile(got, a).Marshal()
-			}
+			b, err := station.Export(ctx, p.svc, r.ID, path)
 			if err != nil {
 				return struct{}{}, err
 			}

@@ -67,14 +67,18 @@ func TestRefundSignedOnAnAirGappedStation(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	// The same refund as a PSBT for other wallets; unsigned, it is not imported.
 	unsignedPSBT := filepath.Join(dir, "refund.psbt")
-	r = c.admin("refund", "export", id, "--out", unsignedPSBT)
+	r = c.admin("--nodes", nodesFile, "refund", "export", id, "--out", unsignedPSBT)
 	require.Equal(t, 0, r.code, r.stderr)
 	raw, err := os.ReadFile(unsignedPSBT)
 	require.NoError(t, err)
 	pkt, err := psbt.NewFromRawBytes(bytes.NewReader(raw), false)
 	require.NoError(t, err)
 	require.Len(t, pkt.Inputs, 2)
-	require.Len(t, pkt.Inputs[0].Bip32Derivation, 1, "each input names its key for the wallet")
+	for i, in := range pkt.Inputs {
+		require.Len(t, in.Bip32Derivation, 1, "each input names its key for the wallet")
+		require.NotNil(t, in.NonWitnessUtxo, "and carries the transaction it spends, for hardware wallets")
+		require.Equal(t, pkt.UnsignedTx.TxIn[i].PreviousOutPoint.Hash, in.NonWitnessUtxo.TxHash())
+	}
 	r = c.admin("refund", "import", id, unsignedPSBT)
 	require.Equal(t, 5, r.code)
 	require.Contains(t, r.stderr, "is not signed")

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"depositdesk/core"
-	"depositdesk/core/payout"
 	"depositdesk/core/station"
 )
 
@@ -155,18 +154,11 @@ func (a *app) printPayer(asset *core.Asset, b *core.PayerBalance) error {
 // station: a BIP-174 PSBT when path ends in .psbt (Bitcoin, for other
 // wallets), else the desk's own refund file.
 func (a *app) exportRefund(ctx context.Context, id int64, path string) error {
-	r, asset, err := a.svc.StationRefund(ctx, id)
+	b, err := station.Export(ctx, a.svc, id, path)
 	if err != nil {
 		return err
 	}
-	if station.IsPSBT(path) {
-		b, err := payout.ExportPSBT(asset, r, r.Payout)
-		if err != nil {
-			return err
-		}
-		return writeNewFile(path, b)
-	}
-	return writeFile(path, station.NewFile(r, asset))
+	return writeNewFile(path, b)
 }
 
 // signedTransaction reads what a station or wallet signed for refund id.

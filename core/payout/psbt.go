@@ -26,7 +26,12 @@ import (
 // no origin: the fingerprint is then the account key's own and the path
 // branch/index below it, which only a signer holding the account key
 // itself (the signing station, or a wallet given the descriptor) finds.
-func ExportPSBT(a *core.Asset, r *core.Refund, p *core.Payout) ([]byte, error) {
+// prev holds, by txid, every transaction p's inputs spend (serialized, as
+// core.TransactionSource gives them): each input carries its whole previous
+// transaction too, which hardware wallets require (BIP-174 non-witness
+// UTXO), once it hashes to the input's txid and its output is the amount
+// and script the refund records.
+func ExportPSBT(a *core.Asset, r *core.Refund, p *core.Payout, prev map[string][]byte) ([]byte, error) {
 	if a.Chain != core.ChainBitcoin {
 		return nil, core.Errorf(core.EINVALID, "PSBTs are Bitcoin's; %s refunds travel as the prepared-refund file.", a.Key())
 	}
@@ -50,7 +55,11 @@ func ExportPSBT(a *core.Asset, r *core.Refund, p *core.Payout) ([]byte, error) {
 		return nil, core.Errorf(core.EINTERNAL, "psbt: %v", err)
 	}
 	for i, c := range p.Inputs {
-		pkt.Inputs[i].WitnessUtxo = prevs.FetchPrevOutput(tx.TxIn[i].PreviousOutPoint)
+		op := tx.TxIn[i].PreviousOutPoint
+		pkt.Inputs[i].WitnessUtxo = prevs.FetchPrevOutput(op)
+		if pkt.Inputs[i].NonWitnessUtxo, err = previousTx(prev, op, pkt.Inputs[i].WitnessUtxo); err != nil {
+			return nil, err
+		}
 		d, err := derivation(acct, c.Branch, c.Index)
 		if err != nil {
 			return nil, err
@@ -155,6 +164,34 @@ func prevOuts(a *core.Asset, p *core.Payout, tx *wire.MsgTx) (*txscript.MultiPre
 		prevs.AddPrevOut(tx.TxIn[i].PreviousOutPoint, wire.NewTxOut(c.Amount.Int64(), script))
 	}
 	return prevs, nil
+}
+
+// previousTx is the transaction in prev that op spends, once it is: its
+// hash is op's and its output op.Index is out. A node answering with
+// another transaction, or one paying otherwise than the refund records, is
+// refused, as a wallet would then show the signer an amount the desk never
+// checked.
+func previousTx(prev map[string][]byte, op wire.OutPoint, out *wire.TxOut) (*wire.MsgTx, error) {
+	raw, ok := prev[op.Hash.String()]
+	if !ok {
+		return nil, core.Errorf(core.EINVALID, "Transaction %s, which the refund spends, is not at hand: hardware wallets need it in the PSBT.", op.Hash)
+	}
+	var tx wire.MsgTx
+	rd := bytes.NewReader(raw)
+	if err := tx.Deserialize(rd); err != nil || rd.Len() != 0 {
+		return nil, core.Errorf(core.ECONFLICT, "The node's transaction %s does not parse; nothing was written.", op.Hash)
+	}
+	switch {
+	case tx.TxHash() != op.Hash:
+		return nil, core.Errorf(core.ECONFLICT, "The node answered %s with transaction %s; nothing was written.", op.Hash, tx.TxHash())
+	case int(op.Index) >= len(tx.TxOut):
+		return nil, core.Errorf(core.ECONFLICT, "Transaction %s has no output %d; nothing was written.", op.Hash, op.Index)
+	case tx.TxOut[op.Index].Value != out.Value:
+		return nil, core.Errorf(core.ECONFLICT, "Output %s holds %d sat, the refund records %d; nothing was written.", op, tx.TxOut[op.Index].Value, out.Value)
+	case !bytes.Equal(tx.TxOut[op.Index].PkScript, out.PkScript):
+		return nil, core.Errorf(core.ECONFLICT, "Output %s pays another address than the refund records; nothing was written.", op)
+	}
+	return &tx, nil
 }
 
 // derivation is the BIP-174 key origin of the account's branch/index key:

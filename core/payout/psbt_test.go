@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"maps"
 	"math/big"
 	"testing"
 
@@ -12,7 +13,9 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -30,6 +33,7 @@ type psbtBundle struct {
 	p      *core.Payout
 	acct   *hdkeychain.ExtendedKey // what payout.Sign takes
 	wallet string                  // the private key that signs the PSBT
+	prev   map[string][]byte       // the transactions the inputs spend
 }
 
 func psbtSetup(t *testing.T, descriptor bool) *psbtBundle {
@@ -41,12 +45,37 @@ func psbtSetup(t *testing.T, descriptor bool) *psbtBundle {
 		require.NoError(t, err)
 		a.AccountXPub, wallet = desc, master
 	}
-	c1, c2 := coin(t, a, 0, 3, 300_000, 0), coin(t, a, 1, 5, 300_000, 1)
+	coins, prev := funded(t, coin(t, a, 0, 3, 300_000, 0), coin(t, a, 1, 5, 300_000, 1))
 	r := &core.Refund{ID: 5, Address: customer(t), Amount: big.NewInt(400_000), Decimals: 8}
-	p, err := payout.Builder{}.Build(context.Background(), a, r, []core.PayoutInput{c1, c2}, nil, nodeWith(c1, c2))
+	p, err := payout.Builder{}.Build(context.Background(), a, r, coins, nil, nodeWith(coins...))
 	require.NoError(t, err)
 	require.NotNil(t, p.Change)
-	return &psbtBundle{a: a, r: r, p: p, acct: acct, wallet: wallet}
+	return &psbtBundle{a: a, r: r, p: p, acct: acct, wallet: wallet, prev: prev}
+}
+
+// funded gives each coin a transaction it comes from: output 1 pays the
+// coin (output 0 someone else), and the coin's outpoint becomes that
+// transaction's. prev holds them serialized, by txid, as a node gives them.
+func funded(t *testing.T, coins ...core.PayoutInput) ([]core.PayoutInput, map[string][]byte) {
+	t.Helper()
+	prev := map[string][]byte{}
+	out := make([]core.PayoutInput, len(coins))
+	for i, c := range coins {
+		script, err := txscript.PayToAddrScript(mustAddr(t, c.Address))
+		require.NoError(t, err)
+		other, err := txscript.PayToAddrScript(mustAddr(t, customer(t)))
+		require.NoError(t, err)
+		tx := wire.NewMsgTx(2)
+		tx.AddTxIn(wire.NewTxIn(&wire.OutPoint{Hash: chainhash.Hash{byte(i + 1)}, Index: 0}, nil, [][]byte{{1}}))
+		tx.AddTxOut(wire.NewTxOut(1_000, other))
+		tx.AddTxOut(wire.NewTxOut(c.Amount.Int64(), script))
+		var buf bytes.Buffer
+		require.NoError(t, tx.Serialize(&buf))
+		prev[tx.TxHash().String()] = buf.Bytes()
+		c.Outpoint = tx.TxHash().String() + ":1"
+		out[i] = c
+	}
+	return out, prev
 }
 
 // signPSBT signs b as a wallet holding xprv does: each input's key found
@@ -120,7 +149,7 @@ func TestExportPSBTCarriesWhatAWalletNeeds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			b := psbtSetup(t, descriptor)
-			file, err := payout.ExportPSBT(b.a, b.r, b.p)
+			file, err := payout.ExportPSBT(b.a, b.r, b.p, b.prev)
 			require.NoError(t, err)
 			require.True(t, bytes.HasPrefix(file, []byte("psbt\xff")), "binary, as .psbt files are")
 
@@ -157,6 +186,10 @@ func TestExportPSBTCarriesWhatAWalletNeeds(t *testing.T) {
 				script, err := txscript.PayToAddrScript(mustAddr(t, c.Address))
 				require.NoError(t, err)
 				require.Equal(t, script, in.WitnessUtxo.PkScript)
+				require.NotNil(t, in.NonWitnessUtxo, "hardware wallets sign only with the previous transaction")
+				op := pkt.UnsignedTx.TxIn[i].PreviousOutPoint
+				require.Equal(t, op.Hash, in.NonWitnessUtxo.TxHash())
+				require.Equal(t, in.WitnessUtxo, in.NonWitnessUtxo.TxOut[op.Index])
 				require.Len(t, in.Bip32Derivation, 1)
 				checkDerivation(in.Bip32Derivation[0], c.Branch, c.Index, c.Address)
 				fee += in.WitnessUtxo.Value
@@ -177,12 +210,38 @@ func TestExportPSBTRefusesWhatCheckRefuses(t *testing.T) {
 	b := psbtSetup(t, true)
 	altered := clonePayout(t, b.p)
 	altered.Fee = core.NewInt(big.NewInt(altered.Fee.Int64() + 1))
-	_, err := payout.ExportPSBT(b.a, b.r, altered)
+	_, err := payout.ExportPSBT(b.a, b.r, altered, b.prev)
 	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "%v", err)
+
+	// The previous transactions must be the ones the inputs spend, paying
+	// what the refund records: a node's lie would show the signer another
+	// amount than the desk checked.
+	txid := func(i int) string { return b.p.Inputs[i].Outpoint[:64] }
+	for name, edit := range map[string]func(prev map[string][]byte){
+		"Missing":       func(prev map[string][]byte) { delete(prev, txid(1)) },
+		"AnotherTx":     func(prev map[string][]byte) { prev[txid(0)] = prev[txid(1)] },
+		"Unreadable":    func(prev map[string][]byte) { prev[txid(0)] = prev[txid(0)][:20] },
+		"TrailingBytes": func(prev map[string][]byte) { prev[txid(0)] = append(bytes.Clone(prev[txid(0)]), 0) },
+	} {
+		prev := maps.Clone(b.prev)
+		edit(prev)
+		_, err := payout.ExportPSBT(b.a, b.r, b.p, prev)
+		require.Error(t, err, name)
+		require.Contains(t, []string{core.EINVALID, core.ECONFLICT}, core.ErrorCode(err), "%s: %v", name, err)
+	}
+	// Recorded facts rewritten consistently (an input worth 1 sat less, the
+	// fee 1 sat less) pass Check; the previous transaction gives them away.
+	otherAmount := clonePayout(t, b.p)
+	otherAmount.Inputs[0].Amount = core.NewInt(big.NewInt(otherAmount.Inputs[0].Amount.Int64() - 1))
+	otherAmount.Fee = core.NewInt(big.NewInt(otherAmount.Fee.Int64() - 1))
+	require.NoError(t, payout.Builder{}.Check(b.a, b.r, otherAmount))
+	_, err = payout.ExportPSBT(b.a, b.r, otherAmount, b.prev)
+	require.Equal(t, core.ECONFLICT, core.ErrorCode(err), "%v", err)
+	require.Contains(t, err.Error(), "the refund records 299999")
 
 	eth := *b.a
 	eth.Chain = core.ChainEthereum
-	_, err = payout.ExportPSBT(&eth, b.r, b.p)
+	_, err = payout.ExportPSBT(&eth, b.r, b.p, b.prev)
 	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 	_, _, err = payout.ImportPSBT(&eth, b.r, b.p, nil)
 	require.Equal(t, core.EINVALID, core.ErrorCode(err))
@@ -199,7 +258,7 @@ func TestImportPSBTGivesWhatTheStationSigns(t *testing.T) {
 			b := psbtSetup(t, descriptor)
 			wantRaw, wantTxID, err := payout.Sign(b.a, b.r, b.p, b.acct)
 			require.NoError(t, err)
-			file, err := payout.ExportPSBT(b.a, b.r, b.p)
+			file, err := payout.ExportPSBT(b.a, b.r, b.p, b.prev)
 			require.NoError(t, err)
 
 			partial := serializePSBT(t, signPSBT(t, file, b.wallet, txscript.SigHashAll))
@@ -225,14 +284,14 @@ func TestImportPSBTGivesWhatTheStationSigns(t *testing.T) {
 func TestImportPSBTTakesOnlySignatures(t *testing.T) {
 	t.Parallel()
 	b := psbtSetup(t, true)
-	file, err := payout.ExportPSBT(b.a, b.r, b.p)
+	file, err := payout.ExportPSBT(b.a, b.r, b.p, b.prev)
 	require.NoError(t, err)
 	other := *b.r
 	other.ID, other.Amount = 6, big.NewInt(300_000)
 	c1, c2 := b.p.Inputs[0], b.p.Inputs[1]
 	q, err := payout.Builder{}.Build(context.Background(), b.a, &other, []core.PayoutInput{c1, c2}, nil, nodeWith(c1, c2))
 	require.NoError(t, err)
-	otherFile, err := payout.ExportPSBT(b.a, &other, q)
+	otherFile, err := payout.ExportPSBT(b.a, &other, q, b.prev)
 	require.NoError(t, err)
 	stranger, err := hdkeychain.NewMaster(bytes.Repeat([]byte{3}, 32), &chaincfg.RegressionNetParams)
 	require.NoError(t, err)

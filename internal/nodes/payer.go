@@ -10,9 +10,10 @@ import (
 // A node serves what a refund needs when its adapter does; each call is
 // checked and bounded as every other (see call).
 var (
-	_ core.BitcoinPayer  = (*Chain)(nil)
-	_ core.EthereumPayer = (*Chain)(nil)
-	_ core.Broadcaster   = (*Chain)(nil)
+	_ core.BitcoinPayer      = (*Chain)(nil)
+	_ core.EthereumPayer     = (*Chain)(nil)
+	_ core.Broadcaster       = (*Chain)(nil)
+	_ core.TransactionSource = (*Chain)(nil)
 )
 
 // as is the node's adapter as T, or ECONFLICT saying the node cannot do
@@ -50,6 +51,17 @@ func (c *Chain) FeeRate(ctx context.Context) (*big.Int, error) {
 			return nil, err
 		}
 		return p.FeeRate(ctx)
+	})
+}
+
+// RawTransaction implements core.TransactionSource.
+func (c *Chain) RawTransaction(ctx context.Context, txid string) ([]byte, error) {
+	return call(ctx, c, func(ctx context.Context, in core.Chain) ([]byte, error) {
+		s, err := as[core.TransactionSource](c, in, "give previous transactions")
+		if err != nil {
+			return nil, err
+		}
+		return s.RawTransaction(ctx, txid)
 	})
 }
 

@@ -97,7 +97,13 @@ func TestBitcoinJSSignsTheDesksPSBTAndTheDeskBroadcastsIt(t *testing.T) {
 			require.Len(t, p.Inputs, 2)
 			require.NotNil(t, p.Change, "the change output carries its key origin too")
 
-			file, err := payout.ExportPSBT(a, r, p)
+			prev := map[string][]byte{}
+			for _, in := range p.Inputs {
+				txid, _, _ := strings.Cut(in.Outpoint, ":")
+				prev[txid], err = chain.RawTransaction(ctx, txid)
+				require.NoError(t, err)
+			}
+			file, err := payout.ExportPSBT(a, r, p, prev)
 			require.NoError(t, err)
 			signed := signWithBitcoinJS(t, modules, file, wallet)
 			raw, txid, err := payout.ImportPSBT(a, r, p, signed)

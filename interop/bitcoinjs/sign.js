@@ -24,6 +24,11 @@ if (!xprv || !network) {
 const key = BIP32Factory(ecc).fromBase58(xprv, network);
 const ECPair = ECPairFactory(ecc);
 const psbt = bitcoin.Psbt.fromBase64(fs.readFileSync(0, 'utf8').trim(), { network });
+// A hardware wallet signs an input only with the whole transaction it
+// spends (CVE-2020-14199); bitcoinjs-lib checks its hash against the input.
+psbt.data.inputs.forEach((input, i) => {
+  if (!input.nonWitnessUtxo) throw new Error(`input ${i}: no previous transaction`);
+});
 
 if (key.depth === 0) {
   // bitcoinjs-lib's own search: the derivations with the master's

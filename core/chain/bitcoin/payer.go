@@ -11,6 +11,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcjson"
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 
 	"depositdesk/core"
@@ -21,8 +22,9 @@ import (
 const feeTarget = 6
 
 var (
-	_ core.BitcoinPayer = (*Chain)(nil)
-	_ core.Broadcaster  = (*Chain)(nil)
+	_ core.BitcoinPayer      = (*Chain)(nil)
+	_ core.Broadcaster       = (*Chain)(nil)
+	_ core.TransactionSource = (*Chain)(nil)
 )
 
 // Unspent implements core.BitcoinPayer: gettxspendingprevout, then gettxout
@@ -183,4 +185,21 @@ func decimal(method string, n json.Number) (*big.Rat, error) {
 		return nil, malformed(method, "%q is not a number", n)
 	}
 	return v, nil
+}
+
+// RawTransaction implements core.TransactionSource: getrawtransaction (1
+// RPC), the bytes checked to decode and hash to txid.
+func (c *Chain) RawTransaction(ctx context.Context, txid string) ([]byte, error) {
+	if _, err := chainhash.NewHashFromStr(txid); err != nil || len(txid) != 2*chainhash.HashSize {
+		return nil, core.Errorf(core.EINVALID, "%q is no transaction hash.", txid)
+	}
+	_, msg, err := c.rawTx(ctx, txid)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := msg.Serialize(&buf); err != nil {
+		return nil, core.Errorf(core.EINTERNAL, "serialize %s: %v", txid, err)
+	}
+	return buf.Bytes(), nil
 }

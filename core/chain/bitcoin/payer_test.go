@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,29 @@ func TestFeeRate(t *testing.T) {
 	// theirs, in sat/vB rounded up (vsize is the weight / 4, rounded up).
 	vsize := (3*tx.SerializeSizeStripped() + tx.SerializeSize() + 3) / 4
 	require.Equal(t, int64((btcdtest.Fee+vsize-1)/vsize), rate.Int64())
+}
+
+// RawTransaction gives a transaction, pooled or mined, as the network
+// serializes it (witnesses included), in one RPC.
+func TestRawTransaction(t *testing.T) {
+	t.Parallel()
+	n, c := matured(t)
+	ctx := context.Background()
+	tx := n.Sign(t, btcdtest.Output{To: btcdtest.NewAddress(t), Sats: 70_000})
+	_, err := c.Send(ctx, serialize(t, tx))
+	require.NoError(t, err)
+	for _, state := range []string{"pooled", "mined"} {
+		before := c.Calls()
+		raw, err := c.RawTransaction(ctx, tx.TxHash().String())
+		require.NoError(t, err, state)
+		require.EqualValues(t, 1, c.Calls()-before)
+		require.Equal(t, serialize(t, tx), raw, state)
+		n.Generate(t, 1)
+	}
+	_, err = c.RawTransaction(ctx, strings.Repeat("ab", 32))
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "%v", err)
+	_, err = c.RawTransaction(ctx, "abc")
+	require.Equal(t, core.EINVALID, core.ErrorCode(err), "%v", err)
 }
 
 func TestSend(t *testing.T) {

@@ -1,21 +1,23 @@
 // Package bitcoin is the core.Chain adapter for a btcd node (v0.24), and
-// the core.BitcoinPayer and core.Broadcaster a refund needs of it, over
-// btcd's rpcclient in HTTP POST mode. The node must run with --txindex
-// (to find mined transactions by hash) and --addrindex (to name the
-// transaction that spent an output, for Conflict).
+// the core.BitcoinPayer, core.TransactionSource and core.Broadcaster a
+// refund needs of it, over btcd's rpcclient in HTTP POST mode. The node
+// must run with --txindex (to find mined transactions by hash) and
+// --addrindex (to name the transaction that spent an output, for
+// Conflict).
 //
 // Round trips per method (Calls counts them):
 //
-//	Head         2  getbestblockhash, getblockheader
-//	Block        2  getblockhash, getblock (verbosity 1)
-//	Transaction  mined: 2 + one getrawtransaction per distinct spent tx
-//	             (none for a coinbase); in the mempool: 1 + that + 1
-//	             (gettxout; more only after a reorg, see reconcile)
-//	Conflict     per distinct spent tx 1 getrawtransaction, then per
-//	             outpoint 1 searchrawtransactions page (usually one)
-//	Unspent      2  gettxspendingprevout, gettxout
-//	FeeRate      1  estimatefee
-//	Send         1  sendrawtransaction; + getrawtransaction when refused
+//	Head            2  getbestblockhash, getblockheader
+//	Block           2  getblockhash, getblock (verbosity 1)
+//	Transaction     mined: 2 + one getrawtransaction per distinct spent tx
+//	                (none for a coinbase); in the mempool: 1 + that + 1
+//	                (gettxout; more only after a reorg, see reconcile)
+//	Conflict        per distinct spent tx 1 getrawtransaction, then per
+//	                outpoint 1 searchrawtransactions page (usually one)
+//	Unspent         2  gettxspendingprevout, gettxout
+//	FeeRate         1  estimatefee
+//	Send            1  sendrawtransaction; + getrawtransaction when refused
+//	RawTransaction  1  getrawtransaction
 package bitcoin
 
 import (
