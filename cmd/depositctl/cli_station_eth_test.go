@@ -29,13 +29,15 @@ import (
 )
 
 // Not parallel: the OS keyring's session bus is named in the environment.
-// An Ether refund on geth --dev through the commands an operator and a
-// station administrator type: prepare --out, depositctl sign in a process
-// with no network, import, broadcast, Refunded.
-func TestEtherRefundSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
+// An Ether and an ERC-20 refund on geth --dev through the commands an
+// operator and a station administrator type: prepare --out, depositctl
+// sign in a process with no network, import, broadcast, Refunded.
+func TestEtherAndTokenRefundsSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
 	keyringtest.Start(t)
 	node := ethtest.Geth(t)
 	customer := node.NewAccount(ethtest.Gwei(5_000_000_000)) // 5 ETH
+	token := node.DeployToken(customer)
+	node.MustSucceed(token.Mint(customer, customer.Address, big.NewInt(90_000_000)))
 	dir := t.TempDir()
 	db, nodesFile := filepath.Join(dir, "desk.db"), filepath.Join(dir, "nodes.toml")
 	require.NoError(t, os.WriteFile(nodesFile, fmt.Appendf(nil, "[[node]]\nchain = 'ethereum'\nnetwork = 'dev'\nurl = '%s'\n", node.URL), 0o600))
@@ -47,10 +49,14 @@ func TestEtherRefundSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
 	r = c.admin("asset", "add", "--chain", "ethereum", "--network", "dev", "--symbol", "ETH", "--decimals", "18",
 		"--confirmations", "2", "--xpub", xpub, "--min-deposit", "0.001", "--refund-fee-cap", "0.01")
 	require.Equal(t, 0, r.code, r.stderr)
+	r = c.admin("asset", "add", "--chain", "ethereum", "--network", "dev", "--symbol", "TST", "--decimals", strconv.Itoa(ethtest.TokenDecimals),
+		"--contract", token.Address.Hex(), "--confirmations", "2", "--xpub", xpub, "--min-deposit", "1", "--refund-fee-cap", "0.01")
+	require.Equal(t, 0, r.code, r.stderr)
 	c.checker("sam", "sam-password-01", "refund-approval")
 
-	// The customer's proved address and a credited 0.25 ETH deposit, as the
-	// desk and its watcher make them; the payer funded by the firm.
+	// The customer's proved address and credited deposits of 0.25 ETH and
+	// 7.5 TST, as the desk and its watcher make them; the payer funded by
+	// the firm with both.
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
 	require.NoError(t, err)
@@ -71,17 +77,23 @@ func TestEtherRefundSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
 	require.NoError(t, err)
 	da, err := svc.DepositAddress(admin, "C10001", "ETH", "dev")
 	require.NoError(t, err)
-	assets, err := svc.ListAssets(admin, core.AssetFilter{})
+	eth := "ETH"
+	assets, err := svc.ListAssets(admin, core.AssetFilter{Symbol: &eth})
 	require.NoError(t, err)
 	payer, err := payout.Payer(assets[0])
 	require.NoError(t, err)
 	node.Fund(common.HexToAddress(payer), ethtest.Gwei(1_000_000_000))
+	node.MustSucceed(token.Mint(customer, common.HexToAddress(payer), big.NewInt(7_500_000)))
 	ww := &watcher.Watcher{Network: core.Network{Chain: core.ChainEthereum, Name: "dev"}, Chain: ethereum.New(node.Client, ethereum.Config{}), Store: st}
 	_, err = ww.Step(ctx)
 	require.NoError(t, err)
 	sent := node.MustSucceed(node.Transfer(customer, common.HexToAddress(da.Address), ethtest.Gwei(250_000_000)))
 	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r1", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
 		AssetSymbol: "ETH", Network: "dev", Amount: "0.25", SourceAddress: customer.Address.Hex(), TxID: sent.TxHash.Hex()})
+	require.NoError(t, err)
+	sent = node.MustSucceed(token.Transfer(customer, common.HexToAddress(da.Address), big.NewInt(7_500_000)))
+	tok, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r2", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
+		AssetSymbol: "TST", Network: "dev", Amount: "7.5", SourceAddress: customer.Address.Hex(), TxID: sent.TxHash.Hex()})
 	require.NoError(t, err)
 	follow := func(done func() bool) {
 		t.Helper()
@@ -93,48 +105,65 @@ func TestEtherRefundSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
-	follow(func() bool { return c.search("--record-no", rec.RecordNo)[0].Status == "Credited" })
+	status := func(recordNo string) string { return c.search("--record-no", recordNo)[0].Status }
+	follow(func() bool { return status(rec.RecordNo) == "Credited" && status(tok.RecordNo) == "Credited" })
 	require.NoError(t, st.Close())
 
-	var got struct {
-		ID     int64  `json:"id"`
-		Status string `json:"status"`
-		TxID   string `json:"txid"`
-	}
-	c.jsonOut(&got, "refund", "request", rec.RecordNo, "--address", customer.Address.Hex(), "--identity", "video call, ticket 31")
-	id := strconv.FormatInt(got.ID, 10)
-	require.Equal(t, 0, c.as("sam", "sam-password-01", "refund", "approve", id).code)
-	prepared := filepath.Join(dir, "refund.json")
-	r = c.admin("--nodes", nodesFile, "refund", "prepare", id, "--out", prepared)
+	// The station: the account key under each asset, the operators it
+	// trusts (sam's approval key is registered at sam's first login), its
+	// limits.
+	r = c.as("sam", "sam-password-01", "refund", "list")
 	require.Equal(t, 0, r.code, r.stderr)
-	require.Contains(t, r.stdout, "Payer: "+payer)
-
 	stationDir := t.TempDir()
 	r = c.admin("operator", "keys", "export", "--out", filepath.Join(stationDir, "operators.json"))
 	require.Equal(t, 0, r.code, r.stderr)
 	limits := filepath.Join(stationDir, "station.toml")
-	require.NoError(t, os.WriteFile(limits, []byte("trusted_operators = 'operators.json'\n[[asset]]\nasset = 'ETH@dev'\nchain = 'ethereum'\n"+
-		"max_amount = '1'\nmax_fee = '0.01'\n"), 0o600))
-	r = stationProcess(t, xprv+"\n", "station", "key-import", "ETH", "--network", "ethereum/dev", "--xpub", xpub)
-	require.Equal(t, 0, r.code, r.stderr)
-	signed := filepath.Join(stationDir, "refund-signed.json")
-	r = stationProcess(t, "", "sign", prepared, "--out", signed, "--limits", limits)
-	require.Equal(t, 0, r.code, r.stderr)
-	require.Contains(t, r.stdout, "Pays 0.25 ETH to "+customer.Address.Hex()+" on ethereum/dev.")
-	require.Contains(t, r.stdout, "Paid by the account's refund payer "+payer)
+	require.NoError(t, os.WriteFile(limits, []byte("trusted_operators = 'operators.json'\n"+
+		"[[asset]]\nasset = 'ETH@dev'\nchain = 'ethereum'\nmax_amount = '1'\nmax_fee = '0.01'\n"+
+		"[[asset]]\nasset = 'TST@dev'\nchain = 'ethereum'\nmax_amount = '10'\nmax_fee = '0.01'\n"), 0o600))
+	for _, sym := range []string{"ETH", "TST"} {
+		r = stationProcess(t, xprv+"\n", "station", "key-import", sym, "--network", "ethereum/dev", "--xpub", xpub)
+		require.Equal(t, 0, r.code, r.stderr)
+	}
 
-	c.jsonOut(&got, "refund", "import", id, signed)
-	require.Equal(t, "Signed", got.Status)
+	// Each refund: requested, approved, prepared into a file, signed on the
+	// station, imported and broadcast by the desk, followed to Refunded.
+	var got struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	refund := func(recordNo, says string) {
+		t.Helper()
+		c.jsonOut(&got, "refund", "request", recordNo, "--address", customer.Address.Hex(), "--identity", "video call, ticket 31")
+		id := strconv.FormatInt(got.ID, 10)
+		require.Equal(t, 0, c.as("sam", "sam-password-01", "refund", "approve", id).code)
+		prepared := filepath.Join(dir, "refund-"+id+".json")
+		r = c.admin("--nodes", nodesFile, "refund", "prepare", id, "--out", prepared)
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stdout, "Payer: "+payer)
+		signed := filepath.Join(stationDir, "refund-"+id+"-signed.json")
+		r = stationProcess(t, "", "sign", prepared, "--out", signed, "--limits", limits)
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stdout, says)
+		require.Contains(t, r.stdout, "Paid by the account's refund payer "+payer)
+		c.jsonOut(&got, "refund", "import", id, signed)
+		require.Equal(t, "Signed", got.Status)
+		r = c.admin("--nodes", nodesFile, "refund", "broadcast", id)
+		require.Equal(t, 0, r.code, r.stderr)
+		st, err := sqlite.Open(ctx, db)
+		require.NoError(t, err)
+		defer st.Close()
+		ww.Store = st
+		follow(func() bool { return status(recordNo) == "Refunded" })
+	}
 	before, err := node.Client.BalanceAt(ctx, customer.Address, nil)
 	require.NoError(t, err)
-	r = c.admin("--nodes", nodesFile, "refund", "broadcast", id)
-	require.Equal(t, 0, r.code, r.stderr)
-	st, err = sqlite.Open(ctx, db)
-	require.NoError(t, err)
-	defer st.Close()
-	ww.Store = st
-	follow(func() bool { return c.search("--record-no", rec.RecordNo)[0].Status == "Refunded" })
+	refund(rec.RecordNo, "Pays 0.25 ETH to "+customer.Address.Hex()+" on ethereum/dev.")
 	after, err := node.Client.BalanceAt(ctx, customer.Address, nil)
 	require.NoError(t, err)
 	require.Equal(t, ethtest.Gwei(250_000_000), new(big.Int).Sub(after, before), "the customer received exactly the approved amount")
+
+	held := token.BalanceOf(customer.Address)
+	refund(tok.RecordNo, "Pays 7.5 TST to "+customer.Address.Hex()+" on ethereum/dev.")
+	require.Equal(t, big.NewInt(7_500_000), new(big.Int).Sub(token.BalanceOf(customer.Address), held), "and exactly the approved tokens")
 }
