@@ -66,8 +66,9 @@ func TestStatusLineShowsTheWatchers(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 }
 
-// Blocks arrive every few seconds; the operator's selection and typed but
-// unsearched filters must survive every refresh they cause.
+// Blocks arrive every few seconds; the operator's selection must survive
+// every refresh they cause, and the page keeps the filter it was searched
+// with until the operator's typing pauses.
 func TestRefreshKeepsTheSelectionAndTheSearchedFilter(t *testing.T) {
 	b := setup(t)
 	recs := b.withData(t, 3)
@@ -75,13 +76,26 @@ func TestRefreshKeepsTheSelectionAndTheSearchedFilter(t *testing.T) {
 	rec := recs[1]
 	p.selectRecord(t, rec.RecordNo)
 	require.False(t, p.detailsBtn.Disabled())
-	test.Type(p.customerNo, "C99999") // typed, not searched
 	b.ui.DepositsChanged("*")
 	b.settle(t)
 	require.NotNil(t, p.current())
 	require.Equal(t, rec.RecordNo, p.current().RecordNo)
-	require.Len(t, p.records, 3, "the page keeps the filter it was searched with")
 	require.False(t, p.detailsBtn.Disabled(), "the operator can still act on the selected record")
+
+	p.typePause = time.Hour // the operator is still typing
+	test.Type(p.customerNo, "C99999")
+	require.Equal(t, "Filters changed: searching when you pause typing…", p.found.Text, "the old rows are not passed off as the new filter's")
+	b.ui.DepositsChanged("*")
+	require.Eventually(t, func() bool { return strings.Contains(p.found.Text, "updated") }, 5*time.Second, 10*time.Millisecond)
+	require.Len(t, p.records, 3, "a refresh meanwhile keeps the filter the page was searched with")
+	require.Equal(t, rec.RecordNo, p.current().RecordNo)
+	p.typing.stop(p.w)
+	p.typePause = 10 * time.Millisecond
+	test.Type(p.customerNo, " ")
+	b.settle(t)
+	require.Empty(t, p.records, "the pause searched the typed filter")
+	require.Equal(t, "No records match", p.pageInfo.Text)
+	require.Contains(t, p.found.Text, "No records match · searched ")
 }
 
 func TestStatusLineSaysWhyNoNodeIsUsed(t *testing.T) {

@@ -49,8 +49,9 @@ type recordsPage struct {
 	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
 	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
 	releaseBtn, rejectBtn                         *widget.Button
-	table                                         *widget.Table
+	table                                         *activeTable
 	pageInfo, message, selection                  *widget.Label
+	found                                         *widget.Label // searching, or what the last search found
 
 	assets   []*core.Asset
 	records  []*core.DepositRecord
@@ -62,6 +63,12 @@ type recordsPage struct {
 	reads    lane                // the page's searches and reloads
 	stale    bool                // a change was announced while a read was in flight
 
+	typing    later         // the search after the operator pauses typing
+	live      later         // the reload for changes elsewhere, after the live gap
+	lastLive  time.Time     // when that reload last started
+	typePause time.Duration // typePause; tests shorten them
+	liveGap   time.Duration // liveGap
+
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
 	refund  *refundForm    // the open Request Refund dialog, for tests
 	detail  *detailView    // the last detail window opened, for tests
@@ -69,7 +76,8 @@ type recordsPage struct {
 }
 
 func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *recordsPage {
-	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {}}
+	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {},
+		typePause: typePause, liveGap: liveGap}
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
@@ -83,10 +91,14 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.loadAssets()
 	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
 		e.OnSubmitted = func(string) { p.onSearchTapped() }
-		e.OnChanged = func(string) { p.onActivity() } // typing in a field counts against the idle lock
+		e.OnChanged = func(string) {
+			if !p.quiet {
+				p.filterTyped()
+			}
+		}
 	}
-	p.status.OnChanged = func(string) { p.onActivity() }
-	p.asset.OnChanged = func(string) { p.onActivity() }
+	p.status.OnChanged = func(string) { p.filterChosen() }
+	p.asset.OnChanged = func(string) { p.filterChosen() }
 	p.searchBtn = widget.NewButton("Search", p.onSearchTapped)
 	p.searchBtn.Importance = widget.HighImportance
 	p.resetBtn = widget.NewButton("Reset", p.onResetTapped)
@@ -99,6 +111,7 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.releaseBtn = widget.NewButton("Release", p.onReleaseTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
 	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
+	p.found = widget.NewLabel("")
 	p.message.Wrapping = fyne.TextWrapWord
 	p.table = p.newTable()
 	p.updateActions()
@@ -134,15 +147,15 @@ func entry(placeholder string) *widget.Entry {
 	return e
 }
 
-func (p *recordsPage) newTable() *widget.Table {
-	t := newTable(recordColumns, func() []*core.DepositRecord { return p.records }, func(row int) {
+func (p *recordsPage) newTable() *activeTable {
+	t := newActiveTable(recordColumns, func() []*core.DepositRecord { return p.records }, func(row int) {
 		if !p.quiet {
 			p.onActivity()
 		}
 		p.selected = row
 		p.updateActions()
-	})
-	oneLineRows(t, core.DefaultPageSize)
+	}, func(int) { p.onDetailsTapped() }, nil, nil)
+	oneLineRows(&t.Table, core.DefaultPageSize)
 	return t
 }
 
@@ -151,11 +164,12 @@ func (p *recordsPage) build() fyne.CanvasObject {
 		labeled("Record number", p.recordNo), labeled("Customer number", p.customerNo), labeled("Securities account", p.account), labeled("Status", p.status),
 		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
 	)
-	buttons := container.NewHBox(p.searchBtn, p.resetBtn)
-	actions := container.NewHBox(p.selection, p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn, p.releaseBtn, p.rejectBtn)
-	paging := container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn)
-	top := container.NewVBox(filters, container.NewBorder(nil, nil, buttons, nil), widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, actions, paging), p.message)
+	// The action buttons come first and keep their places whatever is
+	// selected; the row wraps below 1280 px instead of leaving the window.
+	top := container.NewVBox(filters, newFlow(p.searchBtn, p.resetBtn, p.found), widget.NewSeparator())
+	bar := newFlow(p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn, p.releaseBtn, p.rejectBtn,
+		container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn))
+	bottom := container.NewVBox(widget.NewSeparator(), bar, p.selection, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
@@ -213,92 +227,6 @@ func parseDay(field, s string, endOfDay bool) (*time.Time, error) {
 	return &t, nil
 }
 
-func (p *recordsPage) onSearchTapped() {
-	p.onActivity()
-	p.load(nil, nil, "")
-}
-
-// search runs the current filters from the first page.
-func (p *recordsPage) search() { p.onSearchTapped() }
-
-func (p *recordsPage) onResetTapped() {
-	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
-		e.SetText("")
-	}
-	p.status.SetSelected(allOption)
-	p.asset.SetSelected(allOption)
-	p.onSearchTapped()
-}
-
-func (p *recordsPage) onNextTapped() {
-	p.onActivity()
-	if p.next != nil {
-		p.load(p.cursors, p.next, "")
-	}
-}
-
-func (p *recordsPage) onPrevTapped() {
-	p.onActivity()
-	if len(p.cursors) < 2 {
-		return
-	}
-	n := len(p.cursors)
-	p.load(p.cursors[:n-2], p.cursors[n-2], "")
-}
-
-// load searches with the filter fields for the page that starts after
-// cursor (nil: the first page), back being the cursors of the pages before
-// it, and shows note once the page is on screen. A refused search leaves
-// the page on screen as it was.
-func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor, note string) {
-	f, err := p.filter()
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	f.After = after
-	run(p.w, task[core.DepositPage]{
-		controls: []fyne.Disableable{p.searchBtn, p.resetBtn, p.prevBtn, p.nextBtn},
-		line:     p.message,
-		lane:     &p.reads,
-		call:     func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
-		done: func(page core.DepositPage, err error) {
-			defer p.reloadIfStale()
-			if err != nil {
-				p.message.SetText(errorText(err))
-				return
-			}
-			applied := f
-			applied.After = nil
-			p.applied = &applied
-			p.cursors = append(back[:len(back):len(back)], after)
-			p.records, p.next = page.Records, page.Next
-			p.message.SetText(note)
-			p.selected = -1
-			p.table.UnselectAll()
-			p.table.Refresh()
-			first := (len(p.cursors) - 1) * core.DefaultPageSize
-			switch {
-			case len(p.records) == 0:
-				p.pageInfo.SetText("No records match")
-			default:
-				p.pageInfo.SetText(fmt.Sprintf("Page %d · %d per page · records %d–%d", len(p.cursors), core.DefaultPageSize, first+1, first+len(p.records)))
-			}
-			p.updateActions()
-		},
-	})
-}
-
-// refresh reloads the page on screen after a change and then says note.
-func (p *recordsPage) refresh(note string) {
-	n := len(p.cursors)
-	if n == 0 {
-		p.load(nil, nil, note)
-		return
-	}
-	p.load(p.cursors[:n-1], p.cursors[n-1], note)
-}
-
 func (p *recordsPage) current() *core.DepositRecord {
 	if p.selected < 0 || p.selected >= len(p.records) {
 		return nil
@@ -338,73 +266,3 @@ func shorten(s string, head, tail int) string {
 	return s[:head] + "…" + s[len(s)-tail:]
 }
 
-// changed reloads what shows recordNo ("*": any record) after the watcher
-// or another desk changed it: the page when the record is on it, and its
-// open detail windows.
-func (p *recordsPage) changed(recordNo string) {
-	for v := range p.open {
-		if recordNo == "*" || v.recordNo == recordNo {
-			v.load()
-		}
-	}
-	for _, r := range p.records {
-		if recordNo == "*" || r.RecordNo == recordNo {
-			p.reloadInPlace()
-			return
-		}
-	}
-}
-
-// reloadInPlace reads the page on screen again with the filter it was
-// searched with (not whatever the operator is typing now) and keeps the
-// selected record selected, so a change elsewhere never pulls the record
-// out from under an operator about to act on it. While a read is in
-// flight it waits for it: a reload started now would supersede a search
-// the operator asked for with the filter of the page it replaces.
-func (p *recordsPage) reloadInPlace() {
-	if p.applied == nil {
-		return
-	}
-	if p.reads.busy() {
-		p.stale = true
-		return
-	}
-	f := *p.applied
-	f.After = p.cursors[len(p.cursors)-1]
-	run(p.w, task[core.DepositPage]{
-		lane: &p.reads,
-		call: func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
-		done: func(page core.DepositPage, err error) {
-			defer p.reloadIfStale()
-			if err != nil {
-				p.message.SetText(errorText(err))
-				return
-			}
-			keep := ""
-			if d := p.current(); d != nil {
-				keep = d.RecordNo
-			}
-			p.records, p.next = page.Records, page.Next
-			p.selected = -1
-			p.table.UnselectAll()
-			p.table.Refresh()
-			for i, r := range p.records {
-				if r.RecordNo == keep {
-					p.quiet = true
-					p.table.Select(widget.TableCellID{Row: i, Col: 0})
-					p.quiet = false
-				}
-			}
-			p.updateActions()
-		},
-	})
-}
-
-// reloadIfStale reloads for a change announced while a read was in
-// flight, which that read may have missed.
-func (p *recordsPage) reloadIfStale() {
-	if p.stale && !p.reads.busy() {
-		p.stale = false
-		p.reloadInPlace()
-	}
-}

@@ -21,11 +21,18 @@ type tableColumn[T any] struct {
 // newTable is a page's table: a header row of column titles, cells a label
 // high, columns sized to their text. rows returns what is on screen now.
 func newTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row int)) *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(rows()), len(cols) },
-		func() fyne.CanvasObject { return newCell(false) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, cols[id.Col].text(rows()[id.Row])) })
-	t.ShowHeaderColumn = false
+	t := &widget.Table{}
+	t.ExtendBaseWidget(t)
+	configureTable(t, cols, rows, onSelected)
+	return t
+}
+
+// configureTable makes t a page's table of cols (see newTable).
+func configureTable[T any](t *widget.Table, cols []tableColumn[T], rows func() []T, onSelected func(row int)) {
+	t.Length = func() (int, int) { return len(rows()), len(cols) }
+	t.CreateCell = func() fyne.CanvasObject { return newCell(false) }
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, cols[id.Col].text(rows()[id.Row])) }
+	t.ShowHeaderRow = true
 	t.CreateHeader = newHeaderCell
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 {
@@ -36,7 +43,6 @@ func newTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row
 		t.SetColumnWidth(i, columnWidth(c.title, c.sample))
 	}
 	t.OnSelected = func(id widget.TableCellID) { onSelected(id.Row) }
-	return t
 }
 
 // oneLineRows keeps the first n rows one line high; they would otherwise

@@ -172,12 +172,14 @@ func (u *UI) loggedIn(op *core.Operator) {
 	}
 	// The module's path is the window's title; the header holds its pages.
 	u.win.SetTitle("Deposit Desk · Virtual Asset Management › Deposit/Withdrawal › Deposit")
-	menu := container.NewHBox()
+	// The header wraps below the width its pages and buttons need on one
+	// line (1024 px screens) rather than running off the window.
+	header := newFlow()
 	u.nav = map[string]*widget.Button{}
 	stack := container.NewStack()
 	for _, title := range u.titles {
 		u.nav[title] = widget.NewButton(title, func() { u.showPage(title) })
-		menu.Add(u.nav[title])
+		header.Add(u.nav[title])
 		stack.Add(u.pages[title])
 	}
 	u.notice = widget.NewLabel("")
@@ -185,7 +187,8 @@ func (u *UI) loggedIn(op *core.Operator) {
 		u.password = newPasswordForm(u.win, w, u.svc, u.notice.SetText)
 	})
 	u.logout = widget.NewButton("Log out", func() { u.showLogin("Logged out.") })
-	header := container.NewBorder(nil, nil, menu, container.NewHBox(u.notice, widget.NewLabel("Operator: "+op.Name), u.account, u.logout))
+	header.Add(container.NewHBox(widget.NewLabel("Operator: "+op.Name), u.account, u.logout))
+	header.Add(u.notice)
 	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, stack))
 	u.showPage(pageRecords)
 	u.records.search()

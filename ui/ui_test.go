@@ -27,6 +27,7 @@ const adminPW = "admin-password-1"
 type bundle struct {
 	svc   *core.Service
 	store core.Store
+	dsn   string // the store's file or URL, for a second desk on it
 	admin context.Context
 	ui    *UI
 }
@@ -34,14 +35,21 @@ type bundle struct {
 // setup opens a real SQLite store and a desk on a test app.
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	test.NewTempApp(t)
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "desk.db"))
+	path := filepath.Join(t.TempDir(), "desk.db")
+	st, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
+	return setupOn(t, st, path)
+}
+
+// setupOn is setup on store st, opened from dsn.
+func setupOn(t *testing.T, st core.Store, dsn string) *bundle {
+	t.Helper()
+	test.NewTempApp(t)
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st) // the desktop's own Service: real address rules and proof verifier
 	svc.PasswordCost = core.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	svc.Nodes = storetest.EmptyNodes() // nothing on chain: records with a TXID may be cancelled
-	b := &bundle{svc: svc, store: st, ui: New(test.NewTempApp(t), svc)}
+	b := &bundle{svc: svc, store: st, dsn: dsn, ui: New(test.NewTempApp(t), svc)}
 	t.Cleanup(b.stop) // before the store closes
 	return b
 }
@@ -144,7 +152,7 @@ func selectRow[T any](t *testing.T, table *widget.Table, rows []T, what string, 
 
 func (p *recordsPage) selectRecord(t *testing.T, recordNo string) {
 	t.Helper()
-	selectRow(t, p.table, p.records, recordNo, func(d *core.DepositRecord) bool { return d.RecordNo == recordNo })
+	selectRow(t, &p.table.Table, p.records, recordNo, func(d *core.DepositRecord) bool { return d.RecordNo == recordNo })
 }
 
 func TestWizardCreatesTheAdministratorThenLogsIn(t *testing.T) {

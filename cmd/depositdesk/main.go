@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -21,8 +22,13 @@ import (
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
 	"depositdesk/storage/postgres"
+	"depositdesk/storage/sqlite"
 	"depositdesk/ui"
 )
+
+// sqliteLook is how often a desk on a SQLite file looks for commits made
+// by other processes: new applications show within about a second.
+const sqliteLook = 500 * time.Millisecond
 
 func main() {
 	db := flag.String("db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
@@ -86,11 +92,20 @@ func main() {
 			}
 		}})
 	}
-	if pg, ok := st.(*postgres.Store); ok {
+	switch st := st.(type) {
+	case *postgres.Store:
 		go func() {
 			// It reconnects by itself; it returns an error only when the
 			// server refuses this desk for good.
-			if err := pg.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
+			if err := st.ListenDeposits(ctx, desk.DepositsChanged); err != nil {
+				log.Error("live updates from the database stopped", "error", err)
+			}
+		}()
+	case *sqlite.Store:
+		// A file has no notifications: commits by other processes (depositctl
+		// serve taking applications) are found by looking twice a second.
+		go func() {
+			if err := st.WatchChanges(ctx, sqliteLook, func() { desk.DepositsChanged("*") }); err != nil {
 				log.Error("live updates from the database stopped", "error", err)
 			}
 		}()
