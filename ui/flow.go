@@ -14,8 +14,8 @@ import (
 // answers the height it needs there, and asks its container to lay out
 // again when a new width changes the number of lines.
 type flowLayout struct {
-	width   float32 // the width of the last Layout; 0 before
-	height  float32 // the height the objects need at that width
+	width    float32 // the width of the last Layout; 0 before
+	height   float32 // the height the objects need at that width
 	relayout func()
 }
 

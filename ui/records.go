@@ -265,4 +265,3 @@ func shorten(s string, head, tail int) string {
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
 }
-
