@@ -216,7 +216,11 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			f := c.filter(sd)
 			f.Limit = core.DefaultPageSize
-			plan, err := explain(ctx, sd.store.read, f)
+			ix, err := searchIndex(ctx, sd.store.read, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			plan, err := explain(ctx, sd.store.read, f, ix)
 			if err != nil {
 				b.Fatal(err)
 			}

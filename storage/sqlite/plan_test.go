@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,11 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/storage/storetest"
 )
 
-// explain returns SQLite's plan for the search f, one step per line.
-func explain(ctx context.Context, q queryer, f core.DepositFilter) (string, error) {
-	query, args := searchSQL(f, f.Limit+1)
+// explain returns SQLite's plan for the search f read through index ix,
+// one step per line.
+func explain(ctx context.Context, q queryer, f core.DepositFilter, ix string) (string, error) {
+	query, args := searchSQL(f, ix, f.Limit+1)
 	return explainQuery(ctx, q, query, args...)
 }
 
@@ -37,11 +41,16 @@ func explainQuery(ctx context.Context, q queryer, query string, args ...any) (st
 }
 
 // TestEverySearchReadsAnIndexInOrder checks the plan of every combination of
-// the search filters, with and without a created-time range and a cursor:
-// deposits are searched through an index (never scanned), and no temporary
-// B-tree sorts them, so a page costs the same at 1M rows as at 10. The plan
-// depends on the schema and the query only (the index is named), which is
-// why an empty table proves it.
+// the search filters, with and without either time range and a cursor, in
+// both orders, matching whole values and prefixes: deposits are searched
+// through an index (never scanned), and no temporary B-tree sorts them, so
+// a page costs the same at 1M rows as at 10. Two searches sort, each a
+// bounded number of rows: a whole hash in request order (the handful of
+// records of one transaction) and a narrow prefix, read as the range of
+// its own index (at most prefixSortMax rows, which searchIndex counts
+// first); a wide prefix is read in time order like any other search. The
+// plan depends on the schema and the query only (the index is named),
+// which is why an empty table proves it.
 func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -49,7 +58,7 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 
-	id, no, cust, acct, status, asset, tx := int64(1), "D20261125-000001", "C100001", "SA-100001", core.StatusCredited, int64(1), strings.Repeat("ab", 32)
+	id, no, cust, acct, status, asset, tx, tail := int64(1), "D20261125-000001", "C100001", "SA-100001", core.StatusCredited, int64(1), strings.Repeat("ab", 32), "b1df"
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	setters := []func(*core.DepositFilter){
 		func(f *core.DepositFilter) { f.ID = &id },
@@ -58,26 +67,98 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 		func(f *core.DepositFilter) { f.SecuritiesAccount = &acct },
 		func(f *core.DepositFilter) { f.Status = &status },
 		func(f *core.DepositFilter) { f.AssetID = &asset },
-		func(f *core.DepositFilter) { f.TxID = &tx },
+		func(f *core.DepositFilter) {
+			f.TxID = &tx
+			if f.Prefix {
+				f.TxIDTail = &tail
+			}
+		},
 		func(f *core.DepositFilter) { f.CreatedFrom, f.CreatedTo = &from, &to },
-		func(f *core.DepositFilter) { f.After = &core.DepositCursor{CreatedAt: to.Add(-time.Hour), ID: 77} },
+		func(f *core.DepositFilter) { f.RequestedFrom, f.RequestedTo = &from, &to },
+		func(f *core.DepositFilter) {
+			f.After = &core.DepositCursor{Order: f.Order, At: to.Add(-time.Hour), ID: 77}
+		},
 	}
-	for mask := range 1 << len(setters) {
-		f := core.DepositFilter{Limit: core.DefaultPageSize}
-		for i, set := range setters {
-			if mask&(1<<i) != 0 {
-				set(&f)
+	type variant struct {
+		prefix, wide bool
+		order        core.DepositOrder
+	}
+	var variants []variant
+	for _, order := range []core.DepositOrder{core.OrderCreated, core.OrderRequested} {
+		variants = append(variants, variant{false, false, order}, variant{true, false, order}, variant{true, true, order})
+	}
+	for _, v := range variants {
+		for mask := range 1 << len(setters) {
+			f := core.DepositFilter{Limit: core.DefaultPageSize, Prefix: v.prefix, Order: v.order}
+			for i, set := range setters {
+				if mask&(1<<i) != 0 {
+					set(&f)
+				}
+			}
+			ix := chooseIndex(f, v.wide)
+			plan, err := explain(ctx, s.read, f, ix)
+			require.NoError(t, err)
+			what := fmt.Sprintf("filter set %010b, %+v, index %q", mask, v, ix)
+			first := strings.SplitN(plan, "\n", 2)[0]
+			require.True(t, strings.HasPrefix(first, "SEARCH d USING") || first == "SCAN d USING INDEX "+ix,
+				"%s does not search deposits through an index:\n%s", what, plan)
+			require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
+			switch p := prefixOf(f); {
+			case p != nil && f.ID == nil && !v.wide:
+				// Sorted, but only the prefix's own range: both bounds are
+				// the index's.
+				col := strings.TrimPrefix(p.expr, "d.")
+				if p.index == "deposits_txid" {
+					col = "<expr>"
+				}
+				require.Contains(t, first, "USING INDEX "+p.index+" ("+col+">? AND "+col+"<?)", "%s reads its prefix's range:\n%s", what, plan)
+			case f.TxID != nil && !f.Prefix && f.ID == nil && f.RecordNo == nil && v.order.ByRequest():
+				require.Contains(t, first, "USING INDEX deposits_txid (<expr>=?", "%s sorts one hash's records:\n%s", what, plan)
+			default:
+				require.NotContains(t, plan, "TEMP B-TREE", "%s sorts instead of reading in order:\n%s", what, plan)
 			}
 		}
-		plan, err := explain(ctx, s.read, f)
-		require.NoError(t, err)
-		require.NotContains(t, plan, "TEMP B-TREE", "filter set %09b sorts instead of reading in order:\n%s", mask, plan)
-		first := strings.SplitN(plan, "\n", 2)[0]
-		require.True(t, strings.HasPrefix(first, "SEARCH d USING") || first == "SCAN d USING INDEX deposits_created",
-			"filter set %09b does not search deposits through an index:\n%s", mask, plan)
-		require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
 	}
 }
+
+// TestPrefixWiderThanASortIsReadInTimeOrder checks that searchIndex counts a
+// prefix's range to choose between sorting it and reading in time order.
+func TestPrefixWiderThanASortIsReadInTimeOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := storetest.NewFixture(t, func(t *testing.T) core.Store {
+		s, err := Open(ctx, t.TempDir()+"/wide.db")
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+	s := f.Store.(*Store)
+	var recs []*core.DepositRecord
+	for i := range prefixSortMax + 1 {
+		d := f.Deposit(f.BTC, f.Customer, i)
+		d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
+		recs = append(recs, d)
+	}
+	_, err := s.BulkInsertDeposits(ctx, slices.Values(recs), storetest.SeedAudit(storetest.T0))
+	require.NoError(t, err)
+	credited := core.StatusCredited
+	for want, filter := range map[string]core.DepositFilter{
+		"deposits_created":         {CustomerNo: &f.Customer.CustomerNo},
+		"deposits_requested":       {CustomerNo: ptr("C1"), Order: core.OrderRequested},
+		"deposits_status":          {CustomerNo: ptr("C1"), Status: &credited},
+		"deposits_customer":        {CustomerNo: ptr("C2")},
+		"deposits_record_no":       {RecordNo: ptr("D20261125-00100")},
+		"deposits_asset_requested": {RecordNo: ptr("D2026"), AssetID: &f.BTC.ID, Order: core.OrderRequested},
+		"deposits_status_asset":    {SecuritiesAccount: ptr("SA"), Status: &credited, AssetID: &f.BTC.ID},
+	} {
+		filter.Prefix = true
+		got, err := searchIndex(ctx, s.read, filter)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%+v", filter)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // TestCustomerKeyProbeSearchesOneIndexRange checks that whether a client
 // has a record for a customer is one bounded search of the index (customer
