@@ -130,3 +130,37 @@ func TestCountDepositsCountsTheSearch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, core.DepositCount{}, n, "without Prefix a number matches itself only")
 }
+
+// A record number names its creation day, so its prefix bounds the
+// creation time searched; the filter's own range narrows it further.
+func TestRecordNoPrefixBoundsCreation(t *testing.T) {
+	t.Parallel()
+	day := func(y int, m time.Month, d int) *time.Time { t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); return &t }
+	for prefix, want := range map[string][2]*time.Time{
+		"D20261125-0001": {day(2026, 11, 25), day(2026, 11, 26)},
+		"D20261125":      {day(2026, 11, 25), day(2026, 11, 26)},
+		"D2026112":       {day(2026, 11, 20), day(2026, 11, 30)},
+		"D202612":        {day(2026, 11, 30), day(2027, 3, 10)}, // wider than December, never narrower
+		"D2026":          {day(2025, 11, 30), day(2034, 6, 8)},
+		"D":              {nil, nil},
+	} {
+		f := core.DepositFilter{Prefix: true, RecordNo: &prefix}
+		from, to := f.CreatedRange()
+		require.Equal(t, want, [2]*time.Time{from, to}, prefix)
+	}
+	// Every real day of a prefix is inside its bounds.
+	for d := *day(2024, 1, 1); d.Before(*day(2028, 1, 1)); d = d.AddDate(0, 0, 1) {
+		no := core.FormatRecordNo(d.Add(23*time.Hour), 1)
+		for n := 2; n <= 9; n++ {
+			f := core.DepositFilter{Prefix: true, RecordNo: ptr(no[:n])}
+			from, to := f.CreatedRange()
+			require.False(t, d.Before(*from) || !d.Add(23*time.Hour).Before(*to), "%s in %s", no, no[:n])
+		}
+	}
+	f := core.DepositFilter{Prefix: true, RecordNo: ptr("D2026112"), CreatedFrom: day(2026, 11, 25), CreatedTo: day(2026, 12, 5)}
+	from, to := f.CreatedRange()
+	require.Equal(t, [2]*time.Time{day(2026, 11, 25), day(2026, 11, 30)}, [2]*time.Time{from, to})
+	f = core.DepositFilter{RecordNo: ptr("D20261125-000001"), CreatedTo: day(2026, 12, 5)}
+	from, to = f.CreatedRange()
+	require.Equal(t, [2]*time.Time{nil, day(2026, 12, 5)}, [2]*time.Time{from, to}, "a whole number is looked up, not ranged")
+}

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"strconv"
 	"strings"
+	"time"
 )
 
 // MinTxIDPrefix is the fewest hex digits of a hash a prefix search takes:
@@ -90,4 +92,48 @@ func validateIdentifierPrefix(what string) func(string) error {
 // [prefix, PrefixEnd(prefix)) of a bytewise index holds exactly them.
 func PrefixEnd(prefix string) string {
 	return prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1)
+}
+
+// CreatedRange is the creation-time range f searches: CreatedFrom and
+// CreatedTo, narrowed by a record-number prefix. A record number names
+// its creation day, UTC (FormatRecordNo), so "D20260615-" or "D202606"
+// also says when those records were created, and a search of an old
+// day's numbers reads that stretch of the time index, not everything
+// created since.
+func (f DepositFilter) CreatedRange() (from, to *time.Time) {
+	from, to = f.CreatedFrom, f.CreatedTo
+	if !f.Prefix || f.RecordNo == nil {
+		return from, to
+	}
+	lo, hi, ok := recordNoDays(*f.RecordNo)
+	if !ok {
+		return from, to
+	}
+	if from == nil || from.Before(lo) {
+		from = &lo
+	}
+	if to == nil || to.After(hi) {
+		to = &hi
+	}
+	return from, to
+}
+
+// recordNoDays bounds the creation time of records whose number starts
+// with prefix: the day digits it has, the rest filled with 0s for the
+// start and 9s for the end. time.Date carries a month or day out of range
+// (00, 19, 99) over to the next unit, which only moves the start earlier
+// and the end later, so the bounds hold every real date of the prefix.
+func recordNoDays(prefix string) (from, to time.Time, ok bool) {
+	digits, _, _ := strings.Cut(strings.TrimPrefix(prefix, "D"), "-")
+	if digits == "" || len(digits) > 8 || !allDigits(digits) {
+		return time.Time{}, time.Time{}, false
+	}
+	day := func(fill string) time.Time {
+		s := digits + strings.Repeat(fill, 8-len(digits))
+		y, _ := strconv.Atoi(s[:4])
+		m, _ := strconv.Atoi(s[4:6])
+		d, _ := strconv.Atoi(s[6:])
+		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	}
+	return day("0"), day("9").AddDate(0, 0, 1), true
 }

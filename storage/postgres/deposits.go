@@ -259,7 +259,9 @@ func depositWhere(f core.DepositFilter) *where {
 			w.add(col+" < ?", to.UTC())
 		}
 	}
-	timeRange("d.created_at", f.CreatedFrom, f.CreatedTo)
+	// The record-number prefix's days bound the creation time too.
+	createdFrom, createdTo := f.CreatedRange()
+	timeRange("d.created_at", createdFrom, createdTo)
 	timeRange("d.requested_at", f.RequestedFrom, f.RequestedTo)
 	if f.After != nil {
 		w.add("("+sortColumn(f)+", d.id) < (?, ?)", f.After.At.UTC(), f.After.ID)

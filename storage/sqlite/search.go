@@ -227,7 +227,9 @@ func searchWhere(f core.DepositFilter) (string, []any) {
 			add(col+" < ?", micros(*to))
 		}
 	}
-	timeRange("d.created_at", f.CreatedFrom, f.CreatedTo)
+	// The record-number prefix's days bound the creation time too.
+	createdFrom, createdTo := f.CreatedRange()
+	timeRange("d.created_at", createdFrom, createdTo)
 	timeRange("d.requested_at", f.RequestedFrom, f.RequestedTo)
 	if f.After != nil {
 		// (time, id) < cursor, written so that "time <= ?" is a plain upper
