@@ -14,18 +14,18 @@ type Statement struct {
 
 // SearchSQL returns the exact statements FindDeposits runs for f, in
 // order, so benchmarks can run the very same queries through the sqlite3
-// CLI: for a prefix search the count of its range that chooses the index
-// (searchIndex), then the page's query.
+// CLI: for a prefix search the count of its range that chooses the plan
+// (searchPlan), then the page's query.
 func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statement, error) {
 	var out []Statement
 	if p := prefixOf(f); p != nil && f.ID == nil {
-		q, args := prefixRowsSQL(p)
+		q, args := countSQL(p.index, p.where, p.args, prefixSortMax+1)
 		out = append(out, Statement{q, args})
 	}
-	ix, err := searchIndex(ctx, preparedReader{s}, f)
+	pl, err := searchPlan(ctx, preparedReader{s}, f)
 	if err != nil {
 		return nil, err
 	}
-	query, args := searchSQL(f, ix, f.PageSize()+1)
+	query, args := searchSQL(f, pl, f.PageSize()+1)
 	return append(out, Statement{query, args}), nil
 }
