@@ -173,11 +173,8 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 }
 
 func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.DepositPage, error) {
-	w := depositWhere(f)
-	col := sortColumn(f)
-	query := `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
-		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d`, col, f.PageSize()+1)
-	rows, err := q.Query(ctx, query, w.args...)
+	query, args := searchQuery(f)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
@@ -196,17 +193,28 @@ func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.De
 	return f.Page(recs), nil
 }
 
+// searchQuery is the query of one page of f, with one row more.
+func searchQuery(f core.DepositFilter) (string, []any) {
+	w := depositWhere(f)
+	return `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
+		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d`, sortColumn(f), f.PageSize()+1), w.args
+}
+
 // CountDeposits implements core.Store: the search's rows, stopping at
 // limit+1.
 func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
-	f.After = nil
-	w := depositWhere(f)
+	query, args := countQuery(f, limit)
 	var n int
-	err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM deposits d WHERE %s LIMIT %d) m`, w.sql(), limit+1), w.args...).Scan(&n)
-	if err != nil {
+	if err := s.pool.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count deposits: %w", err)
 	}
 	return min(n, limit), n > limit, nil
+}
+
+func countQuery(f core.DepositFilter, limit int) (string, []any) {
+	f.After = nil
+	w := depositWhere(f)
+	return fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM deposits d WHERE %s LIMIT %d) m`, w.sql(), limit+1), w.args
 }
 
 func sortColumn(f core.DepositFilter) string {
