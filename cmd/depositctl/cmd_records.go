@@ -51,7 +51,7 @@ Record number, customer number, securities account and TXID match every value
 that starts with what is given (case does not matter). The number of matching
 records is printed on stderr as "matches: N" ("more than 10,000" past that),
 and the next page's cursor as "next: CURSOR".`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, err := a.login(cmd.Context())
 			if err != nil {
