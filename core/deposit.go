@@ -1,11 +1,9 @@
 package core
 
 import (
-	"encoding/base64"
 	"fmt"
 	"math/big"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,61 +104,6 @@ type DepositApplication struct {
 	RequestedAt        time.Time // when the client made the request; zero = now
 }
 
-// DepositFilter selects deposit records; nil fields do not filter. Results
-// are ordered newest first (created_at desc, id desc) and paged by keyset.
-type DepositFilter struct {
-	ID                *int64
-	RecordNo          *string
-	CustomerNo        *string
-	SecuritiesAccount *string
-	Status            *DepositStatus
-	AssetID           *int64
-	TxID              *string
-	CreatedFrom       *time.Time // inclusive
-	CreatedTo         *time.Time // exclusive
-	After             *DepositCursor
-	Limit             int // 1–1000; 0 means DefaultPageSize
-}
-
-// Paging limits.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 1000
-)
-
-// DepositCursor is the position after the last record of a page.
-type DepositCursor struct {
-	CreatedAt time.Time
-	ID        int64
-}
-
-// String encodes the cursor for a CLI flag or an API.
-func (c DepositCursor) String() string {
-	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + strconv.FormatInt(c.ID, 10)
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-// ParseDepositCursor decodes a cursor made by String.
-func ParseDepositCursor(s string) (*DepositCursor, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, Errorf(EINVALID, "Invalid page cursor.")
-	}
-	ts, id, ok := strings.Cut(string(raw), ":")
-	micros, err1 := strconv.ParseInt(ts, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil || n < 0 {
-		return nil, Errorf(EINVALID, "Invalid page cursor.")
-	}
-	return &DepositCursor{CreatedAt: time.UnixMicro(micros).UTC(), ID: n}, nil
-}
-
-// DepositPage is one page of search results.
-type DepositPage struct {
-	Records []*DepositRecord
-	Next    *DepositCursor // nil on the last page
-}
-
 // DepositTransition asks storage to move one record from one status to
 // another with a guarded UPDATE, writing Audit in the same transaction.
 // Zero rows updated (someone else moved it first) is ECONFLICT.
@@ -193,23 +136,4 @@ type DepositDetail struct {
 	SourceAddress *WalletAddress // nil when the source address is not registered
 	Refunds       []*Refund      // newest first
 	Trail         []*AuditEntry
-}
-
-// PageSize is the number of records a page of f holds: Limit, or the
-// default when unset, never more than MaxPageSize.
-func (f DepositFilter) PageSize() int {
-	if f.Limit <= 0 {
-		return DefaultPageSize
-	}
-	return min(f.Limit, MaxPageSize)
-}
-
-// NewDepositPage makes a page from records read in order with one more
-// than size asked for: the extra one only tells that another page follows.
-func NewDepositPage(recs []*DepositRecord, size int) DepositPage {
-	if len(recs) <= size {
-		return DepositPage{Records: recs}
-	}
-	last := recs[size-1]
-	return DepositPage{Records: recs[:size], Next: &DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}}
 }

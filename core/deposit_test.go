@@ -14,21 +14,33 @@ import (
 func TestDepositCursor(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]core.DepositCursor{
-		"Ordinary":      {CreatedAt: time.Date(2026, 11, 25, 9, 30, 0, 123456000, time.UTC), ID: 42},
-		"ZeroID":        {CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ID: 0},
-		"BeforeEpoch":   {CreatedAt: time.Date(1960, 1, 1, 0, 0, 0, 1000, time.UTC), ID: 1},
-		"LargestID":     {CreatedAt: time.Unix(0, 0).UTC(), ID: 1<<63 - 1},
-		"OtherTimeZone": {CreatedAt: time.Date(2026, 11, 25, 18, 30, 0, 0, time.FixedZone("KST", 9*3600)), ID: 7},
+		"Ordinary":      {Order: core.OrderCreated, At: time.Date(2026, 11, 25, 9, 30, 0, 123456000, time.UTC), ID: 42},
+		"ZeroID":        {Order: core.OrderCreated, At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ID: 0},
+		"BeforeEpoch":   {Order: core.OrderCreated, At: time.Date(1960, 1, 1, 0, 0, 0, 1000, time.UTC), ID: 1},
+		"LargestID":     {Order: core.OrderCreated, At: time.Unix(0, 0).UTC(), ID: 1<<63 - 1},
+		"OtherTimeZone": {Order: core.OrderCreated, At: time.Date(2026, 11, 25, 18, 30, 0, 0, time.FixedZone("KST", 9*3600)), ID: 7},
+		"ByRequest":     {Order: core.OrderRequested, At: time.Date(2026, 11, 25, 9, 30, 0, 1000, time.UTC), ID: 42},
+		"ByRequestZero": {Order: core.OrderRequested, At: time.Unix(0, 0).UTC(), ID: 0},
 	} {
 		t.Run("RoundTrips"+name, func(t *testing.T) {
 			t.Parallel()
 			got, err := core.ParseDepositCursor(c.String())
 			require.NoError(t, err)
-			require.True(t, c.CreatedAt.Equal(got.CreatedAt), "%v != %v", c.CreatedAt, got.CreatedAt)
-			require.Equal(t, time.UTC, got.CreatedAt.Location())
+			require.True(t, c.At.Equal(got.At), "%v != %v", c.At, got.At)
+			require.Equal(t, time.UTC, got.At.Location())
 			require.Equal(t, c.ID, got.ID)
+			require.Equal(t, c.Order, got.Order)
 		})
 	}
+	t.Run("ReadsCursorsMadeBeforeThereWasAnOrder", func(t *testing.T) {
+		t.Parallel()
+		// base64("1764063000000000:42"), as a cursor of creation order was
+		// written before request-time order existed.
+		got, err := core.ParseDepositCursor("MTc2NDA2MzAwMDAwMDAwMDo0Mg")
+		require.NoError(t, err)
+		require.Equal(t, core.DepositCursor{Order: core.OrderCreated, At: time.UnixMicro(1764063000000000).UTC(), ID: 42}, *got)
+		require.Equal(t, "MTc2NDA2MzAwMDAwMDAwMDo0Mg", got.String(), "creation order keeps that form")
+	})
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for name, s := range map[string]string{
 		"Empty":         "",
@@ -41,6 +53,8 @@ func TestDepositCursor(t *testing.T) {
 		"TextTime":      enc("yesterday:5"),
 		"IDOverflow":    enc("5:9223372036854775808"),
 		"ThreeParts":    enc("1:2:3"),
+		"OtherOrder":    enc("x:1:2"),
+		"RequestNoID":   enc("r:5"),
 		"SpaceInNumber": enc("1: 2"),
 	} {
 		t.Run("Rejects"+name, func(t *testing.T) {

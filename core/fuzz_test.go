@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func FuzzNormalizeAddress(f *testing.F) {
 
 func FuzzParseDepositCursor(f *testing.F) {
 	for _, s := range []string{"", "!!!", "MToy", "MTox", "LTE6MA", "OTIyMzM3MjAzNjg1NDc3NTgwNzox",
-		"MTc2NDA2MzAwMDAwMDAwMDo0Mg", "MTox\n"} {
+		"MTc2NDA2MzAwMDAwMDAwMDo0Mg", "MTox\n", "cjoxOjI", "cjpyOjE6Mg"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -95,8 +96,27 @@ func FuzzParseDepositCursor(f *testing.F) {
 			t.Fatalf("negative id from %q", s)
 		}
 		back, err := core.ParseDepositCursor(c.String())
-		if err != nil || !back.CreatedAt.Equal(c.CreatedAt) || back.ID != c.ID {
+		if err != nil || !back.At.Equal(c.At) || back.ID != c.ID || back.Order != c.Order {
 			t.Fatalf("cursor %q → %+v → %q → %+v, %v", s, c, c.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseTxIDPrefix(f *testing.F) {
+	for _, s := range []string{"8dba1c2f", "0x8dba…b1df", "8dba1c…b1df", "8dba...b1df", "…", "0x", "8dba1c2f…", strings.Repeat("a", 64) + "…b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		head, tail, err := core.ParseTxIDPrefix(s)
+		if err != nil {
+			if core.ErrorCode(err) != core.EINVALID {
+				t.Fatalf("ParseTxIDPrefix(%q): %v", s, err)
+			}
+			return
+		}
+		hex := regexp.MustCompile(`^[0-9a-f]*$`)
+		if !hex.MatchString(head) || !hex.MatchString(tail) || len(head) < 4 || len(head)+len(tail) < core.MinTxIDPrefix || len(head)+len(tail) > 64 {
+			t.Fatalf("ParseTxIDPrefix(%q) = %q, %q", s, head, tail)
 		}
 	})
 }

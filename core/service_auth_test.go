@@ -165,6 +165,10 @@ func guardedCalls() []serviceCall {
 			_, err := s.SearchDeposits(ctx, core.DepositFilter{})
 			return err
 		}},
+		{"CountDeposits", core.ActionViewRecords, func(ctx context.Context, s *core.Service) error {
+			_, err := s.CountDeposits(ctx, core.DepositFilter{})
+			return err
+		}},
 		{"DepositDetail", core.ActionViewRecords, func(ctx context.Context, s *core.Service) error {
 			_, err := s.DepositDetail(ctx, rec)
 			return err

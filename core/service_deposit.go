@@ -298,45 +298,19 @@ func (s *Service) SearchDeposits(ctx context.Context, f DepositFilter) (DepositP
 	return s.Store.FindDeposits(ctx, f)
 }
 
-// Validate checks a filter's values before it reaches storage.
-func (f *DepositFilter) Validate() error {
-	if f.Limit == 0 {
-		f.Limit = DefaultPageSize
+// CountDeposits counts the records SearchDeposits finds with f, all pages,
+// up to DepositCountCap: past it the count says "more than", so counting
+// never reads much more than a page does. Requires what searching does.
+func (s *Service) CountDeposits(ctx context.Context, f DepositFilter) (DepositCount, error) {
+	if _, err := s.authorize(ctx, ActionViewRecords); err != nil {
+		return DepositCount{}, err
 	}
-	if f.Limit < 1 || f.Limit > MaxPageSize {
-		return Errorf(EINVALID, "Page size must be between 1 and %d.", MaxPageSize)
+	f.After = nil // every page
+	if err := f.Validate(); err != nil {
+		return DepositCount{}, err
 	}
-	if f.Status != nil && !f.Status.Valid() {
-		return Errorf(EINVALID, "Unknown status %q.", *f.Status)
-	}
-	if f.CreatedFrom != nil && f.CreatedTo != nil && !f.CreatedFrom.Before(*f.CreatedTo) {
-		return Errorf(EINVALID, "The start of the time range must be before its end.")
-	}
-	if f.RecordNo != nil {
-		if err := ValidateRecordNo(*f.RecordNo); err != nil {
-			return err
-		}
-	}
-	if f.CustomerNo != nil {
-		*f.CustomerNo = strings.ToUpper(strings.TrimSpace(*f.CustomerNo))
-		if err := ValidateCustomerNo(*f.CustomerNo); err != nil {
-			return err
-		}
-	}
-	if f.SecuritiesAccount != nil {
-		*f.SecuritiesAccount = strings.ToUpper(strings.TrimSpace(*f.SecuritiesAccount))
-		if err := ValidateSecuritiesAccount(*f.SecuritiesAccount); err != nil {
-			return err
-		}
-	}
-	if f.TxID != nil {
-		t := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(*f.TxID), "0x"))
-		if !txidPattern.MatchString(t) {
-			return Errorf(EINVALID, "Transaction hash must be 64 hexadecimal digits.")
-		}
-		f.TxID = &t // storage matches both the bare and the 0x-prefixed form
-	}
-	return nil
+	n, more, err := s.Store.CountDeposits(ctx, f, DepositCountCap)
+	return DepositCount{N: n, More: more}, err
 }
 
 // DepositDetail returns a record with its source-address verification

@@ -6,6 +6,19 @@ import (
 	"time"
 )
 
+// DepositSearcher is what searching deposit records needs of storage:
+// the records page, the CLI's search and the desk's own look-ups. f has
+// passed DepositFilter.Validate when it comes from an operator.
+type DepositSearcher interface {
+	// FindDeposits returns one page of the records f matches, newest
+	// first by f.Order, then by id, after f.After.
+	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
+	// CountDeposits counts the records f matches (f.After and f.Limit
+	// aside) up to limit: more reports that more than n = limit match,
+	// so a count never reads much past limit rows.
+	CountDeposits(ctx context.Context, f DepositFilter, limit int) (n int, more bool, err error)
+}
+
 // Store persists the domain. It only persists: permissions and business
 // rules are enforced by Service before a Store method is called. Every
 // method that changes state writes its AuditEntry in the same transaction
@@ -106,8 +119,7 @@ type Store interface {
 	// status=? plus its audit row. EINVALID if t is not in Transitions,
 	// ENOTFOUND if the record does not exist, ECONFLICT if its status is not t.From.
 	TransitionDeposit(ctx context.Context, t DepositTransition) (*DepositRecord, error)
-	// FindDeposits searches records newest first with keyset paging.
-	FindDeposits(ctx context.Context, f DepositFilter) (DepositPage, error)
+	DepositSearcher
 	// CustomerHasKeyedDeposit reports whether a record of customerNo, in
 	// any status, has a ClientRequestKey starting with keyPrefix (non-empty
 	// ASCII). It answers from one index lookup however many records the

@@ -43,6 +43,7 @@ type Store struct {
 	CreateDepositFunc           func(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error)
 	TransitionDepositFunc       func(ctx context.Context, t core.DepositTransition) (*core.DepositRecord, error)
 	FindDepositsFunc            func(ctx context.Context, f core.DepositFilter) (core.DepositPage, error)
+	CountDepositsFunc           func(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error)
 	CustomerHasKeyedDepositFunc func(ctx context.Context, customerNo, keyPrefix string) (bool, error)
 	BulkInsertDepositsFunc      func(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error)
 	AppendAuditFunc             func(ctx context.Context, e core.AuditEntry) error
@@ -235,6 +236,14 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 		return core.DepositPage{}, s.unexpected("FindDeposits")
 	}
 	return s.FindDepositsFunc(ctx, f)
+}
+
+// CountDeposits implements core.Store.
+func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
+	if s.CountDepositsFunc == nil {
+		return 0, false, s.unexpected("CountDeposits")
+	}
+	return s.CountDepositsFunc(ctx, f, limit)
 }
 
 // CustomerHasKeyedDeposit implements core.Store.

@@ -32,6 +32,8 @@ func main() {
 	runs := flag.Int("runs", 1000, "queries per measurement")
 	operator := flag.String("operator", "admin", "operator (password in DEPOSITDESK_PASSWORD)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	query := flag.String("query", "standard", "the searches: standard (status + asset + customer + 30-day created range), "+
+		"prefix (the first digits of a customer number, ten customers' records), requested (standard, by request time and range)")
 	flag.Parse()
 	if *profile != "" {
 		stop, err := startProfile(*profile)
@@ -41,7 +43,7 @@ func main() {
 		}
 		defer stop()
 	}
-	if err := run(*db, *operator, *runs); err != nil {
+	if err := run(*db, *operator, *query, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "searchbench:", err)
 		os.Exit(1)
 	}
@@ -61,7 +63,7 @@ func startProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func run(db, operator string, runs int) error {
+func run(db, operator, query string, runs int) error {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
 	if err != nil {
@@ -74,27 +76,37 @@ func run(db, operator string, runs int) error {
 		return err
 	}
 	ctx = core.NewContextWithOperator(ctx, op)
-	filters, err := queryMix(ctx, svc, runs)
+	mix, ok := mixes[query]
+	if !ok {
+		return fmt.Errorf("unknown --query %q", query)
+	}
+	filters, err := queryMix(ctx, svc, runs, mix.filter)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("query: status + asset + customer number + 30-day created range, page of %d, newest first (%d runs, varied parameters)\n\n", core.DefaultPageSize, runs)
+	stmts := make([]string, len(filters))
+	for i, f := range filters {
+		if stmts[i], err = literal(ctx, st, f); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("query: %s, page of %d, newest first (%d runs, varied parameters)\n\n", mix.about, core.DefaultPageSize, runs)
 
 	// Desk and CLI alternate in blocks so that whatever else the machine
 	// does in the meantime lands on both sides alike.
 	var desk, deskCPU, cpu, real, mappedCPU []time.Duration
 	rows := 0
 	for start := 0; start < len(filters); start += interleave {
-		block := filters[start:min(start+interleave, len(filters))]
-		d, dc, n, err := deskBlock(ctx, svc, block)
+		end := min(start+interleave, len(filters))
+		d, dc, n, err := deskBlock(ctx, svc, filters[start:end])
 		if err != nil {
 			return err
 		}
-		c, r, err := cliTimer(db, "", block)
+		c, r, err := cliTimer(db, "", stmts[start:end])
 		if err != nil {
 			return err
 		}
-		mc, _, err := cliTimer(db, mappedPragma, block)
+		mc, _, err := cliTimer(db, mappedPragma, stmts[start:end])
 		if err != nil {
 			return err
 		}
@@ -102,7 +114,7 @@ func run(db, operator string, runs int) error {
 		mappedCPU = append(mappedCPU, mc...)
 		rows += n
 	}
-	proc, err := cliProcesses(db, filters[:min(len(filters), 60)])
+	proc, err := cliProcesses(db, stmts[:min(len(stmts), 60)])
 	if err != nil {
 		return err
 	}
@@ -155,9 +167,40 @@ func deskBlock(ctx context.Context, svc *core.Service, filters []core.DepositFil
 	return wall, cpu, rows, nil
 }
 
-// queryMix draws realistic filters: a customer who exists, a common status,
-// an asset, and a 30-day window inside the seeded 180 days.
-func queryMix(ctx context.Context, svc *core.Service, n int) ([]core.DepositFilter, error) {
+// mix is one kind of search the benchmark times.
+type mix struct {
+	about  string
+	filter func(rng *rand.Rand, end time.Time, st core.DepositStatus, a *core.Asset, c *core.Customer) core.DepositFilter
+}
+
+var mixes = map[string]mix{
+	"standard": {"status + asset + customer number + 30-day created range", func(rng *rand.Rand, end time.Time, st core.DepositStatus, a *core.Asset, c *core.Customer) core.DepositFilter {
+		from, to := window(rng, end)
+		return core.DepositFilter{Status: &st, AssetID: &a.ID, CustomerNo: &c.CustomerNo, CreatedFrom: from, CreatedTo: to}
+	}},
+	// A customer number less its last digit: ten customers' records (1% of
+	// the table at a million), more than a prefix search sorts, so they
+	// are read in creation order.
+	"prefix": {"customer number prefix (the number less its last digit)", func(rng *rand.Rand, end time.Time, st core.DepositStatus, a *core.Asset, c *core.Customer) core.DepositFilter {
+		p := c.CustomerNo[:len(c.CustomerNo)-1]
+		return core.DepositFilter{Prefix: true, CustomerNo: &p}
+	}},
+	"requested": {"status + asset + customer number + 30-day request-time range, by request time", func(rng *rand.Rand, end time.Time, st core.DepositStatus, a *core.Asset, c *core.Customer) core.DepositFilter {
+		from, to := window(rng, end)
+		return core.DepositFilter{Status: &st, AssetID: &a.ID, CustomerNo: &c.CustomerNo, RequestedFrom: from, RequestedTo: to, Order: core.OrderRequested}
+	}},
+}
+
+// window is a 30-day range inside the seeded 180 days before end.
+func window(rng *rand.Rand, end time.Time) (from, to *time.Time) {
+	t := end.Add(-time.Duration(rng.IntN(150*24)) * time.Hour)
+	f := t.Add(-30 * 24 * time.Hour)
+	return &f, &t
+}
+
+// queryMix draws realistic filters of one kind: a customer who exists, a
+// common status, an asset, a time window.
+func queryMix(ctx context.Context, svc *core.Service, n int, filter func(*rand.Rand, time.Time, core.DepositStatus, *core.Asset, *core.Customer) core.DepositFilter) ([]core.DepositFilter, error) {
 	assets, err := svc.ListAssets(ctx, core.AssetFilter{})
 	if err != nil || len(assets) == 0 {
 		return nil, fmt.Errorf("no assets: seed the database first (%v)", err)
@@ -175,32 +218,43 @@ func queryMix(ctx context.Context, svc *core.Service, n int) ([]core.DepositFilt
 	statuses := []core.DepositStatus{core.StatusCredited, core.StatusCredited, core.StatusVerifying, core.StatusCancelled}
 	out := make([]core.DepositFilter, n)
 	for i := range out {
-		to := end.Add(-time.Duration(rng.IntN(150*24)) * time.Hour)
-		from := to.Add(-30 * 24 * time.Hour)
 		st, a, c := statuses[rng.IntN(len(statuses))], assets[rng.IntN(len(assets))], customers[rng.IntN(len(customers))]
-		out[i] = core.DepositFilter{Status: &st, AssetID: &a.ID, CustomerNo: &c.CustomerNo, CreatedFrom: &from, CreatedTo: &to, Limit: core.DefaultPageSize}
+		out[i] = filter(rng, end, st, a, c)
+		out[i].Limit = core.DefaultPageSize
+		if err := out[i].Validate(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// literal renders the statement with its arguments inlined for the CLI.
-func literal(f core.DepositFilter) string {
-	q, args := sqlite.SearchSQL(f)
-	for _, a := range args {
-		var s string
-		switch v := a.(type) {
-		case string:
-			s = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		case int64:
-			s = strconv.FormatInt(v, 10)
-		case int:
-			s = strconv.Itoa(v)
-		default:
-			s = fmt.Sprint(v)
-		}
-		q = strings.Replace(q, "?", s, 1)
+// literal renders the statements FindDeposits runs for f with their
+// arguments inlined for the CLI, one line.
+func literal(ctx context.Context, st *sqlite.Store, f core.DepositFilter) (string, error) {
+	stmts, err := st.SearchSQL(ctx, f)
+	if err != nil {
+		return "", err
 	}
-	return strings.Join(strings.Fields(q), " ") + ";"
+	var out []string
+	for _, stmt := range stmts {
+		q := stmt.SQL
+		for _, a := range stmt.Args {
+			var s string
+			switch v := a.(type) {
+			case string:
+				s = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			case int64:
+				s = strconv.FormatInt(v, 10)
+			case int:
+				s = strconv.Itoa(v)
+			default:
+				s = fmt.Sprint(v)
+			}
+			q = strings.Replace(q, "?", s, 1)
+		}
+		out = append(out, strings.Join(strings.Fields(q), " ")+";")
+	}
+	return strings.Join(out, " "), nil
 }
 
 var timerLine = regexp.MustCompile(`Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)`)
@@ -208,17 +262,19 @@ var timerLine = regexp.MustCompile(`Run Time: real ([0-9.]+) user ([0-9.]+) sys 
 // mappedPragma makes the CLI read the file as the desk's read connections do.
 var mappedPragma = fmt.Sprintf("PRAGMA mmap_size = %d;", sqlite.ReaderMmapBytes)
 
-// cliTimer runs every statement in one sqlite3 process with .timer on,
-// after one untimed warm-up pass; prelude (SQL) runs first.
-func cliTimer(db, prelude string, filters []core.DepositFilter) (cpu, real []time.Duration, err error) {
+// cliTimer runs every search's statements in one sqlite3 process with
+// .timer on, after one untimed warm-up pass; prelude (SQL) runs first. A
+// search's time is the sum of its statements' (a prefix search counts its
+// range first).
+func cliTimer(db, prelude string, searches []string) (cpu, real []time.Duration, err error) {
 	var script bytes.Buffer
 	script.WriteString(".output /dev/null\n" + prelude + "\n")
-	for _, f := range filters {
-		script.WriteString(literal(f) + "\n")
+	for _, q := range searches {
+		script.WriteString(q + "\n")
 	}
 	script.WriteString(".timer on\n")
-	for _, f := range filters {
-		script.WriteString(literal(f) + "\n")
+	for _, q := range searches {
+		script.WriteString(q + "\n")
 	}
 	cmd := exec.Command("sqlite3", "-readonly", db)
 	cmd.Stdin = &script
@@ -226,6 +282,7 @@ func cliTimer(db, prelude string, filters []core.DepositFilter) (cpu, real []tim
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite3: %v: %s", err, out)
 	}
+	var stmtCPU, stmtReal []time.Duration
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		m := timerLine.FindStringSubmatch(sc.Text())
@@ -235,21 +292,32 @@ func cliTimer(db, prelude string, filters []core.DepositFilter) (cpu, real []tim
 		r, _ := strconv.ParseFloat(m[1], 64)
 		u, _ := strconv.ParseFloat(m[2], 64)
 		s, _ := strconv.ParseFloat(m[3], 64)
-		real = append(real, seconds(r))
-		cpu = append(cpu, seconds(u+s))
+		stmtReal = append(stmtReal, seconds(r))
+		stmtCPU = append(stmtCPU, seconds(u+s))
 	}
-	if len(cpu) != len(filters) {
-		return nil, nil, fmt.Errorf("sqlite3 printed %d timings for %d statements: %s", len(cpu), len(filters), out)
+	for _, q := range searches {
+		n := strings.Count(q, ";")
+		if len(stmtCPU) < n {
+			return nil, nil, fmt.Errorf("sqlite3 printed too few timings: %s", out)
+		}
+		var c, r time.Duration
+		for i := range n {
+			c, r = c+stmtCPU[i], r+stmtReal[i]
+		}
+		cpu, real, stmtCPU, stmtReal = append(cpu, c), append(real, r), stmtCPU[n:], stmtReal[n:]
+	}
+	if len(stmtCPU) != 0 {
+		return nil, nil, fmt.Errorf("sqlite3 printed %d timings more than statements: %s", len(stmtCPU), out)
 	}
 	return cpu, real, nil
 }
 
-// cliProcesses times one sqlite3 process per query, start to exit.
-func cliProcesses(db string, filters []core.DepositFilter) ([]time.Duration, error) {
-	out := make([]time.Duration, len(filters))
-	for i, f := range filters {
+// cliProcesses times one sqlite3 process per search, start to exit.
+func cliProcesses(db string, searches []string) ([]time.Duration, error) {
+	out := make([]time.Duration, len(searches))
+	for i, q := range searches {
 		start := time.Now()
-		cmd := exec.Command("sqlite3", "-readonly", db, literal(f))
+		cmd := exec.Command("sqlite3", "-readonly", db, q)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("sqlite3: %v: %s", err, b)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,11 +177,38 @@ func flow(t *testing.T, db string) {
 	t.Run("PagingWithCursor", func(t *testing.T) {
 		r := c.admin("search", "--json", "--limit", "7")
 		require.Equal(t, 0, r.code)
-		cursor := strings.TrimSpace(strings.TrimPrefix(r.stderr, "next: "))
+		require.Equal(t, "300", stderrLine(r.stderr, "matches: "), "all pages counted")
+		cursor := stderrLine(r.stderr, "next: ")
 		require.NotEmpty(t, cursor)
 		next := c.search("--limit", "7", "--after", cursor)
 		all := c.search("--limit", "14")
 		require.Equal(t, all[7:], next)
+	})
+	t.Run("SearchByPrefixInRequestOrder", func(t *testing.T) {
+		all := c.search("--limit", "1000", "--sort", "requested")
+		require.Len(t, all, 300)
+		first := all[0]
+		part := strings.ToLower(first.CustomerNo[:len(first.CustomerNo)-1]) // any case, the number less its last digit
+		r := c.admin("search", "--json", "--limit", "1000", "--sort", "requested", "--customer-no", part)
+		require.Equal(t, 0, r.code, r.stderr)
+		var byPrefix []jsonRecord
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &byPrefix))
+		var want []jsonRecord
+		for _, rec := range all {
+			if strings.HasPrefix(rec.CustomerNo, strings.ToUpper(part)) {
+				want = append(want, rec)
+			}
+		}
+		require.Equal(t, want, byPrefix, "the prefix's records, in request order")
+		require.Equal(t, strconv.Itoa(len(want)), stderrLine(r.stderr, "matches: "))
+		if first.TxID != "" {
+			short := first.TxID[:6] + "…" + first.TxID[len(first.TxID)-4:] // as the records table shows it
+			require.Equal(t, first.RecordNo, c.search("--txid", short)[0].RecordNo)
+		}
+		r = c.admin("search", "--limit", "7", "--sort", "requested")
+		require.Equal(t, 0, r.code)
+		r = c.admin("search", "--limit", "7", "--after", stderrLine(r.stderr, "next: "))
+		require.Equal(t, 3, r.code, "a cursor of request order does not page creation order: %s", r.stderr)
 	})
 	t.Run("BadInputIsInvalid", func(t *testing.T) {
 		for _, args := range [][]string{
@@ -189,6 +217,8 @@ func flow(t *testing.T, db string) {
 			{"search", "--record-no", "123"},
 			{"search", "--limit", "0"},
 			{"search", "--txid", "xyz"},
+			{"search", "--txid", "8dba1c2"},
+			{"search", "--sort", "amount"},
 			{"cancel", "D20261125-000001", "--remarks", " "},
 		} {
 			r := c.admin(args...)
@@ -271,4 +301,14 @@ func flow(t *testing.T, db string) {
 		require.NotEqual(t, 0, r.code)
 		require.Contains(t, r.stderr, "row 5")
 	})
+}
+
+// stderrLine is what follows prefix on the line of stderr that starts with it.
+func stderrLine(stderr, prefix string) string {
+	for line := range strings.Lines(stderr) {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -41,12 +41,17 @@ func toJSON(d *core.DepositRecord) recordJSON {
 }
 
 func (a *app) searchCommand() *cobra.Command {
-	var recordNo, customerNo, account, status, asset, txid, from, to, after string
+	var recordNo, customerNo, account, status, asset, txid, from, to, reqFrom, reqTo, sortBy, after string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "search",
-		Short: "Search deposit records (newest first, one page)",
-		Args:  cobra.NoArgs,
+		Short: "Search deposit records (newest first, one page) and count the matches",
+		Long: `Search deposit records, newest first by creation or request time, one page.
+Record number, customer number, securities account and TXID match every value
+that starts with what is given (case does not matter). The number of matching
+records is printed on stderr as "matches: N" ("more than 10,000" past that),
+and the next page's cursor as "next: CURSOR".`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, err := a.login(cmd.Context())
 			if err != nil {
@@ -55,7 +60,10 @@ func (a *app) searchCommand() *cobra.Command {
 			if limit < 1 || limit > core.MaxPageSize {
 				return core.Errorf(core.EINVALID, "--limit must be between 1 and %d.", core.MaxPageSize)
 			}
-			f := core.DepositFilter{Limit: limit}
+			f := core.DepositFilter{Limit: limit, Prefix: true}
+			if f.Order, err = core.ParseDepositOrder(sortBy); err != nil {
+				return err
+			}
 			for _, p := range []struct {
 				val string
 				dst **string
@@ -85,6 +93,12 @@ func (a *app) searchCommand() *cobra.Command {
 			if f.CreatedTo, err = parseTime("--to", to); err != nil {
 				return err
 			}
+			if f.RequestedFrom, err = parseTime("--requested-from", reqFrom); err != nil {
+				return err
+			}
+			if f.RequestedTo, err = parseTime("--requested-to", reqTo); err != nil {
+				return err
+			}
 			if after != "" {
 				if f.After, err = core.ParseDepositCursor(after); err != nil {
 					return err
@@ -94,6 +108,11 @@ func (a *app) searchCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			n, err := a.svc.CountDeposits(ctx, f)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "matches: %s\n", n)
 			if page.Next != nil {
 				fmt.Fprintf(a.stderr, "next: %s\n", page.Next)
 			}
@@ -105,23 +124,27 @@ func (a *app) searchCommand() *cobra.Command {
 				return json.NewEncoder(a.stdout).Encode(out)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "RECORD NO\tCUSTOMER\tACCOUNT\tASSET\tAMOUNT\tSTATUS\tCONF\tCREATED")
+			fmt.Fprintln(tw, "RECORD NO\tCUSTOMER\tACCOUNT\tASSET\tAMOUNT\tSTATUS\tCONF\tREQUESTED\tCREATED")
 			for _, d := range page.Records {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s@%s\t%s\t%s\t%d/%d\t%s\n", d.RecordNo, d.CustomerNo, d.SecuritiesAccount, d.AssetSymbol,
-					d.Network, d.AmountText(), d.Status.Display(), d.Confirmations, d.ConfirmationsRequired, d.CreatedAt.Format(time.RFC3339))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s@%s\t%s\t%s\t%d/%d\t%s\t%s\n", d.RecordNo, d.CustomerNo, d.SecuritiesAccount, d.AssetSymbol,
+					d.Network, d.AmountText(), d.Status.Display(), d.Confirmations, d.ConfirmationsRequired,
+					d.RequestedAt.Format(time.RFC3339), d.CreatedAt.Format(time.RFC3339))
 			}
 			return tw.Flush()
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&recordNo, "record-no", "", "record number, e.g. D20261125-000123")
-	fl.StringVar(&customerNo, "customer-no", "", "customer number")
-	fl.StringVar(&account, "account", "", "securities account")
+	fl.StringVar(&recordNo, "record-no", "", "record number or its beginning, e.g. D20261125-000123, D20261125-")
+	fl.StringVar(&customerNo, "customer-no", "", "customer number or its beginning")
+	fl.StringVar(&account, "account", "", "securities account or its beginning")
 	fl.StringVar(&status, "status", "", `status as operators see it, e.g. "Wallet Address Under Verification", "Credited"`)
 	fl.StringVar(&asset, "asset", "", "asset symbol, or SYMBOL@network")
-	fl.StringVar(&txid, "txid", "", "transaction hash")
+	fl.StringVar(&txid, "txid", "", "transaction hash, its first 8 or more hex digits, or as the desk shortens it (8dba1c…b1df)")
 	fl.StringVar(&from, "from", "", "created at or after (RFC 3339)")
 	fl.StringVar(&to, "to", "", "created before (RFC 3339)")
+	fl.StringVar(&reqFrom, "requested-from", "", "requested at or after (RFC 3339)")
+	fl.StringVar(&reqTo, "requested-to", "", "requested before (RFC 3339)")
+	fl.StringVar(&sortBy, "sort", "created", "newest first by: created (creation time) or requested (request time)")
 	fl.IntVar(&limit, "limit", core.DefaultPageSize, "page size (1-1000)")
 	fl.StringVar(&after, "after", "", "cursor printed as 'next:' by the previous page")
 	return cmd

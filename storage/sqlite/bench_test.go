@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ type seeded struct {
 	assets    []*core.Asset
 	customers []*core.Customer
 	newest    time.Time
+	txid      string // a seeded record's hash, bare hex
 	took      time.Duration
 }
 
@@ -116,13 +118,15 @@ func seedStore(ctx context.Context, path string, n int) (*seeded, error) {
 		return nil, fmt.Errorf("seeded %d of %d records", got, n)
 	}
 	sd.took = time.Since(start)
+	sd.txid = strings.TrimPrefix(recs[n/2].TxID, "0x")
 	fmt.Fprintf(os.Stderr, "seeded %d records with BulkInsertDeposits in %v\n", n, sd.took.Round(time.Millisecond))
 	return sd, nil
 }
 
 // synthetic yields n records, oldest first, spread evenly over the year
-// before until, numbered per UTC day; most are credited, a tail in every
-// other status, as on a working desk.
+// before until, numbered per UTC day, requested up to ten minutes before
+// they were created (as internal/seed does); most are credited, a tail in
+// every other status, as on a working desk.
 func synthetic(n int, assets []*core.Asset, customers []*core.Customer, until time.Time) iter.Seq[*core.DepositRecord] {
 	statuses := []core.DepositStatus{}
 	for st, w := range map[core.DepositStatus]int{core.StatusCredited: 60, core.StatusVerifying: 10, core.StatusConfirming: 5,
@@ -153,7 +157,7 @@ func synthetic(n int, assets []*core.Asset, customers []*core.Customer, until ti
 			rec := &core.DepositRecord{RecordNo: core.FormatRecordNo(created, seq), ClientRequestKey: "seed-" + strconv.Itoa(i),
 				CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: c.SecuritiesAccount, AssetID: a.ID, Network: a.Network,
 				Amount: big.NewInt(rng.Int64N(1e12) + 1), SourceAddress: src, DestinationAddress: dst, TxID: txid,
-				RequestedAt: created, CreatedAt: created, UpdatedAt: created, Status: statuses[rng.IntN(len(statuses))],
+				RequestedAt: created.Add(-time.Duration(rng.IntN(600)) * time.Second), CreatedAt: created, UpdatedAt: created, Status: statuses[rng.IntN(len(statuses))],
 				ConfirmationsRequired: a.ConfirmationsRequired}
 			if !yield(rec) {
 				return
@@ -204,6 +208,57 @@ func searchCases() []searchCase {
 			from, to := month(sd)
 			return core.DepositFilter{Status: &held, AssetID: &sd.assets[3].ID, CreatedFrom: from, CreatedTo: to}
 		}},
+		// Request-time order: the same filters on the request-time twins.
+		{"ByRequestAll", func(sd *seeded) core.DepositFilter { return core.DepositFilter{Order: core.OrderRequested} }},
+		{"ByRequestRange", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{RequestedFrom: from, RequestedTo: to, Order: core.OrderRequested}
+		}},
+		{"ByRequestStatusAssetCustomerRange", func(sd *seeded) core.DepositFilter {
+			from, to := month(sd)
+			return core.DepositFilter{Status: &credited, AssetID: &sd.assets[0].ID, CustomerNo: &sd.customers[3].CustomerNo,
+				RequestedFrom: from, RequestedTo: to, Order: core.OrderRequested}
+		}},
+		// Prefixes of a customer number (C100007 at 1M: 10,000 customers of
+		// about 100 records): the whole number, and one to three digits
+		// less (10, 100, 1,000 customers). The first two are sorted from
+		// their range; the wider ones are read in time order.
+		{"CustomerPrefixWhole", customerPrefix(0)},
+		{"CustomerPrefix10", customerPrefix(1)},
+		{"CustomerPrefix100", customerPrefix(2)},
+		{"CustomerPrefix1000", customerPrefix(3)},
+		{"CustomerPrefix100ByRequest", func(sd *seeded) core.DepositFilter {
+			f := customerPrefix(2)(sd)
+			f.Order = core.OrderRequested
+			return f
+		}},
+		{"AccountPrefix10", func(sd *seeded) core.DepositFilter {
+			a := sd.customers[7%len(sd.customers)].SecuritiesAccount
+			return core.DepositFilter{Prefix: true, SecuritiesAccount: ptr(a[:len(a)-1])}
+		}},
+		{"CustomerPrefix100StatusAsset", func(sd *seeded) core.DepositFilter {
+			f := customerPrefix(2)(sd)
+			f.Status, f.AssetID = &held, &sd.assets[1].ID
+			return f
+		}},
+		{"RecordNoDayThreeMonthsAgo", func(sd *seeded) core.DepositFilter {
+			day := core.RecordNoDay(sd.newest.AddDate(0, -3, 0))
+			return core.DepositFilter{Prefix: true, RecordNo: &day}
+		}},
+		{"TxIDPrefix", func(sd *seeded) core.DepositFilter {
+			return core.DepositFilter{Prefix: true, TxID: ptr(sd.txid[:8])}
+		}},
+		{"TxIDShortened", func(sd *seeded) core.DepositFilter {
+			return core.DepositFilter{Prefix: true, TxID: ptr(sd.txid[:6] + "…" + sd.txid[len(sd.txid)-4:])}
+		}},
+	}
+}
+
+// customerPrefix searches a customer's number less its last cut digits.
+func customerPrefix(cut int) func(*seeded) core.DepositFilter {
+	return func(sd *seeded) core.DepositFilter {
+		no := sd.customers[7%len(sd.customers)].CustomerNo
+		return core.DepositFilter{Prefix: true, CustomerNo: ptr(no[:len(no)-cut])}
 	}
 }
 
@@ -216,11 +271,18 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			f := c.filter(sd)
 			f.Limit = core.DefaultPageSize
-			plan, err := explain(ctx, sd.store.read, f)
+			if err := f.Validate(); err != nil {
+				b.Fatal(err)
+			}
+			pl, err := searchPlan(ctx, sd.store.read, f)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.Log(plan)
+			plan, err := explain(ctx, sd.store.read, f, pl)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%+v:\n%s", pl, plan)
 			var rows int
 			for b.Loop() {
 				page, err := sd.store.FindDeposits(ctx, f)
@@ -230,6 +292,29 @@ func BenchmarkSearch(b *testing.B) {
 				rows = len(page.Records)
 			}
 			b.ReportMetric(float64(rows), "rows/op")
+		})
+	}
+}
+
+// BenchmarkCountDeposits counts each case's matches up to the desk's cap,
+// as the records page does beside each search.
+func BenchmarkCountDeposits(b *testing.B) {
+	sd := mustSeeded(b)
+	ctx := context.Background()
+	for _, c := range searchCases() {
+		b.Run(c.name, func(b *testing.B) {
+			f := c.filter(sd)
+			if err := f.Validate(); err != nil {
+				b.Fatal(err)
+			}
+			var n int
+			for b.Loop() {
+				var err error
+				if n, _, err = sd.store.CountDeposits(ctx, f, core.DepositCountCap); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "matches/op")
 		})
 	}
 }

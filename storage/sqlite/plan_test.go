@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,11 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/storage/storetest"
 )
 
-// explain returns SQLite's plan for the search f, one step per line.
-func explain(ctx context.Context, q queryer, f core.DepositFilter) (string, error) {
-	query, args := searchSQL(f, f.Limit+1)
+// explain returns SQLite's plan for the search f read as pl says, one step
+// per line.
+func explain(ctx context.Context, q queryer, f core.DepositFilter, pl plan) (string, error) {
+	query, args := searchSQL(f, pl, f.Limit+1)
 	return explainQuery(ctx, q, query, args...)
 }
 
@@ -37,11 +42,16 @@ func explainQuery(ctx context.Context, q queryer, query string, args ...any) (st
 }
 
 // TestEverySearchReadsAnIndexInOrder checks the plan of every combination of
-// the search filters, with and without a created-time range and a cursor:
-// deposits are searched through an index (never scanned), and no temporary
-// B-tree sorts them, so a page costs the same at 1M rows as at 10. The plan
-// depends on the schema and the query only (the index is named), which is
-// why an empty table proves it.
+// the search filters, with and without either time range and a cursor, in
+// both orders, matching whole values and prefixes: deposits are searched
+// through an index (never scanned), and no temporary B-tree sorts them, so
+// a page costs the same at 1M rows as at 10. Two searches sort, each a
+// bounded number of rows: a whole hash in request order (the handful of
+// records of one transaction) and a narrow prefix, read as the range of
+// its own index (at most prefixSortMax rows, which searchPlan counts
+// first); a wide prefix is read in time order like any other search. The
+// plan depends on the schema and the query only (the index is named),
+// which is why an empty table proves it.
 func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -49,7 +59,7 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 
-	id, no, cust, acct, status, asset, tx := int64(1), "D20261125-000001", "C100001", "SA-100001", core.StatusCredited, int64(1), strings.Repeat("ab", 32)
+	id, no, cust, acct, status, asset, tx, tail := int64(1), "D20261125-000001", "C100001", "SA-100001", core.StatusCredited, int64(1), strings.Repeat("ab", 32), "b1df"
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	setters := []func(*core.DepositFilter){
 		func(f *core.DepositFilter) { f.ID = &id },
@@ -58,26 +68,143 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 		func(f *core.DepositFilter) { f.SecuritiesAccount = &acct },
 		func(f *core.DepositFilter) { f.Status = &status },
 		func(f *core.DepositFilter) { f.AssetID = &asset },
-		func(f *core.DepositFilter) { f.TxID = &tx },
+		func(f *core.DepositFilter) {
+			f.TxID = &tx
+			if f.Prefix {
+				f.TxIDTail = &tail
+			}
+		},
 		func(f *core.DepositFilter) { f.CreatedFrom, f.CreatedTo = &from, &to },
-		func(f *core.DepositFilter) { f.After = &core.DepositCursor{CreatedAt: to.Add(-time.Hour), ID: 77} },
+		func(f *core.DepositFilter) { f.RequestedFrom, f.RequestedTo = &from, &to },
+		func(f *core.DepositFilter) {
+			f.After = &core.DepositCursor{Order: f.Order, At: to.Add(-time.Hour), ID: 77}
+		},
 	}
-	for mask := range 1 << len(setters) {
-		f := core.DepositFilter{Limit: core.DefaultPageSize}
-		for i, set := range setters {
-			if mask&(1<<i) != 0 {
-				set(&f)
+	type variant struct {
+		prefix, wide bool
+		order        core.DepositOrder
+	}
+	var variants []variant
+	for _, order := range []core.DepositOrder{core.OrderCreated, core.OrderRequested} {
+		variants = append(variants, variant{false, false, order}, variant{true, false, order}, variant{true, true, order})
+	}
+	for _, v := range variants {
+		for mask := range 1 << len(setters) {
+			f := core.DepositFilter{Limit: core.DefaultPageSize, Prefix: v.prefix, Order: v.order}
+			for i, set := range setters {
+				if mask&(1<<i) != 0 {
+					set(&f)
+				}
+			}
+			pl := choosePlan(f, v.wide)
+			plan, err := explain(ctx, s.read, f, pl)
+			require.NoError(t, err)
+			what := fmt.Sprintf("filter set %010b, %+v, %+v", mask, v, pl)
+			first := strings.SplitN(plan, "\n", 2)[0]
+			require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
+			switch p := prefixOf(f); {
+			case pl.sorted:
+				// Sorted, but only the prefix's own range, whose both bounds
+				// are the index's; the page's rows are then read by id.
+				require.NotNil(t, p)
+				col := strings.TrimPrefix(p.where[strings.Index(p.where, "d."):strings.Index(p.where, " >=")], "d.")
+				if p.index == "deposits_txid" {
+					col = "<expr>"
+				}
+				require.Regexp(t, `SEARCH d USING (COVERING )?INDEX `+p.index+` \(`+regexp.QuoteMeta(col+">? AND "+col+"<?"), plan, "%s reads its prefix's range:\n%s", what, plan)
+				require.Equal(t, "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)", first, "%s reads the page by id:\n%s", what, plan)
+			case f.TxID != nil && !f.Prefix && f.ID == nil && f.RecordNo == nil && v.order.ByRequest():
+				require.True(t, strings.HasPrefix(first, "SEARCH d USING INDEX deposits_txid (<expr>=?"), "%s sorts one hash's records:\n%s", what, plan)
+			default:
+				require.True(t, strings.HasPrefix(first, "SEARCH d USING") || first == "SCAN d USING INDEX "+pl.index,
+					"%s does not search deposits through an index:\n%s", what, plan)
+				require.NotContains(t, plan, "TEMP B-TREE", "%s sorts instead of reading in order:\n%s", what, plan)
 			}
 		}
-		plan, err := explain(ctx, s.read, f)
-		require.NoError(t, err)
-		require.NotContains(t, plan, "TEMP B-TREE", "filter set %09b sorts instead of reading in order:\n%s", mask, plan)
-		first := strings.SplitN(plan, "\n", 2)[0]
-		require.True(t, strings.HasPrefix(first, "SEARCH d USING") || first == "SCAN d USING INDEX deposits_created",
-			"filter set %09b does not search deposits through an index:\n%s", mask, plan)
-		require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
 	}
 }
+
+// TestPrefixWiderThanASortIsReadInTimeOrder checks that searchPlan counts a
+// prefix's range to choose between sorting it and reading in time order.
+func TestPrefixWiderThanASortIsReadInTimeOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := storetest.NewFixture(t, func(t *testing.T) core.Store {
+		s, err := Open(ctx, t.TempDir()+"/wide.db")
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+	s := f.Store.(*Store)
+	var recs []*core.DepositRecord
+	for i := range prefixSortMax + 1 {
+		d := f.Deposit(f.BTC, f.Customer, i)
+		d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
+		recs = append(recs, d)
+	}
+	_, err := s.BulkInsertDeposits(ctx, slices.Values(recs), storetest.SeedAudit(storetest.T0))
+	require.NoError(t, err)
+	credited := core.StatusCredited
+	for want, filter := range map[plan]core.DepositFilter{
+		{index: "deposits_created"}:                          {CustomerNo: &f.Customer.CustomerNo},
+		{index: "deposits_requested"}:                        {CustomerNo: ptr("C1"), Order: core.OrderRequested},
+		{index: "deposits_status"}:                           {CustomerNo: ptr("C1"), Status: &credited},
+		{index: "deposits_customer", sorted: true}:           {CustomerNo: ptr("C2")},
+		{index: "deposits_customer_requested", sorted: true}: {CustomerNo: ptr("C2"), Order: core.OrderRequested},
+		{index: "deposits_record_no", sorted: true}:          {RecordNo: ptr("D20261125-00100")},
+		{index: "deposits_asset_requested"}:                  {RecordNo: ptr("D2026"), AssetID: &f.BTC.ID, Order: core.OrderRequested},
+		{index: "deposits_status_asset"}:                     {SecuritiesAccount: ptr("SA"), Status: &credited, AssetID: &f.BTC.ID},
+	} {
+		filter.Prefix = true
+		got, err := searchPlan(ctx, s.read, filter)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%+v", filter)
+	}
+}
+
+// TestCountReadsTheNarrowerRange checks which index a count reads: a
+// prefix alone is counted in its range, a prefix with a status in
+// whichever of the two ranges is narrower.
+func TestCountReadsTheNarrowerRange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := storetest.NewFixture(t, func(t *testing.T) core.Store {
+		s, err := Open(ctx, t.TempDir()+"/count.db")
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+	s := f.Store.(*Store)
+	other := storetest.MustCreateCustomer(t, s, "C20002", "SA-20002")
+	var recs []*core.DepositRecord
+	for i := range 300 {
+		c := f.Customer
+		if i%100 == 0 {
+			c = other
+		}
+		d := f.Deposit(f.BTC, c, i)
+		d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
+		if i%10 == 0 {
+			d.Status = core.StatusHeld
+		}
+		recs = append(recs, d)
+	}
+	_, err := s.BulkInsertDeposits(ctx, slices.Values(recs), storetest.SeedAudit(storetest.T0))
+	require.NoError(t, err)
+	held := core.StatusHeld
+	for want, filter := range map[string]core.DepositFilter{
+		"deposits_customer": {CustomerNo: ptr("C1")},
+		"deposits_status":   {CustomerNo: ptr("C1"), Status: &held},              // 30 held, 297 of C10001
+		"deposits_account":  {SecuritiesAccount: ptr("SA-20002"), Status: &held}, // 3 records
+	} {
+		filter.Prefix = true
+		got, err := countIndex(ctx, s.read, filter, core.DepositCountCap)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%+v", filter)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // TestCustomerKeyProbeSearchesOneIndexRange checks that whether a client
 // has a record for a customer is one bounded search of the index (customer

@@ -4,21 +4,27 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"depositdesk/core"
 )
 
 // FindDeposits implements core.Store. The page is read in order straight off
-// one index ending in (created_at, id), backwards for newest first, so it
-// stops after Limit+1 rows whatever the table size; the cursor and a
-// created-time range bound the same index scan.
+// one index ending in (created_at, id) or (requested_at, id), backwards for
+// newest first, so it stops after Limit+1 rows whatever the table size; the
+// cursor and a range on the same time bound the same index scan. The one
+// exception is a narrow prefix (searchPlan), whose own range is read from
+// its index and sorted.
 func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.DepositPage, error) {
 	return findDeposits(ctx, preparedReader{s}, f)
 }
 
 func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.DepositPage, error) {
-	size := f.PageSize()
-	query, args := searchSQL(f, size+1)
+	pl, err := searchPlan(ctx, q, f)
+	if err != nil {
+		return core.DepositPage{}, err
+	}
+	query, args := searchSQL(f, pl, f.PageSize()+1)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
@@ -35,54 +41,45 @@ func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.De
 	if err := rows.Err(); err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
-	return core.NewDepositPage(recs, size), nil
+	return f.Page(recs), nil
 }
 
-// searchIndex names the index a search reads, from the most selective
-// filter present. Without statistics SQLite counts equality columns and
-// would prefer (status, asset_id, …) — a third of the table — over one
-// customer's few hundred rows; with statistics the choice depends on when
-// ANALYZE last ran. Naming the index makes every plan the one measured in
-// docs/storage.md. "" lets SQLite use the rowid for an id lookup.
-func searchIndex(f core.DepositFilter) string {
-	switch {
-	case f.ID != nil:
+// txidHex is a stored hash as the filter arrives, bare hex: hashes are
+// stored canonical, bare on Bitcoin and 0x-prefixed on Ethereum, so their
+// last 64 characters are the hex. One expression, indexed by
+// deposits_txid, for equality and prefix alike: the same rows as
+// txid IN (?, '0x' || ?), but without a sort of the matches.
+const txidHex = "substr(d.txid, -64)"
+
+func indexedBy(ix string) string {
+	if ix == "" {
 		return ""
-	case f.RecordNo != nil:
-		return "deposits_record_no"
-	case f.TxID != nil:
-		return "deposits_txid"
-	case f.CustomerNo != nil:
-		return "deposits_customer"
-	case f.SecuritiesAccount != nil:
-		return "deposits_account"
-	case f.Status != nil && f.AssetID != nil:
-		return "deposits_status_asset"
-	case f.Status != nil:
-		return "deposits_status"
-	case f.AssetID != nil:
-		return "deposits_asset"
 	}
-	return "deposits_created"
+	return " INDEXED BY " + ix
 }
 
-// searchSQL builds the query of a search returning at most limit rows. The
-// CROSS JOIN keeps deposits the outer loop (SQLite never reorders a CROSS
-// JOIN), so the asset lookup cannot turn the ordered index scan into a sort.
-func searchSQL(f core.DepositFilter, limit int) (string, []any) {
+// searchWhere is the WHERE clause of f, cursor included.
+func searchWhere(f core.DepositFilter) (string, []any) {
 	where, args := []string{}, []any{}
 	add := func(cond string, vals ...any) { where, args = append(where, cond), append(args, vals...) }
+	text := func(expr string, val *string) {
+		switch {
+		case val == nil:
+		case f.Prefix:
+			add(expr+" >= ? AND "+expr+" < ?", *val, core.PrefixEnd(*val))
+		default:
+			add(expr+" = ?", *val)
+		}
+	}
 	if f.ID != nil {
 		add("d.id = ?", *f.ID)
 	}
-	if f.RecordNo != nil {
-		add("d.record_no = ?", *f.RecordNo)
-	}
-	if f.CustomerNo != nil {
-		add("d.customer_no = ?", *f.CustomerNo)
-	}
-	if f.SecuritiesAccount != nil {
-		add("d.securities_account = ?", *f.SecuritiesAccount)
+	text("d.record_no", f.RecordNo)
+	text("d.customer_no", f.CustomerNo)
+	text("d.securities_account", f.SecuritiesAccount)
+	text(txidHex, f.TxID)
+	if f.TxIDTail != nil {
+		add("substr(d.txid, ?) = ?", -len(*f.TxIDTail), *f.TxIDTail)
 	}
 	if f.Status != nil {
 		add("d.status = ?", string(*f.Status))
@@ -90,35 +87,52 @@ func searchSQL(f core.DepositFilter, limit int) (string, []any) {
 	if f.AssetID != nil {
 		add("d.asset_id = ?", *f.AssetID)
 	}
-	if f.TxID != nil {
-		// Stored hashes are canonical, bare hex on Bitcoin and 0x-prefixed on
-		// Ethereum, so their last 64 characters are the filter's hex: the same
-		// rows as txid IN (?, '0x' || ?), but one equality on the expression
-		// index, which keeps the (created_at, id) order.
-		add("substr(d.txid, -64) = ?", *f.TxID)
+	timeRange := func(col string, from, to *time.Time) {
+		if from != nil {
+			add(col+" >= ?", micros(*from))
+		}
+		if to != nil {
+			add(col+" < ?", micros(*to))
+		}
 	}
-	if f.CreatedFrom != nil {
-		add("d.created_at >= ?", micros(*f.CreatedFrom))
-	}
-	if f.CreatedTo != nil {
-		add("d.created_at < ?", micros(*f.CreatedTo))
-	}
+	// The record-number prefix's days bound the creation time too.
+	createdFrom, createdTo := f.CreatedRange()
+	timeRange("d.created_at", createdFrom, createdTo)
+	timeRange("d.requested_at", f.RequestedFrom, f.RequestedTo)
 	if f.After != nil {
-		// (created_at, id) < cursor, written so that "created_at <= ?" is a
-		// plain upper bound of the index range and the rest a cheap filter.
-		at := micros(f.After.CreatedAt)
-		add("d.created_at <= ? AND (d.created_at < ? OR d.id < ?)", at, at, f.After.ID)
+		// (time, id) < cursor, written so that "time <= ?" is a plain upper
+		// bound of the index range and the rest a cheap filter.
+		at, col := micros(f.After.At), sortColumn(f)
+		add(col+" <= ? AND ("+col+" < ? OR d.id < ?)", at, at, f.After.ID)
 	}
-	from := " FROM deposits d"
-	if ix := searchIndex(f); ix != "" {
-		from += " INDEXED BY " + ix
+	if len(where) == 0 {
+		return "", nil
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+func sortColumn(f core.DepositFilter) string {
+	if f.Order.ByRequest() {
+		return "d.requested_at"
 	}
+	return "d.created_at"
+}
+
+// searchSQL builds the query of a search read as pl says, returning at
+// most limit rows. The CROSS JOIN keeps deposits the outer loop (SQLite
+// never reorders a CROSS JOIN), so the asset lookup cannot turn the
+// ordered index scan into a sort. A sorted plan sorts only the ids and
+// sort times of its range, from the index, and reads the page's rows by
+// id: sorting whole rows cost 8 µs a row.
+func searchSQL(f core.DepositFilter, pl plan, limit int) (string, []any) {
+	where, args := searchWhere(f)
+	order := ` ORDER BY ` + sortColumn(f) + ` DESC, d.id DESC`
 	// LIMIT is a parameter so the statement text depends only on which
 	// filters are set, and prepared statements can be reused.
-	return `SELECT ` + depositColumns + from + ` CROSS JOIN assets a ON a.id = d.asset_id` + cond +
-		` ORDER BY d.created_at DESC, d.id DESC LIMIT ?`, append(args, limit)
+	if pl.sorted {
+		return `SELECT ` + depositColumns + ` FROM deposits d CROSS JOIN assets a ON a.id = d.asset_id WHERE d.id IN (SELECT d.id FROM deposits d` +
+			indexedBy(pl.index) + where + order + ` LIMIT ?)` + order, append(args, limit)
+	}
+	return `SELECT ` + depositColumns + ` FROM deposits d` + indexedBy(pl.index) + ` CROSS JOIN assets a ON a.id = d.asset_id` + where +
+		order + ` LIMIT ?`, append(args, limit)
 }

@@ -1,9 +1,31 @@
 package sqlite
 
-import "depositdesk/core"
+import (
+	"context"
 
-// SearchSQL returns the exact statement and arguments FindDeposits runs for
-// f, so benchmarks can run the very same query through the sqlite3 CLI.
-func SearchSQL(f core.DepositFilter) (string, []any) {
-	return searchSQL(f, f.PageSize()+1)
+	"depositdesk/core"
+)
+
+// Statement is one SQL statement with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// SearchSQL returns the exact statements FindDeposits runs for f, in
+// order, so benchmarks can run the very same queries through the sqlite3
+// CLI: for a prefix search the count of its range that chooses the plan
+// (searchPlan), then the page's query.
+func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statement, error) {
+	var out []Statement
+	if p := prefixOf(f); p != nil && f.ID == nil {
+		q, args := countSQL(p.index, p.where, p.args, prefixSortMax+1)
+		out = append(out, Statement{q, args})
+	}
+	pl, err := searchPlan(ctx, preparedReader{s}, f)
+	if err != nil {
+		return nil, err
+	}
+	query, args := searchSQL(f, pl, f.PageSize()+1)
+	return append(out, Statement{query, args}), nil
 }

@@ -14,6 +14,10 @@ import (
 
 func runDeposits(t *testing.T, newStore NewStoreFunc) {
 	ctx := context.Background()
+	t.Run("PrefixSearch", func(t *testing.T) {
+		t.Parallel()
+		runPrefixSearch(t, newStore)
+	})
 	t.Run("CreatesRecordWithDailyRecordNumbers", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)

@@ -195,6 +195,6 @@ func runSearch(t *testing.T, newStore NewStoreFunc) {
 		require.Len(t, page.Records, min(len(all), core.DefaultPageSize))
 		require.NotNil(t, page.Next)
 		last := page.Records[len(page.Records)-1]
-		require.Equal(t, core.DepositCursor{CreatedAt: last.CreatedAt, ID: last.ID}, *page.Next)
+		require.Equal(t, core.DepositCursor{Order: core.OrderCreated, At: last.CreatedAt, ID: last.ID}, *page.Next)
 	})
 }

@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"depositdesk/core"
+)
+
+// plan is how a search reads deposits.
+type plan struct {
+	index  string // named with INDEXED BY; "" lets SQLite use the rowid for an id lookup
+	sorted bool   // index is a prefix's range, read whole and sorted
+}
+
+// prefixSortMax is the most rows a prefix search sorts. Up to it, reading
+// the prefix's own index range and sorting costs less than reading the
+// time index in order until Limit+1 rows match: a customer's full number
+// (a hundred rows) is sorted in microseconds, while in time order its rows
+// are one in ten thousand. Past it the prefix holds at least this many
+// rows, so the ordered read meets its page soon, unless they all lie far
+// back in time (docs/storage.md).
+const prefixSortMax = 2000
+
+// searchPlan chooses how a search reads deposits. Every plan but a narrow
+// prefix reads one index in the page's order (choosePlan). A prefix is a
+// range of its column's index, whose rows come off in that column's order,
+// not in time order: it is read that way, and sorted, only when a count of
+// its range shows at most prefixSortMax rows; a wider prefix becomes a
+// filter on the time-ordered read.
+func searchPlan(ctx context.Context, q queryer, f core.DepositFilter) (plan, error) {
+	wide := false
+	if p := prefixOf(f); p != nil && f.ID == nil {
+		n, err := countRows(ctx, q, p.index, p.where, p.args, prefixSortMax+1)
+		if err != nil {
+			return plan{}, err
+		}
+		wide = n > prefixSortMax
+	}
+	return choosePlan(f, wide), nil
+}
+
+// choosePlan is searchPlan once it is known whether f's prefix is wide. The
+// index is the most selective filter's. Without statistics SQLite counts
+// equality columns and would prefer (status, asset_id, …) — a third of the
+// table — over one customer's few hundred rows; with statistics the choice
+// depends on when ANALYZE last ran. Naming the index makes every plan the
+// one measured in docs/storage.md.
+func choosePlan(f core.DepositFilter, wide bool) plan {
+	if f.ID != nil {
+		return plan{}
+	}
+	if p := prefixOf(f); p != nil && !wide {
+		return plan{index: p.index, sorted: true}
+	}
+	twin := func(ix string) plan {
+		if f.Order.ByRequest() {
+			return plan{index: ix + "_requested"}
+		}
+		return plan{index: ix}
+	}
+	switch {
+	case f.RecordNo != nil && !f.Prefix:
+		return plan{index: "deposits_record_no"}
+	case f.TxID != nil && !f.Prefix:
+		// No request-time twin: a hash names a handful of records (the
+		// outputs of one transaction), sorted in no time.
+		return plan{index: "deposits_txid"}
+	case f.CustomerNo != nil && !f.Prefix:
+		return twin("deposits_customer")
+	case f.SecuritiesAccount != nil && !f.Prefix:
+		return twin("deposits_account")
+	case f.Status != nil && f.AssetID != nil:
+		return twin("deposits_status_asset")
+	case f.Status != nil:
+		return twin("deposits_status")
+	case f.AssetID != nil:
+		return twin("deposits_asset")
+	}
+	if f.Order.ByRequest() {
+		return plan{index: "deposits_requested"}
+	}
+	return plan{index: "deposits_created"}
+}
+
+// prefix is a prefix filter as a range of its index.
+type prefix struct {
+	index string
+	where string // " WHERE expr >= ? AND expr < ?"
+	args  []any
+}
+
+// prefixOf returns the prefix filter a search would read by its own range:
+// the first present of record number (a day's numbers at most), hash,
+// customer and account; nil without Prefix. Customer and account ranges
+// are read from the index ending in the search's sort time, so sorting
+// them needs nothing but the index.
+func prefixOf(f core.DepositFilter) *prefix {
+	if !f.Prefix {
+		return nil
+	}
+	byRequest := ""
+	if f.Order.ByRequest() {
+		byRequest = "_requested"
+	}
+	for _, p := range []struct {
+		val         *string
+		index, expr string
+	}{
+		{f.RecordNo, "deposits_record_no", "d.record_no"},
+		{f.TxID, "deposits_txid", txidHex},
+		{f.CustomerNo, "deposits_customer" + byRequest, "d.customer_no"},
+		{f.SecuritiesAccount, "deposits_account" + byRequest, "d.securities_account"},
+	} {
+		if p.val != nil {
+			return &prefix{p.index, " WHERE " + p.expr + " >= ? AND " + p.expr + " < ?", []any{*p.val, core.PrefixEnd(*p.val)}}
+		}
+	}
+	return nil
+}
+
+// CountDeposits implements core.Store: the rows the search would read,
+// through countIndex, stopping at limit+1.
+func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
+	q := preparedReader{s}
+	f.After = nil
+	ix, err := countIndex(ctx, q, f, limit)
+	if err != nil {
+		return 0, false, err
+	}
+	where, args := searchWhere(f)
+	n, err := countRows(ctx, q, ix, where, args, limit+1)
+	if err != nil {
+		return 0, false, err
+	}
+	return min(n, limit), n > limit, nil
+}
+
+// countIndex names the index a count reads. A count has no order, so it
+// reads the narrowest range it can bound: the search's index, or with a
+// prefix the prefix's range (limit+1 index entries at most). With status
+// or asset beside a prefix, whichever of the prefix's range and their
+// index's range holds fewer rows, both counted from the index alone up to
+// limit+1: counting the rows of two wide filters that seldom meet costs
+// the narrower one's range.
+func countIndex(ctx context.Context, q queryer, f core.DepositFilter, limit int) (string, error) {
+	p := prefixOf(f)
+	if p == nil || f.ID != nil {
+		return choosePlan(f, true).index, nil
+	}
+	if f.Status == nil && f.AssetID == nil {
+		return p.index, nil
+	}
+	rest := core.DepositFilter{Status: f.Status, AssetID: f.AssetID, Order: f.Order, RequestedFrom: f.RequestedFrom, RequestedTo: f.RequestedTo}
+	rest.CreatedFrom, rest.CreatedTo = f.CreatedRange()
+	other := choosePlan(rest, true).index
+	inPrefix, err := countRows(ctx, q, p.index, p.where, p.args, limit+1)
+	if err != nil {
+		return "", err
+	}
+	where, args := searchWhere(rest)
+	inOther, err := countRows(ctx, q, other, where, args, limit+1)
+	if err != nil || inOther < inPrefix {
+		return other, err
+	}
+	return p.index, nil
+}
+
+// countRows counts the rows of ix that where selects, up to max.
+func countRows(ctx context.Context, q queryer, ix, where string, args []any, max int) (int, error) {
+	var n int
+	query, args := countSQL(ix, where, args, max)
+	if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count deposits: %w", err)
+	}
+	return n, nil
+}
+
+func countSQL(ix, where string, args []any, max int) (string, []any) {
+	return `SELECT count(*) FROM (SELECT 1 FROM deposits d` + indexedBy(ix) + where + ` LIMIT ?)`, append(args[:len(args):len(args)], max)
+}
