@@ -129,6 +129,10 @@ type lane struct {
 // busy says whether a call of the lane is not answered yet.
 func (l *lane) busy() bool { return l.inFlight.Load() > 0 }
 
+// drop supersedes the lane's calls in flight without starting one: their
+// answers no longer apply (a count of a search that another replaced).
+func (l *lane) drop() { l.started.Add(1) }
+
 // run starts t from the Fyne thread and returns at once: t.call runs on
 // its own goroutine under the worker's context and t's deadline, and its
 // answer comes back through fyne.Do. The deadline holds even for a call

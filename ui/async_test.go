@@ -18,7 +18,7 @@ import (
 // settle waits until every Service call of the desk, and every call their
 // answers started, is answered and applied: the page then shows what the
 // operator would see. It fails the test after 10 s.
-func settle(t *testing.T, c *calls) {
+func settle(t testing.TB, c *calls) {
 	t.Helper()
 	select {
 	case <-c.settled():

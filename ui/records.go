@@ -63,7 +63,9 @@ type recordsPage struct {
 	reads    lane                // the page's searches and reloads
 	stale    bool                // a change was announced while a read was in flight
 
-	typing    later         // the search after the operator pauses typing
+	order     core.DepositOrder // the sort: the Record No (creation) or Request Time column's
+	counts    lane              // the counts of matches
+	typing    later             // the search after the operator pauses typing
 	live      later         // the reload for changes elsewhere, after the live gap
 	lastLive  time.Time     // when that reload last started
 	typePause time.Duration // typePause; tests shorten them
@@ -79,7 +81,7 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {},
 		typePause: typePause, liveGap: liveGap}
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
-	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	p.txid, p.from, p.to = entry("TXID, its first 8+ characters, or as shown"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
 	for _, s := range core.AllDepositStatuses() {
 		statuses = append(statuses, s.Display())
@@ -154,7 +156,7 @@ func (p *recordsPage) newTable() *activeTable {
 		}
 		p.selected = row
 		p.updateActions()
-	}, func(int) { p.onDetailsTapped() }, nil, nil)
+	}, func(int) { p.onDetailsTapped() }, p.onHeaderTapped, p.columnTitle)
 	oneLineRows(&t.Table, core.DefaultPageSize)
 	return t
 }
@@ -179,7 +181,8 @@ func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
 
 // filter reads the filter fields; a bad date is an error for the operator.
 func (p *recordsPage) filter() (core.DepositFilter, error) {
-	f := core.DepositFilter{Limit: core.DefaultPageSize}
+	// Operators type the start of a number or the table's shortened TXID.
+	f := core.DepositFilter{Limit: core.DefaultPageSize, Prefix: true, Order: p.order}
 	set := func(e *widget.Entry, dst **string) {
 		if v := strings.TrimSpace(e.Text); v != "" {
 			*dst = &v
@@ -264,4 +267,28 @@ func shorten(s string, head, tail int) string {
 		return s
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
+}
+
+// Sortable columns: the table is newest first by the time of the column
+// whose title is tapped.
+var sortColumns = map[int]core.DepositOrder{0: core.OrderCreated, 8: core.OrderRequested}
+
+// columnTitle is column col's title, marked ▼ when the page is sorted by it.
+func (p *recordsPage) columnTitle(col int) string {
+	title := recordColumns[col].title
+	if o, ok := sortColumns[col]; ok && o.ByRequest() == p.order.ByRequest() {
+		title += " ▼"
+	}
+	return title
+}
+
+// onHeaderTapped sorts by the tapped column's time, from the first page.
+func (p *recordsPage) onHeaderTapped(col int) {
+	o, ok := sortColumns[col]
+	if !ok || o.ByRequest() == p.order.ByRequest() {
+		return
+	}
+	p.order = o
+	p.table.Refresh()
+	p.onSearchTapped()
 }

@@ -117,6 +117,7 @@ func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor
 		return
 	}
 	f.After = after
+	p.counts.drop()
 	p.found.SetText("Searching…")
 	run(p.w, task[core.DepositPage]{
 		controls: []fyne.Disableable{p.searchBtn, p.resetBtn, p.prevBtn, p.nextBtn},
@@ -142,6 +143,30 @@ func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor
 			p.showPager()
 			p.found.SetText(p.matches() + " · searched " + time.Now().Format("15:04:05"))
 			p.updateActions()
+			p.count(f, "searched")
+		},
+	})
+}
+
+// count asks how many records the search of f matches, beyond the page
+// on screen, and says it above the table; a search that fits one page
+// needs no asking.
+func (p *recordsPage) count(f core.DepositFilter, when string) {
+	if len(p.cursors) == 1 && p.next == nil {
+		return
+	}
+	run(p.w, task[core.DepositCount]{
+		lane: &p.counts,
+		call: func(ctx context.Context) (core.DepositCount, error) { return p.svc.CountDeposits(ctx, f) },
+		done: func(c core.DepositCount, err error) {
+			if err != nil {
+				return // the page is on screen; only its count is missing
+			}
+			what := c.String() + " records match"
+			if c == (core.DepositCount{N: 1}) {
+				what = "1 record matches"
+			}
+			p.found.SetText(what + " · " + when + " " + time.Now().Format("15:04:05"))
 		},
 	})
 }
@@ -158,7 +183,7 @@ func (p *recordsPage) matches() string {
 	case len(p.cursors) == 1 && p.next == nil:
 		return fmt.Sprintf("%d records match", n)
 	}
-	return "More records match than one page holds"
+	return "Counting the records that match…"
 }
 
 // showPager says which page and records are on screen.
@@ -241,6 +266,7 @@ func (p *recordsPage) reloadInPlace() {
 	}
 	f := *p.applied
 	f.After = p.cursors[len(p.cursors)-1]
+	p.counts.drop()
 	run(p.w, task[core.DepositPage]{
 		lane: &p.reads,
 		call: func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
@@ -268,6 +294,7 @@ func (p *recordsPage) reloadInPlace() {
 			p.showPager()
 			p.found.SetText(p.matches() + " · updated " + time.Now().Format("15:04:05"))
 			p.updateActions()
+			p.count(f, "updated")
 		},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -128,7 +129,7 @@ func TestABadDateLeavesThePageAndThePagerAsTheyWere(t *testing.T) {
 	p.from.SetText("")
 	b.tap(t, p.prevBtn)
 	require.Equal(t, "Page 1 · 50 per page · records 1–50", p.pageInfo.Text)
-	require.Contains(t, p.found.Text, "More records match than one page holds · searched ")
+	require.Contains(t, p.found.Text, "60 records match · searched ")
 }
 
 // Choosing a status searches at once; the operator need not press Search.
@@ -180,4 +181,69 @@ func TestActionButtonsKeepTheirPlaces(t *testing.T) {
 	p.selectRecord(t, p.records[2].RecordNo)
 	b.settle(t)
 	require.Equal(t, before, p.cancelBtn.Position())
+}
+
+// Operators type the start of a number, in any case, or the TXID as the
+// table shows it; the count covers every page.
+func TestFiltersMatchTheBeginningOfANumberOrTheShortenedTXID(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 60)
+	p := b.loginAs(t, "admin", adminPW)
+	search := func(e *widget.Entry, text string) {
+		t.Helper()
+		p.onResetFields()
+		e.SetText(text)
+		p.onSearchTapped()
+		b.settle(t)
+		require.Empty(t, p.message.Text)
+	}
+	search(p.customerNo, "c10001")
+	require.Len(t, p.records, 30)
+	for _, r := range p.records {
+		require.Equal(t, "C10001", r.CustomerNo)
+	}
+	require.Equal(t, "30 records match", strings.Split(p.found.Text, " · ")[0])
+	search(p.account, "sa-c1000")
+	require.Len(t, p.records, 50, "a page of them")
+	require.Equal(t, "60 records match", strings.Split(p.found.Text, " · ")[0], "the count covers every page")
+	search(p.recordNo, recs[9].RecordNo[:len(recs[9].RecordNo)-1])
+	require.Len(t, p.records, 10, "…0010 to …0019 share all but the last digit")
+	shown := recordColumns[7].text(recs[41])
+	require.Contains(t, shown, "…")
+	search(p.txid, shown)
+	require.Len(t, p.records, 1)
+	require.Equal(t, recs[41].RecordNo, p.records[0].RecordNo, "the table's own shortened TXID finds its record")
+	require.Equal(t, "1 record matches", strings.Split(p.found.Text, " · ")[0])
+
+	p.onResetFields()
+	p.txid.SetText("0000")
+	p.onSearchTapped()
+	b.settle(t)
+	require.Equal(t, "Type at least 8 hexadecimal digits of the transaction hash.", p.message.Text)
+	require.Equal(t, "Not searched: the rows below are the previous search's.", p.found.Text)
+}
+
+// Tapping the Request Time title sorts by request time (marked ▼), the
+// Record No title by creation again; each searches from the first page.
+func TestTappingAColumnTitleSortsByItsTime(t *testing.T) {
+	b := setup(t)
+	recs := b.withData(t, 3)
+	// A request made an hour ago reaches the desk last.
+	late, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: "late", CustomerNo: "C10001",
+		SecuritiesAccount: "SA-C10001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.3", RequestedAt: time.Now().Add(-time.Hour),
+		SourceAddress: regtestAddress(t), DestinationAddress: regtestAddress(t)})
+	require.NoError(t, err)
+	p := b.loginAs(t, "admin", adminPW)
+	require.Equal(t, late.RecordNo, p.records[0].RecordNo, "newest created first")
+	require.Equal(t, "Request Time", p.columnTitle(8))
+	require.Equal(t, "Record No ▼", p.columnTitle(0))
+	p.onHeaderTapped(8)
+	b.settle(t)
+	require.Equal(t, "Request Time ▼", p.columnTitle(8))
+	require.Equal(t, "Record No", p.columnTitle(0))
+	require.Equal(t, recs[2].RecordNo, p.records[0].RecordNo, "newest requested first")
+	require.Equal(t, late.RecordNo, p.records[3].RecordNo)
+	p.onHeaderTapped(0)
+	b.settle(t)
+	require.Equal(t, late.RecordNo, p.records[0].RecordNo)
 }

@@ -42,7 +42,7 @@ func setup(t *testing.T) *bundle {
 }
 
 // setupOn is setup on store st, opened from dsn.
-func setupOn(t *testing.T, st core.Store, dsn string) *bundle {
+func setupOn(t testing.TB, st core.Store, dsn string) *bundle {
 	t.Helper()
 	test.NewTempApp(t)
 	t.Cleanup(func() { st.Close() })
@@ -65,7 +65,7 @@ func (b *bundle) stop() {
 	}
 }
 
-func (b *bundle) settle(t *testing.T) {
+func (b *bundle) settle(t testing.TB) {
 	t.Helper()
 	settle(t, &b.ui.calls)
 }
@@ -80,7 +80,7 @@ func (b *bundle) meanwhile(f func()) {
 }
 
 // tap taps o as the operator would and waits for what it started.
-func (b *bundle) tap(t *testing.T, o fyne.Tappable) {
+func (b *bundle) tap(t testing.TB, o fyne.Tappable) {
 	t.Helper()
 	test.Tap(o)
 	b.settle(t)
@@ -126,7 +126,7 @@ func regtestAddress(t *testing.T) string {
 }
 
 // loginAs starts the desk and logs in through the login page.
-func (b *bundle) loginAs(t *testing.T, name, pw string) *recordsPage {
+func (b *bundle) loginAs(t testing.TB, name, pw string) *recordsPage {
 	t.Helper()
 	b.ui.Start()
 	b.settle(t)
