@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
@@ -81,6 +82,15 @@ func TestANewApplicationShowsByItselfOnPostgres(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go st.ListenDeposits(ctx, b.ui.DepositsChanged)
+	// Notifications reach listeners only: wait until the desk listens.
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	require.Eventually(t, func() bool {
+		var n int
+		err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n)
+		return err == nil && n == 1
+	}, 10*time.Second, 10*time.Millisecond)
 
 	rec := b.otherDesk(t, "from-another-desk")
 	onTop(t, p, rec.RecordNo)
