@@ -66,10 +66,10 @@ type recordsPage struct {
 	order     core.DepositOrder // the sort: the Record No (creation) or Request Time column's
 	counts    lane              // the counts of matches
 	typing    later             // the search after the operator pauses typing
-	live      later         // the reload for changes elsewhere, after the live gap
-	lastLive  time.Time     // when that reload last started
-	typePause time.Duration // typePause; tests shorten them
-	liveGap   time.Duration // liveGap
+	live      later             // the reload for changes elsewhere, after the live gap
+	lastLive  time.Time         // when that reload last started
+	typePause time.Duration     // typePause; tests shorten them
+	liveGap   time.Duration     // liveGap
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
 	refund  *refundForm    // the open Request Refund dialog, for tests

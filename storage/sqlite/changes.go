@@ -6,10 +6,12 @@ import (
 	"time"
 )
 
-// WatchChanges calls fn each time it finds that a transaction was
-// committed to the database file since it last looked, by this process or
-// another (a depositctl serve taking applications, a second desk on the
-// same file), looking every `every` until ctx ends; it then returns nil.
+// WatchChanges calls fn once it watches, then each time it finds that a
+// transaction was committed to the database file since it last looked, by
+// this process or another (a depositctl serve taking applications, a
+// second desk on the same file), looking every `every` until ctx ends; it
+// then returns nil. The first call covers what was committed before it
+// began to watch.
 // SQLite has no notifications: PRAGMA data_version, read on a connection
 // of its own, changes exactly when another connection commits, and costs
 // no I/O when nothing did (the WAL index in shared memory answers it).
@@ -28,6 +30,7 @@ func (s *Store) WatchChanges(ctx context.Context, every time.Duration, fn func()
 	if err != nil {
 		return fmt.Errorf("watch changes: %w", err)
 	}
+	fn()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
