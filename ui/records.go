@@ -70,6 +70,7 @@ type recordsPage struct {
 	lastLive  time.Time         // when that reload last started
 	typePause time.Duration     // typePause; tests shorten them
 	liveGap   time.Duration     // liveGap
+	clock     func() time.Time  // the time the line above the table says
 
 	remarks *remarksDialog // the open cancel/delete dialog, for tests
 	refund  *refundForm    // the open Request Refund dialog, for tests
@@ -79,7 +80,7 @@ type recordsPage struct {
 
 func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *recordsPage {
 	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {},
-		typePause: typePause, liveGap: liveGap}
+		typePause: typePause, liveGap: liveGap, clock: time.Now}
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("TXID, its first 8+ characters, or as shown"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}

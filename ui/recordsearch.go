@@ -141,7 +141,7 @@ func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor
 			p.table.ScrollToTop()
 			p.table.Refresh()
 			p.showPager()
-			p.found.SetText(p.matches() + " · searched " + time.Now().Format("15:04:05"))
+			p.found.SetText(p.matches() + " · searched " + p.clock().Format("15:04:05"))
 			p.updateActions()
 			p.count(f, "searched")
 		},
@@ -166,7 +166,7 @@ func (p *recordsPage) count(f core.DepositFilter, when string) {
 			if c == (core.DepositCount{N: 1}) {
 				what = "1 record matches"
 			}
-			p.found.SetText(what + " · " + when + " " + time.Now().Format("15:04:05"))
+			p.found.SetText(what + " · " + when + " " + p.clock().Format("15:04:05"))
 		},
 	})
 }
@@ -292,7 +292,7 @@ func (p *recordsPage) reloadInPlace() {
 			}
 			p.quiet = false
 			p.showPager()
-			p.found.SetText(p.matches() + " · updated " + time.Now().Format("15:04:05"))
+			p.found.SetText(p.matches() + " · updated " + p.clock().Format("15:04:05"))
 			p.updateActions()
 			p.count(f, "updated")
 		},
