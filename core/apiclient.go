@@ -59,7 +59,10 @@ type APIClient struct {
 func (c *APIClient) Revoked() bool { return !c.RevokedAt.IsZero() }
 
 // Actor is how the client appears in the audit log.
-func (c *APIClient) Actor() string { return "client:" + c.Name }
+func (c *APIClient) Actor() string { return clientActorPrefix + c.Name }
+
+// clientActorPrefix starts every API client's actor name.
+const clientActorPrefix = "client:"
 
 // Can reports whether the client's scopes allow the action.
 func (c *APIClient) Can(a Action) bool {
