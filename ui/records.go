@@ -37,39 +37,26 @@ var recordColumns = []tableColumn[*core.DepositRecord]{
 // recordsPage is Deposit Records: multi-condition search, paging, and the
 // actions the operator's permissions allow on the selected record.
 type recordsPage struct {
-	w          *worker
-	svc        *core.Service
-	op         *core.Operator
-	win        fyne.Window
-	windows    windows // the session's, which the detail windows join
-	onActivity func()
+	*recordActions // the table of results, its paging, and Details and the remarks dialogs on its records
+	op             *core.Operator
+	onActivity     func()
 
 	recordNo, customerNo, account, txid, from, to *widget.Entry
 	status, asset                                 *widget.Select
-	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
+	searchBtn, resetBtn                           *widget.Button
 	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
 	releaseBtn, rejectBtn                         *widget.Button
-	table                                         *widget.Table
-	pageInfo, message, selection                  *widget.Label
+	selection                                     *widget.Label
 
-	assets   []*core.Asset
-	records  []*core.DepositRecord
-	next     *core.DepositCursor
-	cursors  []*core.DepositCursor // cursor that opened each page; nil for the first
-	selected int
-	applied  *core.DepositFilter // the filter of the page on screen, not what the fields say now
-	quiet    bool                // selecting on the operator's behalf, not their activity
-	reads    lane                // the page's searches and reloads
-	stale    bool                // a change was announced while a read was in flight
+	assets []*core.Asset
 
-	remarks *remarksDialog // the open cancel/delete dialog, for tests
-	refund  *refundForm    // the open Request Refund dialog, for tests
-	detail  *detailView    // the last detail window opened, for tests
-	open    map[*detailView]bool
+	refund *refundForm // the open Request Refund dialog, for tests
 }
 
 func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *recordsPage {
-	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {}}
+	p := &recordsPage{recordActions: newRecordActions(newDepositList(w, svc, recordColumns), win, ws), op: op, onActivity: func() {}}
+	p.filterFunc, p.shownFunc = p.filter, p.updateActions
+	p.activityFunc = func() { p.onActivity() } // the UI sets onActivity after the page is built
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("transaction hash (TXID)"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
@@ -90,18 +77,15 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.searchBtn = widget.NewButton("Search", p.onSearchTapped)
 	p.searchBtn.Importance = widget.HighImportance
 	p.resetBtn = widget.NewButton("Reset", p.onResetTapped)
-	p.prevBtn = widget.NewButton("‹ Previous", p.onPrevTapped)
-	p.nextBtn = widget.NewButton("Next ›", p.onNextTapped)
 	p.detailsBtn = widget.NewButton("Details", p.onDetailsTapped)
 	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
 	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
 	p.refundBtn = widget.NewButton("Request Refund", p.onRefundTapped)
 	p.releaseBtn = widget.NewButton("Release", p.onReleaseTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
-	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
-	p.message.Wrapping = fyne.TextWrapWord
-	p.table = p.newTable()
-	p.updateActions()
+	p.selection = widget.NewLabel("Select a record")
+	p.controls = []fyne.Disableable{p.searchBtn, p.resetBtn}
+	p.shown()
 	return p
 }
 
@@ -132,18 +116,6 @@ func entry(placeholder string) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetPlaceHolder(placeholder)
 	return e
-}
-
-func (p *recordsPage) newTable() *widget.Table {
-	t := newTable(recordColumns, func() []*core.DepositRecord { return p.records }, func(row int) {
-		if !p.quiet {
-			p.onActivity()
-		}
-		p.selected = row
-		p.updateActions()
-	})
-	oneLineRows(t, core.DefaultPageSize)
-	return t
 }
 
 func (p *recordsPage) build() fyne.CanvasObject {
@@ -230,82 +202,6 @@ func (p *recordsPage) onResetTapped() {
 	p.onSearchTapped()
 }
 
-func (p *recordsPage) onNextTapped() {
-	p.onActivity()
-	if p.next != nil {
-		p.load(p.cursors, p.next, "")
-	}
-}
-
-func (p *recordsPage) onPrevTapped() {
-	p.onActivity()
-	if len(p.cursors) < 2 {
-		return
-	}
-	n := len(p.cursors)
-	p.load(p.cursors[:n-2], p.cursors[n-2], "")
-}
-
-// load searches with the filter fields for the page that starts after
-// cursor (nil: the first page), back being the cursors of the pages before
-// it, and shows note once the page is on screen. A refused search leaves
-// the page on screen as it was.
-func (p *recordsPage) load(back []*core.DepositCursor, after *core.DepositCursor, note string) {
-	f, err := p.filter()
-	if err != nil {
-		p.message.SetText(errorText(err))
-		return
-	}
-	f.After = after
-	run(p.w, task[core.DepositPage]{
-		controls: []fyne.Disableable{p.searchBtn, p.resetBtn, p.prevBtn, p.nextBtn},
-		line:     p.message,
-		lane:     &p.reads,
-		call:     func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
-		done: func(page core.DepositPage, err error) {
-			defer p.reloadIfStale()
-			if err != nil {
-				p.message.SetText(errorText(err))
-				return
-			}
-			applied := f
-			applied.After = nil
-			p.applied = &applied
-			p.cursors = append(back[:len(back):len(back)], after)
-			p.records, p.next = page.Records, page.Next
-			p.message.SetText(note)
-			p.selected = -1
-			p.table.UnselectAll()
-			p.table.Refresh()
-			first := (len(p.cursors) - 1) * core.DefaultPageSize
-			switch {
-			case len(p.records) == 0:
-				p.pageInfo.SetText("No records match")
-			default:
-				p.pageInfo.SetText(fmt.Sprintf("Page %d · %d per page · records %d–%d", len(p.cursors), core.DefaultPageSize, first+1, first+len(p.records)))
-			}
-			p.updateActions()
-		},
-	})
-}
-
-// refresh reloads the page on screen after a change and then says note.
-func (p *recordsPage) refresh(note string) {
-	n := len(p.cursors)
-	if n == 0 {
-		p.load(nil, nil, note)
-		return
-	}
-	p.load(p.cursors[:n-1], p.cursors[n-1], note)
-}
-
-func (p *recordsPage) current() *core.DepositRecord {
-	if p.selected < 0 || p.selected >= len(p.records) {
-		return nil
-	}
-	return p.records[p.selected]
-}
-
 // updateActions enables what the policy table and the guide allow on the
 // selected record; core refuses the rest anyway.
 func (p *recordsPage) updateActions() {
@@ -327,8 +223,6 @@ func (p *recordsPage) updateActions() {
 	enable(p.releaseBtn, held)
 	enable(p.rejectBtn, held)
 	hideUnless(p.op.Can(core.ActionReviewHeld), p.releaseBtn, p.rejectBtn)
-	enable(p.prevBtn, len(p.cursors) > 1)
-	enable(p.nextBtn, p.next != nil)
 }
 
 func shorten(s string, head, tail int) string {
@@ -336,75 +230,4 @@ func shorten(s string, head, tail int) string {
 		return s
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
-}
-
-// changed reloads what shows recordNo ("*": any record) after the watcher
-// or another desk changed it: the page when the record is on it, and its
-// open detail windows.
-func (p *recordsPage) changed(recordNo string) {
-	for v := range p.open {
-		if recordNo == "*" || v.recordNo == recordNo {
-			v.load()
-		}
-	}
-	for _, r := range p.records {
-		if recordNo == "*" || r.RecordNo == recordNo {
-			p.reloadInPlace()
-			return
-		}
-	}
-}
-
-// reloadInPlace reads the page on screen again with the filter it was
-// searched with (not whatever the operator is typing now) and keeps the
-// selected record selected, so a change elsewhere never pulls the record
-// out from under an operator about to act on it. While a read is in
-// flight it waits for it: a reload started now would supersede a search
-// the operator asked for with the filter of the page it replaces.
-func (p *recordsPage) reloadInPlace() {
-	if p.applied == nil {
-		return
-	}
-	if p.reads.busy() {
-		p.stale = true
-		return
-	}
-	f := *p.applied
-	f.After = p.cursors[len(p.cursors)-1]
-	run(p.w, task[core.DepositPage]{
-		lane: &p.reads,
-		call: func(ctx context.Context) (core.DepositPage, error) { return p.svc.SearchDeposits(ctx, f) },
-		done: func(page core.DepositPage, err error) {
-			defer p.reloadIfStale()
-			if err != nil {
-				p.message.SetText(errorText(err))
-				return
-			}
-			keep := ""
-			if d := p.current(); d != nil {
-				keep = d.RecordNo
-			}
-			p.records, p.next = page.Records, page.Next
-			p.selected = -1
-			p.table.UnselectAll()
-			p.table.Refresh()
-			for i, r := range p.records {
-				if r.RecordNo == keep {
-					p.quiet = true
-					p.table.Select(widget.TableCellID{Row: i, Col: 0})
-					p.quiet = false
-				}
-			}
-			p.updateActions()
-		},
-	})
-}
-
-// reloadIfStale reloads for a change announced while a read was in
-// flight, which that read may have missed.
-func (p *recordsPage) reloadIfStale() {
-	if p.stale && !p.reads.busy() {
-		p.stale = false
-		p.reloadInPlace()
-	}
 }
