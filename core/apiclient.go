@@ -109,6 +109,18 @@ func (c *APIClient) RequestKeyOf(rec *DepositRecord) string {
 	return k
 }
 
+// SentRequestKey is d's request key as its sender gave it: an API
+// client's without the prefix that keeps clients' keys apart; "" when it
+// was sent without one.
+func (d *DepositRecord) SentRequestKey() string {
+	if rest, ok := strings.CutPrefix(d.ClientRequestKey, clientKeyPrefix); ok {
+		if _, key, ok := strings.Cut(rest, ":"); ok {
+			return key
+		}
+	}
+	return d.ClientRequestKey
+}
+
 // Owns reports whether the client created rec.
 func (c *APIClient) Owns(rec *DepositRecord) bool {
 	return strings.HasPrefix(rec.ClientRequestKey, c.requestKeyPrefix())

@@ -45,7 +45,7 @@ type DepositRecord struct {
 	// application an operator entered. "" for records made before the desk
 	// kept it (decision 42) and for seeded ones.
 	SubmittedBy string
-	Channel     Channel // how the application reached the firm; "" when not recorded
+	Channel     ApplicationChannel // how the application reached the firm; "" when not recorded
 }
 
 // Submitter is who sent the application and how, as operators read it:
@@ -62,28 +62,28 @@ func (d *DepositRecord) Submitter() string {
 	return "operator " + d.SubmittedBy + " (" + string(d.Channel) + ")"
 }
 
-// Channel is how a deposit application reached the firm: through the
+// ApplicationChannel is how a deposit application reached the firm: through the
 // intake API, or by one of the ways an operator enters it by hand.
-type Channel string
+type ApplicationChannel string
 
 const (
-	ChannelAPI    Channel = "api"
-	ChannelBranch Channel = "branch"
-	ChannelPhone  Channel = "phone"
-	ChannelEmail  Channel = "email"
-	ChannelLetter Channel = "letter"
+	ChannelAPI    ApplicationChannel = "api"
+	ChannelBranch ApplicationChannel = "branch"
+	ChannelPhone  ApplicationChannel = "phone"
+	ChannelEmail  ApplicationChannel = "email"
+	ChannelLetter ApplicationChannel = "letter"
 )
 
 // ManualChannels are the channels an operator may enter an application
 // from; ChannelAPI is the intake API's alone.
-func ManualChannels() []Channel {
-	return []Channel{ChannelBranch, ChannelPhone, ChannelEmail, ChannelLetter}
+func ManualChannels() []ApplicationChannel {
+	return []ApplicationChannel{ChannelBranch, ChannelPhone, ChannelEmail, ChannelLetter}
 }
 
 // ParseManualChannel accepts a manual channel's name case-insensitively.
 // Returns EINVALID for "" (an operator must say how the application came)
 // and for any other name.
-func ParseManualChannel(s string) (Channel, error) {
+func ParseManualChannel(s string) (ApplicationChannel, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	if t == "" {
 		return "", Errorf(EINVALID, "Say how the application reached the firm (branch, phone, email or letter).")
@@ -161,7 +161,7 @@ type DepositApplication struct {
 	// Channel and Remarks are an operator's entry's: how the application
 	// reached the firm (required, one of ManualChannels) and a note on it
 	// (optional). An API client's application is ChannelAPI whatever it says.
-	Channel Channel
+	Channel ApplicationChannel
 	Remarks string
 }
 

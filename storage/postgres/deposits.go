@@ -240,7 +240,7 @@ func scanDeposit(r pgx.Row) (*core.DepositRecord, error) {
 	if d.Amount, err = parseBig(amount); err != nil {
 		return nil, err
 	}
-	d.Status, d.Channel = core.DepositStatus(status), core.Channel(channel)
+	d.Status, d.Channel = core.DepositStatus(status), core.ApplicationChannel(channel)
 	d.RequestedAt, d.CreatedAt, d.UpdatedAt = d.RequestedAt.UTC(), d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return &d, nil
 }

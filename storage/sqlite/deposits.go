@@ -187,7 +187,7 @@ func scanDeposit(r scanner) (*core.DepositRecord, error) {
 	if d.Amount, err = parseBig(amount); err != nil {
 		return nil, err
 	}
-	d.Status, d.Channel = core.DepositStatus(status), core.Channel(channel)
+	d.Status, d.Channel = core.DepositStatus(status), core.ApplicationChannel(channel)
 	d.RequestedAt, d.CreatedAt, d.UpdatedAt = fromMicros(requested), fromMicros(created), fromMicros(updated)
 	return &d, nil
 }

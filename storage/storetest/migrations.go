@@ -45,7 +45,7 @@ func RunSubmitterMigration(t *testing.T, s core.Store, downgrade func(t *testing
 	require.Equal(t, core.ChannelAPI, got[byClient].Channel)
 	require.Equal(t, "API client crm", got[byClient].Submitter())
 	require.Equal(t, "alice", got[byOperator].SubmittedBy)
-	require.Equal(t, core.Channel(""), got[byOperator].Channel, "no channel was recorded then")
+	require.Equal(t, core.ApplicationChannel(""), got[byOperator].Channel, "no channel was recorded then")
 	require.Equal(t, "operator alice", got[byOperator].Submitter())
 	require.Equal(t, "not recorded", got[seeded.RecordNo].Submitter())
 }
