@@ -56,6 +56,12 @@ var applicationFields = [][]string{
 // applications arrive: a burst of them costs one read a second.
 const liveRefresh = time.Second
 
+// queuePoll is how often the queue on screen reads itself again when
+// nothing announced a change: a desk on SQLite hears of the applications
+// an intake server in another process takes only this way (Postgres
+// announces them at once).
+const queuePoll = 5 * time.Second
+
 // applicationsPage is the guide's Deposit Application: the live queue of
 // applications as they arrive, newest first, with every field as
 // received, the record each became, Delete abnormal application, and a
@@ -73,6 +79,7 @@ type applicationsPage struct {
 
 	lastRead time.Time // when the queue was last read for a change
 	waiting  bool      // a read for changes is due once liveRefresh has passed
+	showing  bool      // the page is the one on screen
 }
 
 func newApplicationsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *applicationsPage {
@@ -95,7 +102,30 @@ func newApplicationsPage(w *worker, svc *core.Service, op *core.Operator, win fy
 		}
 	}
 	p.shown()
+	go p.poll()
 	return p
+}
+
+// poll reads the queue on screen every queuePoll until the session ends.
+func (p *applicationsPage) poll() {
+	t := time.NewTicker(queuePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.w.ctx.Done():
+			return
+		case <-t.C:
+			p.onFyneThread(p.onPoll)
+		}
+	}
+}
+
+// onPoll reads the queue again if it is on screen and no read of it is
+// in flight (a slow database): polls do not pile up calls.
+func (p *applicationsPage) onPoll() {
+	if p.showing && !p.reads.busy() {
+		p.readSoon()
+	}
 }
 
 func (p *applicationsPage) build() fyne.CanvasObject {
@@ -170,6 +200,12 @@ func (p *applicationsPage) changed() {
 	for v := range p.open {
 		v.load()
 	}
+	p.readSoon()
+}
+
+// readSoon reads the queue again now, or once liveRefresh has passed since
+// the last such read.
+func (p *applicationsPage) readSoon() {
 	if p.waiting {
 		return
 	}
@@ -180,12 +216,22 @@ func (p *applicationsPage) changed() {
 	}
 	p.waiting = true
 	time.AfterFunc(wait, func() {
-		fyne.Do(func() {
+		p.onFyneThread(func() {
 			p.waiting = false
 			if p.w.ctx.Err() == nil { // the session is still on
 				p.readChanges()
 			}
 		})
+	})
+}
+
+// onFyneThread runs f, from a timer, on the Fyne thread and one at a time
+// with the answers of calls (see calls.apply).
+func (p *applicationsPage) onFyneThread(f func()) {
+	fyne.Do(func() {
+		p.w.calls.apply.Lock()
+		defer p.w.calls.apply.Unlock()
+		f()
 	})
 }
 

@@ -89,7 +89,7 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 		Amount: "0.5", SourceAddress: regtestAddress(t), TxID: "ab" + recs[0].TxID[2:]})
 	require.NoError(t, err)
 	require.True(t, created)
-	b.ui.DepositsChanged("*")
+	b.meanwhile(func() { b.ui.DepositsChanged("*") })
 	b.settle(t)
 	require.Len(t, p.records, 3, "it shows up without a search")
 	require.Equal(t, rec.RecordNo, p.records[0].RecordNo)
@@ -106,9 +106,11 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 	require.Equal(t, "API · crm", applicationColumns[1].text(p.records[0]))
 
 	// Changes in a burst are read at most once a second.
-	b.ui.DepositsChanged("*")
-	require.True(t, p.waiting, "a second change within a second waits")
-	b.ui.DepositsChanged("*")
+	b.meanwhile(func() {
+		b.ui.DepositsChanged("*")
+		require.True(t, p.waiting, "a second change within a second waits")
+		b.ui.DepositsChanged("*")
+	})
 	b.settle(t)
 	require.Eventually(t, func() bool {
 		var waiting bool
@@ -117,6 +119,20 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 	b.settle(t)
 	require.Equal(t, rec.RecordNo, p.current().RecordNo)
+
+	// A desk on SQLite is told of nothing the intake server (another
+	// process) takes: the queue on screen reads itself every queuePoll.
+	quiet, _, err := b.svc.SubmitApplication(core.NewContextWithClient(context.Background(), client), core.DepositApplication{
+		ClientRequestKey: "crm-2026-0002", CustomerNo: "C10001", SecuritiesAccount: "SA-C10001", AssetSymbol: "BTC", Network: "regtest",
+		Amount: "0.7", SourceAddress: regtestAddress(t)})
+	require.NoError(t, err)
+	b.meanwhile(func() { p.lastRead = time.Time{} })
+	b.meanwhile(p.onPoll)
+	b.settle(t)
+	require.Equal(t, quiet.RecordNo, p.records[0].RecordNo)
+	require.Equal(t, rec.RecordNo, p.current().RecordNo)
+	b.tap(t, b.ui.nav[pageRecords])
+	require.False(t, p.showing, "a page not on screen is not polled")
 
 	b.tap(t, p.detailsBtn)
 	require.NotNil(t, p.detail, "the record it became opens in its Details window")
@@ -185,8 +201,10 @@ func TestManualApplicationSavedTwiceMakesOneRecord(t *testing.T) {
 	f.fill(t, "Branch", "C10002", "0.3", regtestAddress(t))
 
 	// A double click: the second tap finds Save held by the first call.
-	test.Tap(f.save)
-	test.Tap(f.save)
+	b.meanwhile(func() {
+		test.Tap(f.save)
+		test.Tap(f.save)
+	})
 	b.settle(t)
 	require.Equal(t, 2, b.countRecords(t))
 
@@ -201,6 +219,17 @@ func TestManualApplicationSavedTwiceMakesOneRecord(t *testing.T) {
 	b.settle(t)
 	require.Equal(t, 3, b.countRecords(t), "one record for two calls")
 	require.Equal(t, g.key, p.records[0].ClientRequestKey)
+	require.Len(t, b.auditOf(t, p.records[0].RecordNo, "deposit.create"), 1)
+	// Whichever answer came last says so: recorded, or already recorded.
+	require.Contains(t, p.message.Text, "recorded as "+p.records[0].RecordNo+".")
+
+	// The same form saved again after its answer: the desk says it has it.
+	b.tap(t, p.newBtn)
+	h := p.form
+	h.fill(t, "Email", "C10001", "0.6", regtestAddress(t))
+	b.tap(t, h.save)
+	b.tap(t, h.save) // the dialog is closed, as after a timeout the operator could still press it
+	require.Equal(t, 4, b.countRecords(t))
 	require.Equal(t, "This application was already recorded as "+p.records[0].RecordNo+".", p.message.Text)
 }
 

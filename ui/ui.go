@@ -255,6 +255,9 @@ func (u *UI) showPage(title string) {
 		}
 		u.nav[t].Refresh()
 	}
+	if u.apps != nil {
+		u.apps.showing = title == pageApps
+	}
 	switch title {
 	case pageApps:
 		u.apps.load()
