@@ -192,15 +192,17 @@ func (p *applicationsPage) showFields(d *core.DepositRecord) {
 	}
 }
 
-// changed reads the queue again after applications arrived or changed
-// elsewhere (the intake API, another desk, the watcher), at most once per
-// liveRefresh, keeping the selected application selected; open record
-// windows read themselves again at once.
+// changed reads the queue on screen again after applications arrived or
+// changed elsewhere (the intake API, another desk, the watcher), at most
+// once per liveRefresh, keeping the selected application selected; open
+// record windows read themselves again at once.
 func (p *applicationsPage) changed() {
 	for v := range p.open {
 		v.load()
 	}
-	p.readSoon()
+	if p.showing { // a page not on screen reads the queue when it is shown
+		p.readSoon()
+	}
 }
 
 // readSoon reads the queue again now, or once liveRefresh has passed since
