@@ -59,7 +59,10 @@ type APIClient struct {
 func (c *APIClient) Revoked() bool { return !c.RevokedAt.IsZero() }
 
 // Actor is how the client appears in the audit log.
-func (c *APIClient) Actor() string { return "client:" + c.Name }
+func (c *APIClient) Actor() string { return clientActorPrefix + c.Name }
+
+// clientActorPrefix starts every API client's actor name.
+const clientActorPrefix = "client:"
 
 // Can reports whether the client's scopes allow the action.
 func (c *APIClient) Can(a Action) bool {
@@ -104,6 +107,18 @@ func (c *APIClient) RequestKeyOf(rec *DepositRecord) string {
 		return ""
 	}
 	return k
+}
+
+// SentRequestKey is d's request key as its sender gave it: an API
+// client's without the prefix that keeps clients' keys apart; "" when it
+// was sent without one.
+func (d *DepositRecord) SentRequestKey() string {
+	if rest, ok := strings.CutPrefix(d.ClientRequestKey, clientKeyPrefix); ok {
+		if _, key, ok := strings.Cut(rest, ":"); ok {
+			return key
+		}
+	}
+	return d.ClientRequestKey
 }
 
 // Owns reports whether the client created rec.

@@ -38,6 +38,60 @@ type DepositRecord struct {
 	BlockHash             string
 	BlockHeight           int64
 	Remarks               string // last operator/watcher remark
+	// SubmittedBy is who sent the application, as the audit log names
+	// actors: "client:NAME" for an API client, the operator's name for an
+	// application an operator entered. "" for records made before the desk
+	// kept it (decision 42) and for seeded ones.
+	SubmittedBy string
+	Channel     ApplicationChannel // how the application reached the firm; "" when not recorded
+}
+
+// Submitter is who sent the application and how, as operators read it:
+// "API client crm" or "operator alice (phone)".
+func (d *DepositRecord) Submitter() string {
+	switch {
+	case d.SubmittedBy == "":
+		return "not recorded"
+	case strings.HasPrefix(d.SubmittedBy, clientActorPrefix):
+		return "API client " + strings.TrimPrefix(d.SubmittedBy, clientActorPrefix)
+	case d.Channel == "":
+		return "operator " + d.SubmittedBy
+	}
+	return "operator " + d.SubmittedBy + " (" + string(d.Channel) + ")"
+}
+
+// ApplicationChannel is how a deposit application reached the firm: through the
+// intake API, or by one of the ways an operator enters it by hand.
+type ApplicationChannel string
+
+const (
+	ChannelAPI    ApplicationChannel = "api"
+	ChannelBranch ApplicationChannel = "branch"
+	ChannelPhone  ApplicationChannel = "phone"
+	ChannelEmail  ApplicationChannel = "email"
+	ChannelLetter ApplicationChannel = "letter"
+)
+
+// ManualChannels are the channels an operator may enter an application
+// from; ChannelAPI is the intake API's alone.
+func ManualChannels() []ApplicationChannel {
+	return []ApplicationChannel{ChannelBranch, ChannelPhone, ChannelEmail, ChannelLetter}
+}
+
+// ParseManualChannel accepts a manual channel's name case-insensitively.
+// Returns EINVALID for "" (an operator must say how the application came)
+// and for any other name.
+func ParseManualChannel(s string) (ApplicationChannel, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if t == "" {
+		return "", Errorf(EINVALID, "Say how the application reached the firm (branch, phone, email or letter).")
+	}
+	for _, c := range ManualChannels() {
+		if string(c) == t {
+			return c, nil
+		}
+	}
+	return "", Errorf(EINVALID, "Unknown channel %q; it is one of branch, phone, email or letter.", truncate(s, 20))
 }
 
 // AmountText is the amount with the asset's decimals.
@@ -102,6 +156,11 @@ type DepositApplication struct {
 	TxID               string // optional at first
 	TxIndex            int
 	RequestedAt        time.Time // when the client made the request; zero = now
+	// Channel and Remarks are an operator's entry's: how the application
+	// reached the firm (required, one of ManualChannels) and a note on it
+	// (optional). An API client's application is ChannelAPI whatever it says.
+	Channel ApplicationChannel
+	Remarks string
 }
 
 // DepositTransition asks storage to move one record from one status to

@@ -108,6 +108,7 @@ func replayRow(state map[string]*replayedDeposit, r *AuditEntry) string {
 	case "deposit.create", "deposit.seed":
 		d.created = true
 		d.facts, _, _ = strings.Cut(r.Remarks, "; seeded by ")
+		d.facts, _, _ = strings.Cut(d.facts, receivedVia)
 		d.status = DepositStatus(r.After)
 		return ""
 	}

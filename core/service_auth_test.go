@@ -53,7 +53,7 @@ func guardedCalls() []serviceCall {
 	asset := func() *core.Asset {
 		return &core.Asset{Chain: core.ChainBitcoin, Network: "regtest", Symbol: "BTC", Decimals: 8, MinDeposit: bigOne(), ConfirmationsRequired: 1}
 	}
-	app := core.DepositApplication{CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest",
+	app := core.DepositApplication{Channel: core.ChannelBranch, CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest",
 		Amount: "1", SourceAddress: "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", DestinationAddress: "n3GNqMveyvaPvUbH469vDRadqpJMPc84JA"}
 	const rec = "D20261125-000001"
 	return []serviceCall{

@@ -93,6 +93,10 @@ func TestClientIntake(t *testing.T) {
 		require.True(t, created)
 		require.Equal(t, "k-1", b.crmClient.RequestKeyOf(rec))
 		require.Equal(t, 1, countAudit(t, b.store, "client:crm", "deposit.create", rec.RecordNo))
+		require.Equal(t, "client:crm", rec.SubmittedBy, "the record keeps which client sent it")
+		require.Equal(t, "k-1", rec.SentRequestKey(), "the key as the client sent it")
+		require.Equal(t, core.ChannelAPI, rec.Channel)
+		require.Empty(t, rec.Remarks)
 
 		again, created, err := b.svc.SubmitApplication(b.crm, b.clientApp("k-1"))
 		require.NoError(t, err)

@@ -19,7 +19,10 @@ import (
 // (network, TXID, index), returns the existing record with created=false;
 // the same key with different content is ECONFLICT. A source address the
 // customer has not registered yet is registered as Pending so operators see
-// it in the verification queue. Requires Deposit Application.
+// it in the verification queue. The record keeps who sent it and how: an
+// API client through ChannelAPI, an operator through the channel the
+// application names (required, one of ManualChannels), with its remarks.
+// Requires Deposit Application.
 func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication) (rec *DepositRecord, created bool, err error) {
 	op, err := s.authorize(ctx, ActionSubmitApplication)
 	if err != nil {
@@ -32,15 +35,27 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 			return nil, false, err
 		}
 		app.ClientRequestKey = client.requestKeyPrefix() + app.ClientRequestKey
-	} else if strings.HasPrefix(app.ClientRequestKey, clientKeyPrefix) {
-		return nil, false, Errorf(EINVALID, "Request keys starting with %q are reserved for API clients.", clientKeyPrefix)
+		app.Channel, app.Remarks = ChannelAPI, ""
+	} else {
+		if strings.HasPrefix(app.ClientRequestKey, clientKeyPrefix) {
+			return nil, false, Errorf(EINVALID, "Request keys starting with %q are reserved for API clients.", clientKeyPrefix)
+		}
+		if app.Channel, err = ParseManualChannel(string(app.Channel)); err != nil {
+			return nil, false, err
+		}
+		if app.Remarks = strings.TrimSpace(app.Remarks); app.Remarks != "" {
+			if err := ValidateRemarks(app.Remarks); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	d, err := s.buildDeposit(ctx, op.Name, app)
 	if err != nil {
 		return nil, false, err
 	}
+	d.SubmittedBy, d.Channel, d.Remarks = op.Name, app.Channel, app.Remarks
 	a := s.audit(op.Name, "deposit.create", "deposit", "")
-	a.After, a.Remarks = string(StatusVerifying), DepositFacts(d)
+	a.After, a.Remarks = string(StatusVerifying), DepositFacts(d)+receivedNote(d)
 	rec, created, err = s.Store.CreateDeposit(ctx, d, a)
 	if err != nil {
 		return nil, false, err
@@ -77,6 +92,23 @@ func (s *Service) SubmitApplication(ctx context.Context, app DepositApplication)
 	}
 	return rec, created, nil
 }
+
+// receivedNote is what the creation's audit row says after the facts of
+// an application an operator entered: the channel and their remarks.
+// Replay reads the facts up to it (receivedVia).
+func receivedNote(d *DepositRecord) string {
+	if d.Channel == ChannelAPI || d.Channel == "" {
+		return ""
+	}
+	note := receivedVia + string(d.Channel)
+	if d.Remarks != "" {
+		note += ": " + d.Remarks
+	}
+	return note
+}
+
+// receivedVia separates a creation row's facts from its channel note.
+const receivedVia = "; received via "
 
 // buildDeposit validates an application against the configuration and
 // returns the record to insert. It changes nothing.

@@ -94,7 +94,7 @@ func (b *depositBundle) allowWrites() {
 }
 
 func goodApplication() core.DepositApplication {
-	return core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "c10001", SecuritiesAccount: "sa-20001",
+	return core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "req-1", CustomerNo: "c10001", SecuritiesAccount: "sa-20001",
 		AssetSymbol: "btc", Network: "regtest", Amount: "0.5", SourceAddress: srcRegtest, DestinationAddress: dstRegtest,
 		TxID: strings.Repeat("ab", 32)}
 }
@@ -188,22 +188,26 @@ func TestSubmitApplication(t *testing.T) {
 		edit func(a *core.DepositApplication)
 		code string
 	}{
-		"BadAmount":              {func(a *core.DepositApplication) { a.Amount = "1,5" }, core.EINVALID},
-		"ExcessPrecision":        {func(a *core.DepositApplication) { a.Amount = "0.000000001" }, core.EINVALID},
-		"ZeroAmount":             {func(a *core.DepositApplication) { a.Amount = "0" }, core.EINVALID},
-		"BelowMinimum":           {func(a *core.DepositApplication) { a.Amount = "0.00009999" }, core.EINVALID},
-		"UnknownAsset":           {func(a *core.DepositApplication) { a.AssetSymbol = "DOGE" }, core.ENOTFOUND},
-		"AssetOnOtherNetwork":    {func(a *core.DepositApplication) { a.Network = "mainnet" }, core.ENOTFOUND},
-		"DisabledAsset":          {func(a *core.DepositApplication) { a.AssetSymbol, a.Network = "ETH", "dev" }, core.EINVALID},
-		"UnknownCustomer":        {func(a *core.DepositApplication) { a.CustomerNo = "C99999" }, core.ENOTFOUND},
-		"MalformedCustomer":      {func(a *core.DepositApplication) { a.CustomerNo = "c 1" }, core.EINVALID},
-		"AccountOfOtherCustomer": {func(a *core.DepositApplication) { a.SecuritiesAccount = "SA-99999" }, core.EINVALID},
-		"MainnetSourceAddress":   {func(a *core.DepositApplication) { a.SourceAddress = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" }, core.EINVALID},
-		"MainnetDestination":     {func(a *core.DepositApplication) { a.DestinationAddress = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" }, core.EINVALID},
-		"BadTxID":                {func(a *core.DepositApplication) { a.TxID = "abc" }, core.EINVALID},
-		"NegativeTxIndex":        {func(a *core.DepositApplication) { a.TxIndex = -1 }, core.EINVALID},
-		"FutureRequestTime":      {func(a *core.DepositApplication) { a.RequestedAt = time.Date(2026, 11, 25, 9, 6, 0, 0, time.UTC) }, core.EINVALID},
-		"LongRequestKey":         {func(a *core.DepositApplication) { a.ClientRequestKey = strings.Repeat("k", 129) }, core.EINVALID},
+		"BadAmount":                   {func(a *core.DepositApplication) { a.Amount = "1,5" }, core.EINVALID},
+		"ExcessPrecision":             {func(a *core.DepositApplication) { a.Amount = "0.000000001" }, core.EINVALID},
+		"ZeroAmount":                  {func(a *core.DepositApplication) { a.Amount = "0" }, core.EINVALID},
+		"BelowMinimum":                {func(a *core.DepositApplication) { a.Amount = "0.00009999" }, core.EINVALID},
+		"UnknownAsset":                {func(a *core.DepositApplication) { a.AssetSymbol = "DOGE" }, core.ENOTFOUND},
+		"AssetOnOtherNetwork":         {func(a *core.DepositApplication) { a.Network = "mainnet" }, core.ENOTFOUND},
+		"DisabledAsset":               {func(a *core.DepositApplication) { a.AssetSymbol, a.Network = "ETH", "dev" }, core.EINVALID},
+		"UnknownCustomer":             {func(a *core.DepositApplication) { a.CustomerNo = "C99999" }, core.ENOTFOUND},
+		"MalformedCustomer":           {func(a *core.DepositApplication) { a.CustomerNo = "c 1" }, core.EINVALID},
+		"AccountOfOtherCustomer":      {func(a *core.DepositApplication) { a.SecuritiesAccount = "SA-99999" }, core.EINVALID},
+		"MainnetSourceAddress":        {func(a *core.DepositApplication) { a.SourceAddress = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" }, core.EINVALID},
+		"MainnetDestination":          {func(a *core.DepositApplication) { a.DestinationAddress = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" }, core.EINVALID},
+		"BadTxID":                     {func(a *core.DepositApplication) { a.TxID = "abc" }, core.EINVALID},
+		"NegativeTxIndex":             {func(a *core.DepositApplication) { a.TxIndex = -1 }, core.EINVALID},
+		"FutureRequestTime":           {func(a *core.DepositApplication) { a.RequestedAt = time.Date(2026, 11, 25, 9, 6, 0, 0, time.UTC) }, core.EINVALID},
+		"LongRequestKey":              {func(a *core.DepositApplication) { a.ClientRequestKey = strings.Repeat("k", 129) }, core.EINVALID},
+		"OperatorEntryWithoutChannel": {func(a *core.DepositApplication) { a.Channel = "" }, core.EINVALID},
+		"UnknownChannel":              {func(a *core.DepositApplication) { a.Channel = "fax" }, core.EINVALID},
+		"OperatorEntryThroughTheAPI":  {func(a *core.DepositApplication) { a.Channel = core.ChannelAPI }, core.EINVALID},
+		"BadRemarks":                  {func(a *core.DepositApplication) { a.Remarks = strings.Repeat("r", 501) }, core.EINVALID},
 	}
 	for name, tc := range bad {
 		t.Run("Refuses"+name+"WithoutWriting", func(t *testing.T) {
@@ -217,6 +221,27 @@ func TestSubmitApplication(t *testing.T) {
 			require.False(t, created)
 		})
 	}
+	t.Run("KeepsTheOperatorTheChannelAndTheRemarks", func(t *testing.T) {
+		t.Parallel()
+		b := setupDeposits(t)
+		b.allowWrites()
+		var audited core.AuditEntry
+		create := b.store.CreateDepositFunc
+		b.store.CreateDepositFunc = func(ctx context.Context, d *core.DepositRecord, a core.AuditEntry) (*core.DepositRecord, bool, error) {
+			audited = a
+			return create(ctx, d, a)
+		}
+		app := goodApplication()
+		app.Channel, app.Remarks = " Phone ", " Customer called from the registered number "
+		rec, _, err := b.svc.SubmitApplication(ctx, app)
+		require.NoError(t, err)
+		require.Equal(t, "clerk", rec.SubmittedBy)
+		require.Equal(t, core.ChannelPhone, rec.Channel)
+		require.Equal(t, "Customer called from the registered number", rec.Remarks)
+		require.Equal(t, "operator clerk (phone)", rec.Submitter())
+		require.Equal(t, "clerk", audited.Actor)
+		require.Equal(t, core.DepositFacts(rec)+"; received via phone: Customer called from the registered number", audited.Remarks)
+	})
 	t.Run("AcceptsRequestTimeWithinClockSkew", func(t *testing.T) {
 		t.Parallel()
 		b := setupDeposits(t)

@@ -167,7 +167,7 @@ func TestRefundAddressesAreOfTheDepositsChainWhenNetworkNamesRepeat(t *testing.T
 		require.NoError(t, b.svc.CreateAsset(b.admin, a))
 	}
 	eth := "0x7cAF60F13C99681dDDFAd549ff5F79099d4515B8"
-	rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: "eth-1", CustomerNo: "C10001",
+	rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "eth-1", CustomerNo: "C10001",
 		SecuritiesAccount: "SA-20001", AssetSymbol: "ETH", Network: "mainnet", Amount: "1.5", SourceAddress: eth,
 		DestinationAddress: "0x52908400098527886E0F7030069857D2E4169EE7"})
 	require.NoError(t, err)

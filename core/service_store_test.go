@@ -58,7 +58,7 @@ func setupStore(t *testing.T) *storeBundle {
 }
 
 func (b *storeBundle) app() core.DepositApplication {
-	return core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: "BTC",
+	return core.DepositApplication{Channel: core.ChannelBranch, Remarks: "Customer came to the branch", ClientRequestKey: "req-1", CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: "BTC",
 		Network: "regtest", Amount: "0.015", SourceAddress: b.btcAddress, DestinationAddress: "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry",
 		TxID: "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"}
 }

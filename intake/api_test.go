@@ -395,7 +395,7 @@ func TestCustomerNumberAndAccountAreCheckedTogetherForClients(t *testing.T) {
 		require.Equal(t, malformed.raw, e.post(e.crm, "k-1", body(map[string]any{"securities_account": "sa 1"})).raw)
 		require.Equal(t, before, e.snapshot())
 
-		_, _, err := e.svc.SubmitApplication(e.admin, core.DepositApplication{CustomerNo: "C10001", SecuritiesAccount: "SA-99999",
+		_, _, err := e.svc.SubmitApplication(e.admin, core.DepositApplication{Channel: core.ChannelBranch, CustomerNo: "C10001", SecuritiesAccount: "SA-99999",
 			AssetSymbol: "BTC", Network: "regtest", Amount: "0.015", SourceAddress: srcBTC})
 		require.Equal(t, core.EINVALID, core.ErrorCode(err), "an operator is told the account is the wrong one: %v", err)
 	})

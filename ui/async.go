@@ -309,3 +309,41 @@ func inWords(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// later is a call a page starts after a pause: a search once the operator
+// stops typing, a reload once a live gap has passed. Until it starts it
+// counts as a call in flight, so tests wait for it as for any, and it
+// runs one at a time with the answers of calls (see calls.apply).
+type later struct {
+	timer *time.Timer
+}
+
+// after schedules f on the Fyne thread after d unless one is scheduled.
+func (l *later) after(w *worker, d time.Duration, f func()) {
+	if l.timer != nil {
+		return
+	}
+	w.calls.started()
+	l.timer = time.AfterFunc(d, func() {
+		fyne.Do(func() {
+			defer w.calls.finished()
+			w.calls.apply.Lock()
+			defer w.calls.apply.Unlock()
+			l.timer = nil
+			if w.ctx.Err() == nil { // the session is still on
+				f()
+			}
+		})
+	})
+}
+
+// pending says whether a call is scheduled.
+func (l *later) pending() bool { return l.timer != nil }
+
+// stop drops the scheduled call, if it has not started.
+func (l *later) stop(w *worker) {
+	if l.timer != nil && l.timer.Stop() {
+		l.timer = nil
+		w.calls.finished()
+	}
+}

@@ -40,7 +40,7 @@ type detailView struct {
 }
 
 var detailFields = []string{"Record No", "Status", "Customer No", "Securities Account", "Asset", "Network", "Amount",
-	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Created", "Updated", "Remarks", "Refund"}
+	"Source Address", "Destination Address", "TXID", "Block", "Request Time", "Sent By", "Created", "Updated", "Remarks", "Refund"}
 
 // openDetail shows recordNo's detail in a window of the session ws.
 func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *detailView {
@@ -145,7 +145,7 @@ func (v *detailView) show(det *core.DepositDetail) {
 		"Record No": d.RecordNo, "Status": d.Status.Display(), "Customer No": d.CustomerNo, "Securities Account": d.SecuritiesAccount,
 		"Asset": d.AssetSymbol, "Network": d.Chain + " " + d.Network, "Amount": d.AmountText() + " " + d.AssetSymbol,
 		"Source Address": d.SourceAddress, "Destination Address": d.DestinationAddress, "TXID": orDash(d.TxID), "Block": block,
-		"Request Time": stamp(d.RequestedAt), "Created": stamp(d.CreatedAt), "Updated": stamp(d.UpdatedAt), "Remarks": orDash(d.Remarks),
+		"Request Time": stamp(d.RequestedAt), "Sent By": d.Submitter(), "Created": stamp(d.CreatedAt), "Updated": stamp(d.UpdatedAt), "Remarks": orDash(d.Remarks),
 		"Refund": refundText(det.Refunds),
 	} {
 		v.values[k].SetText(s)

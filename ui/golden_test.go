@@ -35,7 +35,7 @@ func TestRecordsPageRendersAsItsGolden(t *testing.T) {
 		a, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{byte(i + 1)}, 20), &chaincfg.RegressionNetParams)
 		require.NoError(t, err)
 		src := a.EncodeAddress()
-		_, _, err = b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: fmt.Sprint("g", i), CustomerNo: "C10001",
+		_, _, err = b.svc.SubmitApplication(b.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: fmt.Sprint("g", i), CustomerNo: "C10001",
 			SecuritiesAccount: "SA-C10001", AssetSymbol: "BTC", Network: "regtest", Amount: fmt.Sprintf("0.%d5", i+1),
 			RequestedAt: at.Add(-time.Duration(i) * time.Minute), SourceAddress: src, DestinationAddress: src,
 			TxID: fmt.Sprintf("%064x", i+0xabc)})

@@ -10,16 +10,46 @@ import (
 	"depositdesk/core"
 )
 
-func (p *recordsPage) onDetailsTapped() {
-	p.onActivity()
+// recordActions are what a page showing deposit records in a depositList
+// does on the selected one, the same way wherever it is shown: open its
+// Details window, and an action the guide wants justified with remarks
+// and confirmed twice (cancel, delete, a held record's decision).
+type recordActions struct {
+	*depositList
+	win     fyne.Window
+	windows windows // the session's, which the detail windows join
+
+	remarks *remarksDialog // the open remarks dialog, for tests
+	detail  *detailView    // the last detail window opened, for tests
+	open    map[*detailView]bool
+}
+
+func newRecordActions(l *depositList, win fyne.Window, ws windows) *recordActions {
+	p := &recordActions{depositList: l, win: win, windows: ws, open: map[*detailView]bool{}}
+	l.activateFunc = func(int) { p.onDetailsTapped() }
+	return p
+}
+
+// onDetailsTapped opens the selected record's Details window.
+func (p *recordActions) onDetailsTapped() {
+	p.activityFunc()
 	if d := p.current(); d != nil {
 		v := openDetail(p.w, p.svc, p.windows, d.RecordNo)
-		if p.open == nil {
-			p.open = map[*detailView]bool{}
-		}
 		p.detail, p.open[v] = v, true
 		v.onClosed = func() { delete(p.open, v) }
 	}
+}
+
+// changed reloads what shows recordNo ("*": any record) after the
+// watcher, the intake or another desk changed it: its open detail windows,
+// and the page when the record is on it or could join it (reloadFor).
+func (p *recordActions) changed(recordNo string) {
+	for v := range p.open {
+		if recordNo == "*" || v.recordNo == recordNo {
+			v.load()
+		}
+	}
+	p.reloadFor(recordNo)
 }
 
 // onRefundTapped opens Request Refund for the selected Credited record.
@@ -83,7 +113,11 @@ func (p *recordsPage) onCancelTapped() {
 	})
 }
 
-func (p *recordsPage) onDeleteTapped() {
+func (p *recordsPage) onDeleteTapped() { p.deleteApplication(p.deleteBtn) }
+
+// deleteApplication asks remarks and confirmation to delete the selected
+// abnormal application, which control started.
+func (p *recordActions) deleteApplication(control *widget.Button) {
 	p.askRemarks(recordAction{
 		title:    "Delete abnormal application %s",
 		explain:  "Deleting removes an abnormal or problematic application from processing. It stays in the audit log with your remarks.",
@@ -91,14 +125,14 @@ func (p *recordsPage) onDeleteTapped() {
 		question: "Delete application %s? This cannot be undone.",
 		done:     "%s deleted.",
 		do:       p.svc.DeleteApplication,
-		control:  p.deleteBtn,
+		control:  control,
 	})
 }
 
 // askRemarks opens the remarks dialog for a on the selected record and,
 // once confirmed twice, runs it and refreshes the page.
-func (p *recordsPage) askRemarks(a recordAction) {
-	p.onActivity()
+func (p *recordActions) askRemarks(a recordAction) {
+	p.activityFunc()
 	d := p.current()
 	if d == nil {
 		return

@@ -37,50 +37,32 @@ var recordColumns = []tableColumn[*core.DepositRecord]{
 // recordsPage is Deposit Records: multi-condition search, paging, and the
 // actions the operator's permissions allow on the selected record.
 type recordsPage struct {
-	w          *worker
-	svc        *core.Service
-	op         *core.Operator
-	win        fyne.Window
-	windows    windows // the session's, which the detail windows join
-	onActivity func()
+	*recordActions // the table of results, its paging, and Details and the remarks dialogs on its records
+	op             *core.Operator
+	onActivity     func()
 
 	recordNo, customerNo, account, txid, from, to *widget.Entry
 	status, asset                                 *widget.Select
-	searchBtn, resetBtn, prevBtn, nextBtn         *widget.Button
+	searchBtn, resetBtn                           *widget.Button
 	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
 	releaseBtn, rejectBtn                         *widget.Button
-	table                                         *activeTable
-	pageInfo, message, selection                  *widget.Label
-	found                                         *widget.Label // searching, or what the last search found
+	selection                                     *widget.Label
 
-	assets   []*core.Asset
-	records  []*core.DepositRecord
-	next     *core.DepositCursor
-	cursors  []*core.DepositCursor // cursor that opened each page; nil for the first
-	selected int
-	applied  *core.DepositFilter // the filter of the page on screen, not what the fields say now
-	quiet    bool                // selecting on the operator's behalf, not their activity
-	reads    lane                // the page's searches and reloads
-	stale    bool                // a change was announced while a read was in flight
+	assets []*core.Asset
 
 	order     core.DepositOrder // the sort: the Record No (creation) or Request Time column's
-	counts    lane              // the counts of matches
 	typing    later             // the search after the operator pauses typing
-	live      later             // the reload for changes elsewhere, after the live gap
-	lastLive  time.Time         // when that reload last started
-	typePause time.Duration     // typePause; tests shorten them
-	liveGap   time.Duration     // liveGap
-	clock     func() time.Time  // the time the line above the table says
+	typePause time.Duration     // typePause; tests shorten it
 
-	remarks *remarksDialog // the open cancel/delete dialog, for tests
-	refund  *refundForm    // the open Request Refund dialog, for tests
-	detail  *detailView    // the last detail window opened, for tests
-	open    map[*detailView]bool
+	refund *refundForm // the open Request Refund dialog, for tests
 }
 
 func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Window, ws windows) *recordsPage {
-	p := &recordsPage{w: w, svc: svc, op: op, win: win, windows: ws, selected: -1, onActivity: func() {},
-		typePause: typePause, liveGap: liveGap, clock: time.Now}
+	p := &recordsPage{recordActions: newRecordActions(newDepositList(w, svc, recordColumns), win, ws), op: op, onActivity: func() {},
+		typePause: typePause}
+	p.filterFunc, p.shownFunc = p.filter, p.updateActions
+	p.headerFunc, p.titleFunc = p.onHeaderTapped, p.columnTitle
+	p.activityFunc = func() { p.onActivity() } // the UI sets onActivity after the page is built
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
 	p.txid, p.from, p.to = entry("TXID, its first 8+ characters, or as shown"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
@@ -105,19 +87,15 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.searchBtn = widget.NewButton("Search", p.onSearchTapped)
 	p.searchBtn.Importance = widget.HighImportance
 	p.resetBtn = widget.NewButton("Reset", p.onResetTapped)
-	p.prevBtn = widget.NewButton("‹ Previous", p.onPrevTapped)
-	p.nextBtn = widget.NewButton("Next ›", p.onNextTapped)
 	p.detailsBtn = widget.NewButton("Details", p.onDetailsTapped)
 	p.cancelBtn = widget.NewButton("Cancel", p.onCancelTapped)
 	p.deleteBtn = widget.NewButton("Delete abnormal application", p.onDeleteTapped)
 	p.refundBtn = widget.NewButton("Request Refund", p.onRefundTapped)
 	p.releaseBtn = widget.NewButton("Release", p.onReleaseTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
-	p.pageInfo, p.message, p.selection = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("Select a record")
-	p.found = widget.NewLabel("")
-	p.message.Wrapping = fyne.TextWrapWord
-	p.table = p.newTable()
-	p.updateActions()
+	p.selection = widget.NewLabel("Select a record")
+	p.controls = []fyne.Disableable{p.searchBtn, p.resetBtn}
+	p.shown()
 	return p
 }
 
@@ -150,25 +128,13 @@ func entry(placeholder string) *widget.Entry {
 	return e
 }
 
-func (p *recordsPage) newTable() *activeTable {
-	t := newActiveTable(recordColumns, func() []*core.DepositRecord { return p.records }, func(row int) {
-		if !p.quiet {
-			p.onActivity()
-		}
-		p.selected = row
-		p.updateActions()
-	}, func(int) { p.onDetailsTapped() }, p.onHeaderTapped, p.columnTitle)
-	oneLineRows(&t.Table, core.DefaultPageSize)
-	return t
-}
-
 func (p *recordsPage) build() fyne.CanvasObject {
 	filters := container.NewGridWithColumns(4,
 		labeled("Record number", p.recordNo), labeled("Customer number", p.customerNo), labeled("Securities account", p.account), labeled("Status", p.status),
 		labeled("Asset", p.asset), labeled("TXID", p.txid), labeled("Created from", p.from), labeled("Created to (inclusive)", p.to),
 	)
 	// The action buttons come first and keep their places whatever is
-	// selected; the row wraps below 1280 px instead of leaving the window.
+	// selected; the rows wrap below 1280 px instead of leaving the window.
 	top := container.NewVBox(filters, newFlow(p.searchBtn, p.resetBtn, p.found), widget.NewSeparator())
 	bar := newFlow(p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn, p.releaseBtn, p.rejectBtn,
 		container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn))
@@ -184,6 +150,7 @@ func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
 func (p *recordsPage) filter() (core.DepositFilter, error) {
 	// Operators type the start of a number or the table's shortened TXID.
 	f := core.DepositFilter{Limit: core.DefaultPageSize, Prefix: true, Order: p.order}
+	p.typing.stop(p.w) // whatever was typed is searched now
 	set := func(e *widget.Entry, dst **string) {
 		if v := strings.TrimSpace(e.Text); v != "" {
 			*dst = &v
@@ -231,13 +198,6 @@ func parseDay(field, s string, endOfDay bool) (*time.Time, error) {
 	return &t, nil
 }
 
-func (p *recordsPage) current() *core.DepositRecord {
-	if p.selected < 0 || p.selected >= len(p.records) {
-		return nil
-	}
-	return p.records[p.selected]
-}
-
 // updateActions enables what the policy table and the guide allow on the
 // selected record; core refuses the rest anyway.
 func (p *recordsPage) updateActions() {
@@ -259,8 +219,6 @@ func (p *recordsPage) updateActions() {
 	enable(p.releaseBtn, held)
 	enable(p.rejectBtn, held)
 	hideUnless(p.op.Can(core.ActionReviewHeld), p.releaseBtn, p.rejectBtn)
-	enable(p.prevBtn, len(p.cursors) > 1)
-	enable(p.nextBtn, p.next != nil)
 }
 
 func shorten(s string, head, tail int) string {
@@ -268,28 +226,4 @@ func shorten(s string, head, tail int) string {
 		return s
 	}
 	return s[:head] + "…" + s[len(s)-tail:]
-}
-
-// Sortable columns: the table is newest first by the time of the column
-// whose title is tapped.
-var sortColumns = map[int]core.DepositOrder{0: core.OrderCreated, 8: core.OrderRequested}
-
-// columnTitle is column col's title, marked ▼ when the page is sorted by it.
-func (p *recordsPage) columnTitle(col int) string {
-	title := recordColumns[col].title
-	if o, ok := sortColumns[col]; ok && o.ByRequest() == p.order.ByRequest() {
-		title += " ▼"
-	}
-	return title
-}
-
-// onHeaderTapped sorts by the tapped column's time, from the first page.
-func (p *recordsPage) onHeaderTapped(col int) {
-	o, ok := sortColumns[col]
-	if !ok || o.ByRequest() == p.order.ByRequest() {
-		return
-	}
-	p.order = o
-	p.table.Refresh()
-	p.onSearchTapped()
 }

@@ -33,7 +33,7 @@ func (b *bundle) otherDesk(t *testing.T, key string) *core.DepositRecord {
 	svc := wire.NewService(st)
 	op, err := svc.Login(ctx, "admin", adminPW)
 	require.NoError(t, err)
-	rec, _, err := svc.SubmitApplication(core.NewContextWithOperator(ctx, op), core.DepositApplication{ClientRequestKey: key,
+	rec, _, err := svc.SubmitApplication(core.NewContextWithOperator(ctx, op), core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: key,
 		CustomerNo: "C10002", SecuritiesAccount: "SA-C10002", AssetSymbol: "BTC", Network: "regtest", Amount: "0.5",
 		SourceAddress: regtestAddress(t), DestinationAddress: regtestAddress(t)})
 	require.NoError(t, err)
@@ -239,7 +239,7 @@ func TestTappingAColumnTitleSortsByItsTime(t *testing.T) {
 	b := setup(t)
 	recs := b.withData(t, 3)
 	// A request made an hour ago reaches the desk last.
-	late, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: "late", CustomerNo: "C10001",
+	late, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "late", CustomerNo: "C10001",
 		SecuritiesAccount: "SA-C10001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.3", RequestedAt: time.Now().Add(-time.Hour),
 		SourceAddress: regtestAddress(t), DestinationAddress: regtestAddress(t)})
 	require.NoError(t, err)

@@ -231,7 +231,7 @@ func TestRefundsPageShowsTheEthereumPayersBalance(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.svc.ApproveManualEvidence(d.operatorCtx(t, "vera"), w.ID)
 	require.NoError(t, err)
-	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: "eth-1", CustomerNo: "C10001",
+	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "eth-1", CustomerNo: "C10001",
 		SecuritiesAccount: "SA-C10001", AssetSymbol: "ETH", Network: "dev", Amount: "1.5", SourceAddress: source,
 		TxID: "0x" + strings.Repeat("ab", 32)})
 	require.NoError(t, err)

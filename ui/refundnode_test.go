@@ -172,7 +172,7 @@ func (d *refundDesk) credited(t *testing.T, customerNo, amount string, n int) *c
 	d.node.mu.Lock()
 	d.node.txs[tx.TxHash().String()] = raw.Bytes()
 	d.node.mu.Unlock()
-	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: fmt.Sprint("pay", n), CustomerNo: customerNo,
+	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: fmt.Sprint("pay", n), CustomerNo: customerNo,
 		SecuritiesAccount: "SA-" + customerNo, AssetSymbol: "BTC", Network: "regtest", Amount: amount,
 		SourceAddress: regtestAddress(t), TxID: tx.TxHash().String()})
 	require.NoError(t, err)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -77,6 +79,27 @@ func TestScreenshots(t *testing.T) {
 	rp.notify.channel.SetSelected("Email")
 	test.Type(rp.notify.note, "Sent the transaction ID to the customer's registered email; customer confirmed receipt by phone.")
 	shot("refund-notice")
+
+	// Deposit Application: applications from a client system and one a
+	// branch entered, the client's selected with every field as received.
+	d.tap(t, rp.notify.save)
+	crm, _, err := d.svc.CreateAPIClient(d.admin, "crm", []core.Scope{core.ScopeIntake})
+	require.NoError(t, err)
+	intake := core.NewContextWithClient(context.Background(), crm)
+	for i, amount := range []string{"0.0125", "0.3"} {
+		_, _, err := d.svc.SubmitApplication(intake, core.DepositApplication{ClientRequestKey: fmt.Sprintf("crm-2026-12-02-%04d", 17+i),
+			CustomerNo: "C10002", SecuritiesAccount: "SA-C10002", AssetSymbol: "BTC", Network: "regtest", Amount: amount,
+			SourceAddress: regtestAddress(t), TxID: fmt.Sprintf("%064x", 0x5eed0+i)})
+		require.NoError(t, err)
+	}
+	_, _, err = d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: "desk-5b1f0c9e27d4a813", Channel: core.ChannelBranch,
+		Remarks: "Customer came to the Central branch with the transfer receipt", CustomerNo: "C10001", SecuritiesAccount: "SA-C10001",
+		AssetSymbol: "BTC", Network: "regtest", Amount: "0.05", SourceAddress: regtestAddress(t)})
+	require.NoError(t, err)
+	d.tap(t, d.ui.nav[pageApps])
+	ap := d.ui.apps
+	selectRow(t, &ap.table.Table, ap.records, "the client's application", func(r *core.DepositRecord) bool { return r.SentRequestKey() == "crm-2026-12-02-0018" })
+	shot("applications")
 }
 
 // TestStationScreenshot renders the signing station's window (depositdesk

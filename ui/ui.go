@@ -55,6 +55,7 @@ type UI struct {
 	wizard    *wizardPage
 	login     *loginPage
 	records   *recordsPage
+	apps      *applicationsPage
 	assets    *assetsPage
 	addresses *addressesPage
 	audit     *auditPage
@@ -126,6 +127,7 @@ func (u *UI) showLogin(notice string) {
 
 // Page titles, as the header's menu names them.
 const (
+	pageApps      = "Deposit Application"
 	pageRecords   = "Deposit Records"
 	pageAssets    = "Cryptocurrency Configuration"
 	pageAddresses = "Customer Wallet Address"
@@ -148,6 +150,10 @@ func (u *UI) loggedIn(op *core.Operator) {
 	u.titles, u.pages = nil, map[string]fyne.CanvasObject{}
 	add := func(title string, page fyne.CanvasObject) {
 		u.titles, u.pages[title] = append(u.titles, title), page
+	}
+	if op.Can(core.ActionSubmitApplication) {
+		u.apps = newApplicationsPage(w, u.svc, op, u.win, u.windows)
+		add(pageApps, u.apps.build())
 	}
 	add(pageRecords, u.records.build())
 	if op.Can(core.ActionViewAssets) {
@@ -187,9 +193,11 @@ func (u *UI) loggedIn(op *core.Operator) {
 		u.password = newPasswordForm(u.win, w, u.svc, u.notice.SetText)
 	})
 	u.logout = widget.NewButton("Log out", func() { u.showLogin("Logged out.") })
-	header.Add(container.NewHBox(widget.NewLabel("Operator: "+op.Name), u.account, u.logout))
+	header.Add(container.NewHBox(u.account, u.logout))
 	header.Add(u.notice)
-	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), u.chains, nil, nil, stack))
+	// Who is logged in is said in the status line, beside the nodes'.
+	status := container.NewBorder(nil, nil, nil, widget.NewLabel("Operator: "+op.Name), u.chains)
+	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), status, nil, nil, stack))
 	u.showPage(pageRecords)
 	u.records.search()
 	u.startIdleWatch()
@@ -233,7 +241,7 @@ func (ws windows) closeAll() {
 
 // clearPages forgets the logged-in pages (at login, logout and the wizard).
 func (u *UI) clearPages() {
-	u.records, u.assets, u.addresses, u.refunds, u.audit, u.operators = nil, nil, nil, nil, nil, nil
+	u.records, u.apps, u.assets, u.addresses, u.refunds, u.audit, u.operators = nil, nil, nil, nil, nil, nil, nil
 }
 
 // showPage puts the page titled title on screen and marks it in the menu.
@@ -249,7 +257,12 @@ func (u *UI) showPage(title string) {
 		}
 		u.nav[t].Refresh()
 	}
+	if u.apps != nil {
+		u.apps.showing = title == pageApps
+	}
 	switch title {
+	case pageApps:
+		u.apps.load()
 	case pageAssets:
 		u.assets.load()
 	case pageAddresses:
@@ -275,6 +288,9 @@ func (u *UI) startIdleWatch() {
 	u.win.Canvas().SetOnTypedRune(func(rune) { u.touch() })
 	if u.records != nil {
 		u.records.onActivity = u.touch
+	}
+	if u.apps != nil {
+		u.apps.activityFunc = u.touch
 	}
 	stop := make(chan struct{})
 	u.stopTicker = stop
@@ -314,6 +330,9 @@ func (u *UI) DepositsChanged(recordNo string) {
 	fyne.Do(func() {
 		if u.records != nil {
 			u.records.changed(recordNo)
+		}
+		if u.apps != nil {
+			u.apps.changed()
 		}
 		if u.refunds != nil {
 			u.refunds.changed()

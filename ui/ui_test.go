@@ -101,7 +101,7 @@ func (b *bundle) withData(t *testing.T, n int) []*core.DepositRecord {
 	var out []*core.DepositRecord
 	for i := range n {
 		c := []string{"C10001", "C10002"}[i%2]
-		rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{ClientRequestKey: fmt.Sprint("k", i), CustomerNo: c,
+		rec, _, err := b.svc.SubmitApplication(b.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: fmt.Sprint("k", i), CustomerNo: c,
 			SecuritiesAccount: "SA-" + c, AssetSymbol: "BTC", Network: "regtest", Amount: fmt.Sprintf("0.%04d", i+1),
 			SourceAddress: regtestAddress(t), DestinationAddress: regtestAddress(t), TxID: fmt.Sprintf("%064x", i+1)})
 		require.NoError(t, err)

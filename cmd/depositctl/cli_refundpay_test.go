@@ -163,11 +163,11 @@ func creditedDeposit(t *testing.T, db string, node *btcdtest.Node) (recordNo, wa
 	_, err = w2.Step(ctx)
 	require.NoError(t, err)
 	txid := node.Send(t, to, 1_500_000)
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r1", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
+	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "r1", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
 		AssetSymbol: "BTC", Network: "regtest", Amount: "0.015", SourceAddress: wallet, TxID: txid})
 	require.NoError(t, err)
 	// A second deposit to the account: the refund's fee comes from it.
-	_, _, err = svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r2", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
+	_, _, err = svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "r2", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
 		AssetSymbol: "BTC", Network: "regtest", Amount: "0.001", SourceAddress: wallet, TxID: node.Send(t, to, 100_000)})
 	require.NoError(t, err)
 	node.Generate(t, 2)

@@ -88,11 +88,11 @@ func TestEtherAndTokenRefundsSignedOnAnAirGappedStationOnGethDev(t *testing.T) {
 	_, err = ww.Step(ctx)
 	require.NoError(t, err)
 	sent := node.MustSucceed(node.Transfer(customer, common.HexToAddress(da.Address), ethtest.Gwei(250_000_000)))
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r1", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
+	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "r1", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
 		AssetSymbol: "ETH", Network: "dev", Amount: "0.25", SourceAddress: customer.Address.Hex(), TxID: sent.TxHash.Hex()})
 	require.NoError(t, err)
 	sent = node.MustSucceed(token.Transfer(customer, common.HexToAddress(da.Address), big.NewInt(7_500_000)))
-	tok, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "r2", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
+	tok, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "r2", CustomerNo: "C10001", SecuritiesAccount: "SA-1",
 		AssetSymbol: "TST", Network: "dev", Amount: "7.5", SourceAddress: customer.Address.Hex(), TxID: sent.TxHash.Hex()})
 	require.NoError(t, err)
 	follow := func(done func() bool) {

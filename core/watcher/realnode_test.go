@@ -84,7 +84,7 @@ func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source strin
 func (d *liveDesk) submit(t testing.TB, amount, txid string, index int) *core.DepositRecord {
 	t.Helper()
 	d.requests++
-	rec, created, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: fmt.Sprintf("req-%d", d.requests),
+	rec, created, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: fmt.Sprintf("req-%d", d.requests),
 		CustomerNo: "C10001", SecuritiesAccount: "SA-20001", AssetSymbol: d.asset.Symbol, Network: d.asset.Network, Amount: amount,
 		SourceAddress: d.source, TxID: txid, TxIndex: index})
 	require.NoError(t, err)

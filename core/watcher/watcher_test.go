@@ -75,7 +75,7 @@ func newDesk(t testing.TB) *desk {
 func (d *desk) submit() *core.DepositRecord {
 	d.t.Helper()
 	d.n++
-	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{ClientRequestKey: fmt.Sprintf("req-%d", d.n), CustomerNo: "C10001",
+	rec, _, err := d.svc.SubmitApplication(d.admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: fmt.Sprintf("req-%d", d.n), CustomerNo: "C10001",
 		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015", SourceAddress: src,
 		DestinationAddress: dst, TxID: txid(d.n)})
 	require.NoError(d.t, err)

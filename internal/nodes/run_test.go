@@ -86,7 +86,7 @@ func TestOneWatcherPerNetworkAcrossDesks(t *testing.T) {
 func depositAndCredit(t *testing.T, svc *core.Service, admin context.Context, node *btcdtest.Node, deposit btcutil.Address) *core.DepositRecord {
 	t.Helper()
 	txid := node.Send(t, deposit, 1_500_000)
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001",
+	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "req-1", CustomerNo: "C10001",
 		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
 		SourceAddress: node.Address().EncodeAddress(), TxID: txid})
 	require.NoError(t, err)

@@ -158,7 +158,7 @@ func TestEachWatcherAsksOnlyItsOwnNodeAndASilentOneHoldsUpNoOther(t *testing.T) 
 	}()
 
 	txid := btcd.Send(t, deposit, 1_500_000)
-	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: "req-1", CustomerNo: "C10001",
+	rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: "req-1", CustomerNo: "C10001",
 		SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
 		SourceAddress: btcd.Address().EncodeAddress(), TxID: txid})
 	require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestTwoNodesOfOneNetworkMustAgree(t *testing.T) {
 	submit := func(key string) *core.DepositRecord {
 		t.Helper()
 		txid := own.Send(t, deposit, 1_500_000)
-		rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{ClientRequestKey: key, CustomerNo: "C10001",
+		rec, _, err := svc.SubmitApplication(admin, core.DepositApplication{Channel: core.ChannelBranch, ClientRequestKey: key, CustomerNo: "C10001",
 			SecuritiesAccount: "SA-20001", AssetSymbol: "BTC", Network: "regtest", Amount: "0.015",
 			SourceAddress: own.Address().EncodeAddress(), TxID: txid})
 		require.NoError(t, err)

@@ -15,7 +15,7 @@ import (
 const depositColumns = `d.id, d.record_no, COALESCE(d.client_request_key, ''), d.request_hash, d.customer_id, d.customer_no,
 	d.securities_account, d.asset_id, a.symbol, a.chain, d.network, a.decimals, d.amount::text, d.source_address,
 	d.destination_address, COALESCE(d.txid, ''), d.tx_index, d.requested_at, d.created_at, d.updated_at, d.status,
-	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks`
+	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks, d.submitted_by, d.channel`
 
 const depositFrom = ` FROM deposits d JOIN assets a ON a.id = d.asset_id`
 
@@ -41,12 +41,13 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 		var id int64
 		err = tx.QueryRow(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
 			securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
-			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
+			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks,
+			submitted_by, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id`,
 			recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
 			d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
 			d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations,
-			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks).Scan(&id)
+			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks, d.SubmittedBy, string(d.Channel)).Scan(&id)
 		if err != nil {
 			// A unique violation stays recognisable: the loser re-reads below.
 			return invalid(fmt.Errorf("insert deposit %s: %w", recordNo, err))
@@ -279,18 +280,18 @@ func depositWhere(f core.DepositFilter) *where {
 
 func scanDeposit(r pgx.Row) (*core.DepositRecord, error) {
 	var d core.DepositRecord
-	var amount, status string
+	var amount, status, channel string
 	if err := r.Scan(&d.ID, &d.RecordNo, &d.ClientRequestKey, &d.RequestHash, &d.CustomerID, &d.CustomerNo,
 		&d.SecuritiesAccount, &d.AssetID, &d.AssetSymbol, &d.Chain, &d.Network, &d.Decimals, &amount, &d.SourceAddress,
 		&d.DestinationAddress, &d.TxID, &d.TxIndex, &d.RequestedAt, &d.CreatedAt, &d.UpdatedAt, &status,
-		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks); err != nil {
+		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks, &d.SubmittedBy, &channel); err != nil {
 		return nil, fmt.Errorf("scan deposit: %w", err)
 	}
 	var err error
 	if d.Amount, err = parseBig(amount); err != nil {
 		return nil, err
 	}
-	d.Status = core.DepositStatus(status)
+	d.Status, d.Channel = core.DepositStatus(status), core.ApplicationChannel(channel)
 	d.RequestedAt, d.CreatedAt, d.UpdatedAt = d.RequestedAt.UTC(), d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return &d, nil
 }

@@ -14,7 +14,7 @@ import (
 const depositColumns = `d.id, d.record_no, COALESCE(d.client_request_key, ''), d.request_hash, d.customer_id, d.customer_no,
 	d.securities_account, d.asset_id, a.symbol, a.chain, d.network, a.decimals, d.amount, d.source_address,
 	d.destination_address, COALESCE(d.txid, ''), d.tx_index, d.requested_at, d.created_at, d.updated_at, d.status,
-	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks`
+	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks, d.submitted_by, d.channel`
 
 // errDuplicate marks an insert refused by a unique index, so CreateDeposit
 // can roll back and return the record that won.
@@ -63,12 +63,13 @@ func insertDeposit(ctx context.Context, tx *writeTx, d *core.DepositRecord, audi
 	recordNo := core.FormatRecordNo(d.CreatedAt, n)
 	res, err := tx.ExecContext(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
 		securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
-		created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks,
+		submitted_by, channel)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
 		d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
 		micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt), string(d.Status), d.Confirmations,
-		d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
+		d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks, d.SubmittedBy, string(d.Channel))
 	if isUnique(err) {
 		return nil, fmt.Errorf("insert deposit %s: %w", recordNo, errDuplicate)
 	} else if err != nil {
@@ -174,19 +175,19 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanDeposit(r scanner) (*core.DepositRecord, error) {
 	var d core.DepositRecord
-	var amount, status string
+	var amount, status, channel string
 	var requested, created, updated int64
 	if err := r.Scan(&d.ID, &d.RecordNo, &d.ClientRequestKey, &d.RequestHash, &d.CustomerID, &d.CustomerNo,
 		&d.SecuritiesAccount, &d.AssetID, &d.AssetSymbol, &d.Chain, &d.Network, &d.Decimals, &amount, &d.SourceAddress,
 		&d.DestinationAddress, &d.TxID, &d.TxIndex, &requested, &created, &updated, &status,
-		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks); err != nil {
+		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks, &d.SubmittedBy, &channel); err != nil {
 		return nil, fmt.Errorf("scan deposit: %w", err)
 	}
 	var err error
 	if d.Amount, err = parseBig(amount); err != nil {
 		return nil, err
 	}
-	d.Status = core.DepositStatus(status)
+	d.Status, d.Channel = core.DepositStatus(status), core.ApplicationChannel(channel)
 	d.RequestedAt, d.CreatedAt, d.UpdatedAt = fromMicros(requested), fromMicros(created), fromMicros(updated)
 	return &d, nil
 }

@@ -40,6 +40,7 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		d.TxIndex = 7
 		d.RequestedAt = T0.Add(-time.Second + time.Microsecond)
 		d.Confirmations, d.BlockHash, d.BlockHeight, d.Remarks = 2, TxID(core.ChainEthereum, 99), 1_234_567, "Sent from exchange"
+		d.SubmittedBy, d.Channel = "alice", core.ChannelPhone
 		got := f.MustCreateDeposit(t, d)
 		require.NotZero(t, got.ID)
 		want := *d

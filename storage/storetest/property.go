@@ -180,7 +180,7 @@ func (r *propertyRun) pick(rt *rapid.T) *modelRecord {
 // submit sends a new application, with or without a txid and a key.
 func (r *propertyRun) submit(rt *rapid.T) {
 	symbol := rapid.SampledFrom([]string{"BTC", "ETH"}).Draw(rt, "asset")
-	app := core.DepositApplication{CustomerNo: r.customer.CustomerNo, SecuritiesAccount: r.customer.SecuritiesAccount,
+	app := core.DepositApplication{Channel: core.ChannelBranch, CustomerNo: r.customer.CustomerNo, SecuritiesAccount: r.customer.SecuritiesAccount,
 		AssetSymbol: symbol, Amount: fmt.Sprintf("%d.%d", rapid.IntRange(1, 1000).Draw(rt, "whole"), rapid.IntRange(0, 99).Draw(rt, "frac")),
 		SourceAddress: rapid.SampledFrom(propertySources[symbol]).Draw(rt, "source"), DestinationAddress: propertyDestinations[symbol]}
 	if rapid.Bool().Draw(rt, "withKey") {
