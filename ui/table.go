@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,11 +20,18 @@ type tableColumn[T any] struct {
 }
 
 // newTable is a page's table: a header row of column titles, cells a label
-// high, columns sized to their text. rows returns what is on screen now.
+// high, columns sized to their text. rows returns what is on screen now. A
+// text wider than its column ends in "…".
 func newTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row int)) *widget.Table {
+	return newHoverTable(cols, rows, onSelected, nil)
+}
+
+// newHoverTable is newTable whose cut-short cells tell onHover their whole
+// text while the pointer is over them, and "" when it leaves.
+func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row int), onHover func(full string)) *widget.Table {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(rows()), len(cols) },
-		func() fyne.CanvasObject { return newCell(false) },
+		func() fyne.CanvasObject { return newCell(onHover) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, cols[id.Col].text(rows()[id.Row])) })
 	t.ShowHeaderColumn = false
 	t.CreateHeader = newHeaderCell
@@ -39,20 +47,134 @@ func newTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row
 	return t
 }
 
+// fitColumns sizes t's columns to what rows hold: each as wide as its
+// widest text, within its title and its sample (a column does not grow
+// past the widest usual value for one unusual one). Width the table has
+// left over goes to the columns whose texts are still cut short.
+func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) {
+	widths, wants := make([]float32, len(cols)), make([]float32, len(cols))
+	var total float32
+	for i, c := range cols {
+		content := float32(0)
+		for _, r := range rows {
+			content = max(content, textWidth(c.text(r)))
+		}
+		title := columnWidth(c.title, "")
+		widths[i] = max(title, min(content, columnWidth("", c.sample)))
+		wants[i] = max(widths[i], content)
+		total += widths[i]
+	}
+	spare := t.Size().Width - total - float32(len(cols))*theme.Padding()
+	for i := range cols {
+		if spare <= 0 {
+			break
+		}
+		grow := min(spare, wants[i]-widths[i])
+		widths[i] += grow
+		spare -= grow
+	}
+	for i, w := range widths {
+		t.SetColumnWidth(i, w)
+	}
+}
+
+// textWidth is how wide a cell must be to show s whole.
+func textWidth(s string) float32 { return columnWidth("", s) }
+
 // oneLineRows keeps the first n rows one line high; they would otherwise
 // take the two-line header's height.
 func oneLineRows(t *widget.Table, n int) {
-	h := newCell(false).MinSize().Height
+	h := newCell(nil).MinSize().Height
 	for i := range n {
 		t.SetRowHeight(i, h)
 	}
 }
 
-// newCell is a table cell: a label's text and row height with half its side
-// padding, so eleven columns fit the window.
-func newCell(bold bool) fyne.CanvasObject {
+// tableCell is one cell's text, a label high with half a label's side
+// padding (so eleven columns fit the window), cut short with "…" when its
+// column is narrower than the text.
+type tableCell struct {
+	widget.BaseWidget
+	full    string
+	text    *canvas.Text
+	onHover func(full string)
+}
+
+// hoverCell is a tableCell that says its whole text when hovered while
+// cut short. (A plain tableCell is no hover target, so the table keeps
+// highlighting the row under the pointer.)
+type hoverCell struct{ tableCell }
+
+func newCell(onHover func(string)) fyne.CanvasObject {
+	if onHover != nil {
+		h := &hoverCell{tableCell{text: cellText(false), onHover: onHover}}
+		h.ExtendBaseWidget(h)
+		return h
+	}
+	c := &tableCell{text: cellText(false)}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// MouseIn implements desktop.Hoverable.
+func (c *hoverCell) MouseIn(*desktop.MouseEvent) {
+	if c.cut() {
+		c.onHover(c.full)
+	}
+}
+
+// MouseMoved implements desktop.Hoverable.
+func (c *hoverCell) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut implements desktop.Hoverable.
+func (c *hoverCell) MouseOut() { c.onHover("") }
+
+// cut says whether the cell shows less than its whole text.
+func (c *tableCell) cut() bool { return c.text.Text != c.full }
+
+func (c *tableCell) CreateRenderer() fyne.WidgetRenderer { return &cellRenderer{c} }
+
+type cellRenderer struct{ c *tableCell }
+
+func (r *cellRenderer) Layout(size fyne.Size) {
 	pad := theme.InnerPadding()
-	return container.New(layout.NewCustomPaddedLayout(pad, pad, pad/2, pad/2), cellText(bold))
+	avail := size.Width - pad
+	r.c.text.Text = fit(r.c.full, avail, r.c.text.TextSize, r.c.text.TextStyle)
+	r.c.text.Move(fyne.NewPos(pad/2, pad))
+	r.c.text.Resize(fyne.NewSize(max(avail, 0), size.Height-2*pad))
+}
+
+func (r *cellRenderer) MinSize() fyne.Size {
+	pad := theme.InnerPadding()
+	return fyne.NewSize(textWidth("…"), r.c.text.MinSize().Height+2*pad)
+}
+
+func (r *cellRenderer) Refresh() {
+	r.c.text.Color = theme.Color(theme.ColorNameForeground)
+	r.Layout(r.c.Size())
+	r.c.text.Refresh()
+}
+
+func (r *cellRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.c.text} }
+func (r *cellRenderer) Destroy()                     {}
+
+// fit is s when it fits width, else its longest beginning that fits with
+// "…" after it.
+func fit(s string, width, size float32, style fyne.TextStyle) string {
+	if fyne.MeasureText(s, size, style).Width <= width {
+		return s
+	}
+	runes := []rune(s)
+	lo, hi := 0, len(runes) // the answer keeps lo runes: lo fits, hi does not
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fyne.MeasureText(string(runes[:mid])+"…", size, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return strings.TrimRight(string(runes[:lo]), " ") + "…"
 }
 
 func cellText(bold bool) *canvas.Text {
@@ -79,11 +201,22 @@ func setHeaderCell(o fyne.CanvasObject, title string) {
 	}
 }
 
+// setCell gives a cell of newCell its text.
 func setCell(o fyne.CanvasObject, s string) {
-	txt := o.(*fyne.Container).Objects[0].(*canvas.Text)
-	txt.Text = s
-	txt.Color = theme.Color(theme.ColorNameForeground)
-	txt.Refresh()
+	c := asCell(o)
+	c.full = s
+	c.Refresh()
+}
+
+// cellFull and cellShown are a cell's whole text and what it shows.
+func cellFull(o fyne.CanvasObject) string { return asCell(o).full }
+func cellShown(o fyne.CanvasObject) string { return asCell(o).text.Text }
+
+func asCell(o fyne.CanvasObject) *tableCell {
+	if h, ok := o.(*hoverCell); ok {
+		return &h.tableCell
+	}
+	return o.(*tableCell)
 }
 
 func columnWidth(title, sample string) float32 {
