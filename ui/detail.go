@@ -309,5 +309,7 @@ func (r *confirmBarRenderer) Refresh() {
 	r.b.fill.Refresh()
 }
 
-func (r *confirmBarRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.b.track, r.b.fill} }
-func (r *confirmBarRenderer) Destroy()                     {}
+func (r *confirmBarRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.b.track, r.b.fill}
+}
+func (r *confirmBarRenderer) Destroy() {}

@@ -50,8 +50,9 @@ func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected fun
 // fitColumns sizes t's columns to what rows hold: each as wide as its
 // widest text, within its title and its sample (a column does not grow
 // past the widest usual value for one unusual one). Width the table has
-// left over goes to the columns whose texts are still cut short.
-func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) {
+// left over goes to the columns whose texts are still cut short. It
+// returns the widths it set.
+func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) []float32 {
 	widths, wants := make([]float32, len(cols)), make([]float32, len(cols))
 	var total float32
 	for i, c := range cols {
@@ -76,6 +77,7 @@ func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) {
 	for i, w := range widths {
 		t.SetColumnWidth(i, w)
 	}
+	return widths
 }
 
 // textWidth is how wide a cell must be to show s whole.
@@ -209,7 +211,7 @@ func setCell(o fyne.CanvasObject, s string) {
 }
 
 // cellFull and cellShown are a cell's whole text and what it shows.
-func cellFull(o fyne.CanvasObject) string { return asCell(o).full }
+func cellFull(o fyne.CanvasObject) string  { return asCell(o).full }
 func cellShown(o fyne.CanvasObject) string { return asCell(o).text.Text }
 
 func asCell(o fyne.CanvasObject) *tableCell {
