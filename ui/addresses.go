@@ -21,7 +21,7 @@ var addressColumns = []tableColumn[*core.WalletAddress]{
 	{"Network", "ethereum mainnet", func(w *core.WalletAddress) string { return w.Chain + " " + w.Network }},
 	{"Address", "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297", func(w *core.WalletAddress) string { return w.Address }},
 	{"Label", "hardware wallet", func(w *core.WalletAddress) string { return w.Label }},
-	{"Status", "Verified", func(w *core.WalletAddress) string { return w.Status.Display() }},
+	{"Status", "Pending", func(w *core.WalletAddress) string { return w.Status.Display() }},
 	{"Proof", "Document awaiting approval", proofText},
 	{"Verified By", "seed-checker", func(w *core.WalletAddress) string { return w.VerifiedBy }},
 }
@@ -119,7 +119,13 @@ func newAddressesPage(w *worker, svc *core.Service, op *core.Operator, win fyne.
 	p.table = newHoverTable(addressColumns, func() []*core.WalletAddress { return p.addresses }, func(row int) {
 		p.selected = row
 		p.updateActions()
-	}, p.hover.SetText)
+	}, func(title, full string) {
+		if full == "" {
+			p.hover.SetText("")
+		} else {
+			p.hover.SetText(title + ": " + full)
+		}
+	})
 	hideUnless(p.op.Can(core.ActionManageCustomers), p.addCustomerBtn, p.addAddressBtn)
 	hideUnless(p.op.Can(core.ActionVerifyAddress), p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
 	p.updateActions()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -26,13 +28,24 @@ func newTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row
 	return newHoverTable(cols, rows, onSelected, nil)
 }
 
-// newHoverTable is newTable whose cut-short cells tell onHover their whole
-// text while the pointer is over them, and "" when it leaves.
-func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row int), onHover func(full string)) *widget.Table {
+// newHoverTable is newTable whose cut-short cells tell onHover their
+// column's title and whole text while the pointer is over them, and ""
+// for both when it leaves.
+func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected func(row int), onHover func(title, full string)) *widget.Table {
+	var hover func(col int, full string)
+	if onHover != nil {
+		hover = func(col int, full string) {
+			if full == "" {
+				onHover("", "")
+				return
+			}
+			onHover(strings.ReplaceAll(cols[col].title, "\n", " "), full)
+		}
+	}
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(rows()), len(cols) },
-		func() fyne.CanvasObject { return newCell(onHover) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, cols[id.Col].text(rows()[id.Row])) })
+		func() fyne.CanvasObject { return newCell(hover) },
+		func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, id.Col, cols[id.Col].text(rows()[id.Row])) })
 	t.ShowHeaderColumn = false
 	t.CreateHeader = newHeaderCell
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -50,8 +63,8 @@ func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected fun
 // fitColumns sizes t's columns to what rows hold: each as wide as its
 // widest text, within its title and its sample (a column does not grow
 // past the widest usual value for one unusual one). Width the table has
-// left over goes to the columns whose texts are still cut short. It
-// returns the widths it set.
+// left over goes to the columns whose texts are still cut short, the
+// nearest to whole first. It returns the widths it set.
 func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) []float32 {
 	widths, wants := make([]float32, len(cols)), make([]float32, len(cols))
 	var total float32
@@ -66,7 +79,12 @@ func fitColumns[T any](t *widget.Table, cols []tableColumn[T], rows []T) []float
 		total += widths[i]
 	}
 	spare := t.Size().Width - total - float32(len(cols))*theme.Padding()
-	for i := range cols {
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(wants[a]-widths[a], wants[b]-widths[b]) })
+	for _, i := range order {
 		if spare <= 0 {
 			break
 		}
@@ -97,9 +115,10 @@ func oneLineRows(t *widget.Table, n int) {
 // column is narrower than the text.
 type tableCell struct {
 	widget.BaseWidget
+	col     int
 	full    string
 	text    *canvas.Text
-	onHover func(full string)
+	onHover func(col int, full string)
 }
 
 // hoverCell is a tableCell that says its whole text when hovered while
@@ -107,7 +126,7 @@ type tableCell struct {
 // highlighting the row under the pointer.)
 type hoverCell struct{ tableCell }
 
-func newCell(onHover func(string)) fyne.CanvasObject {
+func newCell(onHover func(col int, full string)) fyne.CanvasObject {
 	if onHover != nil {
 		h := &hoverCell{tableCell{text: cellText(false), onHover: onHover}}
 		h.ExtendBaseWidget(h)
@@ -121,7 +140,7 @@ func newCell(onHover func(string)) fyne.CanvasObject {
 // MouseIn implements desktop.Hoverable.
 func (c *hoverCell) MouseIn(*desktop.MouseEvent) {
 	if c.cut() {
-		c.onHover(c.full)
+		c.onHover(c.col, c.full)
 	}
 }
 
@@ -129,7 +148,7 @@ func (c *hoverCell) MouseIn(*desktop.MouseEvent) {
 func (c *hoverCell) MouseMoved(*desktop.MouseEvent) {}
 
 // MouseOut implements desktop.Hoverable.
-func (c *hoverCell) MouseOut() { c.onHover("") }
+func (c *hoverCell) MouseOut() { c.onHover(c.col, "") }
 
 // cut says whether the cell shows less than its whole text.
 func (c *tableCell) cut() bool { return c.text.Text != c.full }
@@ -203,10 +222,10 @@ func setHeaderCell(o fyne.CanvasObject, title string) {
 	}
 }
 
-// setCell gives a cell of newCell its text.
-func setCell(o fyne.CanvasObject, s string) {
+// setCell gives a cell of newCell, in column col, its text.
+func setCell(o fyne.CanvasObject, col int, s string) {
 	c := asCell(o)
-	c.full = s
+	c.col, c.full = col, s
 	c.Refresh()
 }
 

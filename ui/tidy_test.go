@@ -79,7 +79,7 @@ func TestAddressCellsEndInAnEllipsisAndShowWholeOnHover(t *testing.T) {
 	require.Equal(t, label, cellFull(c))
 
 	c.MouseIn(nil)
-	require.Equal(t, label, p.hover.Text, "hovering shows the whole text")
+	require.Equal(t, "Label: "+label, p.hover.Text, "hovering shows the whole text")
 	c.MouseOut()
 	require.Empty(t, p.hover.Text)
 	whole := cellsOf(t, p.table, "C10001")[0]

@@ -36,10 +36,10 @@ func wrapped(text string) *widget.Label {
 }
 
 // reasonLine is the line under a page's buttons that says why the greyed
-// out ones are: wrapped, in the theme's dimmer colour.
+// out ones are: wrapped, in italics.
 func reasonLine() *widget.Label {
 	l := wrapped("")
-	l.Importance = widget.LowImportance
+	l.TextStyle.Italic = true
 	return l
 }
 
