@@ -32,6 +32,7 @@ type detailView struct {
 	progress     *confirmBar
 	progressText *widget.Label
 	trail        *fyne.Container // one wrapped label per audit entry, oldest first
+	trailScroll  *container.Scroll
 	trailEmpty   *widget.Label
 	entries      []*core.AuditEntry
 	refreshBtn   *widget.Button
@@ -61,6 +62,7 @@ func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *deta
 	v.refreshBtn = widget.NewButton("Refresh", v.onRefreshTapped)
 	v.trailEmpty = widget.NewLabel("No audit entries name this record.")
 	v.trail = container.NewVBox()
+	v.trailScroll = container.NewVScroll(v.trail)
 	v.win = fyne.CurrentApp().NewWindow("Deposit record " + recordNo)
 	progress := container.NewVBox(widget.NewLabelWithStyle("Block confirmations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.progress, v.progressText)
@@ -69,7 +71,7 @@ func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *deta
 		widget.NewLabelWithStyle("Source address verification", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.verification,
 		widget.NewSeparator(), progress, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Audit trail (time · actor · action · remarks)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.trailEmpty),
-		nil, nil, nil, container.NewVScroll(v.trail))
+		nil, nil, nil, v.trailScroll)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
@@ -154,7 +156,7 @@ func (v *detailView) show(det *core.DepositDetail) {
 	if w := det.SourceAddress; w == nil {
 		v.verification.SetText("Not registered for this customer: the address must be verified before the deposit can proceed.")
 	} else if w.Status == core.AddressVerified {
-		v.verification.SetText(fmt.Sprintf("Verified by %s on %s (%s: %s)", w.VerifiedBy, stamp(w.VerifiedAt), w.VerificationMethod, w.Evidence))
+		v.verification.SetText(fmt.Sprintf("Verified by %s on %s (%s: %s)", w.VerifiedBy, stamp(w.VerifiedAt), proofMethodText(w.VerificationMethod), w.Evidence))
 	} else {
 		v.verification.SetText(w.Status.Display() + ": ownership of the address has not been proven yet.")
 	}
@@ -293,7 +295,7 @@ func (r *confirmBarRenderer) Layout(size fyne.Size) {
 	r.b.fill.Resize(fyne.NewSize(size.Width*r.b.ratio(), size.Height))
 }
 
-func (r *confirmBarRenderer) MinSize() fyne.Size { return fyne.NewSize(100, theme.InnerPadding()) }
+func (r *confirmBarRenderer) MinSize() fyne.Size { return fyne.NewSize(100, theme.InnerPadding()*1.5) }
 
 func (r *confirmBarRenderer) Refresh() {
 	radius := theme.InputRadiusSize()
