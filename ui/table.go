@@ -45,7 +45,9 @@ func newHoverTable[T any](cols []tableColumn[T], rows func() []T, onSelected fun
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(rows()), len(cols) },
 		func() fyne.CanvasObject { return newCell(hover) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, id.Col, cols[id.Col].text(rows()[id.Row])) })
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			setCell(o, id.Col, cols[id.Col].text(rows()[id.Row]))
+		})
 	t.ShowHeaderColumn = false
 	t.CreateHeader = newHeaderCell
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
