@@ -132,6 +132,9 @@ type WalletAddress struct {
 	VerifiedBy         string // operator name
 	VerifiedAt         time.Time
 	CreatedAt          time.Time
+	// DocumentBy is the operator who submitted a document that waits for
+	// a second operator's approval on the address; "" when none waits.
+	DocumentBy string
 }
 
 // WalletAddressFilter selects addresses; nil fields do not filter.

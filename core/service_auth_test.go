@@ -153,6 +153,8 @@ func guardedCalls() []serviceCall {
 			_, err := s.DeleteApplication(ctx, rec, "duplicate")
 			return err
 		}},
+		{"CanDelete", core.ActionDeleteApplication, func(ctx context.Context, s *core.Service) error { return s.CanDelete(ctx, rec) }},
+		{"CanCancel", core.ActionCancelDeposit, func(ctx context.Context, s *core.Service) error { return s.CanCancel(ctx, rec) }},
 		{"CancelDeposit", core.ActionCancelDeposit, func(ctx context.Context, s *core.Service) error {
 			_, err := s.CancelDeposit(ctx, rec, "never sent")
 			return err

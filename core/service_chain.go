@@ -35,7 +35,7 @@ func (s *Service) chainFor(ctx context.Context, n Network, without string) (Chai
 // with one that does not answer, the desk cannot tell, and says so rather
 // than guess.
 func (s *Service) checkNotOnChain(ctx context.Context, d *DepositRecord) error {
-	c, err := s.chainFor(ctx, d.Net(), "The desk cannot check that transaction "+d.TxID+" has not reached the chain, so the record cannot be cancelled")
+	c, err := s.chainFor(ctx, d.Net(), cannotCheckChain(d))
 	if err != nil {
 		return err
 	}
@@ -47,6 +47,11 @@ func (s *Service) checkNotOnChain(ctx context.Context, d *DepositRecord) error {
 		return nil
 	}
 	return Errorf(ECONFLICT, "The %s node could not be asked about transaction %s (%s); try the cancel again when it answers.", d.Net(), d.TxID, nodeFailure(err))
+}
+
+// cannotCheckChain is what a cancel of d cannot do without a node.
+func cannotCheckChain(d *DepositRecord) string {
+	return "The desk cannot check that transaction " + d.TxID + " has not reached the chain, so the record cannot be cancelled"
 }
 
 // nodeFailure is what an operator is told of a node's failure: the

@@ -248,8 +248,18 @@ func (s *Service) DeleteApplication(ctx context.Context, recordNo, remarks strin
 	if err != nil {
 		return nil, err
 	}
-	return s.operatorTransition(ctx, op, recordNo, StatusDeleted, "deposit.delete", remarks,
-		"Only an application in %q can be deleted; this one is %q.")
+	return s.operatorTransition(ctx, op, recordNo, StatusDeleted, "deposit.delete", remarks, wrongStatusDelete)
+}
+
+// CanDelete says whether DeleteApplication would take recordNo now, with
+// the same checks and the same refusal, short of the remarks: nil when it
+// would. It changes nothing, so a desk can ask before it offers Delete.
+func (s *Service) CanDelete(ctx context.Context, recordNo string) error {
+	if _, err := s.authorize(ctx, ActionDeleteApplication); err != nil {
+		return err
+	}
+	_, err := s.operatorCheck(ctx, recordNo, StatusDeleted, wrongStatusDelete)
+	return err
 }
 
 // CancelDeposit cancels a record that never received funds. The operating
@@ -262,9 +272,32 @@ func (s *Service) CancelDeposit(ctx context.Context, recordNo, remarks string) (
 	if err != nil {
 		return nil, err
 	}
-	return s.operatorTransition(ctx, op, recordNo, StatusCancelled, "deposit.cancel", remarks,
-		"Only a record in %q can be cancelled; this one is %q.")
+	return s.operatorTransition(ctx, op, recordNo, StatusCancelled, "deposit.cancel", remarks, wrongStatusCancel)
 }
+
+// CanCancel says whether CancelDeposit would take recordNo now, with the
+// same checks and the same refusal, short of the remarks: nil when it
+// would. For a record with a TXID it asks for the network's node, so a
+// desk that cannot check the chain says so before the operator writes
+// remarks; it does not ask the node about the transaction, which can reach
+// the chain before the cancel: CancelDeposit asks then. It changes nothing.
+func (s *Service) CanCancel(ctx context.Context, recordNo string) error {
+	if _, err := s.authorize(ctx, ActionCancelDeposit); err != nil {
+		return err
+	}
+	d, err := s.operatorCheck(ctx, recordNo, StatusCancelled, wrongStatusCancel)
+	if err != nil || d.TxID == "" {
+		return err
+	}
+	_, err = s.chainFor(ctx, d.Net(), cannotCheckChain(d))
+	return err
+}
+
+// The refusals of a cancel or delete in the wrong status.
+const (
+	wrongStatusCancel = "Only a record in %q can be cancelled; this one is %q."
+	wrongStatusDelete = "Only an application in %q can be deleted; this one is %q."
+)
 
 // DecideHeld releases a held deposit back to Confirming or rejects it, with
 // remarks. Requires Refund Approval (the supervisor's permission).
@@ -291,14 +324,11 @@ func (s *Service) operatorTransition(ctx context.Context, op *Operator, recordNo
 	if err := ValidateRemarks(remarks); err != nil {
 		return nil, err
 	}
-	d, err := s.deposit(ctx, recordNo)
+	d, err := s.operatorCheck(ctx, recordNo, to, wrongStatus)
 	if err != nil {
 		return nil, err
 	}
-	from := requiredFrom(to)
-	if d.Status != from {
-		return nil, Errorf(EINVALID, wrongStatus, from.Display(), d.Status.Display())
-	}
+	from := d.Status
 	if to == StatusCancelled && d.TxID != "" {
 		if err := s.checkNotOnChain(ctx, d); err != nil {
 			return nil, err
@@ -307,6 +337,23 @@ func (s *Service) operatorTransition(ctx context.Context, op *Operator, recordNo
 	a := s.audit(op.Name, action, "deposit", d.RecordNo)
 	a.Before, a.After, a.Remarks = string(from), string(to), strings.TrimSpace(remarks)
 	return s.Store.TransitionDeposit(ctx, DepositTransition{ID: d.ID, From: from, To: to, Remarks: a.Remarks, Audit: a})
+}
+
+// operatorCheck is the record recordNo when an operator may move it to
+// "to" from its status now; else the refusal, wrongStatus naming the
+// status it must be in and the one it is in.
+func (s *Service) operatorCheck(ctx context.Context, recordNo string, to DepositStatus, wrongStatus string) (*DepositRecord, error) {
+	if err := ValidateRecordNo(recordNo); err != nil {
+		return nil, err
+	}
+	d, err := s.deposit(ctx, recordNo)
+	if err != nil {
+		return nil, err
+	}
+	if from := requiredFrom(to); d.Status != from {
+		return nil, Errorf(EINVALID, wrongStatus, from.Display(), d.Status.Display())
+	}
+	return d, nil
 }
 
 // requiredFrom is the only status an operator action to "to" starts from.

@@ -350,3 +350,51 @@ func TestChangePasswordGuessesCountTowardsTheLockout(t *testing.T) {
 	_, err = b.svc.Login(context.Background(), "clerk", "clerk-password-1")
 	require.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "and the login too")
 }
+
+// CanCancel and CanDelete answer what CancelDeposit and DeleteApplication
+// would, with the same words, and change nothing.
+func TestCanCancelAndCanDeleteAnswerAsTheActionWould(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t)
+	no := b.rec.RecordNo
+	require.NotEmpty(t, b.rec.TxID)
+	before := b.snapshot(t)
+	require.NoError(t, b.svc.CanCancel(b.admin, no), "the regtest node says the chain has not seen it")
+	require.NoError(t, b.svc.CanDelete(b.admin, no))
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(b.svc.CanCancel(b.clerk, no)), "the clerk has no Cancel")
+	require.NoError(t, b.svc.CanDelete(b.clerk, no), "the clerk has Deposit Application")
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(b.svc.CanDelete(b.admin, "D20261125-999999")))
+
+	t.Run("NoNodeForTheNetwork", func(t *testing.T) {
+		b.svc.Nodes = core.NodeMap{}
+		defer func() { b.svc.Nodes = storetest.EmptyNodes() }()
+		can := b.svc.CanCancel(b.admin, no)
+		_, err := b.svc.CancelDeposit(b.admin, no, "Duplicate user request")
+		require.Equal(t, core.ECONFLICT, core.ErrorCode(can))
+		require.Equal(t, core.ErrorMessage(err), core.ErrorMessage(can), "the same rule, the same words")
+		require.Contains(t, core.ErrorMessage(can), "cannot check that transaction "+b.rec.TxID)
+		require.NoError(t, b.svc.CanDelete(b.admin, no), "deleting an abnormal application does not depend on the chain")
+	})
+	require.Equal(t, before, b.snapshot(t), "asking changed the database")
+
+	_, err := b.svc.CancelDeposit(b.admin, no, "Duplicate user request")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		can func() error
+		do  func() error
+	}{
+		{func() error { return b.svc.CanCancel(b.admin, no) }, func() error {
+			_, err := b.svc.CancelDeposit(b.admin, no, "again")
+			return err
+		}},
+		{func() error { return b.svc.CanDelete(b.admin, no) }, func() error {
+			_, err := b.svc.DeleteApplication(b.admin, no, "again")
+			return err
+		}},
+	} {
+		can, err := c.can(), c.do()
+		require.Equal(t, core.EINVALID, core.ErrorCode(can))
+		require.Equal(t, core.ErrorMessage(err), core.ErrorMessage(can))
+		require.Contains(t, core.ErrorMessage(can), "this one is \"Cancelled\"")
+	}
+}

@@ -14,18 +14,19 @@ type activeTable struct {
 	selected   func() int // the selected row, -1 for none
 }
 
-// newActiveTable is newTable (see there) with rows that open: onActivate
-// gets the row. onHeader, when set, gets the column whose title was tapped
-// and title gives each column's title as it stands (a sort mark).
+// newActiveTable is newHoverTable (see there) with rows that open:
+// onActivate gets the row. onHeader, when set, gets the column whose title
+// was tapped and title gives each column's title as it stands (a sort
+// mark).
 func newActiveTable[T any](cols []tableColumn[T], rows func() []T, onSelected, onActivate func(row int),
-	onHeader func(col int), title func(col int) string) *activeTable {
+	onHover func(title, full string), onHeader func(col int), title func(col int) string) *activeTable {
 	t := &activeTable{onActivate: onActivate}
 	t.ExtendBaseWidget(t)
 	selected := -1
 	configureTable(&t.Table, cols, rows, func(row int) {
 		selected = row
 		onSelected(row)
-	})
+	}, onHover)
 	t.OnUnselected = func(widget.TableCellID) { selected = -1 }
 	t.selected = func() int { return selected }
 	if onHeader != nil {

@@ -13,14 +13,45 @@ import (
 	"depositdesk/core"
 )
 
+// addressColumns fit their samples until the list is in; then each fits
+// what it holds (fitColumns), and a longer text ends in "…", shown whole
+// on the line under the table while the pointer is over it.
 var addressColumns = []tableColumn[*core.WalletAddress]{
 	{"Customer No", "C0000024", func(w *core.WalletAddress) string { return w.CustomerNo }},
 	{"Network", "ethereum mainnet", func(w *core.WalletAddress) string { return w.Chain + " " + w.Network }},
 	{"Address", "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297", func(w *core.WalletAddress) string { return w.Address }},
-	{"Label", "cold wallet", func(w *core.WalletAddress) string { return w.Label }},
-	{"Status", "Verified", func(w *core.WalletAddress) string { return w.Status.Display() }},
-	{"Proof", "micro_deposit", func(w *core.WalletAddress) string { return w.VerificationMethod }},
+	{"Label", "hardware wallet", func(w *core.WalletAddress) string { return w.Label }},
+	{"Status", "Pending", func(w *core.WalletAddress) string { return w.Status.Display() }},
+	{"Proof", "Document awaiting approval", proofText},
 	{"Verified By", "seed-checker", func(w *core.WalletAddress) string { return w.VerifiedBy }},
+}
+
+// proofText is the Proof column: how the address was proved, or the
+// document that waits for a second operator's approval.
+func proofText(w *core.WalletAddress) string {
+	if w.DocumentBy != "" {
+		return "Document awaiting approval (from " + w.DocumentBy + ")"
+	}
+	return proofMethodText(w.VerificationMethod)
+}
+
+// proofMethodText is a proof method in words.
+func proofMethodText(method string) string {
+	switch method {
+	case core.ProofEIP191:
+		return "Signed message (EIP-191)"
+	case core.ProofBIP137:
+		return "Signed message (BIP-137)"
+	case core.ProofBIP322:
+		return "Signed message (BIP-322)"
+	case core.ProofMicroDeposit:
+		return "Micro-deposit"
+	case core.ProofManual:
+		return "Document"
+	case core.ProofSeed:
+		return "Seeded (no proof)"
+	}
+	return method
 }
 
 // addressPageSize is how many addresses the page lists at most.
@@ -45,11 +76,13 @@ type addressesPage struct {
 	rejectBtn, revokeBtn          *widget.Button
 	table                         *widget.Table
 	message, selection            *widget.Label
+	// hover shows the whole text of the cut-short cell under the pointer;
+	// reason says why the greyed-out buttons are.
+	hover, reason *widget.Label
 
 	addresses []*core.WalletAddress
 	selected  int
 	reads     lane // the page's searches
-	evidence  lane // the selected address's pending document
 
 	// The open dialogs, for tests.
 	customerForm *customerForm
@@ -79,12 +112,14 @@ func newAddressesPage(w *worker, svc *core.Service, op *core.Operator, win fyne.
 	p.approveBtn = widget.NewButton("Approve document", p.onApproveTapped)
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
 	p.revokeBtn = widget.NewButton("Revoke", p.onRevokeTapped)
-	p.message, p.selection = widget.NewLabel(""), widget.NewLabel("Select an address")
+	p.message, p.selection = widget.NewLabel(""), wrapped("Select an address")
 	p.message.Wrapping = fyne.TextWrapWord
-	p.table = newTable(addressColumns, func() []*core.WalletAddress { return p.addresses }, func(row int) {
+	p.hover, p.reason = widget.NewLabel(""), reasonLine()
+	p.hover.Truncation = fyne.TextTruncateEllipsis
+	p.table = newHoverTable(addressColumns, func() []*core.WalletAddress { return p.addresses }, func(row int) {
 		p.selected = row
 		p.updateActions()
-	})
+	}, hoverInto(p.hover))
 	hideUnless(p.op.Can(core.ActionManageCustomers), p.addCustomerBtn, p.addAddressBtn)
 	hideUnless(p.op.Can(core.ActionVerifyAddress), p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
 	p.updateActions()
@@ -96,8 +131,8 @@ func (p *addressesPage) build() fyne.CanvasObject {
 		"a signed challenge, a micro-deposit, or a document that a second operator approves.")
 	filters := container.NewGridWithColumns(4, labeled("Customer number", p.customerNo), labeled("Status", p.status))
 	top := container.NewVBox(intro, filters, container.NewHBox(p.searchBtn, p.addCustomerBtn, p.addAddressBtn), widget.NewSeparator())
-	actions := container.NewHBox(p.selection, p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
-	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)
+	actions := container.NewHBox(p.proveBtn, p.approveBtn, p.rejectBtn, p.revokeBtn)
+	bottom := container.NewVBox(p.hover, widget.NewSeparator(), p.selection, actions, p.reason, p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
@@ -132,6 +167,7 @@ func (p *addressesPage) load() {
 			}
 			p.addresses, p.selected = ws, -1
 			oneLineRows(p.table, len(ws))
+			fitColumns(p.table, addressColumns, ws)
 			p.table.UnselectAll()
 			for i, w := range ws {
 				if w.ID == keep {
@@ -157,31 +193,52 @@ func (p *addressesPage) current() *core.WalletAddress {
 	return nil
 }
 
-// updateActions offers what the selected address's state allows. Approve
-// waits for the answer whether another operator's document is pending.
+// updateActions offers what the selected address's state allows, says
+// why the rest is greyed out, and shows the selected address whole.
 func (p *addressesPage) updateActions() {
 	w := p.current()
 	pending := w != nil && w.Status == core.AddressPending
 	enable(p.proveBtn, pending)
 	enable(p.rejectBtn, pending)
 	enable(p.revokeBtn, w != nil && w.Status == core.AddressVerified)
-	enable(p.approveBtn, false)
-	if pending {
-		run(p.w, task[*core.ManualVerification]{
-			lane: &p.evidence,
-			call: func(ctx context.Context) (*core.ManualVerification, error) {
-				return p.svc.PendingManualEvidence(ctx, w.ID)
-			},
-			done: func(mv *core.ManualVerification, err error) {
-				enable(p.approveBtn, err == nil && mv != nil && mv.RequestedBy != p.op.Name && p.current() == w)
-			},
-		})
+	enable(p.approveBtn, pending && w.DocumentBy != "" && !p.submittedBy(w))
+	if p.op.Can(core.ActionVerifyAddress) {
+		p.reason.SetText(p.actionReason(w))
 	}
 	if w != nil {
-		p.selection.SetText("Selected: " + w.CustomerNo + " · " + shorten(w.Address, 10, 6) + " · " + w.Status.Display())
+		s := "Selected: " + w.CustomerNo + " · " + w.Chain + " " + w.Network + " · " + w.Address
+		if w.Label != "" {
+			s += " (" + w.Label + ")"
+		}
+		p.selection.SetText(s + " · " + w.Status.Display())
 	} else if len(p.addresses) > 0 {
 		p.selection.SetText("Select an address")
 	}
+}
+
+// submittedBy says whether the operator submitted the document waiting on
+// w: the Service refuses them its approval (nobody approves their own).
+func (p *addressesPage) submittedBy(w *core.WalletAddress) bool {
+	return strings.EqualFold(w.DocumentBy, p.op.Name)
+}
+
+// actionReason says why the buttons that are greyed out for w are.
+func (p *addressesPage) actionReason(w *core.WalletAddress) string {
+	switch {
+	case w == nil:
+		return "Select an address: Prove ownership and Reject take a Pending one, Approve document one with a document " +
+			"awaiting approval, Revoke a Verified one."
+	case w.Status == core.AddressPending && w.DocumentBy == "":
+		return "Approve document: Select an address with a document awaiting approval; this one has none (Prove ownership › " +
+			"Document submits one). Revoke: only a Verified address can be revoked."
+	case w.Status == core.AddressPending && p.submittedBy(w):
+		return "Approve document: Waiting for a second operator: you submitted this document. Revoke: only a Verified address can be revoked."
+	case w.Status == core.AddressPending:
+		return "Revoke: only a Verified address can be revoked."
+	case w.Status == core.AddressVerified:
+		return "Prove ownership, Approve document and Reject: the address is Verified already."
+	}
+	return "The address is " + w.Status.Display() + ": it can no longer be proved, approved, rejected or revoked."
 }
 
 // saved says what a dialog stored and reloads the list; the message stays

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,8 +23,10 @@ type formDialog struct {
 }
 
 // newFormDialog shows the form. save runs on the Fyne thread: it returns
-// what is wrong with the entries, or calls submit.
-func newFormDialog(win fyne.Window, w *worker, title, saveText string, width float32, form fyne.CanvasObject, save func() error) *formDialog {
+// what is wrong with the entries, or calls submit. Escape typed anywhere,
+// entries included, is Close.
+func newFormDialog(win fyne.Window, w *worker, title, saveText string, width float32, form fyne.CanvasObject, save func() error,
+	entries ...*escEntry) *formDialog {
 	d := &formDialog{message: widget.NewLabel(""), w: w}
 	d.message.Wrapping = fyne.TextWrapWord
 	d.save = widget.NewButton(saveText, func() {
@@ -36,8 +37,8 @@ func newFormDialog(win fyne.Window, w *worker, title, saveText string, width flo
 	})
 	d.save.Importance = widget.HighImportance
 	d.close = widget.NewButton("Close", func() { d.dlg.Hide() })
-	content := container.NewVBox(form, d.message, container.NewHBox(d.close, d.save))
-	d.dlg = dialog.NewCustomWithoutButtons(title, container.NewGridWrap(fyne.NewSize(width, content.MinSize().Height+40), content), win)
+	d.dlg = newMessageDialog(win, title, width, form, d.message, d.close, d.save)
+	closeOnEscape(win, d.dlg, d.close, entries...)
 	d.dlg.Show()
 	return d
 }
@@ -64,12 +65,12 @@ func submit[T any](d *formDialog, call func(context.Context) (T, error), ok func
 // customerForm adds a customer of the firm.
 type customerForm struct {
 	*formDialog
-	customerNo, account, name, identity *widget.Entry
+	customerNo, account, name, identity *escEntry
 }
 
 func newCustomerForm(win fyne.Window, w *worker, svc *core.Service, saved func(string)) *customerForm {
-	f := &customerForm{customerNo: entry("e.g. C0000123"), account: entry("e.g. SA10000161"), name: entry("as on the identity documents"),
-		identity: entry("optional: the KYC reference")}
+	f := &customerForm{customerNo: newEscEntry("e.g. C0000123"), account: newEscEntry("e.g. SA10000161"),
+		name: newEscEntry("as on the identity documents"), identity: newEscEntry("optional: the KYC reference")}
 	form := widget.NewForm(widget.NewFormItem("Customer number", f.customerNo), widget.NewFormItem("Securities account", f.account),
 		widget.NewFormItem("Name", f.name), widget.NewFormItem("Identity reference", f.identity))
 	f.formDialog = newFormDialog(win, w, "Add customer", "Add customer", 520, form, func() error {
@@ -79,7 +80,7 @@ func newCustomerForm(win fyne.Window, w *worker, svc *core.Service, saved func(s
 		submit(f.formDialog, func(ctx context.Context) (*core.Customer, error) { return c, svc.CreateCustomer(ctx, c) },
 			func(c *core.Customer) { saved("Customer " + c.CustomerNo + " (" + c.SecuritiesAccount + ") added.") })
 		return nil
-	})
+	}, f.customerNo, f.account, f.name, f.identity)
 	win.Canvas().Focus(f.customerNo)
 	return f
 }
@@ -87,13 +88,13 @@ func newCustomerForm(win fyne.Window, w *worker, svc *core.Service, saved func(s
 // addressForm registers a customer's own wallet address, Pending until proved.
 type addressForm struct {
 	*formDialog
-	customerNo, address, label *widget.Entry
+	customerNo, address, label *escEntry
 	chain, network             *widget.Select
 }
 
 func newAddressForm(win fyne.Window, w *worker, svc *core.Service, customerNo string, saved func(string)) *addressForm {
-	f := &addressForm{customerNo: entry("e.g. C0000123"), address: entry("the customer's own address on that network"),
-		label: entry("optional, e.g. cold wallet"), network: widget.NewSelect(nil, nil)}
+	f := &addressForm{customerNo: newEscEntry("e.g. C0000123"), address: newEscEntry("the customer's own address on that network"),
+		label: newEscEntry("optional, e.g. cold wallet"), network: widget.NewSelect(nil, nil)}
 	f.customerNo.SetText(customerNo)
 	f.chain = widget.NewSelect([]string{core.ChainBitcoin, core.ChainEthereum}, func(chain string) {
 		f.network.Options = core.ChainNetworks(chain)
@@ -111,7 +112,7 @@ func newAddressForm(win fyne.Window, w *worker, svc *core.Service, customerNo st
 			saved(w.Address + " added for " + w.CustomerNo + " (" + w.Network + "); it is Pending until its owner proves it.")
 		})
 		return nil
-	})
+	}, f.customerNo, f.address, f.label)
 	return f
 }
 
@@ -149,8 +150,8 @@ func newApprovalDialog(win fyne.Window, wk *worker, w *core.WalletAddress, mv *c
 	})
 	d.approve.Importance = widget.HighImportance
 	d.back = widget.NewButton("Back", func() { d.dlg.Hide() })
-	content := container.NewVBox(d.info, d.message, container.NewHBox(d.back, d.approve))
-	d.dlg = dialog.NewCustomWithoutButtons("Approve document", container.NewGridWrap(fyne.NewSize(560, content.MinSize().Height+40), content), win)
+	d.dlg = newMessageDialog(win, "Approve document", 560, d.info, d.message, d.back, d.approve)
+	closeOnEscape(win, d.dlg, d.back)
 	d.dlg.Show()
 	return d
 }

@@ -26,6 +26,7 @@ type depositList struct {
 	table                    *activeTable
 	prevBtn, nextBtn         *widget.Button
 	pageInfo, message, found *widget.Label // found: searching, or what the last search found and when
+	hover                    *widget.Label // the whole text of the cut-short cell under the pointer
 
 	records  []*core.DepositRecord
 	next     *core.DepositCursor
@@ -62,8 +63,10 @@ type depositList struct {
 
 func newDepositList(w *worker, svc *core.Service, cols []tableColumn[*core.DepositRecord]) *depositList {
 	l := &depositList{w: w, svc: svc, selected: -1, shownFunc: func() {}, activityFunc: func() {}, activateFunc: func(int) {},
-		pageInfo: widget.NewLabel(""), message: widget.NewLabel(""), found: widget.NewLabel(""), liveGap: liveGap, clock: time.Now}
+		pageInfo: widget.NewLabel(""), message: widget.NewLabel(""), found: widget.NewLabel(""), hover: widget.NewLabel(""),
+		liveGap: liveGap, clock: time.Now}
 	l.message.Wrapping = fyne.TextWrapWord
+	l.hover.Truncation = fyne.TextTruncateEllipsis
 	l.prevBtn = widget.NewButton("‹ Previous", l.onPrevTapped)
 	l.nextBtn = widget.NewButton("Next ›", l.onNextTapped)
 	l.table = newActiveTable(cols, func() []*core.DepositRecord { return l.records }, func(row int) {
@@ -72,7 +75,7 @@ func newDepositList(w *worker, svc *core.Service, cols []tableColumn[*core.Depos
 		}
 		l.selected = row
 		l.shownFunc()
-	}, func(row int) { l.activateFunc(row) }, func(col int) {
+	}, func(row int) { l.activateFunc(row) }, hoverInto(l.hover), func(col int) {
 		if l.headerFunc != nil {
 			l.headerFunc(col)
 		}

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"depositdesk/core"
@@ -27,9 +29,10 @@ type detailView struct {
 	fields       *widget.Form
 	values       map[string]*widget.Label
 	verification *widget.Label
-	progress     *widget.ProgressBar
+	progress     *confirmBar
 	progressText *widget.Label
-	trail        *widget.List
+	trail        *fyne.Container // one wrapped label per audit entry, oldest first
+	trailScroll  *container.Scroll
 	trailEmpty   *widget.Label
 	entries      []*core.AuditEntry
 	refreshBtn   *widget.Button
@@ -45,7 +48,7 @@ var detailFields = []string{"Record No", "Status", "Customer No", "Securities Ac
 // openDetail shows recordNo's detail in a window of the session ws.
 func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *detailView {
 	v := &detailView{w: w, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
-		verification: widget.NewLabel(""), progress: widget.NewProgressBar(), progressText: widget.NewLabel(""),
+		verification: widget.NewLabel(""), progress: newConfirmBar(), progressText: widget.NewLabel(""),
 		message: widget.NewLabel(""), stop: make(chan struct{})}
 	v.fields = widget.NewForm()
 	for _, f := range detailFields {
@@ -58,13 +61,8 @@ func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *deta
 	v.verification.Wrapping = fyne.TextWrapWord
 	v.refreshBtn = widget.NewButton("Refresh", v.onRefreshTapped)
 	v.trailEmpty = widget.NewLabel("No audit entries name this record.")
-	v.trail = widget.NewList(func() int { return len(v.entries) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("time · actor · action\nremarks")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(v.trailLine(i)) })
+	v.trail = container.NewVBox()
+	v.trailScroll = container.NewVScroll(v.trail)
 	v.win = fyne.CurrentApp().NewWindow("Deposit record " + recordNo)
 	progress := container.NewVBox(widget.NewLabelWithStyle("Block confirmations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.progress, v.progressText)
@@ -73,11 +71,16 @@ func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *deta
 		widget.NewLabelWithStyle("Source address verification", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.verification,
 		widget.NewSeparator(), progress, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Audit trail (time · actor · action · remarks)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.trailEmpty),
-		nil, nil, nil, v.trail)
+		nil, nil, nil, v.trailScroll)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	v.win.SetContent(container.NewBorder(nil, container.NewHBox(v.refreshBtn, v.message), nil, nil, split))
 	v.win.Resize(fyne.NewSize(1100, 700))
+	v.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			v.win.Close()
+		}
+	})
 	ws.show(v.win, func() {
 		close(v.stop)
 		if v.onClosed != nil {
@@ -153,16 +156,19 @@ func (v *detailView) show(det *core.DepositDetail) {
 	if w := det.SourceAddress; w == nil {
 		v.verification.SetText("Not registered for this customer: the address must be verified before the deposit can proceed.")
 	} else if w.Status == core.AddressVerified {
-		v.verification.SetText(fmt.Sprintf("Verified by %s on %s (%s: %s)", w.VerifiedBy, stamp(w.VerifiedAt), w.VerificationMethod, w.Evidence))
+		v.verification.SetText(fmt.Sprintf("Verified by %s on %s (%s: %s)", w.VerifiedBy, stamp(w.VerifiedAt), proofMethodText(w.VerificationMethod), w.Evidence))
 	} else {
 		v.verification.SetText(w.Status.Display() + ": ownership of the address has not been proven yet.")
 	}
-	v.progress.TextFormatter = func() string { return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired) }
-	v.progress.Max = float64(max(d.ConfirmationsRequired, 1))
-	v.progress.SetValue(float64(min(d.Confirmations, d.ConfirmationsRequired)))
+	v.progress.set(d.Confirmations, d.ConfirmationsRequired)
 	v.progressText.SetText(progressText(d))
 	v.entries = det.Trail
-	v.trail.Refresh()
+	v.trail.RemoveAll()
+	for i := range v.entries {
+		l := wrapped(v.trailLine(i))
+		l.Selectable = true
+		v.trail.Add(l)
+	}
 	if len(v.entries) == 0 {
 		v.trailEmpty.Show()
 	} else {
@@ -210,13 +216,23 @@ func refundText(rs []*core.Refund) string {
 }
 
 func progressText(d *core.DepositRecord) string {
-	switch {
-	case d.TxID == "":
+	if d.TxID == "" {
 		return "No transaction hash yet."
-	case d.Confirmations >= d.ConfirmationsRequired:
-		return fmt.Sprintf("%d of %d confirmations: complete.", d.Confirmations, d.ConfirmationsRequired)
 	}
-	return fmt.Sprintf("%d of %d confirmations.", d.Confirmations, d.ConfirmationsRequired)
+	return confirmationsText(d.Confirmations, d.ConfirmationsRequired)
+}
+
+// confirmationsText is a confirmation count against the asset's required
+// count: "2 of 3", "3 of 3 ✓", and past it "3 of 3 ✓ (964 seen)", since
+// the watcher goes on counting blocks after the deposit is credited.
+func confirmationsText(seen, required int) string {
+	switch {
+	case seen < required:
+		return fmt.Sprintf("%d of %d", seen, required)
+	case seen == required:
+		return fmt.Sprintf("%d of %d ✓", required, required)
+	}
+	return fmt.Sprintf("%d of %d ✓ (%d seen)", required, required, seen)
 }
 
 func stamp(t time.Time) string {
@@ -233,8 +249,69 @@ func orDash(s string) string {
 	return s
 }
 
-// trailLine is one audit entry as the list shows it.
+// trailLine is one audit entry as the trail shows it: the action in words
+// and the remarks whole (an adjustment's reason, a hold's evidence).
 func (v *detailView) trailLine(i int) string {
 	e := v.entries[i]
-	return fmt.Sprintf("%s · %s · %s\n%s", stamp(e.At), e.Actor, e.Action, orDash(e.Remarks))
+	return fmt.Sprintf("%s · %s · %s\n%s", stamp(e.At), e.Actor, core.AuditActionName(e.Action), orDash(e.Remarks))
 }
+
+// confirmBar is the block-confirmation progress: an empty track at 0, a
+// filled share of it as blocks confirm, full (in the success colour) once
+// the required count is reached. (Fyne's ProgressBar paints its empty
+// track in a shade of the fill colour, so 0 of 3 looked complete.)
+type confirmBar struct {
+	widget.BaseWidget
+	seen, required int
+	track, fill    *canvas.Rectangle
+}
+
+func newConfirmBar() *confirmBar {
+	b := &confirmBar{track: canvas.NewRectangle(nil), fill: canvas.NewRectangle(nil)}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// set shows seen confirmations of required.
+func (b *confirmBar) set(seen, required int) {
+	b.seen, b.required = seen, required
+	b.Refresh()
+}
+
+// ratio is the filled share, 0 to 1.
+func (b *confirmBar) ratio() float32 {
+	if b.required <= 0 {
+		return 0
+	}
+	return float32(min(b.seen, b.required)) / float32(b.required)
+}
+
+func (b *confirmBar) CreateRenderer() fyne.WidgetRenderer { return &confirmBarRenderer{b} }
+
+type confirmBarRenderer struct{ b *confirmBar }
+
+func (r *confirmBarRenderer) Layout(size fyne.Size) {
+	r.b.track.Resize(size)
+	r.b.fill.Resize(fyne.NewSize(size.Width*r.b.ratio(), size.Height))
+}
+
+func (r *confirmBarRenderer) MinSize() fyne.Size { return fyne.NewSize(100, theme.InnerPadding()*1.5) }
+
+func (r *confirmBarRenderer) Refresh() {
+	radius := theme.InputRadiusSize()
+	r.b.track.FillColor, r.b.track.StrokeColor = theme.Color(theme.ColorNameInputBackground), theme.Color(theme.ColorNameInputBorder)
+	r.b.track.StrokeWidth, r.b.track.CornerRadius = 1, radius
+	r.b.fill.FillColor, r.b.fill.CornerRadius = theme.Color(theme.ColorNamePrimary), radius
+	if r.b.ratio() >= 1 {
+		r.b.fill.FillColor = theme.Color(theme.ColorNameSuccess)
+	}
+	r.b.fill.Hidden = r.b.ratio() == 0
+	r.Layout(r.b.Size())
+	r.b.track.Refresh()
+	r.b.fill.Refresh()
+}
+
+func (r *confirmBarRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.b.track, r.b.fill}
+}
+func (r *confirmBarRenderer) Destroy() {}

@@ -33,7 +33,7 @@ func TestChangesElsewhereShowWithoutAReload(t *testing.T) {
 	b.ui.DepositsChanged(rec.RecordNo)
 	b.settle(t)
 	require.Equal(t, "Confirming", v.values["Status"].Text)
-	require.Equal(t, 1.0, v.progress.Value)
+	require.Equal(t, 1, v.progress.seen)
 	onPage := false
 	for _, r := range p.records {
 		if r.RecordNo == rec.RecordNo {

@@ -27,15 +27,15 @@ type proofDialog struct {
 	issueBtn, copyBtn, verifyBtn *widget.Button
 	challengeText                *widget.Label
 	method                       *widget.Select
-	signature                    *widget.Entry
+	signature                    *escEntry
 	challenge                    *core.AddressChallenge
 
 	startBtn, checkBtn *widget.Button
 	instructions       *widget.Label
-	txid               *widget.Entry
+	txid               *escEntry
 	micro              *core.MicroDeposit
 
-	evidence  *widget.Entry
+	evidence  *escEntry
 	submitBtn *widget.Button
 
 	message  *widget.Label
@@ -59,7 +59,7 @@ func newProofDialog(win fyne.Window, wk *worker, svc *core.Service, w *core.Wall
 	}
 	d.method = widget.NewSelect(methods, nil)
 	d.method.SetSelected(methods[0])
-	d.signature = entry("the signature the customer's wallet produced (base64 or 0x-hex)")
+	d.signature = newEscEntry("the signature the customer's wallet produced (base64 or 0x-hex)")
 	d.verifyBtn = widget.NewButton("Verify signature", d.onVerifyTapped)
 	d.verifyBtn.Importance = widget.HighImportance
 	d.verifyBtn.Disable()
@@ -71,14 +71,13 @@ func newProofDialog(win fyne.Window, wk *worker, svc *core.Service, w *core.Wall
 	d.instructions.Wrapping = fyne.TextWrapWord
 	d.instructions.Selectable = true
 	d.startBtn = widget.NewButton("Start micro-deposit", d.onStartTapped)
-	d.txid = entry("transaction hash (TXID) of the micro-deposit")
+	d.txid = newEscEntry("transaction hash (TXID) of the micro-deposit")
 	d.checkBtn = widget.NewButton("Check transaction", d.onCheckTapped)
 	d.checkBtn.Importance = widget.HighImportance
 	d.checkBtn.Disable()
 	micro := container.NewVBox(d.startBtn, d.instructions, widget.NewForm(widget.NewFormItem("TXID", d.txid)), d.checkBtn)
 
-	d.evidence = widget.NewMultiLineEntry()
-	d.evidence.SetPlaceHolder("the document's reference, e.g. signed letter ref 2026-118")
+	d.evidence = newEscMultiLineEntry("the document's reference, e.g. signed letter ref 2026-118")
 	d.submitBtn = widget.NewButton("Submit for approval", d.onSubmitTapped)
 	d.submitBtn.Importance = widget.HighImportance
 	docInfo := wrapped("A second operator with Address Verification checks the document and approves it; " +
@@ -89,8 +88,9 @@ func newProofDialog(win fyne.Window, wk *worker, svc *core.Service, w *core.Wall
 		container.NewTabItem("Document", document))
 	head := widget.NewLabel(w.CustomerNo + " · " + w.Chain + " " + w.Network + "\n" + w.Address)
 	d.closeBtn = widget.NewButton("Close", func() { d.dlg.Hide() })
-	content := container.NewBorder(head, container.NewVBox(d.message, d.closeBtn), nil, nil, d.tabs)
-	d.dlg = dialog.NewCustomWithoutButtons("Prove ownership", container.NewGridWrap(fyne.NewSize(720, 520), content), win)
+	content := container.NewBorder(head, container.NewVBox(messageArea(d.message, 3), d.closeBtn), nil, nil, d.tabs)
+	d.dlg = dialog.NewCustomWithoutButtons("Prove ownership", container.NewGridWrap(fyne.NewSize(720, 560), content), win)
+	closeOnEscape(win, d.dlg, d.closeBtn, d.signature, d.txid, d.evidence)
 	d.dlg.Show()
 	return d
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -29,8 +28,8 @@ var recordColumns = []tableColumn[*core.DepositRecord]{
 	{"TXID", "0x8dba…b1df", func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
 	{"Request Time", "2026-11-24 23:30", func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
 	{"Status", "Wallet Address Under Verification", func(d *core.DepositRecord) string { return d.Status.Display() }},
-	{"Confirmations", "779 / 12", func(d *core.DepositRecord) string {
-		return fmt.Sprintf("%d / %d", d.Confirmations, d.ConfirmationsRequired)
+	{"Confirmations", "12 of 12 ✓", func(d *core.DepositRecord) string {
+		return confirmationsText(d.Confirmations, d.ConfirmationsRequired)
 	}},
 }
 
@@ -47,6 +46,7 @@ type recordsPage struct {
 	detailsBtn, cancelBtn, deleteBtn, refundBtn   *widget.Button
 	releaseBtn, rejectBtn                         *widget.Button
 	selection                                     *widget.Label
+	guard                                         *recordGuard // Cancel and Delete as core would answer, and why not
 
 	assets []*core.Asset
 
@@ -95,6 +95,7 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.rejectBtn = widget.NewButton("Reject", p.onRejectTapped)
 	p.selection = widget.NewLabel("Select a record")
 	p.controls = []fyne.Disableable{p.searchBtn, p.resetBtn}
+	p.guard = newRecordGuard(p.w, p.svc, op, p.cancelBtn, p.deleteBtn)
 	p.shown()
 	return p
 }
@@ -138,7 +139,7 @@ func (p *recordsPage) build() fyne.CanvasObject {
 	top := container.NewVBox(filters, newFlow(p.searchBtn, p.resetBtn, p.found), widget.NewSeparator())
 	bar := newFlow(p.detailsBtn, p.cancelBtn, p.deleteBtn, p.refundBtn, p.releaseBtn, p.rejectBtn,
 		container.NewHBox(p.prevBtn, p.pageInfo, p.nextBtn))
-	bottom := container.NewVBox(widget.NewSeparator(), bar, p.selection, p.message)
+	bottom := container.NewVBox(widget.NewSeparator(), bar, p.guard.line, container.NewBorder(nil, nil, p.selection, nil, p.hover), p.message)
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
@@ -219,6 +220,7 @@ func (p *recordsPage) updateActions() {
 	enable(p.releaseBtn, held)
 	enable(p.rejectBtn, held)
 	hideUnless(p.op.Can(core.ActionReviewHeld), p.releaseBtn, p.rejectBtn)
+	p.guard.update(d)
 }
 
 func shorten(s string, head, tail int) string {

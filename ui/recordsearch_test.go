@@ -171,7 +171,7 @@ func TestEnterOrADoubleClickOpensTheRow(t *testing.T) {
 
 	// The second row, a header and a row and a separator down.
 	header := newHeaderCell().MinSize().Height
-	row := newCell(false).MinSize().Height + theme.SeparatorThicknessSize()
+	row := newCell(nil).MinSize().Height + theme.SeparatorThicknessSize()
 	test.DoubleTap(p.table) // on the header: nothing opens
 	b.settle(t)
 	require.Equal(t, recs[0].RecordNo, p.detail.recordNo)

@@ -18,9 +18,9 @@ import (
 type refundForm struct {
 	*formDialog
 	address  *widget.Select
-	amount   *widget.Entry
-	reason   *widget.Entry
-	identity *widget.Entry
+	amount   *escEntry
+	reason   *escEntry
+	identity *escEntry
 	kind     *widget.RadioGroup
 	choices  []*core.WalletAddress
 }
@@ -34,13 +34,13 @@ const (
 // newRefundForm shows the form at once and fills the refund addresses in
 // when they are read; Save waits for them.
 func newRefundForm(win fyne.Window, w *worker, svc *core.Service, d *core.DepositRecord, done func(*core.Refund)) *refundForm {
-	f := &refundForm{address: widget.NewSelect(nil, nil), amount: entry(""), reason: widget.NewMultiLineEntry(),
-		identity: entry("method and reference, e.g. video call, ticket 4471"),
+	f := &refundForm{address: widget.NewSelect(nil, nil), amount: newEscEntry(""),
+		reason:   newEscMultiLineEntry("required when the amount differs from the deposit's"),
+		identity: newEscEntry("method and reference, e.g. video call, ticket 4471"),
 		kind:     widget.NewRadioGroup([]string{kindRequested, kindForced}, nil)}
 	f.kind.SetSelected(kindRequested)
 	f.kind.Required = true
 	f.amount.SetText(d.AmountText())
-	f.reason.SetPlaceHolder("required when the amount differs from the deposit's")
 	f.reason.SetMinRowsVisible(2)
 	form := widget.NewForm(
 		widget.NewFormItem("Record", widget.NewLabel(d.RecordNo+" · "+d.CustomerNo+" · "+d.SecuritiesAccount)),
@@ -61,7 +61,7 @@ func newRefundForm(win fyne.Window, w *worker, svc *core.Service, d *core.Deposi
 			IdentityCheck: f.identity.Text, Forced: f.kind.Selected == kindForced}
 		submit(f.formDialog, func(ctx context.Context) (*core.Refund, error) { return svc.RequestRefund(ctx, d.RecordNo, req) }, done)
 		return nil
-	})
+	}, f.amount, f.reason, f.identity)
 	run(w, task[[]*core.WalletAddress]{
 		controls: []fyne.Disableable{f.save},
 		line:     f.message,

@@ -25,7 +25,7 @@ type remarksAction struct {
 // remarksDialog is the guide's two-step confirmation: enter remarks, then
 // confirm again. Confirm stays disabled until there are remarks.
 type remarksDialog struct {
-	remarks   *widget.Entry
+	remarks   *escEntry
 	confirm   *widget.Button
 	back      *widget.Button
 	message   *widget.Label
@@ -39,10 +39,9 @@ type remarksDialog struct {
 }
 
 func newRemarksDialog(win fyne.Window, w *worker, a remarksAction) *remarksDialog {
-	r := &remarksDialog{win: win, w: w, question: a.question, action: a, remarks: widget.NewMultiLineEntry(), message: widget.NewLabel("")}
-	r.remarks.SetPlaceHolder("Operation remarks, e.g. Duplicate user request, Incorrect address")
+	r := &remarksDialog{win: win, w: w, question: a.question, action: a,
+		remarks: newEscMultiLineEntry("Operation remarks, e.g. Duplicate user request, Incorrect address"), message: widget.NewLabel("")}
 	r.remarks.SetMinRowsVisible(3)
-	r.message.Wrapping = fyne.TextWrapWord
 	r.confirm = widget.NewButton(a.confirm, r.onConfirmTapped)
 	r.confirm.Importance = widget.DangerImportance
 	r.confirm.Disable()
@@ -56,12 +55,9 @@ func newRemarksDialog(win fyne.Window, w *worker, a remarksAction) *remarksDialo
 	r.back = widget.NewButton("Back", func() { r.dlg.Hide() })
 	info := widget.NewLabel(a.explain)
 	info.Wrapping = fyne.TextWrapWord
-	// The buttons keep their place at the bottom; a long refusal (a node's
-	// timeout naming a 64-digit TXID) scrolls above them instead of
-	// pushing them out of the dialog.
-	content := container.NewBorder(container.NewVBox(info, widget.NewLabel("Remarks (required)"), r.remarks),
-		container.NewHBox(r.back, r.confirm), nil, nil, container.NewVScroll(r.message))
-	r.dlg = dialog.NewCustomWithoutButtons(a.title, container.NewGridWrap(fyne.NewSize(560, 330), content), win)
+	r.dlg = newMessageDialog(win, a.title, 560, container.NewVBox(info, widget.NewLabel("Remarks (required)"), r.remarks), r.message,
+		r.back, r.confirm)
+	closeOnEscape(win, r.dlg, r.back, r.remarks)
 	r.dlg.Show()
 	win.Canvas().Focus(r.remarks)
 	return r

@@ -87,12 +87,9 @@ func TestDisabledOperatorsNextActionEndsTheSession(t *testing.T) {
 			v.onTick() // as its ticker does: no input needed
 			b.settle(t)
 		}},
-		{"ConfirmedCancel", func(t *testing.T, b *bundle, p *recordsPage, _ *detailView) {
-			b.tap(t, p.cancelBtn)
-			test.Type(p.remarks.remarks, "Duplicate user request")
-			b.tap(t, p.remarks.confirm)
-			b.tap(t, p.remarks.again)
-			require.False(t, p.remarks.succeeded)
+		{"Cancel", func(t *testing.T, b *bundle, p *recordsPage, _ *detailView) {
+			b.tap(t, p.cancelBtn) // core is asked before remarks are
+			require.Nil(t, p.remarks, "no remarks are asked of a disabled operator")
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,12 +160,8 @@ func TestPermissionTakenAwayRefusesTheActionOnly(t *testing.T) {
 	_, err := b.svc.SetOperatorPermissions(b.admin, "clerk", []core.Permission{core.PermDepositRecords})
 	require.NoError(t, err)
 	b.tap(t, p.cancelBtn)
-	d := p.remarks
-	test.Type(d.remarks, "Duplicate user request")
-	b.tap(t, d.confirm)
-	b.tap(t, d.again)
-	require.False(t, d.succeeded)
-	require.Equal(t, `Operator "clerk" may not cancel deposit.`, d.message.Text, "the refusal is shown in the dialog")
+	require.Nil(t, p.remarks, "refused before remarks are asked")
+	require.Equal(t, `Operator "clerk" may not cancel deposit.`, p.message.Text, "the refusal is shown on the page")
 	require.Equal(t, core.StatusVerifying, mustStatus(t, b, target.RecordNo))
 
 	require.Nil(t, b.ui.login, "still logged in")

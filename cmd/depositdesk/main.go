@@ -18,6 +18,7 @@ import (
 	"depositdesk/core/station"
 	"depositdesk/core/watcher"
 	"depositdesk/internal/anchor"
+	_ "depositdesk/internal/englishlocale" // before Fyne reads the locale
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
@@ -58,6 +59,12 @@ func main() {
 	// (cancelling a record with a TXID, proving a micro-deposit), and says why.
 	nodeFile := nodes.NewFile(nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath()), nodes.OpenAdapter)
 	a := newApp()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	quitBeforeExitSave(a, func() {
+		stop()
+		st.Close()
+	})
 	svc := wire.NewService(st)
 	svc.Nodes = nodeFile
 	cpDir := checkpointDir(*checkpoints, dsn)
@@ -68,8 +75,6 @@ func main() {
 	}
 	desk.Start()
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	// Checkpoints of the audit log go outside the database as it grows.
 	go anchor.Run(ctx, svc, cpDir, anchor.DefaultRows, anchor.DefaultEvery, log)
@@ -119,7 +124,9 @@ func runStation(limits string) {
 	if limits == "" {
 		limits = station.DefaultLimitsPath()
 	}
-	ui.NewStationWindow(newApp(), signer.Keyring{}, limits).Window().ShowAndRun()
+	a := newApp()
+	quitBeforeExitSave(a, func() {})
+	ui.NewStationWindow(a, signer.Keyring{}, limits).Window().ShowAndRun()
 }
 
 // newApp is the Fyne app with FyneApp.toml's name, ID, version and icon.
@@ -132,6 +139,20 @@ func newApp() fyne.App {
 	a := app.NewWithID(meta.ID)
 	a.SetIcon(meta.Icon)
 	return a
+}
+
+// quitBeforeExitSave ends the process once the window loop has stopped
+// and cleanup has run. Fyne saves preferences as they change; at exit it
+// saves them once more, and after its event loop has ended its own
+// preferences watcher reloads the file on the watcher's goroutine, which
+// read it truncated by that save ("Preferences load error: EOF" at about
+// every other close). Nothing is lost but a change made in the tenth of a
+// second before closing, which Fyne holds back to save with that last save.
+func quitBeforeExitSave(a fyne.App, cleanup func()) {
+	a.Lifecycle().SetOnStopped(func() {
+		cleanup()
+		os.Exit(0)
+	})
 }
 
 func fail(format string, args ...any) {

@@ -56,7 +56,12 @@ func (s *Store) FindCustomers(ctx context.Context, f core.CustomerFilter) ([]*co
 }
 
 const addressColumns = `w.id, w.customer_id, c.customer_no, w.chain, w.network, w.address, w.label, w.status,
-	w.verification_method, w.evidence, w.verified_by, w.verified_at, w.created_at`
+	w.verification_method, w.evidence, w.verified_by, w.verified_at, w.created_at, COALESCE(m.requested_by, '')`
+
+// addressTables are the tables addressColumns read: an address, its
+// customer, and the document waiting for approval on it, if any.
+const addressTables = `wallet_addresses w JOIN customers c ON c.id = w.customer_id
+	LEFT JOIN manual_verifications m ON m.address_id = w.id`
 
 // CreateWalletAddress implements core.Store.
 func (s *Store) CreateWalletAddress(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error {
@@ -145,7 +150,7 @@ func findWalletAddresses(ctx context.Context, q querier, f core.WalletAddressFil
 	if f.Status != nil {
 		w.add("w.status = ?", string(*f.Status))
 	}
-	rows, err := q.Query(ctx, `SELECT `+addressColumns+` FROM wallet_addresses w JOIN customers c ON c.id = w.customer_id
+	rows, err := q.Query(ctx, `SELECT `+addressColumns+` FROM `+addressTables+`
 		WHERE `+w.sql()+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find wallet addresses: %w", err)
@@ -157,7 +162,7 @@ func findWalletAddresses(ctx context.Context, q querier, f core.WalletAddressFil
 		var status string
 		var verifiedAt *time.Time
 		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerNo, &a.Chain, &a.Network, &a.Address, &a.Label, &status,
-			&a.VerificationMethod, &a.Evidence, &a.VerifiedBy, &verifiedAt, &a.CreatedAt); err != nil {
+			&a.VerificationMethod, &a.Evidence, &a.VerifiedBy, &verifiedAt, &a.CreatedAt, &a.DocumentBy); err != nil {
 			return nil, fmt.Errorf("scan wallet address: %w", err)
 		}
 		a.Status, a.VerifiedAt, a.CreatedAt = core.AddressStatus(status), fromTS(verifiedAt), a.CreatedAt.UTC()

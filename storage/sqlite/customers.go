@@ -59,7 +59,12 @@ func (s *Store) FindCustomers(ctx context.Context, f core.CustomerFilter) ([]*co
 }
 
 const addressColumns = `w.id, w.customer_id, c.customer_no, w.chain, w.network, w.address, w.label, w.status,
-	w.verification_method, w.evidence, w.verified_by, w.verified_at, w.created_at`
+	w.verification_method, w.evidence, w.verified_by, w.verified_at, w.created_at, COALESCE(m.requested_by, '')`
+
+// addressTables are the tables addressColumns read: an address, its
+// customer, and the document waiting for approval on it, if any.
+const addressTables = `wallet_addresses w JOIN customers c ON c.id = w.customer_id
+	LEFT JOIN manual_verifications m ON m.address_id = w.id`
 
 // CreateWalletAddress implements core.Store.
 func (s *Store) CreateWalletAddress(ctx context.Context, w *core.WalletAddress, audit core.AuditEntry) error {
@@ -147,7 +152,7 @@ func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFil
 	if f.Status != nil {
 		where, args = append(where, "w.status = ?"), append(args, string(*f.Status))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM wallet_addresses w JOIN customers c ON c.id = w.customer_id
+	rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM `+addressTables+`
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find wallet addresses: %w", err)
@@ -159,7 +164,7 @@ func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFil
 		var status string
 		var verifiedAt, created int64
 		if err := rows.Scan(&w.ID, &w.CustomerID, &w.CustomerNo, &w.Chain, &w.Network, &w.Address, &w.Label, &status,
-			&w.VerificationMethod, &w.Evidence, &w.VerifiedBy, &verifiedAt, &created); err != nil {
+			&w.VerificationMethod, &w.Evidence, &w.VerifiedBy, &verifiedAt, &created, &w.DocumentBy); err != nil {
 			return nil, fmt.Errorf("scan wallet address: %w", err)
 		}
 		w.Status, w.VerifiedAt, w.CreatedAt = core.AddressStatus(status), fromMicros(verifiedAt), fromMicros(created)

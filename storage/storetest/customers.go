@@ -122,4 +122,24 @@ func runCustomers(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, "doc-1", revoked.Evidence, "revoking keeps the evidence it was verified with")
 		require.Equal(t, before+1, MustVerifyChain(t, f.Store))
 	})
+	t.Run("FindsWhoSubmittedTheDocumentWaitingOnAnAddress", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		w := MustCreateWalletAddress(t, f.Store, f.Customer, f.BTC, BTCAddress(11))
+		other := MustCreateWalletAddress(t, f.Store, f.Customer, f.BTC, BTCAddress(12))
+		require.NoError(t, f.Store.CreateManualVerification(ctx, &core.ManualVerification{AddressID: w.ID, Evidence: "letter 2026-118",
+			RequestedBy: "maker", RequestedAt: T0}, audit("address.evidence", "address", w.Address, T0)))
+		ws, err := f.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &f.Customer.ID})
+		require.NoError(t, err)
+		by := map[int64]string{}
+		for _, a := range ws {
+			by[a.ID] = a.DocumentBy
+		}
+		require.Equal(t, map[int64]string{w.ID: "maker", other.ID: ""}, by)
+
+		got, err := f.Store.ApproveManualVerification(ctx, core.AddressStatusChange{ID: w.ID, From: core.AddressPending, To: core.AddressVerified,
+			Method: core.ProofManual, Evidence: "letter 2026-118", Operator: "checker"}, audit("address.verified", "address", w.Address, T0))
+		require.NoError(t, err)
+		require.Empty(t, got.DocumentBy, "the approved document no longer waits")
+	})
 }
