@@ -63,7 +63,9 @@ func configureTable[T any](t *widget.Table, cols []tableColumn[T], rows func() [
 	}
 	t.Length = func() (int, int) { return len(rows()), len(cols) }
 	t.CreateCell = func() fyne.CanvasObject { return newCell(hover) }
-	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) { setCell(o, id.Col, cols[id.Col].text(rows()[id.Row])) }
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		setCell(o, id.Col, cols[id.Col].text(rows()[id.Row]))
+	}
 	t.ShowHeaderRow = true
 	t.CreateHeader = newHeaderCell
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
