@@ -112,7 +112,7 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 	require.NoError(t, err)
 	b.meanwhile(func() {
 		b.ui.DepositsChanged("*")
-		require.True(t, p.live.pending(), "a second change within a second waits")
+		require.True(t, p.live.later.pending(), "a second change within a second waits")
 		b.ui.DepositsChanged("*")
 	})
 	b.settle(t)

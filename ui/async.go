@@ -347,3 +347,26 @@ func (l *later) stop(w *worker) {
 		w.calls.finished()
 	}
 }
+
+// spaced runs a call at most once per gap: at once when the last one ran
+// long enough ago, else once the gap has passed, however often it is
+// asked meanwhile (the last change is never lost: the call it makes
+// starts after it).
+type spaced struct {
+	gap   time.Duration
+	last  time.Time
+	later later
+}
+
+func (s *spaced) do(w *worker, f func()) {
+	wait := time.Until(s.last.Add(s.gap))
+	if wait <= 0 && !s.later.pending() {
+		s.last = time.Now()
+		f()
+		return
+	}
+	s.later.after(w, max(wait, 0), func() {
+		s.last = time.Now()
+		f()
+	})
+}

@@ -116,7 +116,7 @@ func searchCases(d *core.DepositRecord, asset string) []searchCase {
 func BenchmarkRecordsPage(b *testing.B) {
 	d, p := benchDesk(b)
 	d.settle(b)
-	p.typePause, p.liveGap = time.Hour, time.Hour
+	p.typePause, p.live.gap = time.Hour, time.Hour
 	cases := searchCases(middleRecord(b, d), p.asset.Options[1])
 	times := map[string][]time.Duration{}
 	enter := func(name string, set func(p *recordsPage)) {
@@ -162,7 +162,7 @@ func BenchmarkRecordsSession(b *testing.B) {
 	}
 	d, p := benchDesk(b)
 	d.settle(b)
-	p.typePause, p.liveGap = time.Hour, time.Hour
+	p.typePause, p.live.gap = time.Hour, time.Hour
 	cases := searchCases(middleRecord(b, d), p.asset.Options[1])
 	atLogin := rss(b)
 	var warm int64

@@ -37,9 +37,7 @@ type depositList struct {
 	reads    lane                // the list's searches and reloads
 	counts   lane                // the counts of matches
 	stale    bool                // a change was announced while a read was in flight
-	live     later               // the reload for changes elsewhere, after the live gap
-	lastLive time.Time           // when that reload last started
-	liveGap  time.Duration       // liveGap; tests shorten it
+	live     spaced              // reloads for changes elsewhere, a live gap apart
 	clock    func() time.Time    // the time the found line says
 
 	// filterFunc reads the owning page's filter for a new search; an error
@@ -64,7 +62,7 @@ type depositList struct {
 func newDepositList(w *worker, svc *core.Service, cols []tableColumn[*core.DepositRecord]) *depositList {
 	l := &depositList{w: w, svc: svc, selected: -1, shownFunc: func() {}, activityFunc: func() {}, activateFunc: func(int) {},
 		pageInfo: widget.NewLabel(""), message: widget.NewLabel(""), found: widget.NewLabel(""), hover: widget.NewLabel(""),
-		liveGap: liveGap, clock: time.Now}
+		live: spaced{gap: liveGap}, clock: time.Now}
 	l.message.Wrapping = fyne.TextWrapWord
 	l.hover.Truncation = fyne.TextTruncateEllipsis
 	l.prevBtn = widget.NewButton("‹ Previous", l.onPrevTapped)
@@ -245,16 +243,7 @@ func (l *depositList) reloadFor(recordNo string) {
 	if recordNo != "*" && len(l.cursors) != 1 && !l.shows(recordNo) {
 		return
 	}
-	wait := time.Until(l.lastLive.Add(l.liveGap))
-	if wait <= 0 && !l.live.pending() {
-		l.lastLive = time.Now()
-		l.reloadInPlace()
-		return
-	}
-	l.live.after(l.w, max(wait, 0), func() {
-		l.lastLive = time.Now()
-		l.reloadInPlace()
-	})
+	l.live.do(l.w, l.reloadInPlace)
 }
 
 // reloadInPlace reads the page on screen again with the filter it was

@@ -14,10 +14,6 @@ import (
 	"depositdesk/core"
 )
 
-// detailRefresh is how often an open detail window re-reads its record, so
-// the confirmation progress moves while the operator watches.
-const detailRefresh = 5 * time.Second
-
 // detailView is one record's detail: fields, source-address verification,
 // block-confirmation progress and the audit trail.
 type detailView struct {
@@ -38,7 +34,7 @@ type detailView struct {
 	refreshBtn   *widget.Button
 	message      *widget.Label
 	reads        lane
-	stop         chan struct{}
+	live         spaced // reads for changes elsewhere, a live gap apart
 	onClosed     func()
 }
 
@@ -49,7 +45,7 @@ var detailFields = []string{"Record No", "Status", "Customer No", "Securities Ac
 func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *detailView {
 	v := &detailView{w: w, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
 		verification: widget.NewLabel(""), progress: newConfirmBar(), progressText: widget.NewLabel(""),
-		message: widget.NewLabel(""), stop: make(chan struct{})}
+		message: widget.NewLabel(""), live: spaced{gap: liveGap}}
 	v.fields = widget.NewForm()
 	for _, f := range detailFields {
 		l := widget.NewLabel("…") // until the first read is in
@@ -82,44 +78,22 @@ func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *deta
 		}
 	})
 	ws.show(v.win, func() {
-		close(v.stop)
 		if v.onClosed != nil {
 			v.onClosed()
 		}
 	})
 	v.onRefreshTapped()
-	go v.tick()
 	return v
-}
-
-// tick re-reads the record every detailRefresh.
-func (v *detailView) tick() {
-	t := time.NewTicker(detailRefresh)
-	defer t.Stop()
-	for {
-		select {
-		case <-v.stop:
-			return
-		case <-t.C:
-			fyne.Do(v.onTick)
-		}
-	}
-}
-
-// onTick re-reads the record unless a read is still in flight (a slow
-// database): ticks do not pile up calls; the next one tries again.
-func (v *detailView) onTick() {
-	if !v.reads.busy() {
-		v.load()
-	}
 }
 
 // onRefreshTapped reads the record again, saying so on the message line.
 func (v *detailView) onRefreshTapped() { v.read(v.message, v.refreshBtn) }
 
-// load reads the record again quietly: for the ticker and for changes
-// made elsewhere. It supersedes a read in flight, which may predate them.
-func (v *detailView) load() { v.read(nil) }
+// load reads the record again quietly after a change made elsewhere (the
+// watcher's new blocks, another desk, the intake): the window follows the
+// record by these announcements rather than by polling, at most once per
+// live gap. A read supersedes one in flight, which may predate the change.
+func (v *detailView) load() { v.live.do(v.w, func() { v.read(nil) }) }
 
 func (v *detailView) read(line *widget.Label, controls ...fyne.Disableable) {
 	run(v.w, task[*core.DepositDetail]{

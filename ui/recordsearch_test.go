@@ -104,7 +104,7 @@ func TestLiveReloadsAreSpacedAndNoneIsLost(t *testing.T) {
 	b := setup(t)
 	b.withData(t, 2)
 	p := b.loginAs(t, "admin", adminPW)
-	p.liveGap = 300 * time.Millisecond
+	p.live.gap = 300 * time.Millisecond
 	started := time.Now()
 	var last *core.DepositRecord
 	for i := range 5 {
@@ -114,7 +114,7 @@ func TestLiveReloadsAreSpacedAndNoneIsLost(t *testing.T) {
 	b.settle(t)
 	require.Equal(t, last.RecordNo, p.records[0].RecordNo)
 	require.Len(t, p.records, 7)
-	require.GreaterOrEqual(t, time.Since(started), p.liveGap, "the burst waited for the gap once")
+	require.GreaterOrEqual(t, time.Since(started), p.live.gap, "the burst waited for the gap once")
 }
 
 // A bad filter is refused without touching the page or the pager, and the

@@ -76,9 +76,9 @@ func (s *stallingStore) FindAudit(ctx context.Context, f core.AuditFilter) ([]*c
 	return s.Store.FindAudit(ctx, f)
 }
 
-// An open detail window re-reads its record every few seconds, and on
-// Refresh; with a database slow to answer neither holds up the window,
-// and ticks do not pile up reads.
+// An open detail window re-reads its record when a change is announced,
+// and on Refresh; with a database slow to answer neither holds up the
+// window, and announcements do not pile up reads.
 func TestDetailRefreshWaitsForTheDatabaseOffTheFyneThread(t *testing.T) {
 	b := setup(t)
 	recs := b.withData(t, 1)
@@ -91,15 +91,17 @@ func TestDetailRefreshWaitsForTheDatabaseOffTheFyneThread(t *testing.T) {
 
 	st := &stallingStore{Store: b.store, release: make(chan struct{})}
 	b.svc.Store = st
-	v.onTick() // what the ticker runs on the Fyne thread
+	v.live.gap = time.Hour
+	v.load() // a change announced, as DepositsChanged does on the Fyne thread
 	require.Eventually(t, func() bool { return st.reads.Load() == 1 }, 5*time.Second, time.Millisecond)
-	require.True(t, v.reads.busy(), "the tick's read waits for the database")
-	v.onTick()
-	v.onTick()
+	require.True(t, v.reads.busy(), "the read waits for the database")
+	v.load()
+	v.load()
 	b.ui.calls.mu.Lock()
 	pending := b.ui.calls.pending
 	b.ui.calls.mu.Unlock()
-	require.Equal(t, 1, pending, "ticks wait for the read in flight")
+	require.Equal(t, 2, pending, "the read in flight, and one reload after the gap for every announcement since")
+	v.live.later.stop(v.w) // the hour is not waited for
 
 	test.Tap(v.refreshBtn)
 	require.Eventually(t, func() bool { return st.reads.Load() == 2 }, 5*time.Second, time.Millisecond)
