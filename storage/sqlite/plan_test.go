@@ -43,15 +43,17 @@ func explainQuery(ctx context.Context, q queryer, query string, args ...any) (st
 
 // TestEverySearchReadsAnIndexInOrder checks the plan of every combination of
 // the search filters, with and without either time range and a cursor, in
-// both orders, matching whole values and prefixes: deposits are searched
-// through an index (never scanned), and no temporary B-tree sorts them, so
-// a page costs the same at 1M rows as at 10. Two searches sort, each a
-// bounded number of rows: a whole hash in request order (the handful of
-// records of one transaction) and a narrow prefix, read as the range of
-// its own index (at most prefixSortMax rows, which searchPlan counts
-// first); a wide prefix is read in time order like any other search. The
-// plan depends on the schema and the query only (the index is named),
-// which is why an empty table proves it.
+// both orders, matching whole values and prefixes (merged, sorted and
+// wide): deposits are searched through an index (never scanned), and no
+// temporary B-tree sorts them, so a page costs the same at 1M rows as at
+// 10. A prefix of few values is read value by value, each in order, and
+// merged. Two searches sort, each a bounded number of rows: a whole hash
+// in request order (the handful of records of one transaction) and a
+// narrow prefix, read as the range of its own index (at most
+// prefixSortMax rows, which searchPlan counts first); a wide prefix is
+// read in time order like any other search. The plan depends on the
+// schema and the query only (the index is named), which is why an empty
+// table proves it.
 func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
