@@ -101,6 +101,13 @@ func (p *addressesPage) build() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
+// showStatus sets the filters to every customer's addresses in status;
+// showing the page loads them.
+func (p *addressesPage) showStatus(s core.AddressStatus) {
+	p.customerNo.SetText("")
+	p.status.SetSelected(s.Display())
+}
+
 // load searches with the filters, keeping the selected address selected.
 func (p *addressesPage) load() {
 	var keep int64 = -1

@@ -221,6 +221,17 @@ func (p *recordsPage) onSearchTapped() {
 // search runs the current filters from the first page.
 func (p *recordsPage) search() { p.onSearchTapped() }
 
+// showStatus searches the records in status alone, the other filters
+// cleared: the Home page's Held for Review queue.
+func (p *recordsPage) showStatus(s core.DepositStatus) {
+	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
+		e.SetText("")
+	}
+	p.asset.SetSelected(allOption)
+	p.status.SetSelected(s.Display())
+	p.onSearchTapped()
+}
+
 func (p *recordsPage) onResetTapped() {
 	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
 		e.SetText("")
