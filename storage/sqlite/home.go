@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 	"time"
 
 	"depositdesk/core"
@@ -51,8 +53,9 @@ func (s *Store) count(ctx context.Context, what, query string, args ...any) (int
 // DepositStats implements core.HomeStore. Counts come from the
 // deposits_status_asset index alone (every status and asset named, so each
 // is one range of created_at); only the credited records' amounts are read
-// from the table, and summed here exactly: SQLite's sum() is 64-bit and
-// amounts in wei are not.
+// from the table. SQLite's sum() is 64-bit and an amount in wei is not, so
+// each amount is summed in 12-digit pieces (a piece's sum fits 64 bits for
+// up to 9 million records a day) that are put together here exactly.
 func (s *Store) DepositStats(ctx context.Context, from, to time.Time) (*core.DepositStats, error) {
 	st := &core.DepositStats{From: from.UTC(), To: to.UTC(), Statuses: map[core.DepositStatus]int64{}}
 	type key struct{ day, asset int64 }
@@ -66,9 +69,7 @@ func (s *Store) DepositStats(ctx context.Context, from, to time.Time) (*core.Dep
 		return d
 	}
 	lo, hi := micros(from), micros(to)
-	rows, err := s.read.QueryContext(ctx, `SELECT status, asset_id, created_at / ?, count(*) FROM deposits INDEXED BY deposits_status_asset
-		WHERE status IN `+statusList(core.AllDepositStatuses())+` AND asset_id IN (SELECT id FROM assets)
-		AND created_at >= ? AND created_at < ? GROUP BY 1, 2, 3`, dayMicros, lo, hi)
+	rows, err := s.read.QueryContext(ctx, statsCountSQL, dayMicros, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("deposit stats: %w", err)
 	}
@@ -86,30 +87,28 @@ func (s *Store) DepositStats(ctx context.Context, from, to time.Time) (*core.Dep
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("deposit stats: %w", err)
 	}
-	var credited []core.DepositStatus
-	for _, s := range core.AllDepositStatuses() {
-		if core.WasCredited(s) {
-			credited = append(credited, s)
-		}
-	}
-	rows, err = s.read.QueryContext(ctx, `SELECT asset_id, created_at / ?, amount FROM deposits INDEXED BY deposits_status_asset
-		WHERE status IN `+statusList(credited)+` AND asset_id IN (SELECT id FROM assets) AND created_at >= ? AND created_at < ?`, dayMicros, lo, hi)
+	rows, err = s.read.QueryContext(ctx, statsCreditedSQL, dayMicros, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("deposit stats: %w", err)
 	}
 	defer rows.Close()
-	var amount big.Int
-	var text []byte
+	var sums [amountChunks]int64
+	dest := []any{nil, nil}
+	for i := range sums {
+		dest = append(dest, &sums[i])
+	}
 	for rows.Next() {
 		var k key
-		if err := rows.Scan(&k.asset, &k.day, &text); err != nil {
+		dest[0], dest[1] = &k.asset, &k.day
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("deposit stats: %w", err)
 		}
-		if _, ok := amount.SetString(string(text), 10); !ok {
-			return nil, fmt.Errorf("deposit stats: amount %q is not a decimal integer", text)
-		}
 		d := day(k)
-		d.Credited.Add(d.Credited, &amount)
+		var part big.Int
+		for i := amountChunks - 1; i >= 0; i-- { // Σ sums[i]·10^(12i), by Horner
+			d.Credited.Mul(d.Credited, chunkBase)
+			d.Credited.Add(d.Credited, part.SetInt64(sums[i]))
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("deposit stats: %w", err)
@@ -119,6 +118,34 @@ func (s *Store) DepositStats(ctx context.Context, from, to time.Time) (*core.Dep
 	}
 	core.SortDepositDays(st.Days)
 	return st, nil
+}
+
+// The stats' queries: every status and asset named, so that each (status,
+// asset) pair is one range of created_at in deposits_status_asset.
+var (
+	statsCountSQL = `SELECT status, asset_id, created_at / ?, count(*) FROM deposits INDEXED BY deposits_status_asset
+		WHERE status IN ` + statusList(core.AllDepositStatuses()) + ` AND asset_id IN (SELECT id FROM assets)
+		AND created_at >= ? AND created_at < ? GROUP BY 1, 2, 3`
+	statsCreditedSQL = `SELECT asset_id, created_at / ?, ` + chunkSums() + ` FROM deposits INDEXED BY deposits_status_asset
+		WHERE status IN ` + statusList(slices.DeleteFunc(core.AllDepositStatuses(), func(s core.DepositStatus) bool { return !core.WasCredited(s) })) + `
+		AND asset_id IN (SELECT id FROM assets) AND created_at >= ? AND created_at < ? GROUP BY 1, 2`
+)
+
+// amountChunks pieces of 12 digits hold the longest amount (78 digits).
+const amountChunks = 7
+
+var chunkBase = big.NewInt(1_000_000_000_000)
+
+// chunkSums is the SQL of the sums of each amount's 12-digit pieces, the
+// lowest first: piece k is the digits 12k+1 to 12k+12 counted from the
+// right, 0 when the amount is shorter.
+func chunkSums() string {
+	var out []string
+	for k := range amountChunks {
+		out = append(out, fmt.Sprintf(`sum(CASE WHEN length(amount) > %[1]d THEN CAST(substr(amount, max(length(amount) - %[2]d + 1, 1), min(12, length(amount) - %[1]d)) AS INTEGER) ELSE 0 END)`,
+			12*k, 12*(k+1)))
+	}
+	return strings.Join(out, ", ")
 }
 
 // statusList is statuses as an SQL list of literals ('a', 'b'): they are

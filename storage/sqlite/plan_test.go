@@ -251,3 +251,22 @@ func TestCustomerKeyProbeSearchesOneIndexRange(t *testing.T) {
 	require.Contains(t, strings.Split(plan, "\n"),
 		"SEARCH deposits USING COVERING INDEX deposits_customer_request_key (customer_no=? AND client_request_key>? AND client_request_key<?)", plan)
 }
+
+// TestHomeStatsReadIndexRanges checks that the Home page's stats read one
+// range of created_at per status and asset: the counts from the index
+// alone, the credited amounts through it.
+func TestHomeStatsReadIndexRanges(t *testing.T) {
+	t.Parallel()
+	s, err := Open(context.Background(), t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	for q, want := range map[string]string{
+		statsCountSQL:    "SEARCH deposits USING COVERING INDEX deposits_status_asset (status=? AND asset_id=? AND created_at>? AND created_at<?)",
+		statsCreditedSQL: "SEARCH deposits USING INDEX deposits_status_asset (status=? AND asset_id=? AND created_at>? AND created_at<?)",
+	} {
+		plan, err := explainQuery(context.Background(), s.read, q, dayMicros, 0, 1)
+		require.NoError(t, err)
+		require.Equal(t, want, strings.SplitN(plan, "\n", 2)[0], plan)
+		require.NotContains(t, plan, "SCAN deposits")
+	}
+}

@@ -103,6 +103,8 @@ func runHome(t *testing.T, newStore NewStoreFunc) {
 		add(f.ETH, 0, wei("12345678901234567890123"), core.StatusCredited)
 		add(f.ETH, 60, wei("10000000000000000000000"), core.StatusRefunded)
 		add(f.ETH, 120, wei("5"), core.StatusHeld)
+		max256 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1)) // 78 digits, the most an amount has
+		add(f.ETH, 180, max256, core.StatusRefunding)
 		add(f.BTC, 30, big.NewInt(150_000), core.StatusCredited)
 		// Day 1, 23:59 UTC is still day 1.
 		add(f.BTC, 24*60+14*60+29, big.NewInt(2_000), core.StatusCredited)
@@ -125,10 +127,10 @@ func runHome(t *testing.T, newStore NewStoreFunc) {
 		}
 		require.Equal(t, []row{
 			{day0, f.BTC.ID, 1, "150000"},
-			{day0, f.ETH.ID, 3, "22345678901234567890123"},
+			{day0, f.ETH.ID, 4, new(big.Int).Add(max256, wei("22345678901234567890123")).String()},
 			{day0.AddDate(0, 0, 1), f.BTC.ID, 2, "2000"},
 		}, got)
-		require.Equal(t, map[core.DepositStatus]int64{core.StatusCredited: 3, core.StatusRefunded: 1, core.StatusHeld: 1,
+		require.Equal(t, map[core.DepositStatus]int64{core.StatusCredited: 3, core.StatusRefunded: 1, core.StatusRefunding: 1, core.StatusHeld: 1,
 			core.StatusVerifying: 1}, st.Statuses)
 
 		empty, err := f.Store.DepositStats(ctx, day0.AddDate(0, 0, -30), day0)
