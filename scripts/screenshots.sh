@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the desk's pages under Xvfb into assets/screenshots/ for the README
 # and the operator guide: an empty database for the wizard, then a seeded one
-# driven with xdotool (log in, look at Cryptocurrency Configuration, issue an
+# driven with xdotool (log in — the Home page comes first, rendered with a
+# month of deposits by ui.TestScreenshots — open Deposit Records, look at Cryptocurrency Configuration, issue an
 # ownership challenge on Customer Wallet Address, see a refund waiting for
 # approval, verify the Audit Log, see the Operators, search for a record under verification, cancel it with remarks and the second
 # confirmation, open its detail). Coordinates assume the 1280x800 window.
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 out=assets/screenshots
-# refund-execute.png, refund-notice.png, station.png
+# home.png, refund-execute.png, refund-notice.png, station.png
 DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^(TestScreenshots|TestStationScreenshot)$' -count=1 >/dev/null
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk
@@ -44,15 +45,15 @@ shot() { import -window root "$out/\$1.png"; }
 "$dir/depositdesk" --db "$dir/empty.db" & P=\$!; sleep 5; shot wizard; kill \$P; wait \$P 2>/dev/null
 "$dir/depositdesk" --db "$dir/seeded.db" & P=\$!; sleep 5; shot login
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
-xdotool mousemove 200 $y click 1; sleep 1; shot records
-xdotool mousemove 248 21 click 1; sleep 1; shot assets
-xdotool mousemove 461 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
+xdotool mousemove 130 21 click 1; sleep 1; xdotool mousemove 200 $y click 1; sleep 1; shot records
+xdotool mousemove 310 21 click 1; sleep 1; shot assets
+xdotool mousemove 523 21 click 1; sleep 1; xdotool mousemove 60 279 click 1; sleep 1; shot addresses
 xdotool mousemove 430 700 click 1; sleep 1; xdotool mousemove 341 271 click 1; sleep 1; shot proof
 xdotool mousemove 640 657 click 1; sleep 1
-xdotool mousemove 598 21 click 1; sleep 1; xdotool mousemove 100 279 click 1; sleep 1; shot refunds
-xdotool mousemove 680 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
-xdotool mousemove 769 21 click 1; sleep 1; shot operators
-xdotool mousemove 68 21 click 1; sleep 1
+xdotool mousemove 660 21 click 1; sleep 1; xdotool mousemove 100 279 click 1; sleep 1; shot refunds
+xdotool mousemove 742 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
+xdotool mousemove 831 21 click 1; sleep 1; shot operators
+xdotool mousemove 130 21 click 1; sleep 1
 xdotool mousemove 160 105 click 1; xdotool type --delay 20 "$rec"; xdotool key Return; sleep 2
 xdotool mousemove 200 $y click 1; sleep 1
 xdotool mousemove 313 700 click 1; sleep 1; xdotool type --delay 20 "Duplicate user request"; sleep 1

@@ -214,6 +214,7 @@ func TestHomeRefreshesOnChangesAtMostOnceASecond(t *testing.T) {
 	require.Equal(t, "0 records Held for Review", h.queues[core.QueueHeld].Text)
 
 	b.held(t, recs[1])
+	chartsAt := h.chartsAt
 	b.ui.DepositsChanged("*")
 	b.settle(t)
 	require.Equal(t, "0 records Held for Review", h.queues[core.QueueHeld].Text, "within a second of the last refresh it waits")
@@ -223,6 +224,7 @@ func TestHomeRefreshesOnChangesAtMostOnceASecond(t *testing.T) {
 		b.meanwhile(func() { text = h.queues[core.QueueHeld].Text })
 		return text == "1 record Held for Review"
 	}, 5*time.Second, 50*time.Millisecond)
+	b.meanwhile(func() { require.Equal(t, chartsAt, h.chartsAt, "the charts wait homeChartsGap") })
 
 	// Hidden, it refreshes when shown again.
 	b.tap(t, b.ui.nav[pageRecords])

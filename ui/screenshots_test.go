@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -29,7 +30,7 @@ func (t darkTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color
 	return t.Theme.Color(n, theme.VariantDark)
 }
 
-// TestScreenshots renders the refund steps that need a node and a signing
+// TestScreenshots renders the Home page with a month of deposits, and the refund steps that need a node and a signing
 // key (which the Xvfb run of the real app has neither of) through Fyne's
 // software painter at the window's 1280×800: Execute Refund with the
 // prepared transaction's facts, and the customer's notice being recorded.
@@ -55,7 +56,15 @@ func TestScreenshots(t *testing.T) {
 		require.NoError(t, png.Encode(f, img))
 		require.NoError(t, f.Close())
 	}
+	d.seedMonth(t, time.Now())
 	r := d.request(t)
+	d.loginAs(t, "admin", adminPW)
+	for _, n := range []core.Network{d.asset.Net(), {Chain: core.ChainEthereum, Name: "dev"}} {
+		d.ui.WatcherPass(n, 1207, nil)
+	}
+	d.settle(t)
+	shot("home")
+
 	_, err := d.svc.ApproveRefund(d.operatorCtx(t, "sam"), r.ID)
 	require.NoError(t, err)
 	_, err = d.svc.PrepareRefund(d.admin, r.ID)
