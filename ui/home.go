@@ -65,7 +65,8 @@ type homePage struct {
 	drawn     homeCharts      // the charts on screen, for tests
 
 	nodes   *widget.Label
-	content *fyne.Container // the page, laid out again when what it shows grows
+	passes  map[string]watcherPass // the reports on screen
+	content *fyne.Container        // the page, laid out again when what it shows grows
 
 	queueReads, statReads lane
 	last                  time.Time // when the last refresh started (the desk's clock, for the throttle)
@@ -96,7 +97,32 @@ func newHomePage(w *worker, svc *core.Service, op *core.Operator, now func() tim
 	p.perDay, p.mix = chartImage(perDaySize), chartImage(mixSize)
 	p.credited = container.NewGridWithColumns(4)
 	p.nodes = wrapped("No chain watcher has reported yet.")
+	go p.tick(homeNodesEvery)
 	return p
+}
+
+// homeNodesEvery is how often the nodes' lag is written again while no
+// report comes: a watcher that stopped reporting is what the lag is for.
+const homeNodesEvery = 10 * time.Second
+
+// tick writes the nodes' lag again every period until the session ends.
+func (p *homePage) tick(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.w.ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(func() {
+				p.w.calls.apply.Lock() // as an answer would be (see calls.apply)
+				defer p.w.calls.apply.Unlock()
+				if p.w.ctx.Err() == nil && p.passes != nil {
+					p.showPasses(p.passes)
+				}
+			})
+		}
+	}
 }
 
 // chartImage is an empty chart of size pixels.
@@ -300,6 +326,7 @@ func (p *homePage) shown() { p.load() }
 // showPasses says what each network's watcher last reported: its tip,
 // when, and how long since its last good pass (the lag), or its error.
 func (p *homePage) showPasses(passes map[string]watcherPass) {
+	p.passes = passes
 	if len(passes) == 0 {
 		p.nodes.SetText("No chain watcher has reported yet.")
 		return

@@ -253,6 +253,11 @@ func TestHomeShowsEachNetworksWatcher(t *testing.T) {
 	b.settle(t)
 	require.Equal(t, "bitcoin/regtest: block 1207 at 09:30:00 UTC, lag 1 min.\n"+
 		"ethereum/dev: Node eth-dev did not answer in 5s. Last good pass 1 min ago (block 88).", b.ui.home.nodes.Text)
+
+	// No report for three minutes: the page's tick writes the lag again.
+	clock = clock.Add(3 * time.Minute)
+	b.meanwhile(func() { b.ui.home.showPasses(b.ui.home.passes) })
+	require.Contains(t, b.ui.home.nodes.Text, "bitcoin/regtest: block 1207 at 09:30:00 UTC, lag 4 min.")
 }
 
 func TestHomeMarkup(t *testing.T) {

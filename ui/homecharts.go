@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"math/big"
 	"slices"
 	"time"
@@ -58,6 +59,8 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 
 	p := newChart(sty, "Deposits per day (UTC)", ticks)
 	p.Y.Label.Text = "records"
+	p.Y.Tick.Marker = countTicks{integers: true}
+	var most float64
 	for i, a := range assets {
 		pts := make(plotter.XYs, days)
 		for d := range pts {
@@ -68,10 +71,15 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 				pts[dayIndex(st.From, d.Day)].Y += float64(d.Records)
 			}
 		}
+		for _, pt := range pts {
+			most = max(most, pt.Y)
+		}
 		if err := addLine(p, pts, i, label(a)); err != nil {
 			return out, err
 		}
 	}
+	// Headroom above the highest day for the legend, one line per asset.
+	p.Y.Max = most * (1 + 0.12*float64(len(assets)))
 	out.perDay = render(p, perDaySize)
 
 	mix, err := mixChart(st, sty)
@@ -82,6 +90,7 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 
 	for i, a := range assets {
 		p := newChart(sty, "Credited "+label(a)+" per day", ticks)
+		p.Y.Tick.Marker = countTicks{}
 		pts := make(plotter.XYs, days)
 		for d := range pts {
 			pts[d].X = float64(d)
@@ -120,6 +129,7 @@ func mixChart(st *core.DepositStats, sty chartStyle) (image.Image, error) {
 		return nil, fmt.Errorf("status mix chart: %w", err)
 	}
 	bars.Horizontal = true
+	p.X.Tick.Marker = countTicks{integers: true}
 	bars.Color = sty.primary
 	bars.LineStyle.Width = 0
 	p.Add(bars)
@@ -200,6 +210,26 @@ func dayTicks(from time.Time, days int) plot.Ticker {
 		}
 		return ticks
 	})
+}
+
+// countTicks are the library's ticks with whole numbers written with
+// thousands separators ("1,500,000"); for counts (integers) ticks between
+// whole numbers are left out.
+type countTicks struct{ integers bool }
+
+func (c countTicks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		whole := t.Value == math.Trunc(t.Value)
+		switch {
+		case c.integers && !whole:
+			continue
+		case t.Label != "" && whole && math.Abs(t.Value) < 1e15:
+			t.Label = thousands(int64(t.Value))
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func dayIndex(from, day time.Time) int { return int(day.Sub(from) / (24 * time.Hour)) }
