@@ -23,6 +23,10 @@ var addressColumns = []tableColumn[*core.WalletAddress]{
 	{"Verified By", "seed-checker", func(w *core.WalletAddress) string { return w.VerifiedBy }},
 }
 
+// awaitingOption is the Status filter's choice of the Pending addresses
+// whose document waits for a second operator.
+const awaitingOption = "Pending, document awaiting approval"
+
 // addressPageSize is how many addresses the page lists at most.
 const addressPageSize = 500
 
@@ -66,6 +70,9 @@ func newAddressesPage(w *worker, svc *core.Service, op *core.Operator, win fyne.
 	statuses := []string{allOption}
 	for _, s := range []core.AddressStatus{core.AddressPending, core.AddressVerified, core.AddressRejected, core.AddressRevoked} {
 		statuses = append(statuses, s.Display())
+		if s == core.AddressPending {
+			statuses = append(statuses, awaitingOption)
+		}
 	}
 	p.status = widget.NewSelect(statuses, nil)
 	p.status.SetSelected(core.AddressPending.Display()) // the work queue
@@ -108,6 +115,15 @@ func (p *addressesPage) showStatus(s core.AddressStatus) {
 	p.status.SetSelected(s.Display())
 }
 
+// showAwaiting sets the filters to every customer's Pending addresses
+// whose document waits for approval; showing the page loads them.
+func (p *addressesPage) showAwaiting() {
+	p.customerNo.SetText("")
+	p.status.SetSelected(awaitingOption)
+}
+
+func ptrOf[T any](v T) *T { return &v }
+
 // load searches with the filters, keeping the selected address selected.
 func (p *addressesPage) load() {
 	var keep int64 = -1
@@ -122,6 +138,9 @@ func (p *addressesPage) load() {
 		if p.status.Selected == s.Display() {
 			f.Status = &s
 		}
+	}
+	if p.status.Selected == awaitingOption {
+		f.Status, f.AwaitingApproval = ptrOf(core.AddressPending), true
 	}
 	run(p.w, task[[]*core.WalletAddress]{
 		controls: []fyne.Disableable{p.searchBtn},

@@ -118,6 +118,23 @@ func TestHomeQueueOpensItsFilteredList(t *testing.T) {
 		require.Equal(t, core.AddressPending, w.Status)
 	}
 	require.Len(t, d.ui.addresses.addresses, 4)
+
+	// A document waiting for a second operator: its queue lists its address alone.
+	_, err := d.svc.SubmitManualEvidence(d.admin, d.ui.addresses.addresses[0].ID, "utility bill DOC-88")
+	require.NoError(t, err)
+	d.tap(t, d.ui.nav[pageHome])
+	require.Equal(t, "1 document awaiting a second operator", h.queues[core.QueueEvidence].Text)
+	d.tap(t, h.queues[core.QueueEvidence])
+	require.Equal(t, awaitingOption, d.ui.addresses.status.Selected)
+	require.Len(t, d.ui.addresses.addresses, 1)
+	require.Equal(t, "utility bill DOC-88", mustEvidence(t, d.bundle, d.ui.addresses.addresses[0].ID))
+}
+
+func mustEvidence(t *testing.T, b *bundle, addressID int64) string {
+	t.Helper()
+	mv, err := b.svc.PendingManualEvidence(b.admin, addressID)
+	require.NoError(t, err)
+	return mv.Evidence
 }
 
 // seedMonth stores records over the 30 days up to now on BTC and an ETH

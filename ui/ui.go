@@ -340,9 +340,11 @@ func (u *UI) openQueue(q core.Queue) {
 	case core.QueueHeld:
 		u.records.showStatus(core.StatusHeld)
 		u.showPage(pageRecords)
-	case core.QueueAddressesPending, core.QueueEvidence:
-		// Documents wait on Pending addresses: the list's work queue.
+	case core.QueueAddressesPending:
 		u.addresses.showStatus(core.AddressPending)
+		u.showPage(pageAddresses)
+	case core.QueueEvidence:
+		u.addresses.showAwaiting()
 		u.showPage(pageAddresses)
 	case core.QueueRefundsRequested:
 		u.refunds.showStatus(core.RefundRequested)

@@ -48,6 +48,11 @@ func runHome(t *testing.T, newStore NewStoreFunc) {
 		n, err = b.Store.CountManualVerifications(ctx, 10)
 		require.NoError(t, err)
 		require.EqualValues(t, 1, n)
+		// The list behind the queue: the Pending addresses with a document waiting.
+		waiting, err := b.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{AwaitingApproval: true})
+		require.NoError(t, err)
+		require.Len(t, waiting, 1)
+		require.Equal(t, w1.ID, waiting[0].ID)
 
 		// One refund requested, two approved, two confirmed of which one notified.
 		r, move := requestRefund(b.credited(b.BTC), "rita")
