@@ -25,7 +25,7 @@ const homeRefreshGap = time.Second
 
 // homeChartsGap is the least time between two redraws of the charts that
 // changes start: their query reads every credited record of 30 days
-// (about 0.1–0.3 s at a million records, docs/decisions.md 42), and a
+// (about 0.1–0.3 s at a million records, docs/decisions.md 43), and a
 // day's chart does not need each new record at once. Refresh and coming
 // back to the page redraw them at once.
 const homeChartsGap = 30 * time.Second
