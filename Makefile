@@ -19,7 +19,7 @@ export DEPOSITDESK_NODE_BIN := $(CACHE)/nodes-bin
 GO  = $(shell scripts/go.sh)
 BIN := bin
 
-.PHONY: run test bench lint build package screenshots token openapi deps-gui deps-test deps-nodes
+.PHONY: run test bench lint build package package-check screenshots token openapi deps-gui deps-test deps-nodes
 
 ## run: install what the app needs, build it and start it (SQLite in the user config dir; first run opens the setup wizard)
 run: build
@@ -44,10 +44,14 @@ bench: deps-test deps-nodes
 	GO=$(GO) bench/search.sh
 	$(GO) run ./bench/intakeload -rate 2000 -duration 30s
 
-## package: installers into dist/ (Linux .tar.xz and Windows .exe of the desktop app, the CLI for both), named and versioned by FyneApp.toml
+## package: installers into dist/, named and versioned by FyneApp.toml: a signed Windows MSI, a Debian .deb, the Linux .tar.xz, SHA256SUMS (macOS is built on a Mac: docs/packaging.md)
 package:
 	@scripts/deps.sh package
 	GO=$(GO) scripts/package.sh
+
+## package-check: package, then check it: signatures, the MSI's tables and files, the .deb's control and contents, the installed app started under Xvfb to its first-run wizard (dist/package-check-wizard.png)
+package-check: package
+	GO=$(GO) scripts/package-check.sh
 
 ## screenshots: render the pages under Xvfb into assets/screenshots/ (README, operator guide)
 screenshots:

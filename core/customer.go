@@ -146,7 +146,10 @@ type WalletAddressFilter struct {
 	Network    *string
 	Address    *string
 	Status     *AddressStatus
-	Limit      int // 0 = no limit
+	// AwaitingApproval keeps only addresses with a document waiting for
+	// a second operator's approval.
+	AwaitingApproval bool
+	Limit            int // 0 = no limit
 }
 
 // AddressStatusChange is a guarded change of an address's verification state.

@@ -171,6 +171,10 @@ func guardedCalls() []serviceCall {
 			_, err := s.CountDeposits(ctx, core.DepositFilter{})
 			return err
 		}},
+		{"DepositStats", core.ActionViewRecords, func(ctx context.Context, s *core.Service) error {
+			_, err := s.DepositStats(ctx)
+			return err
+		}},
 		{"DepositDetail", core.ActionViewRecords, func(ctx context.Context, s *core.Service) error {
 			_, err := s.DepositDetail(ctx, rec)
 			return err

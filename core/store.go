@@ -29,6 +29,9 @@ type DepositSearcher interface {
 type Store interface {
 	Close() error
 
+	// HomeStore counts the Home page's work queues and sums its charts.
+	HomeStore
+
 	// CreateOperator inserts op and sets its ID. ECONFLICT if the name is taken.
 	CreateOperator(ctx context.Context, op *Operator, audit AuditEntry) error
 	// FindOperators returns operators ordered by name.

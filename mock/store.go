@@ -65,6 +65,11 @@ type Store struct {
 	ApproveManualVerificationFunc func(ctx context.Context, change core.AddressStatusChange, audit core.AuditEntry) (*core.WalletAddress, error)
 	AttachDepositTxFunc           func(ctx context.Context, a core.DepositTxAttachment) (*core.DepositRecord, error)
 	CountDepositsByStatusFunc     func(ctx context.Context) (map[core.DepositStatus]int64, error)
+	CountDepositsInStatusFunc     func(ctx context.Context, status core.DepositStatus, limit int) (int64, error)
+	CountWalletAddressesFunc      func(ctx context.Context, status core.AddressStatus, limit int) (int64, error)
+	CountManualVerificationsFunc  func(ctx context.Context, limit int) (int64, error)
+	CountRefundsFunc              func(ctx context.Context, status core.RefundStatus, unnotified bool, limit int) (int64, error)
+	DepositStatsFunc              func(ctx context.Context, from, to time.Time) (*core.DepositStats, error)
 	CreateAPIClientFunc           func(ctx context.Context, c *core.APIClient, audit core.AuditEntry) error
 	FindAPIClientsFunc            func(ctx context.Context, f core.APIClientFilter) ([]*core.APIClient, error)
 	RevokeAPIClientFunc           func(ctx context.Context, id int64, audit core.AuditEntry) (*core.APIClient, error)

@@ -9,7 +9,7 @@
 # screens: test + ImageMagick for screenshots.
 # package: gui + the Windows cross-compiler, wixl and msitools (build an MSI, read it back),
 #          osslsigncode and openssl (Authenticode), and for `make package-check`
-#          Xvfb, a D-Bus session and ImageMagick to start the installed app.
+#          Xvfb, a D-Bus session, xwininfo and ImageMagick to start the installed app.
 set -euo pipefail
 
 gui=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
@@ -17,7 +17,7 @@ gui=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 test=("${gui[@]}" postgresql sqlite3 xvfb xauth gnome-keyring dbus-x11 libsecret-tools)
 screens=("${test[@]}" imagemagick x11-apps xdotool)
 package=("${gui[@]}" gcc-mingw-w64-x86-64 xz-utils msitools wixl osslsigncode openssl
-         xvfb xauth dbus-daemon imagemagick)
+         xvfb xauth dbus-daemon x11-utils imagemagick)
 go=(golang-go ca-certificates)
 
 case "${1:-}" in

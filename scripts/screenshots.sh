@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 out=assets/screenshots
-# refund-execute.png, refund-notice.png, addresses.png, proof.png, cancel.png, detail.png, station.png
+# home.png, refund-execute.png, refund-notice.png, addresses.png, proof.png, cancel.png, detail.png, station.png
 DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^(TestScreenshots|TestStationScreenshot)$' -count=1 >/dev/null
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk

@@ -54,6 +54,10 @@ func proofMethodText(method string) string {
 	return method
 }
 
+// awaitingOption is the Status filter's choice of the Pending addresses
+// whose document waits for a second operator.
+const awaitingOption = "Pending, document awaiting approval"
+
 // addressPageSize is how many addresses the page lists at most.
 const addressPageSize = 500
 
@@ -99,6 +103,9 @@ func newAddressesPage(w *worker, svc *core.Service, op *core.Operator, win fyne.
 	statuses := []string{allOption}
 	for _, s := range []core.AddressStatus{core.AddressPending, core.AddressVerified, core.AddressRejected, core.AddressRevoked} {
 		statuses = append(statuses, s.Display())
+		if s == core.AddressPending {
+			statuses = append(statuses, awaitingOption)
+		}
 	}
 	p.status = widget.NewSelect(statuses, nil)
 	p.status.SetSelected(core.AddressPending.Display()) // the work queue
@@ -136,6 +143,22 @@ func (p *addressesPage) build() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
+// showStatus sets the filters to every customer's addresses in status;
+// showing the page loads them.
+func (p *addressesPage) showStatus(s core.AddressStatus) {
+	p.customerNo.SetText("")
+	p.status.SetSelected(s.Display())
+}
+
+// showAwaiting sets the filters to every customer's Pending addresses
+// whose document waits for approval; showing the page loads them.
+func (p *addressesPage) showAwaiting() {
+	p.customerNo.SetText("")
+	p.status.SetSelected(awaitingOption)
+}
+
+func ptrOf[T any](v T) *T { return &v }
+
 // load searches with the filters, keeping the selected address selected.
 func (p *addressesPage) load() {
 	var keep int64 = -1
@@ -150,6 +173,9 @@ func (p *addressesPage) load() {
 		if p.status.Selected == s.Display() {
 			f.Status = &s
 		}
+	}
+	if p.status.Selected == awaitingOption {
+		f.Status, f.AwaitingApproval = ptrOf(core.AddressPending), true
 	}
 	run(p.w, task[[]*core.WalletAddress]{
 		controls: []fyne.Disableable{p.searchBtn},

@@ -43,6 +43,7 @@ func TestRecordsPageRendersAsItsGolden(t *testing.T) {
 	}
 	p := b.loginAs(t, "admin", adminPW)
 	p.clock = func() time.Time { return at }
+	b.tap(t, b.ui.nav[pageRecords])
 	b.tap(t, p.searchBtn)
 	b.ui.win.Resize(fyne.NewSize(1280, 800))
 	test.AssertRendersToMarkup(t, "records.xml", b.ui.win.Canvas())

@@ -71,3 +71,16 @@ func (p *recordsPage) onHeaderTapped(col int) {
 	p.table.Refresh()
 	p.onSearchTapped()
 }
+
+// showStatus searches the records in status alone, the other filters
+// cleared: the Home page's Held for Review queue.
+func (p *recordsPage) showStatus(s core.DepositStatus) {
+	p.quiet = true
+	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
+		e.SetText("")
+	}
+	p.asset.SetSelected(allOption)
+	p.status.SetSelected(s.Display())
+	p.quiet = false
+	p.onSearchTapped()
+}

@@ -142,6 +142,9 @@ func (p *refundsPage) build() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
+// showStatus sets the Status filter to s; showing the page loads it.
+func (p *refundsPage) showStatus(s core.RefundStatus) { p.status.SetSelected(s.Display()) }
+
 // load searches with the Status filter.
 func (p *refundsPage) load() {
 	f := core.RefundFilter{Limit: 500}

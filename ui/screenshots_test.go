@@ -34,14 +34,15 @@ func (t darkTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color
 }
 
 // TestScreenshots renders through Fyne's software painter at the window's
-// 1280×800 the refund steps that need a node and a signing key (which the
-// Xvfb run of the real app has neither of): Execute Refund with the
-// prepared transaction's facts, and the customer's notice being recorded;
-// and the desk's own pages whose look the Xvfb run cannot set up: Customer
-// Wallet Address with a document awaiting approval and a label too long
-// for its column, Prove ownership, Cancel's second confirmation, and a
-// record's detail window (1100×700) with its confirmations past the
-// required count and a refund whose adjusted amount is explained.
+// 1280×800 the Home page with a month of deposits; the refund steps that
+// need a node and a signing key (which the Xvfb run of the real app has
+// neither of): Execute Refund with the prepared transaction's facts, and
+// the customer's notice being recorded; and the desk's own pages whose
+// look the Xvfb run cannot set up: Customer Wallet Address with a document
+// awaiting approval and a label too long for its column, Prove ownership,
+// Cancel's second confirmation, and a record's detail window (1100×700)
+// with its confirmations past the required count and a refund whose
+// adjusted amount is explained.
 // make screenshots names the folder; otherwise they go to a temporary one
 // and the test checks they are whole pictures of the window.
 func TestScreenshots(t *testing.T) {
@@ -75,7 +76,15 @@ func refundScreenshots(t *testing.T, dir string) {
 		t.Helper()
 		capture(t, d.ui.win, fyne.NewSize(1280, 800), dir, name)
 	}
+	d.seedMonth(t, time.Now())
 	r := d.request(t)
+	d.loginAs(t, "admin", adminPW)
+	for _, n := range []core.Network{d.asset.Net(), {Chain: core.ChainEthereum, Name: "dev"}} {
+		d.ui.WatcherPass(n, 1207, nil)
+	}
+	d.settle(t)
+	shot("home")
+
 	_, err := d.svc.ApproveRefund(d.operatorCtx(t, "sam"), r.ID)
 	require.NoError(t, err)
 	_, err = d.svc.PrepareRefund(d.admin, r.ID)

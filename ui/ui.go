@@ -46,14 +46,19 @@ type UI struct {
 	// details): they show its data and start its calls, so they end with it.
 	windows windows
 
-	// chains shows what the chain watchers last reported, by network.
+	// chains shows what the chain watchers last reported, by network;
+	// passes keeps the reports for the Home page.
 	chains     *widget.Label
 	chainState map[string]string
+	passes     map[string]watcherPass
+	// now is the desk's clock for what it shows (the Home page's times).
+	now func() time.Time
 
 	// The pages, for tests: wizard or login, or once logged in records and
 	// (for operators who may see assets) assets, one of them on screen.
 	wizard    *wizardPage
 	login     *loginPage
+	home      *homePage
 	records   *recordsPage
 	apps      *applicationsPage
 	assets    *assetsPage
@@ -72,7 +77,8 @@ type UI struct {
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
 func New(app fyne.App, svc *core.Service) *UI {
-	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, cancel: func() {}}
+	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, passes: map[string]watcherPass{},
+		now: time.Now, cancel: func() {}}
 	u.front = newWorker(context.Background(), &u.calls)
 	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
 	// A refused node's reason is long; it wraps rather than widening the window.
@@ -127,6 +133,7 @@ func (u *UI) showLogin(notice string) {
 
 // Page titles, as the header's menu names them.
 const (
+	pageHome      = "Home"
 	pageApps      = "Deposit Application"
 	pageRecords   = "Deposit Records"
 	pageAssets    = "Cryptocurrency Configuration"
@@ -151,6 +158,10 @@ func (u *UI) loggedIn(op *core.Operator) {
 	add := func(title string, page fyne.CanvasObject) {
 		u.titles, u.pages[title] = append(u.titles, title), page
 	}
+	u.home = newHomePage(w, u.svc, op, u.now, u.openQueue)
+	add(pageHome, u.home.build())
+	u.home.visibleFunc = func() bool { return u.pages[pageHome].Visible() }
+	u.home.showPasses(u.passes)
 	if op.Can(core.ActionSubmitApplication) {
 		u.apps = newApplicationsPage(w, u.svc, op, u.win, u.windows)
 		add(pageApps, u.apps.build())
@@ -198,8 +209,8 @@ func (u *UI) loggedIn(op *core.Operator) {
 	// Who is logged in is said in the status line, beside the nodes'.
 	status := container.NewBorder(nil, nil, nil, widget.NewLabel("Operator: "+op.Name), u.chains)
 	u.win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), status, nil, nil, stack))
-	u.showPage(pageRecords)
 	u.records.search()
+	u.showPage(pageHome)
 	u.startIdleWatch()
 }
 
@@ -241,7 +252,7 @@ func (ws windows) closeAll() {
 
 // clearPages forgets the logged-in pages (at login, logout and the wizard).
 func (u *UI) clearPages() {
-	u.records, u.apps, u.assets, u.addresses, u.refunds, u.audit, u.operators = nil, nil, nil, nil, nil, nil, nil
+	u.home, u.records, u.apps, u.assets, u.addresses, u.refunds, u.audit, u.operators = nil, nil, nil, nil, nil, nil, nil, nil
 }
 
 // showPage puts the page titled title on screen and marks it in the menu.
@@ -261,6 +272,8 @@ func (u *UI) showPage(title string) {
 		u.apps.showing = title == pageApps
 	}
 	switch title {
+	case pageHome:
+		u.home.shown()
 	case pageApps:
 		u.apps.load()
 	case pageAssets:
@@ -337,7 +350,34 @@ func (u *UI) DepositsChanged(recordNo string) {
 		if u.refunds != nil {
 			u.refunds.changed()
 		}
+		if u.home != nil {
+			u.home.changed()
+		}
 	})
+}
+
+// openQueue shows the list behind a Home page queue, filtered to it.
+func (u *UI) openQueue(q core.Queue) {
+	switch q {
+	case core.QueueHeld:
+		u.records.showStatus(core.StatusHeld)
+		u.showPage(pageRecords)
+	case core.QueueAddressesPending:
+		u.addresses.showStatus(core.AddressPending)
+		u.showPage(pageAddresses)
+	case core.QueueEvidence:
+		u.addresses.showAwaiting()
+		u.showPage(pageAddresses)
+	case core.QueueRefundsRequested:
+		u.refunds.showStatus(core.RefundRequested)
+		u.showPage(pageRefunds)
+	case core.QueueRefundsApproved:
+		u.refunds.showStatus(core.RefundApproved)
+		u.showPage(pageRefunds)
+	case core.QueueRefundsUnnotified:
+		u.refunds.showStatus(core.RefundConfirmed)
+		u.showPage(pageRefunds)
+	}
 }
 
 // WatcherPass shows the outcome of a chain watcher's pass on network n in
@@ -350,6 +390,15 @@ func (u *UI) WatcherPass(n core.Network, tip int64, err error) {
 		state = fmt.Sprintf("%s: %s", n, nodeProblem(err))
 	}
 	fyne.Do(func() {
+		ps := u.passes[n.String()]
+		ps.at, ps.err = u.now(), err
+		if err == nil {
+			ps.tip, ps.lastOK = tip, ps.at
+		}
+		u.passes[n.String()] = ps
+		if u.home != nil {
+			u.home.showPasses(u.passes)
+		}
 		u.chainState[n.String()] = state
 		names := slices.Sorted(maps.Keys(u.chainState))
 		parts := make([]string, len(names))

@@ -150,6 +150,9 @@ func findWalletAddresses(ctx context.Context, q querier, f core.WalletAddressFil
 	if f.Status != nil {
 		w.add("w.status = ?", string(*f.Status))
 	}
+	if f.AwaitingApproval {
+		w.add("EXISTS (SELECT 1 FROM manual_verifications m WHERE m.address_id = w.id)")
+	}
 	rows, err := q.Query(ctx, `SELECT `+addressColumns+` FROM `+addressTables+`
 		WHERE `+w.sql()+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), w.args...)
 	if err != nil {

@@ -339,3 +339,80 @@ func BenchmarkSearchThreeFiltersAndRangeNextPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHome measures what the Home page asks: the charts' stats over
+// the last 30 days (the benchmark's year of records puts ~82,000 records in
+// 30 days at 1M; 60 days holds as many as 30 days of `depositctl seed`,
+// which spreads its records over 180 days), and a capped queue count.
+func BenchmarkHome(b *testing.B) {
+	sd := mustSeeded(b)
+	ctx := context.Background()
+	for _, days := range []int{30, 60} {
+		b.Run(fmt.Sprintf("Stats%dDays", days), func(b *testing.B) {
+			var records int64
+			start := time.Now()
+			if _, err := sd.store.DepositStats(ctx, sd.newest.AddDate(0, 0, -days), sd.newest); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("first (cold) read: %v", time.Since(start).Round(time.Millisecond))
+			for b.Loop() {
+				st, err := sd.store.DepositStats(ctx, sd.newest.AddDate(0, 0, -days), sd.newest)
+				if err != nil {
+					b.Fatal(err)
+				}
+				records = 0
+				for _, d := range st.Days {
+					records += d.Records
+				}
+			}
+			b.ReportMetric(float64(records), "records/op")
+		})
+	}
+	for _, st := range []core.DepositStatus{core.StatusHeld, core.StatusCredited} {
+		b.Run("Count"+string(st), func(b *testing.B) {
+			var n int64
+			for b.Loop() {
+				var err error
+				if n, err = sd.store.CountDepositsInStatus(ctx, st, core.QueueCap+1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "counted/op")
+		})
+	}
+}
+
+// BenchmarkHomeStatsParts splits the stats' cost: the index-only counts
+// alone, the credited amounts alone, and one pass over the created_at
+// range reading every record of it from the table (counts and amounts).
+func BenchmarkHomeStatsParts(b *testing.B) {
+	sd := mustSeeded(b)
+	ctx := context.Background()
+	lo, hi := micros(sd.newest.AddDate(0, 0, -30)), micros(sd.newest)
+	onePass := `SELECT status, asset_id, created_at / ?, amount FROM deposits INDEXED BY deposits_created WHERE created_at >= ? AND created_at < ?`
+	for name, q := range map[string]string{"Counts": statsCountSQL, "CreditedAmounts": statsCreditedSQL, "OnePassFromTable": onePass} {
+		b.Run(name, func(b *testing.B) {
+			var rows int
+			for b.Loop() {
+				rs, err := sd.store.read.QueryContext(ctx, q, dayMicros, lo, hi)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = 0
+				cols, _ := rs.Columns()
+				vals := make([]any, len(cols))
+				for i := range vals {
+					vals[i] = new(any)
+				}
+				for rs.Next() {
+					if err := rs.Scan(vals...); err != nil {
+						b.Fatal(err)
+					}
+					rows++
+				}
+				rs.Close()
+			}
+			b.ReportMetric(float64(rows), "rows/op")
+		})
+	}
+}

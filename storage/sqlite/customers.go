@@ -152,6 +152,9 @@ func findWalletAddresses(ctx context.Context, q queryer, f core.WalletAddressFil
 	if f.Status != nil {
 		where, args = append(where, "w.status = ?"), append(args, string(*f.Status))
 	}
+	if f.AwaitingApproval {
+		where = append(where, "EXISTS (SELECT 1 FROM manual_verifications m WHERE m.address_id = w.id)")
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM `+addressTables+`
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.customer_no, w.network, w.address`+limitClause(f.Limit), args...)
 	if err != nil {

@@ -43,15 +43,17 @@ func explainQuery(ctx context.Context, q queryer, query string, args ...any) (st
 
 // TestEverySearchReadsAnIndexInOrder checks the plan of every combination of
 // the search filters, with and without either time range and a cursor, in
-// both orders, matching whole values and prefixes: deposits are searched
-// through an index (never scanned), and no temporary B-tree sorts them, so
-// a page costs the same at 1M rows as at 10. Two searches sort, each a
-// bounded number of rows: a whole hash in request order (the handful of
-// records of one transaction) and a narrow prefix, read as the range of
-// its own index (at most prefixSortMax rows, which searchPlan counts
-// first); a wide prefix is read in time order like any other search. The
-// plan depends on the schema and the query only (the index is named),
-// which is why an empty table proves it.
+// both orders, matching whole values and prefixes (merged, sorted and
+// wide): deposits are searched through an index (never scanned), and no
+// temporary B-tree sorts them, so a page costs the same at 1M rows as at
+// 10. A prefix of few values is read value by value, each in order, and
+// merged. Two searches sort, each a bounded number of rows: a whole hash
+// in request order (the handful of records of one transaction) and a
+// narrow prefix, read as the range of its own index (at most
+// prefixSortMax rows, which searchPlan counts first); a wide prefix is
+// read in time order like any other search. The plan depends on the
+// schema and the query only (the index is named), which is why an empty
+// table proves it.
 func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -81,12 +83,13 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 		},
 	}
 	type variant struct {
-		prefix, wide bool
-		order        core.DepositOrder
+		prefix, wide, merge bool
+		order               core.DepositOrder
 	}
 	var variants []variant
 	for _, order := range []core.DepositOrder{core.OrderCreated, core.OrderRequested} {
-		variants = append(variants, variant{false, false, order}, variant{true, false, order}, variant{true, true, order})
+		variants = append(variants, variant{false, false, false, order}, variant{true, false, false, order},
+			variant{true, true, false, order}, variant{true, false, true, order})
 	}
 	for _, v := range variants {
 		for mask := range 1 << len(setters) {
@@ -97,17 +100,26 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 				}
 			}
 			pl := choosePlan(f, v.wide)
+			if p := prefixOf(f); v.merge && p != nil && p.mergeable && f.ID == nil {
+				pl = plan{index: p.index, merge: []string{"C1", "C2", "C3"}}
+			}
 			plan, err := explain(ctx, s.read, f, pl)
 			require.NoError(t, err)
 			what := fmt.Sprintf("filter set %010b, %+v, %+v", mask, v, pl)
 			first := strings.SplitN(plan, "\n", 2)[0]
 			require.Contains(t, plan, "SEARCH a USING INTEGER PRIMARY KEY", "asset joined by key:\n%s", plan)
 			switch p := prefixOf(f); {
+			case pl.merge != nil:
+				// Each value's rows in order from the prefix's index, merged.
+				require.Contains(t, plan, "MERGE (UNION ALL)", "%s merges:\n%s", what, plan)
+				require.NotContains(t, plan, "TEMP B-TREE", "%s sorts instead of merging:\n%s", what, plan)
+				col := strings.TrimPrefix(p.expr, "d.")
+				require.Equal(t, len(pl.merge), strings.Count(plan, "SEARCH d USING INDEX "+p.index+" ("+col+"=?"), "%s reads each value from its index:\n%s", what, plan)
 			case pl.sorted:
 				// Sorted, but only the prefix's own range, whose both bounds
 				// are the index's; the page's rows are then read by id.
 				require.NotNil(t, p)
-				col := strings.TrimPrefix(p.where[strings.Index(p.where, "d."):strings.Index(p.where, " >=")], "d.")
+				col := strings.TrimPrefix(p.expr, "d.")
 				if p.index == "deposits_txid" {
 					col = "<expr>"
 				}
@@ -124,9 +136,10 @@ func TestEverySearchReadsAnIndexInOrder(t *testing.T) {
 	}
 }
 
-// TestPrefixWiderThanASortIsReadInTimeOrder checks that searchPlan counts a
-// prefix's range to choose between sorting it and reading in time order.
-func TestPrefixWiderThanASortIsReadInTimeOrder(t *testing.T) {
+// TestPrefixPlanFollowsItsValuesAndRows checks how searchPlan reads a
+// prefix: merged when it has at most mergeMax values, sorted when its
+// range holds at most prefixSortMax rows, otherwise in time order.
+func TestPrefixPlanFollowsItsValuesAndRows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := storetest.NewFixture(t, func(t *testing.T) core.Store {
@@ -136,29 +149,47 @@ func TestPrefixWiderThanASortIsReadInTimeOrder(t *testing.T) {
 		return s
 	})
 	s := f.Store.(*Store)
-	var recs []*core.DepositRecord
+	// C10001: ten records; C2000…C2019: 2,001 records; C3000…C3016: one each.
+	owners := slices.Repeat([]*core.Customer{f.Customer}, 10)
+	var many []*core.Customer
+	for i := range mergeMax + 4 {
+		many = append(many, storetest.MustCreateCustomer(t, s, fmt.Sprintf("C2%03d", i), fmt.Sprintf("SA-2%03d", i)))
+	}
 	for i := range prefixSortMax + 1 {
-		d := f.Deposit(f.BTC, f.Customer, i)
+		owners = append(owners, many[i%len(many)])
+	}
+	for i := range mergeMax + 1 {
+		owners = append(owners, storetest.MustCreateCustomer(t, s, fmt.Sprintf("C3%03d", i), fmt.Sprintf("SA-3%03d", i)))
+	}
+	var recs []*core.DepositRecord
+	for i, c := range owners {
+		d := f.Deposit(f.BTC, c, i)
 		d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
 		recs = append(recs, d)
 	}
 	_, err := s.BulkInsertDeposits(ctx, slices.Values(recs), storetest.SeedAudit(storetest.T0))
 	require.NoError(t, err)
 	credited := core.StatusCredited
-	for want, filter := range map[plan]core.DepositFilter{
-		{index: "deposits_created"}:                          {CustomerNo: &f.Customer.CustomerNo},
-		{index: "deposits_requested"}:                        {CustomerNo: ptr("C1"), Order: core.OrderRequested},
-		{index: "deposits_status"}:                           {CustomerNo: ptr("C1"), Status: &credited},
-		{index: "deposits_customer", sorted: true}:           {CustomerNo: ptr("C2")},
-		{index: "deposits_customer_requested", sorted: true}: {CustomerNo: ptr("C2"), Order: core.OrderRequested},
-		{index: "deposits_record_no", sorted: true}:          {RecordNo: ptr("D20261125-00100")},
-		{index: "deposits_asset_requested"}:                  {RecordNo: ptr("D2026"), AssetID: &f.BTC.ID, Order: core.OrderRequested},
-		{index: "deposits_status_asset"}:                     {SecuritiesAccount: ptr("SA"), Status: &credited, AssetID: &f.BTC.ID},
+	for _, c := range []struct {
+		filter core.DepositFilter
+		want   plan
+	}{
+		{core.DepositFilter{CustomerNo: ptr("C1")}, plan{index: "deposits_customer", merge: []string{"C10001"}}},
+		{core.DepositFilter{CustomerNo: ptr("C200"), Order: core.OrderRequested}, plan{index: "deposits_customer_requested",
+			merge: []string{"C2000", "C2001", "C2002", "C2003", "C2004", "C2005", "C2006", "C2007", "C2008", "C2009"}}},
+		{core.DepositFilter{CustomerNo: ptr("C2")}, plan{index: "deposits_created"}},
+		{core.DepositFilter{CustomerNo: ptr("C"), Order: core.OrderRequested}, plan{index: "deposits_requested"}},
+		{core.DepositFilter{CustomerNo: ptr("C"), Status: &credited}, plan{index: "deposits_status"}},
+		{core.DepositFilter{CustomerNo: ptr("C3")}, plan{index: "deposits_customer", sorted: true}},
+		{core.DepositFilter{SecuritiesAccount: ptr("SA-3"), Order: core.OrderRequested}, plan{index: "deposits_account_requested", sorted: true}},
+		{core.DepositFilter{RecordNo: ptr("D20261125-00100")}, plan{index: "deposits_record_no", sorted: true}},
+		{core.DepositFilter{RecordNo: ptr("D2026"), AssetID: &f.BTC.ID, Order: core.OrderRequested}, plan{index: "deposits_asset_requested"}},
+		{core.DepositFilter{RecordNo: ptr("D2026"), Status: &credited, AssetID: &f.BTC.ID}, plan{index: "deposits_status_asset"}},
 	} {
-		filter.Prefix = true
-		got, err := searchPlan(ctx, s.read, filter)
+		c.filter.Prefix = true
+		got, err := searchPlan(ctx, s.read, c.filter)
 		require.NoError(t, err)
-		require.Equal(t, want, got, "%+v", filter)
+		require.Equal(t, c.want, got, "%+v", c.filter)
 	}
 }
 
@@ -219,4 +250,23 @@ func TestCustomerKeyProbeSearchesOneIndexRange(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, strings.Split(plan, "\n"),
 		"SEARCH deposits USING COVERING INDEX deposits_customer_request_key (customer_no=? AND client_request_key>? AND client_request_key<?)", plan)
+}
+
+// TestHomeStatsReadIndexRanges checks that the Home page's stats read one
+// range of created_at per status and asset: the counts from the index
+// alone, the credited amounts through it.
+func TestHomeStatsReadIndexRanges(t *testing.T) {
+	t.Parallel()
+	s, err := Open(context.Background(), t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	for q, want := range map[string]string{
+		statsCountSQL:    "SEARCH deposits USING COVERING INDEX deposits_status_asset (status=? AND asset_id=? AND created_at>? AND created_at<?)",
+		statsCreditedSQL: "SEARCH deposits USING INDEX deposits_status_asset (status=? AND asset_id=? AND created_at>? AND created_at<?)",
+	} {
+		plan, err := explainQuery(context.Background(), s.read, q, dayMicros, 0, 1)
+		require.NoError(t, err)
+		require.Equal(t, want, strings.SplitN(plan, "\n", 2)[0], plan)
+		require.NotContains(t, plan, "SCAN deposits")
+	}
 }

@@ -60,6 +60,15 @@ func indexedBy(ix string) string {
 
 // searchWhere is the WHERE clause of f, cursor included.
 func searchWhere(f core.DepositFilter) (string, []any) {
+	conds, args := searchConds(f)
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// searchConds are the conditions of f, cursor included.
+func searchConds(f core.DepositFilter) ([]string, []any) {
 	where, args := []string{}, []any{}
 	add := func(cond string, vals ...any) { where, args = append(where, cond), append(args, vals...) }
 	text := func(expr string, val *string) {
@@ -105,10 +114,7 @@ func searchWhere(f core.DepositFilter) (string, []any) {
 		at, col := micros(f.After.At), sortColumn(f)
 		add(col+" <= ? AND ("+col+" < ? OR d.id < ?)", at, at, f.After.ID)
 	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
+	return where, args
 }
 
 func sortColumn(f core.DepositFilter) string {
@@ -129,10 +135,61 @@ func searchSQL(f core.DepositFilter, pl plan, limit int) (string, []any) {
 	order := ` ORDER BY ` + sortColumn(f) + ` DESC, d.id DESC`
 	// LIMIT is a parameter so the statement text depends only on which
 	// filters are set, and prepared statements can be reused.
+	if pl.merge != nil {
+		return mergeSQL(f, pl, limit)
+	}
 	if pl.sorted {
 		return `SELECT ` + depositColumns + ` FROM deposits d CROSS JOIN assets a ON a.id = d.asset_id WHERE d.id IN (SELECT d.id FROM deposits d` +
 			indexedBy(pl.index) + where + order + ` LIMIT ?)` + order, append(args, limit)
 	}
 	return `SELECT ` + depositColumns + ` FROM deposits d` + indexedBy(pl.index) + ` CROSS JOIN assets a ON a.id = d.asset_id` + where +
 		order + ` LIMIT ?`, append(args, limit)
+}
+
+// mergeSQL reads each of pl.merge's values from pl.index in order, one arm
+// of a compound SELECT each, which SQLite merges (its ORDER BY names
+// result columns, by number).
+func mergeSQL(f core.DepositFilter, pl plan, limit int) (string, []any) {
+	col := "d.customer_no"
+	if f.CustomerNo == nil {
+		col = "d.securities_account"
+	}
+	rest := f
+	if f.CustomerNo != nil {
+		rest.CustomerNo = nil
+	} else {
+		rest.SecuritiesAccount = nil
+	}
+	conds, restArgs := searchConds(rest)
+	arm := `SELECT ` + depositColumns + ` FROM deposits d INDEXED BY ` + pl.index + ` CROSS JOIN assets a ON a.id = d.asset_id WHERE ` +
+		strings.Join(append([]string{col + " = ?"}, conds...), " AND ")
+	arms, args := make([]string, len(pl.merge)), []any{}
+	for i, v := range pl.merge {
+		arms[i] = arm
+		args = append(append(args, v), restArgs...)
+	}
+	return strings.Join(arms, " UNION ALL ") + fmt.Sprintf(" ORDER BY %d DESC, %d DESC LIMIT ?", columnNumber(sortColumn(f)), columnNumber("d.id")),
+		append(args, limit)
+}
+
+// columnNumber is expr's position in depositColumns, from 1; 0 when absent.
+func columnNumber(expr string) int {
+	depth, n, start := 0, 1, 0
+	for i, c := range depositColumns + "," {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth > 0 {
+				continue
+			}
+			if strings.TrimSpace(depositColumns[start:i]) == expr {
+				return n
+			}
+			n, start = n+1, i+1
+		}
+	}
+	return 0
 }

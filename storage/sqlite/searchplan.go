@@ -11,7 +11,18 @@ import (
 type plan struct {
 	index  string // named with INDEXED BY; "" lets SQLite use the rowid for an id lookup
 	sorted bool   // index is a prefix's range, read whole and sorted
+	// merge, with a prefix of few values, holds them: each value's rows
+	// are read from index in order and the reads merged.
+	merge []string
 }
+
+// mergeMax is the most values of a customer-number or account prefix whose
+// rows are read value by value and merged: a compound SELECT of one ordered
+// index read per value, which SQLite merges in order (MERGE (UNION ALL)) and
+// stops after the page, reading a page and one row per value whatever the
+// values hold. Ten customers' 10,000 rows of a million: 0.2 ms merged, 1.3
+// ms read in time order with the prefix as a filter.
+const mergeMax = 16
 
 // prefixSortMax is the most rows a prefix search sorts. Up to it, reading
 // the prefix's own index range and sorting costs less than reading the
@@ -28,16 +39,58 @@ const prefixSortMax = 2000
 // not in time order: it is read that way, and sorted, only when a count of
 // its range shows at most prefixSortMax rows; a wider prefix becomes a
 // filter on the time-ordered read.
+//
+// A customer-number or account prefix of at most mergeMax values, found
+// first (prefixValues), is read value by value and merged instead: in
+// order, with no sort, however many rows each value has.
 func searchPlan(ctx context.Context, q queryer, f core.DepositFilter) (plan, error) {
-	wide := false
-	if p := prefixOf(f); p != nil && f.ID == nil {
-		n, err := countRows(ctx, q, p.index, p.where, p.args, prefixSortMax+1)
+	p := prefixOf(f)
+	if p == nil || f.ID != nil {
+		return choosePlan(f, false), nil
+	}
+	if p.mergeable {
+		vals, err := prefixValues(ctx, q, p, mergeMax+1)
 		if err != nil {
 			return plan{}, err
 		}
-		wide = n > prefixSortMax
+		if len(vals) <= mergeMax {
+			return plan{index: p.index, merge: vals}, nil
+		}
 	}
-	return choosePlan(f, wide), nil
+	where, args := p.where()
+	n, err := countRows(ctx, q, p.index, where, args, prefixSortMax+1)
+	if err != nil {
+		return plan{}, err
+	}
+	return choosePlan(f, n > prefixSortMax), nil
+}
+
+// prefixValues returns the distinct values of p's range, at most max, each
+// found by one seek of its index (a loose index scan).
+func prefixValues(ctx context.Context, q queryer, p *prefix, max int) ([]string, error) {
+	query, args := prefixValuesSQL(p, max)
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find prefix values: %w", err)
+	}
+	defer rows.Close()
+	var vals []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("find prefix values: %w", err)
+		}
+		vals = append(vals, v)
+	}
+	return vals, rows.Err()
+}
+
+func prefixValuesSQL(p *prefix, max int) (string, []any) {
+	next := func(above string) string {
+		return `(SELECT min(` + p.expr + `) FROM deposits d INDEXED BY ` + p.index + ` WHERE ` + p.expr + above + ` AND ` + p.expr + ` < ?)`
+	}
+	return `WITH RECURSIVE v(val) AS (SELECT ` + next(` >= ?`) + ` UNION ALL SELECT ` + next(` > v.val`) +
+		` FROM v WHERE v.val IS NOT NULL LIMIT ?) SELECT val FROM v WHERE val IS NOT NULL`, []any{p.from, p.to, p.to, max}
 }
 
 // choosePlan is searchPlan once it is known whether f's prefix is wide. The
@@ -83,11 +136,16 @@ func choosePlan(f core.DepositFilter, wide bool) plan {
 	return plan{index: "deposits_created"}
 }
 
-// prefix is a prefix filter as a range of its index.
+// prefix is a prefix filter as a range of its index: expr in [from, to).
 type prefix struct {
-	index string
-	where string // " WHERE expr >= ? AND expr < ?"
-	args  []any
+	index, expr, from, to string
+	// mergeable: few values with many rows each (customer numbers,
+	// accounts), unlike record numbers and hashes, which are one per row.
+	mergeable bool
+}
+
+func (p *prefix) where() (string, []any) {
+	return " WHERE " + p.expr + " >= ? AND " + p.expr + " < ?", []any{p.from, p.to}
 }
 
 // prefixOf returns the prefix filter a search would read by its own range:
@@ -106,14 +164,15 @@ func prefixOf(f core.DepositFilter) *prefix {
 	for _, p := range []struct {
 		val         *string
 		index, expr string
+		mergeable   bool
 	}{
-		{f.RecordNo, "deposits_record_no", "d.record_no"},
-		{f.TxID, "deposits_txid", txidHex},
-		{f.CustomerNo, "deposits_customer" + byRequest, "d.customer_no"},
-		{f.SecuritiesAccount, "deposits_account" + byRequest, "d.securities_account"},
+		{f.RecordNo, "deposits_record_no", "d.record_no", false},
+		{f.TxID, "deposits_txid", txidHex, false},
+		{f.CustomerNo, "deposits_customer" + byRequest, "d.customer_no", true},
+		{f.SecuritiesAccount, "deposits_account" + byRequest, "d.securities_account", true},
 	} {
 		if p.val != nil {
-			return &prefix{p.index, " WHERE " + p.expr + " >= ? AND " + p.expr + " < ?", []any{*p.val, core.PrefixEnd(*p.val)}}
+			return &prefix{p.index, p.expr, *p.val, core.PrefixEnd(*p.val), p.mergeable}
 		}
 	}
 	return nil
@@ -154,11 +213,12 @@ func countIndex(ctx context.Context, q queryer, f core.DepositFilter, limit int)
 	rest := core.DepositFilter{Status: f.Status, AssetID: f.AssetID, Order: f.Order, RequestedFrom: f.RequestedFrom, RequestedTo: f.RequestedTo}
 	rest.CreatedFrom, rest.CreatedTo = f.CreatedRange()
 	other := choosePlan(rest, true).index
-	inPrefix, err := countRows(ctx, q, p.index, p.where, p.args, limit+1)
+	where, args := p.where()
+	inPrefix, err := countRows(ctx, q, p.index, where, args, limit+1)
 	if err != nil {
 		return "", err
 	}
-	where, args := searchWhere(rest)
+	where, args = searchWhere(rest)
 	inOther, err := countRows(ctx, q, other, where, args, limit+1)
 	if err != nil || inOther < inPrefix {
 		return other, err

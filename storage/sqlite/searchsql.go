@@ -14,17 +14,24 @@ type Statement struct {
 
 // SearchSQL returns the exact statements FindDeposits runs for f, in
 // order, so benchmarks can run the very same queries through the sqlite3
-// CLI: for a prefix search the count of its range that chooses the plan
-// (searchPlan), then the page's query.
+// CLI: for a prefix search the look-ups that choose the plan (searchPlan:
+// the prefix's values, the count of its range), then the page's query.
 func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statement, error) {
-	var out []Statement
-	if p := prefixOf(f); p != nil && f.ID == nil {
-		q, args := countSQL(p.index, p.where, p.args, prefixSortMax+1)
-		out = append(out, Statement{q, args})
-	}
 	pl, err := searchPlan(ctx, preparedReader{s}, f)
 	if err != nil {
 		return nil, err
+	}
+	var out []Statement
+	if p := prefixOf(f); p != nil && f.ID == nil {
+		if p.mergeable {
+			q, args := prefixValuesSQL(p, mergeMax+1)
+			out = append(out, Statement{q, args})
+		}
+		if pl.merge == nil {
+			where, args := p.where()
+			q, args := countSQL(p.index, where, args, prefixSortMax+1)
+			out = append(out, Statement{q, args})
+		}
 	}
 	query, args := searchSQL(f, pl, f.PageSize()+1)
 	return append(out, Statement{query, args}), nil

@@ -21,7 +21,8 @@ import (
 const prefixWide = 2400
 
 // prefixFixture seeds prefixWide records over customers whose numbers
-// and accounts nest (C100, C1001, C1009, C100Z…), two days of record
+// and accounts nest (C100, C1001, C1009, C100Z…), twenty customers under
+// one prefix (C3-00…C3-19), two days of record
 // numbers, hashes at the ends of the hex range, three records per
 // creation time and request times in another order than creation, with
 // ties of their own; it returns every record as stored, newest created
@@ -30,7 +31,11 @@ func prefixFixture(t *testing.T, newStore NewStoreFunc) (*Fixture, []*core.Depos
 	ctx := context.Background()
 	f := NewFixture(t, newStore)
 	var customers []*core.Customer
-	for _, no := range []string{"C100", "C1001", "C1009", "C100Z", "C100Z9", "C101", "C10-7", "C2"} {
+	nos := []string{"C100", "C1001", "C1009", "C100Z", "C100Z9", "C101", "C10-7"}
+	for i := range 20 { // more customers under one prefix than storage/sqlite merges
+		nos = append(nos, fmt.Sprintf("C3-%02d", i))
+	}
+	for _, no := range append(nos, "C2") {
 		customers = append(customers, MustCreateCustomer(t, f.Store, no, "SA-"+no[1:]))
 	}
 	var recs []*core.DepositRecord
@@ -135,6 +140,17 @@ func runPrefixSearch(t *testing.T, newStore NewStoreFunc) {
 			func(d *core.DepositRecord) bool { return strings.HasPrefix(d.CustomerNo, "C10") }},
 		{"CustomerPrefixOfAll", core.DepositFilter{CustomerNo: ptr("C")}, func(*core.DepositRecord) bool { return true }},
 		{"FewCustomerRecords", core.DepositFilter{CustomerNo: ptr("C2")}, func(d *core.DepositRecord) bool { return d.CustomerNo == "C2" }},
+		{"ManyCustomers", core.DepositFilter{CustomerNo: ptr("C3")}, func(d *core.DepositRecord) bool { return strings.HasPrefix(d.CustomerNo, "C3") }},
+		{"ManyCustomersAndStatus", core.DepositFilter{CustomerNo: ptr("C3-"), Status: &credited},
+			func(d *core.DepositRecord) bool {
+				return strings.HasPrefix(d.CustomerNo, "C3-") && d.Status == credited
+			}},
+		{"SomeOfManyCustomers", core.DepositFilter{CustomerNo: ptr("C3-1")}, func(d *core.DepositRecord) bool { return strings.HasPrefix(d.CustomerNo, "C3-1") }},
+		{"ManyAccounts", core.DepositFilter{SecuritiesAccount: ptr("SA-3")}, func(d *core.DepositRecord) bool { return strings.HasPrefix(d.SecuritiesAccount, "SA-3") }},
+		{"CustomerAndAccountPrefixes", core.DepositFilter{CustomerNo: ptr("C10"), SecuritiesAccount: ptr("SA-100")},
+			func(d *core.DepositRecord) bool {
+				return strings.HasPrefix(d.CustomerNo, "C10") && strings.HasPrefix(d.SecuritiesAccount, "SA-100")
+			}},
 		{"AccountEndingInZ", core.DepositFilter{SecuritiesAccount: ptr("sa-100z")},
 			func(d *core.DepositRecord) bool { return strings.HasPrefix(d.SecuritiesAccount, "SA-100Z") }},
 		{"AccountAndStatus", core.DepositFilter{SecuritiesAccount: ptr("SA-10"), Status: &credited},
@@ -173,7 +189,7 @@ func runPrefixSearch(t *testing.T, newStore NewStoreFunc) {
 				return strings.HasPrefix(d.CustomerNo, "C10") && !d.RequestedAt.Before(T0.Add(-300*time.Minute)) && d.RequestedAt.Before(T0.Add(-100*time.Minute))
 			}},
 		{"AllWithoutAFilter", core.DepositFilter{}, func(*core.DepositRecord) bool { return true }},
-		{"NoMatch", core.DepositFilter{CustomerNo: ptr("C3")}, func(*core.DepositRecord) bool { return false }},
+		{"NoMatch", core.DepositFilter{CustomerNo: ptr("C4")}, func(*core.DepositRecord) bool { return false }},
 	}
 	t.Run("AShortenedHashIsOneRecord", func(t *testing.T) {
 		t.Parallel()
