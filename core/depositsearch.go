@@ -196,22 +196,26 @@ func (f *DepositFilter) Validate() error {
 		return Errorf(EINVALID, "A transaction hash's last digits are searched only with prefix matching.")
 	}
 	for _, t := range []struct {
-		val           *string
+		val           **string
 		exact, prefix func(string) error
 	}{
-		{f.RecordNo, ValidateRecordNo, validateRecordNoPrefix},
-		{f.CustomerNo, ValidateCustomerNo, validateIdentifierPrefix("Customer number")},
-		{f.SecuritiesAccount, ValidateSecuritiesAccount, validateIdentifierPrefix("Securities account")},
+		{&f.RecordNo, ValidateRecordNo, validateRecordNoPrefix},
+		{&f.CustomerNo, ValidateCustomerNo, validateIdentifierPrefix("Customer number")},
+		{&f.SecuritiesAccount, ValidateSecuritiesAccount, validateIdentifierPrefix("Securities account")},
 	} {
-		if t.val == nil {
+		if *t.val == nil {
 			continue
 		}
-		*t.val = strings.ToUpper(strings.TrimSpace(*t.val)) // all three are stored upper case
+		// All three are stored upper case. A new string, not written
+		// through the caller's pointer: callers share filters between
+		// searches running at once (a page and its reload, its count).
+		v := strings.ToUpper(strings.TrimSpace(**t.val))
+		*t.val = &v
 		check := t.exact
 		if f.Prefix {
 			check = t.prefix
 		}
-		if err := check(*t.val); err != nil {
+		if err := check(v); err != nil {
 			return err
 		}
 	}
