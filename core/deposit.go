@@ -41,7 +41,7 @@ type DepositRecord struct {
 	// SubmittedBy is who sent the application, as the audit log names
 	// actors: "client:NAME" for an API client, the operator's name for an
 	// application an operator entered. "" for records made before the desk
-	// kept it (decision 42) and for seeded ones.
+	// kept it (decision 44) and for seeded ones.
 	SubmittedBy string
 	Channel     ApplicationChannel // how the application reached the firm; "" when not recorded
 }

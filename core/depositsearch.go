@@ -43,7 +43,7 @@ type DepositFilter struct {
 type DepositOrder string
 
 const (
-	OrderCreated   DepositOrder = "created"   // when the desk recorded the request (the zero value too)
+	OrderCreated   DepositOrder = "created"   // when the desk recorded the request; "" means it too
 	OrderRequested DepositOrder = "requested" // when the client made it: the table's Request Time
 )
 
@@ -196,24 +196,26 @@ func (f *DepositFilter) Validate() error {
 		return Errorf(EINVALID, "A transaction hash's last digits are searched only with prefix matching.")
 	}
 	for _, t := range []struct {
-		val       *string
-		upper     bool
-		exact     func(string) error
-		prefixErr func(string) error
+		val           **string
+		exact, prefix func(string) error
 	}{
-		{f.RecordNo, true, ValidateRecordNo, validateRecordNoPrefix},
-		{f.CustomerNo, true, ValidateCustomerNo, validateIdentifierPrefix("Customer number")},
-		{f.SecuritiesAccount, true, ValidateSecuritiesAccount, validateIdentifierPrefix("Securities account")},
+		{&f.RecordNo, ValidateRecordNo, validateRecordNoPrefix},
+		{&f.CustomerNo, ValidateCustomerNo, validateIdentifierPrefix("Customer number")},
+		{&f.SecuritiesAccount, ValidateSecuritiesAccount, validateIdentifierPrefix("Securities account")},
 	} {
-		if t.val == nil {
+		if *t.val == nil {
 			continue
 		}
-		*t.val = strings.ToUpper(strings.TrimSpace(*t.val))
+		// All three are stored upper case. A new string, not written
+		// through the caller's pointer: callers share filters between
+		// searches running at once (a page and its reload, its count).
+		v := strings.ToUpper(strings.TrimSpace(**t.val))
+		*t.val = &v
 		check := t.exact
 		if f.Prefix {
-			check = t.prefixErr
+			check = t.prefix
 		}
-		if err := check(*t.val); err != nil {
+		if err := check(v); err != nil {
 			return err
 		}
 	}

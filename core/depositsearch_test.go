@@ -164,3 +164,15 @@ func TestRecordNoPrefixBoundsCreation(t *testing.T) {
 	from, to = f.CreatedRange()
 	require.Equal(t, [2]*time.Time{nil, day(2026, 12, 5)}, [2]*time.Time{from, to}, "a whole number is looked up, not ranged")
 }
+
+// Validate puts values in their stored form in the filter it is given,
+// never in the caller's strings, which other searches may be reading.
+func TestDepositFilterValidateLeavesTheCallersStrings(t *testing.T) {
+	t.Parallel()
+	no, cust, acct, tx := "d2026", " c100 ", "sa-1", "0xABCDEF01…B1DF"
+	f := core.DepositFilter{Prefix: true, RecordNo: &no, CustomerNo: &cust, SecuritiesAccount: &acct, TxID: &tx}
+	g := f
+	require.NoError(t, g.Validate())
+	require.Equal(t, []string{"D2026", "C100", "SA-1", "abcdef01", "b1df"}, []string{*g.RecordNo, *g.CustomerNo, *g.SecuritiesAccount, *g.TxID, *g.TxIDTail})
+	require.Equal(t, []string{"d2026", " c100 ", "sa-1", "0xABCDEF01…B1DF"}, []string{*f.RecordNo, *f.CustomerNo, *f.SecuritiesAccount, *f.TxID})
+}

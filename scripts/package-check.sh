@@ -126,7 +126,8 @@ chmod +x "$work/run.sh"
 start=$(date +%s)
 HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" XDG_CACHE_HOME="$home/.cache" \
   XDG_RUNTIME_DIR="$work/run" LANG=en_US.UTF-8 \
-  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$work/run.sh" ||
+  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$work/run.sh" \
+  2> >(grep -v 'Failed to set fd limit' >&2) || # dbus-daemon warns where it may not raise its file limit: harmless
   { cat "$work/app.log" >&2; fail "the installed app showed no window \"$name\""; }
 [ -f "$home/.config/depositdesk/depositdesk.db" ] || fail "the app made no database in its config folder"
 spread=$(/usr/bin/convert "$shot" -format '%[fx:standard_deviation]' info:)

@@ -42,8 +42,9 @@ EOD
 mkdir -p "$work/src/debian"
 printf 'Source: %s\n\nPackage: %s\nArchitecture: amd64\n' "$pkg" "$pkg" > "$work/src/debian/control"
 # It warns that the binaries are not under debian/<package>/, which is only
-# where a source package's build would put them.
-depends=$(cd "$work/src" && dpkg-shlibdeps -O "$root/usr/bin/depositdesk" "$root/usr/bin/depositctl" \
+# where a source package's build would put them. It is Perl, which warns about
+# a LANG whose locale is not generated (the Makefile sets en_US.UTF-8).
+depends=$(cd "$work/src" && LC_ALL=C dpkg-shlibdeps -O "$root/usr/bin/depositdesk" "$root/usr/bin/depositctl" \
   2> >(grep -v 'should already be installed in their package' >&2) | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 # GLFW dlopens these (cursors, monitors and scaling, input, gamma), so

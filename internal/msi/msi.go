@@ -70,9 +70,11 @@ func WXS(p Product) ([]byte, error) {
 }
 
 // ProductCode is one version's code, the same on every build of it: a
-// rebuilt installer of an installed version then repairs it instead of
-// installing a second copy beside it (which a random code would do, since
-// Windows Installer upgrades only to a higher version).
+// rebuilt installer of an installed version is then recognised as that
+// product (msiexec /i answers that it is installed; REINSTALL=ALL
+// REINSTALLMODE=vomus replaces it) instead of installing a second copy
+// beside it, which a random code would do, since Windows Installer upgrades
+// only to a higher version.
 func ProductCode(version string) string { return uuid5(UpgradeCode, "product "+version) }
 
 // componentGUID stays the same across versions, as Windows Installer wants

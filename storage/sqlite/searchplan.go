@@ -25,12 +25,12 @@ type plan struct {
 const mergeMax = 16
 
 // prefixSortMax is the most rows a prefix search sorts. Up to it, reading
-// the prefix's own index range and sorting costs less than reading the
-// time index in order until Limit+1 rows match: a customer's full number
-// (a hundred rows) is sorted in microseconds, while in time order its rows
-// are one in ten thousand. Past it the prefix holds at least this many
-// rows, so the ordered read meets its page soon, unless they all lie far
-// back in time (docs/storage.md).
+// the prefix's own index range and sorting its ids costs less than reading
+// the time index in order until Limit+1 rows match: a day's first record
+// numbers or a hash's few records are sorted in microseconds, while in
+// time order they may be one row in thousands. Past it the prefix holds at
+// least this many rows, so the ordered read meets its page soon, unless
+// they all lie far back in time (docs/storage.md).
 const prefixSortMax = 2000
 
 // searchPlan chooses how a search reads deposits. Every plan but a narrow
@@ -53,7 +53,10 @@ func searchPlan(ctx context.Context, q queryer, f core.DepositFilter) (plan, err
 		if err != nil {
 			return plan{}, err
 		}
-		if len(vals) <= mergeMax {
+		switch {
+		case len(vals) == 0: // nothing to merge: an empty range, sorted in no time
+			return plan{index: p.index, sorted: true}, nil
+		case len(vals) <= mergeMax:
 			return plan{index: p.index, merge: vals}, nil
 		}
 	}

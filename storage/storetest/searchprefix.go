@@ -17,16 +17,16 @@ import (
 // prefixWide is how many records the prefix fixture holds: more than an
 // engine sorts for a narrow prefix (storage/sqlite's prefixSortMax), so a
 // prefix of all of them is read in time order with the prefix as a
-// filter, while a customer's number still names a narrow range.
+// filter, while smaller prefixes are merged value by value or sorted:
+// every way storage/sqlite reads a prefix runs.
 const prefixWide = 2400
 
 // prefixFixture seeds prefixWide records over customers whose numbers
 // and accounts nest (C100, C1001, C1009, C100Z…), twenty customers under
-// one prefix (C3-00…C3-19), two days of record
-// numbers, hashes at the ends of the hex range, three records per
-// creation time and request times in another order than creation, with
-// ties of their own; it returns every record as stored, newest created
-// first.
+// one prefix (C3-00…C3-19), two days of record numbers, hashes at the
+// ends of the hex range, three records per creation time and request
+// times in another order than creation, with ties of their own; it
+// returns every record as stored, newest created first.
 func prefixFixture(t *testing.T, newStore NewStoreFunc) (*Fixture, []*core.DepositRecord) {
 	ctx := context.Background()
 	f := NewFixture(t, newStore)

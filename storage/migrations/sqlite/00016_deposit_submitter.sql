@@ -1,5 +1,5 @@
 -- +goose Up
--- Who sent each application and how (decision 42), for the Deposit
+-- Who sent each application and how (decision 44), for the Deposit
 -- Application page:
 --   submitted_by  the actor as the audit log names it: 'client:NAME' for an
 --                 API client, the operator's name for a manual entry.
