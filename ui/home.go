@@ -78,7 +78,7 @@ type homePage struct {
 func newHomePage(w *worker, svc *core.Service, op *core.Operator, now func() time.Time, open func(core.Queue)) *homePage {
 	p := &homePage{w: w, svc: svc, op: op, now: now, openFunc: open, visibleFunc: func() bool { return true },
 		queues: map[core.Queue]*widget.Button{}}
-	p.queueBox = container.NewGridWithColumns(3)
+	p.queueBox = newFlow() // three to a line at 1280 px, wrapping on a narrower screen
 	for _, q := range core.Queues() {
 		if !op.Can(core.QueueAction(q)) {
 			continue
@@ -95,7 +95,7 @@ func newHomePage(w *worker, svc *core.Service, op *core.Operator, now func() tim
 	p.message.Truncation = fyne.TextTruncateEllipsis
 	p.chartNote = widget.NewLabel("")
 	p.perDay, p.mix = chartImage(perDaySize), chartImage(mixSize)
-	p.credited = container.NewGridWithColumns(4)
+	p.credited = newFlow() // four to a line at 1280 px
 	p.nodes = wrapped("No chain watcher has reported yet.")
 	go p.tick(homeNodesEvery)
 	return p
@@ -147,7 +147,7 @@ func (p *homePage) build() fyne.CanvasObject {
 		parts = append(parts, p.queueBox)
 	}
 	p.charts = container.NewVBox(widget.NewSeparator(), heading("Deposits"), p.chartNote,
-		container.NewHBox(p.perDay, p.mix), p.credited)
+		newFlow(p.perDay, p.mix), p.credited)
 	if !p.op.Can(core.ActionViewRecords) {
 		p.charts.Hide()
 	}

@@ -25,7 +25,7 @@ var recordColumns = []tableColumn[*core.DepositRecord]{
 	{"Network", "mainnet", func(d *core.DepositRecord) string { return d.Network }},
 	{"Amount", "62139.9475", func(d *core.DepositRecord) string { return d.AmountText() }},
 	{"Destination\nAddress", "0x9E5b…a150B", func(d *core.DepositRecord) string { return shorten(d.DestinationAddress, 6, 5) }},
-	{"TXID", "0x8dba…b1df", func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
+	{"TXID", "000000…0000", func(d *core.DepositRecord) string { return shorten(d.TxID, 6, 4) }},
 	{"Request Time", "2026-11-24 23:30", func(d *core.DepositRecord) string { return d.RequestedAt.Local().Format("2006-01-02 15:04") }},
 	{"Status", "Wallet Address Under Verification", func(d *core.DepositRecord) string { return d.Status.Display() }},
 	{"Confirmations", "12 of 12 ✓", func(d *core.DepositRecord) string {
@@ -64,7 +64,7 @@ func newRecordsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	p.headerFunc, p.titleFunc = p.onHeaderTapped, p.columnTitle
 	p.activityFunc = func() { p.onActivity() } // the UI sets onActivity after the page is built
 	p.recordNo, p.customerNo, p.account = entry("e.g. D20261125-000123"), entry("e.g. C0000123"), entry("e.g. SA10000161")
-	p.txid, p.from, p.to = entry("TXID, its first 8+ characters, or as shown"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	p.txid, p.from, p.to = entry("first 8+ hex digits, or as shown"), entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
 	statuses := []string{allOption}
 	for _, s := range core.AllDepositStatuses() {
 		statuses = append(statuses, s.Display())
