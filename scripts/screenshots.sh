@@ -3,7 +3,9 @@
 # and the operator guide: an empty database for the wizard, then a seeded one
 # driven with xdotool (log in, look at Cryptocurrency Configuration, see a
 # refund waiting for approval, verify the Audit Log, see the Operators).
-# Coordinates assume the 1280x800 window.
+# Coordinates assume the 1280x800 window, whose menu is one line: Home,
+# Deposit Application, Deposit Records, Cryptocurrency Configuration,
+# Customer Wallet Address, Refunds, Audit Log, Operators.
 # What needs a node, a signing key or data the seed does not make (Execute
 # Refund, the customer's notice; Customer Wallet Address with a document
 # awaiting approval, Prove ownership, Cancel's second confirmation, a
@@ -14,8 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 out=assets/screenshots
-# home.png, refund-execute.png, refund-notice.png, addresses.png, proof.png, cancel.png, detail.png, station.png
-DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^(TestScreenshots|TestStationScreenshot)$' -count=1 >/dev/null
+# home.png, refund-execute.png, refund-notice.png, addresses.png, proof.png, cancel.png, detail.png, station.png,
+# applications.png; records-1024.png and home-1024.png at 1024x768
+DEPOSITDESK_SCREENSHOTS="$PWD/$out" $GO test ./ui -run '^(TestScreenshots|TestStationScreenshot|TestTheDeskFitsA1024By768Screen)$' -count=1 >/dev/null
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk
 $GO build -o "$dir/depositctl" ./cmd/depositctl
@@ -36,11 +39,11 @@ shot() { import -window root "$out/\$1.png"; }
 "$dir/depositdesk" --db "$dir/empty.db" & P=\$!; sleep 5; shot wizard; kill \$P; wait \$P 2>/dev/null
 "$dir/depositdesk" --db "$dir/seeded.db" & P=\$!; sleep 5; shot login
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 "\$DEPOSITDESK_PASSWORD"; xdotool key Return; sleep 4
-xdotool mousemove 200 $y click 1; sleep 1; shot records
-xdotool mousemove 248 21 click 1; sleep 1; shot assets
-xdotool mousemove 598 21 click 1; sleep 1; xdotool mousemove 100 279 click 1; sleep 1; shot refunds
-xdotool mousemove 680 21 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
-xdotool mousemove 769 21 click 1; sleep 1; shot operators
+xdotool mousemove 286 22 click 1; sleep 1; xdotool mousemove 200 $y click 1; sleep 1; shot records
+xdotool mousemove 466 22 click 1; sleep 1; shot assets
+xdotool mousemove 815 22 click 1; sleep 1; xdotool mousemove 100 279 click 1; sleep 1; shot refunds
+xdotool mousemove 897 22 click 1; sleep 1; xdotool mousemove 120 145 click 1; xdotool mousemove 400 318 click 1; sleep 1; shot audit
+xdotool mousemove 987 22 click 1; sleep 1; shot operators
 kill \$P
 EOS
 chmod +x "$dir/drive.sh"
