@@ -77,6 +77,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 	failures := 0
 	for {
 		rep, err := w.Step(ctx)
+		if ctx.Err() != nil {
+			// A pass cut short because the watcher is stopping (the desk
+			// closes, the lease is gone) failed at nothing: it is not
+			// reported, or the status line would call it a node's fault.
+			return nil
+		}
 		if w.OnPass != nil {
 			w.OnPass(rep, err)
 		}
