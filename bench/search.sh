@@ -2,7 +2,8 @@
 # The search benchmark of `make bench`: seed N records (default 1,000,000)
 # into a fresh SQLite file with depositctl, then run bench/searchbench, which
 # times the search in process and the same SQL through the sqlite3 CLI, for
-# each kind of search it knows.
+# each kind of search it knows; then the desktop on the same records
+# (BenchmarkRecordsPage, bench/desktop.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -23,3 +24,9 @@ for query in standard prefix requested; do
 	"$dir/searchbench" --db "$db" --runs "${BENCH_RUNS:-3000}" --query "$query"
 	echo
 done
+# The desktop on the same million records: Enter to rows through the real
+# widgets (in process), then the real program under Xvfb — cold start,
+# memory, and an operator's session of DESKTOP_SESSION seconds.
+DEPOSITDESK_BENCH_DB="$db" DEPOSITDESK_BENCH_PASSWORD="$DEPOSITDESK_PASSWORD" \
+	$GO test ./ui -run '^$' -bench '^BenchmarkRecordsPage$' -benchtime 20x -count 1
+GO=$GO bench/desktop.sh "$db" "$DEPOSITDESK_PASSWORD" "${DESKTOP_SESSION:-600}"
