@@ -40,6 +40,7 @@ test: deps-test deps-nodes
 
 ## bench: benchmarks, with the 1M-record search measured against the sqlite3 CLI in the same run, and the intake API under 2,000 req/s for 30 s
 bench: deps-test deps-nodes
+	@scripts/deps.sh screens
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bench/search.sh
 	$(GO) run ./bench/intakeload -rate 2000 -duration 30s
