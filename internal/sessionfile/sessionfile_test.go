@@ -70,6 +70,18 @@ func TestInsecureFilesAreRefused(t *testing.T) {
 			require.NoError(t, os.Rename(path, other))
 			require.NoError(t, os.Symlink(other, path))
 		}},
+		{name: "AnotherOwner", spoil: func(t *testing.T, _, path string) {
+			if os.Geteuid() != 0 {
+				t.Skip("giving a file to another user needs root")
+			}
+			require.NoError(t, os.Chown(path, 65534, 65534))
+		}},
+		{name: "FolderOfAnotherOwner", spoil: func(t *testing.T, dir, _ string) {
+			if os.Geteuid() != 0 {
+				t.Skip("giving a folder to another user needs root")
+			}
+			require.NoError(t, os.Chown(dir, 65534, 65534))
+		}},
 		{name: "NotARegularFile", spoil: func(t *testing.T, _, path string) {
 			require.NoError(t, os.Remove(path))
 			require.NoError(t, os.Mkdir(path, 0o700))
