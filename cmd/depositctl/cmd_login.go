@@ -40,16 +40,12 @@ func (a *app) loginCommand() *cobra.Command {
 				// another session: a stolen one ends when it expires.
 				return usageError{errors.New("no password: set DEPOSITDESK_PASSWORD or use --password-stdin")}
 			}
-			path, _, err := a.sessionPath(ctx)
+			path, id, err := a.sessionPath(ctx)
 			if err != nil {
 				return err
 			}
 			old, _ := sessionfile.Read(path) // ended below, whatever state it is in
 			op, sess, secret, err := a.svc.StartSession(ctx, a.operator, pw, ttl)
-			if err != nil {
-				return err
-			}
-			id, err := a.svc.DatabaseIdentity(ctx)
 			if err != nil {
 				return err
 			}
@@ -157,6 +153,9 @@ type resumed struct {
 // of another user's, or in a folder others can write, is not used. A
 // session that ended takes its file with it.
 func (a *app) resumeSession(ctx context.Context) (resumed, error) {
+	if _, err := sessionfile.Dir(); err != nil {
+		return resumed{}, nil // no folder to keep sessions in (no home): there is none
+	}
 	path, id, err := a.sessionPath(ctx)
 	if err != nil {
 		return resumed{}, err
