@@ -33,7 +33,10 @@ func TestSessionCheck(t *testing.T) {
 		{name: "ErrStampMoved", now: t0, op: func(o core.Operator) *core.Operator { o.SecurityStamp++; return &o }, reason: "changed since"},
 		{name: "ErrOperatorGone", now: t0, op: func(core.Operator) *core.Operator { return nil }, reason: "no longer exists"},
 		{name: "ErrAnotherOperator", now: t0, op: func(o core.Operator) *core.Operator { o.ID = 8; return &o }, reason: "no longer exists"},
-		{name: "ErrLongerThanTheMaximum", now: t0, sess: func(s core.Session) core.Session { s.ExpiresAt = s.CreatedAt.Add(core.MaxSessionTTL + time.Second); return s }, reason: "not ones the desk makes"},
+		{name: "ErrLongerThanTheMaximum", now: t0, sess: func(s core.Session) core.Session {
+			s.ExpiresAt = s.CreatedAt.Add(core.MaxSessionTTL + time.Second)
+			return s
+		}, reason: "not ones the desk makes"},
 		{name: "ErrMadeInTheFuture", now: t0, sess: func(s core.Session) core.Session { s.CreatedAt = t0.Add(time.Hour); return s }, reason: "not ones the desk makes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
