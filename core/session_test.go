@@ -227,4 +227,8 @@ func TestLogoutIsAuditedOnce(t *testing.T) {
 	require.Len(t, revoked, 1)
 	require.Equal(t, "clerk", revoked[0].Actor)
 	require.Equal(t, "session "+b.sess.Fingerprint()+" until 2026-11-25T18:00:00Z", revoked[0].Before)
+
+	v, err := b.svc.VerifyAudit(b.admin, core.AuditAnchors{State: true})
+	require.NoError(t, err)
+	require.True(t, v.Intact(), "session rows chain and replay like any other: %+v", v)
 }
