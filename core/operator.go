@@ -21,6 +21,10 @@ type Operator struct {
 	// PermissionsSetBy is the operator who last set these permissions (at
 	// creation or a change); "" for the first administrator.
 	PermissionsSetBy string
+	// SecurityStamp moves whenever the password, the permissions or the
+	// disabled flag change (OperatorUpdate.EndsSessions), ending every
+	// session made before. Stores set it; nothing else writes it.
+	SecurityStamp int64
 }
 
 // Lockout policy: this many consecutive failures lock the operator out for

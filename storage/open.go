@@ -18,6 +18,7 @@ import (
 type Store interface {
 	core.Store
 	core.WatcherLocker
+	core.SessionStore
 }
 
 var (

@@ -120,7 +120,7 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dsn, "db", "", "SQLite file or postgres:// URL (env DEPOSITDESK_DB; default "+storage.DefaultPath()+")")
-	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin)")
+	pf.StringVar(&a.operator, "operator", "", "act as this operator (password from env DEPOSITDESK_PASSWORD or --password-stdin, or the session of depositctl login)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.StringVar(&a.checkpointsFlag, "checkpoints", "", "audit checkpoint folder (env DEPOSITDESK_CHECKPOINTS; default checkpoints/ beside the database)")
 	pf.StringVar(&a.nodesFile, "nodes", "", "node configuration (env DEPOSITDESK_NODES; default nodes.toml beside the database)")
@@ -128,7 +128,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(a.migrateCommand(), a.operatorCommand(), a.seedCommand(), a.searchCommand(), a.showCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.auditCommand(), a.serveCommand(), a.openAPICommand(), a.clientCommand(),
 		a.assetCommand(), a.customerCommand(), a.addressCommand(), a.watchCommand(), a.nodesCommand(), a.firmCommand(), a.refundCommand(), a.keyCommand(),
-		a.releaseCommand(), a.rejectCommand(), a.signCommand(), a.stationCommand())
+		a.releaseCommand(), a.rejectCommand(), a.signCommand(), a.stationCommand(), a.loginCommand(), a.logoutCommand())
 	return root
 }
 
@@ -147,18 +147,47 @@ func (a *app) open(ctx context.Context) error {
 	return nil
 }
 
-// login opens the store and returns a context carrying the operator named
-// by --operator, authenticated with their password.
+// login opens the store and returns a context carrying the acting
+// operator: the one of this database's session file (depositctl login)
+// while that session holds and names --operator when given, else the one
+// named by --operator, authenticated with their password. A session that
+// ended is refused with its reason, or, when a password is given, noted
+// and replaced by a password login.
 func (a *app) login(ctx context.Context) (context.Context, error) {
 	if err := a.open(ctx); err != nil {
 		return nil, err
 	}
-	if a.operator == "" {
-		return nil, usageError{errors.New("--operator is required for this command")}
-	}
-	pw, err := a.password()
+	// A password on stdin is read first, whatever is used: the lines after
+	// it belong to the command.
+	pw, havePW, err := a.suppliedPassword()
 	if err != nil {
 		return nil, err
+	}
+	sess, err := a.resumeSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if sess.op != nil {
+		return core.NewContextWithOperator(ctx, sess.op), nil
+	}
+	ended, other := sess.ended, sess.other
+	if a.operator == "" {
+		if ended != nil {
+			return nil, ended
+		}
+		return nil, usageError{errors.New("--operator is required for this command (or log in first: depositctl login --operator NAME)")}
+	}
+	if !havePW {
+		if ended != nil {
+			return nil, ended
+		}
+		if other != "" {
+			return nil, usageError{fmt.Errorf("no password for %s (this database's session is %s's): set DEPOSITDESK_PASSWORD or use --password-stdin", a.operator, other)}
+		}
+		return nil, usageError{errors.New("no password: set DEPOSITDESK_PASSWORD, use --password-stdin, or log in first with depositctl login")}
+	}
+	if ended != nil {
+		fmt.Fprintf(a.stderr, "note: %s Logging in with the password.\n", core.ErrorMessage(ended))
 	}
 	op, err := a.svc.Login(ctx, a.operator, pw)
 	if err != nil {
@@ -170,19 +199,29 @@ func (a *app) login(ctx context.Context) (context.Context, error) {
 // password reads the operator password from stdin (--password-stdin) or
 // DEPOSITDESK_PASSWORD. Lines after the first stay available to commands.
 func (a *app) password() (string, error) {
+	pw, ok, err := a.suppliedPassword()
+	if err == nil && !ok {
+		err = usageError{errors.New("no password: set DEPOSITDESK_PASSWORD or use --password-stdin")}
+	}
+	return pw, err
+}
+
+// suppliedPassword is the password when one is given (ok), reading it
+// from stdin once.
+func (a *app) suppliedPassword() (pw string, ok bool, err error) {
 	if a.pw != "" {
-		return a.pw, nil
+		return a.pw, true, nil
 	}
 	if pw := os.Getenv("DEPOSITDESK_PASSWORD"); pw != "" && !a.passwordStdin {
 		a.pw = pw
-		return pw, nil
+		return pw, true, nil
 	}
 	if !a.passwordStdin {
-		return "", usageError{errors.New("no password: set DEPOSITDESK_PASSWORD or use --password-stdin")}
+		return "", false, nil
 	}
-	pw, err := a.readLine("password")
+	pw, err = a.readLine("password")
 	a.pw = pw
-	return pw, err
+	return pw, err == nil, err
 }
 
 // print writes v as one JSON document with --json, and the text otherwise.

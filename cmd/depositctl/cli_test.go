@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/internal/pgtest"
+	"depositdesk/internal/sessionfile"
 	"depositdesk/internal/tamper"
 )
 
@@ -26,7 +27,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asDepositctl) != "" {
 		main()
 	}
-	pgtest.Main(m, nil)
+	// Login sessions go to a folder of the run's own, never the user's;
+	// files are named by database, so parallel tests share it safely.
+	dir, err := os.MkdirTemp("", "depositctl-sessions-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(sessionfile.DirEnv, dir)
+	code := pgtest.Run(m, nil)
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // depositctlProcess is depositctl args in a process of its own, with stdin.

@@ -40,7 +40,13 @@ type PrepareFunc func(ctx context.Context, url string) error
 // from TestMain: func TestMain(m *testing.M) { pgtest.Main(m, migrate) }.
 // A missing Postgres installation fails the binary; it never skips.
 func Main(m *testing.M, prepare PrepareFunc) {
-	os.Exit(run(m, prepare, os.Getenv(EnvURL)))
+	os.Exit(Run(m, prepare))
+}
+
+// Run is Main for a TestMain with work of its own after the tests: it
+// returns the exit status instead of exiting.
+func Run(m *testing.M, prepare PrepareFunc) int {
+	return run(m, prepare, os.Getenv(EnvURL))
 }
 
 // MainOwnServer is Main for tests that restart the server (Restart): it

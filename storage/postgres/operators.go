@@ -10,7 +10,7 @@ import (
 	"depositdesk/core"
 )
 
-const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by`
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by, security_stamp`
 
 // CreateOperator implements core.Store.
 func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
@@ -48,7 +48,7 @@ func findOperators(ctx context.Context, q querier, f core.OperatorFilter) ([]*co
 		var op core.Operator
 		var perms string
 		var locked *time.Time
-		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt, &op.PermissionsSetBy); err != nil {
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &op.Disabled, &op.FailedLogins, &locked, &op.CreatedAt, &op.PasswordChangedAt, &op.PermissionsSetBy, &op.SecurityStamp); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		op.Permissions, op.LockedUntil = core.DecodePermissions(perms), fromTS(locked)
@@ -94,6 +94,9 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 		}
 		if upd.PermissionsSetBy != nil {
 			w.add("permissions_set_by = ?", *upd.PermissionsSetBy)
+		}
+		if upd.EndsSessions() {
+			w.add("security_stamp = security_stamp + 1")
 		}
 		if len(w.conds) > 0 {
 			tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE operators SET %s WHERE id = $%d`, w.set(), len(w.args)+1), append(w.args, id)...)

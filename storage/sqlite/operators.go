@@ -9,7 +9,7 @@ import (
 	"depositdesk/core"
 )
 
-const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by`
+const operatorColumns = `id, name, password_hash, permissions, disabled, failed_logins, locked_until, created_at, password_changed_at, permissions_set_by, security_stamp`
 
 // CreateOperator implements core.Store.
 func (s *Store) CreateOperator(ctx context.Context, op *core.Operator, audit core.AuditEntry) error {
@@ -51,7 +51,7 @@ func findOperators(ctx context.Context, q queryer, f core.OperatorFilter) ([]*co
 		var perms string
 		var disabled int
 		var locked, created, changed int64
-		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed, &op.PermissionsSetBy); err != nil {
+		if err := rows.Scan(&op.ID, &op.Name, &op.PasswordHash, &perms, &disabled, &op.FailedLogins, &locked, &created, &changed, &op.PermissionsSetBy, &op.SecurityStamp); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		op.Permissions, op.Disabled = core.DecodePermissions(perms), disabled == 1
@@ -97,6 +97,9 @@ func (s *Store) UpdateOperator(ctx context.Context, id int64, upd core.OperatorU
 		}
 		if upd.PermissionsSetBy != nil {
 			set, args = append(set, "permissions_set_by = ?"), append(args, *upd.PermissionsSetBy)
+		}
+		if upd.EndsSessions() {
+			set = append(set, "security_stamp = security_stamp + 1")
 		}
 		if len(set) > 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE operators SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)

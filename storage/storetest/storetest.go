@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Settings", func(t *testing.T) { runSettings(t, newStore) })
 	t.Run("Refunds", func(t *testing.T) { runRefunds(t, newStore) })
 	t.Run("OperatorKeys", func(t *testing.T) { runOperatorKeys(t, newStore) })
+	t.Run("Sessions", func(t *testing.T) { runSessions(t, newStore) })
 	t.Run("RefundPayouts", func(t *testing.T) { runPayouts(t, newStore) })
 	t.Run("Home", func(t *testing.T) { runHome(t, newStore) })
 	t.Run("Property", func(t *testing.T) { RunProperty(t, newStore) })
