@@ -259,9 +259,14 @@ func gethBenchDesk(b *testing.B) *benchDesk {
 	return &benchDesk{store: d.store, w: d.w, calls: func() int { return int(chain.Calls()) }, src: d.source, dst: d.deposit,
 		amount: wei,
 		pay: func(tb testing.TB, n int) []string {
+			// Nonces are counted here: asking geth for the pending nonce
+			// right after a send can return the same one again.
+			next, err := node.Client.PendingNonceAt(context.Background(), customer.Address)
+			require.NoError(tb, err)
 			txs := make([]*types.Transaction, n)
 			for i := range txs {
-				txs[i] = node.Transfer(customer, to, wei)
+				nonce := next + uint64(i)
+				txs[i] = node.Send(customer, ethtest.Tx{To: &to, Value: wei, Gas: 21_000, Nonce: &nonce})
 			}
 			ids := make([]string, n)
 			for i, tx := range txs {
