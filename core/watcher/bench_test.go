@@ -101,8 +101,14 @@ func naivePass(ctx context.Context, store core.Store, chain core.Chain, n core.N
 // they are recorded just before the block, as the intake would.
 const changedPerBlock = 10
 
-// warmUpBlocks are passed before a per-block benchmark measures.
-const warmUpBlocks = 4
+// warmUpBlocks are passed before a per-block benchmark measures; -short
+// takes one (geth makes a block a second).
+func warmUpBlocks() int {
+	if testing.Short() {
+		return 1
+	}
+	return 4
+}
 
 // benchPerBlock measures passes over blocks that each pay 10 new
 // applications while open other applications wait: wall time, node calls
@@ -116,7 +122,7 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 	require.NoError(b, err)
 	// A few blocks first, so the store has settled after the seed (SQLite
 	// checkpoints its log) and records are confirming as on a working day.
-	for range warmUpBlocks {
+	for range warmUpBlocks() {
 		d.seed(b, d.pay(b, changedPerBlock))
 		d.mine(b, 1)
 		rep, err = d.w.Step(ctx)
