@@ -100,6 +100,10 @@ func (w *Watcher) refresh(ctx context.Context) error {
 		}
 		w.open[rec.ID] = rec
 	}
+	if w.mark == nil {
+		// Records that left while the set was not followed are not in it.
+		maps.DeleteFunc(w.seen, func(id int64, _ string) bool { _, ok := w.open[id]; return !ok })
+	}
 	w.assets, w.mark = byID, &mark
 	return nil
 }
