@@ -150,6 +150,15 @@ type Store interface {
 	// name) the watcher follows (a TXID, status Verifying or Confirming),
 	// ordered by id.
 	FindWatchedDeposits(ctx context.Context, n Network) ([]*WatchedDeposit, error)
+	// FindWatchedDepositChanges keeps a watcher's copy of its open set
+	// current without reading it whole. With since nil it returns what
+	// FindWatchedDeposits returns; otherwise every record on n written
+	// after since (created, transitioned, edited, given chain progress),
+	// whatever its status now, so the caller also learns which records
+	// left the set. Either way it returns the mark to pass next time: a
+	// record written after the mark was taken is in the next answer; a
+	// record may be returned again though unchanged. Ordered by id.
+	FindWatchedDepositChanges(ctx context.Context, n Network, since *WatchMark) ([]*WatchedDeposit, WatchMark, error)
 	// UpdateDepositChain records chain progress of a record that stays in
 	// status: a guarded UPDATE (ECONFLICT if the record left status). It is
 	// an observation, not a decision, so it writes no audit row.

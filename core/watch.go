@@ -21,6 +21,21 @@ type WatchedDeposit struct {
 	Spends []string
 }
 
+// Watched tells whether the watcher follows d: it has a TXID and the chain
+// has not settled it (Wallet Address Under Verification or Confirming).
+func (d *DepositRecord) Watched() bool {
+	return d.TxID != "" && (d.Status == StatusVerifying || d.Status == StatusConfirming)
+}
+
+// WatchMark is a position in a store's history of deposit writes, handed
+// out by FindWatchedDepositChanges to be passed back to it. Its fields mean
+// what the engine that made it says; pass back only a mark the same store
+// returned.
+type WatchMark struct {
+	ID  int64
+	Seq int64
+}
+
 // ErrWatcherLocked is returned by a store's TryLockWatcher when another
 // process's watcher follows the network.
 var ErrWatcherLocked = errors.New("another watcher follows this network")

@@ -50,12 +50,13 @@ type Store struct {
 	FindAuditFunc               func(ctx context.Context, f core.AuditFilter) ([]*core.AuditEntry, error)
 	AuditStateFunc              func(ctx context.Context) (core.AuditState, error)
 
-	DepositAddressForFunc    func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error)
-	FindDepositAddressesFunc func(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error)
-	FindWatchedDepositsFunc  func(ctx context.Context, network core.Network) ([]*core.WatchedDeposit, error)
-	UpdateDepositChainFunc   func(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
-	RecentBlocksFunc         func(ctx context.Context, network core.Network) ([]core.ChainBlock, error)
-	SaveBlocksFunc           func(ctx context.Context, network core.Network, blocks []core.ChainBlock, keep int) error
+	DepositAddressForFunc         func(ctx context.Context, customerID int64, a *core.Asset, derive func(uint32) (string, error), audit core.AuditEntry) (*core.DepositAddress, bool, error)
+	FindDepositAddressesFunc      func(ctx context.Context, f core.DepositAddressFilter) ([]*core.DepositAddress, error)
+	FindWatchedDepositsFunc       func(ctx context.Context, network core.Network) ([]*core.WatchedDeposit, error)
+	FindWatchedDepositChangesFunc func(ctx context.Context, network core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error)
+	UpdateDepositChainFunc        func(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error
+	RecentBlocksFunc              func(ctx context.Context, network core.Network) ([]core.ChainBlock, error)
+	SaveBlocksFunc                func(ctx context.Context, network core.Network, blocks []core.ChainBlock, keep int) error
 
 	CreateMicroDepositFunc        func(ctx context.Context, md *core.MicroDeposit, audit core.AuditEntry) error
 	FindMicroDepositsFunc         func(ctx context.Context, addressID, id int64) ([]*core.MicroDeposit, error)

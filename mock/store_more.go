@@ -33,6 +33,14 @@ func (s *Store) FindWatchedDeposits(ctx context.Context, network core.Network) (
 	return s.FindWatchedDepositsFunc(ctx, network)
 }
 
+// FindWatchedDepositChanges implements core.Store.
+func (s *Store) FindWatchedDepositChanges(ctx context.Context, network core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error) {
+	if s.FindWatchedDepositChangesFunc == nil {
+		return nil, core.WatchMark{}, s.unexpected("FindWatchedDepositChanges")
+	}
+	return s.FindWatchedDepositChangesFunc(ctx, network, since)
+}
+
 // UpdateDepositChain implements core.Store.
 func (s *Store) UpdateDepositChain(ctx context.Context, id int64, status core.DepositStatus, st core.ChainState) error {
 	if s.UpdateDepositChainFunc == nil {

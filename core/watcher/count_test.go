@@ -78,18 +78,3 @@ func TestNodeCallsPerBlockFollowWhatChanged(t *testing.T) {
 	// Then a block costs head + that block + one lookup per record it pays.
 	require.Equal(t, 1+1+10, perBlock)
 }
-
-// BenchmarkPassWith10000OpenRecords reports node calls per new block when
-// 10 of 10,000 open records change, next to what a watcher asking about
-// every open record each block would make.
-func BenchmarkPassWith10000OpenRecords(b *testing.B) {
-	var perBlock int
-	for b.Loop() {
-		b.StopTimer()
-		d := newDesk(b)
-		b.StartTimer()
-		_, perBlock = callsForABlock(b, d)
-	}
-	b.ReportMetric(float64(perBlock), "calls/block")
-	b.ReportMetric(float64(1+10_000), "naive-calls/block")
-}

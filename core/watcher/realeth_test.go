@@ -18,7 +18,7 @@ import (
 
 // ethDesk follows an Ethereum node for asset; customer is the source wallet,
 // proved by an EIP-191 (personal_sign) signature made with its key.
-func ethDesk(t *testing.T, client ethereum.Client, network string, asset *core.Asset, customer *ethtest.Account) *liveDesk {
+func ethDesk(t testing.TB, client ethereum.Client, network string, asset *core.Asset, customer *ethtest.Account) *liveDesk {
 	asset.Chain, asset.Network, asset.Enabled = core.ChainEthereum, network, true
 	asset.MinDeposit, asset.ConfirmationsRequired = big.NewInt(1), 3
 	asset.AccountXPub = accountXPub(t, 44, 60, &chaincfg.MainNetParams)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 
 	"depositdesk/core"
@@ -16,24 +18,17 @@ import (
 // only have their confirmations recounted. A record whose lookup fails is
 // left unchanged and looked up again next pass.
 func (w *Watcher) settle(ctx context.Context, rep *Report, blocks []core.ChainBlock, canon map[int64]string, touched map[string]bool, fork int64, first bool) error {
-	open, err := w.Store.FindWatchedDeposits(ctx, w.Network)
-	if err != nil {
+	if err := w.refresh(ctx); err != nil {
 		return err
 	}
-	assets, err := w.Store.FindAssets(ctx, core.AssetFilter{Chain: &w.Network.Chain, Network: &w.Network.Name})
-	if err != nil {
-		return err
-	}
-	byID := map[int64]*core.Asset{}
-	for _, a := range assets {
-		byID[a.ID] = a
-	}
-	seen := make(map[int64]string, len(open))
-	for _, rec := range open {
+	var left []int64
+	for _, id := range w.order {
+		rec := w.open[id]
 		lookup := first || touched[rec.TxID] || w.seen[rec.ID] != rec.TxID ||
 			(fork >= 0 && rec.Status == core.StatusConfirming && rec.BlockHeight > fork) ||
 			(len(blocks) > 0 && pending(rec))
-		c := &check{w: w, rec: rec, asset: byID[rec.AssetID], tip: rep.Tip, canon: canon, rep: rep}
+		c := &check{w: w, rec: rec, asset: w.assets[rec.AssetID], tip: rep.Tip, canon: canon, rep: rep}
+		var err error
 		if lookup {
 			rep.Checked++
 			err = c.lookup(ctx)
@@ -42,19 +37,87 @@ func (w *Watcher) settle(ctx context.Context, rep *Report, blocks []core.ChainBl
 		}
 		switch {
 		case errors.Is(err, errStale):
-			seen[rec.ID] = rec.TxID
+			w.seen[rec.ID] = rec.TxID
 		case err != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			rep.Failed++
+			delete(w.seen, rec.ID)
 			w.log().Error("deposit left unchanged", "network", w.Network.String(), "record", rec.RecordNo, "txid", rec.TxID, "error", err)
 		default:
-			seen[rec.ID] = rec.TxID
+			w.seen[rec.ID] = rec.TxID
+		}
+		if !rec.Watched() {
+			left = append(left, rec.ID) // this pass moved it out of the set
 		}
 	}
-	w.seen = seen
+	for _, id := range left {
+		w.forget(id)
+	}
 	return nil
+}
+
+// refresh brings the watcher's copy of the open set up to what the store
+// holds now, reading only the records written since the last pass; the
+// first pass of a watcher (a start, a restart, a new lease) reads the set
+// whole. The copy only decides what to ask the node: every move it leads
+// to is the store's guarded UPDATE from the status the copy shows, so a
+// copy gone stale meanwhile costs a conflict and a retry next pass, never
+// a wrong move. The network's assets are read each pass (a handful of
+// rows); when one changed, the set is read whole again, since its records
+// carry the asset's symbol and decimals.
+func (w *Watcher) refresh(ctx context.Context) error {
+	assets, err := w.Store.FindAssets(ctx, core.AssetFilter{Chain: &w.Network.Chain, Network: &w.Network.Name})
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*core.Asset, len(assets))
+	for _, a := range assets {
+		byID[a.ID] = a
+	}
+	if !maps.EqualFunc(byID, w.assets, func(a, b *core.Asset) bool { return reflect.DeepEqual(a, b) }) {
+		w.mark = nil
+	}
+	recs, mark, err := w.Store.FindWatchedDepositChanges(ctx, w.Network, w.mark)
+	if err != nil {
+		return err
+	}
+	if w.mark == nil {
+		w.open, w.order = make(map[int64]*core.WatchedDeposit, len(recs)), make([]int64, 0, len(recs))
+		if w.seen == nil {
+			w.seen = map[int64]string{}
+		}
+	}
+	for _, rec := range recs {
+		if !rec.Watched() {
+			w.forget(rec.ID)
+			continue
+		}
+		if _, ok := w.open[rec.ID]; !ok {
+			i, _ := slices.BinarySearch(w.order, rec.ID)
+			w.order = slices.Insert(w.order, i, rec.ID)
+		}
+		w.open[rec.ID] = rec
+	}
+	if w.mark == nil {
+		// Records that left while the set was not followed are not in it.
+		maps.DeleteFunc(w.seen, func(id int64, _ string) bool { _, ok := w.open[id]; return !ok })
+	}
+	w.assets, w.mark = byID, &mark
+	return nil
+}
+
+// forget drops a record that left the open set.
+func (w *Watcher) forget(id int64) {
+	if _, ok := w.open[id]; !ok {
+		return
+	}
+	delete(w.open, id)
+	delete(w.seen, id)
+	if i, ok := slices.BinarySearch(w.order, id); ok {
+		w.order = slices.Delete(w.order, i, i+1)
+	}
 }
 
 // check is one record's evaluation within a pass.

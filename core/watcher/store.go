@@ -10,7 +10,7 @@ import (
 // it remembers, the assets and verified addresses it judges against, the
 // two ways it records what it saw, and the same three for refunds. Both storage engines satisfy it.
 type Store interface {
-	FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error)
+	FindWatchedDepositChanges(ctx context.Context, n core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error)
 	RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error)
 	SaveBlocks(ctx context.Context, n core.Network, blocks []core.ChainBlock, keep int) error
 	FindAssets(ctx context.Context, f core.AssetFilter) ([]*core.Asset, error)

@@ -54,9 +54,17 @@ type Watcher struct {
 	// OnPass, when set, receives every pass's report (metrics, tests).
 	OnPass func(Report, error)
 
-	// seen maps each record of the last pass's open set to its TXID. A
-	// record outside it (new, given a TXID, released from review, or after
-	// a restart) is looked up once; the others only when a block names them.
+	// open is this watcher's copy of the network's open set, order its ids
+	// ascending, kept current by refresh from the store's changes since
+	// mark (nil: read the set whole), with assets as of the same pass.
+	open   map[int64]*core.WatchedDeposit
+	order  []int64
+	mark   *core.WatchMark
+	assets map[int64]*core.Asset
+	// seen maps each open record settled to its TXID. A record outside it
+	// (new, given a TXID, released from review, failed last pass, or after
+	// a restart) is looked up once; the others only when a block names
+	// them.
 	seen map[int64]string
 }
 

@@ -80,9 +80,9 @@ func (l *callLog) terms(t *testing.T) []int {
 	return order
 }
 
-func (d deskStore) FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error) {
+func (d deskStore) FindWatchedDepositChanges(ctx context.Context, n core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error) {
 	defer d.calls.note(d.desk, time.Now())
-	return d.Store.FindWatchedDeposits(ctx, n)
+	return d.Store.FindWatchedDepositChanges(ctx, n, since)
 }
 
 func (d deskStore) RecentBlocks(ctx context.Context, n core.Network) ([]core.ChainBlock, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -105,11 +107,59 @@ func findDepositAddresses(ctx context.Context, q querier, w *where) ([]*core.Dep
 
 // FindWatchedDeposits implements core.Store (the deposits_watch partial index).
 func (s *Store) FindWatchedDeposits(ctx context.Context, n core.Network) ([]*core.WatchedDeposit, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+depositColumns+`, d.chain_spends`+depositFrom+`
+	return findWatched(ctx, s.pool, n)
+}
+
+func findWatched(ctx context.Context, q querier, n core.Network) ([]*core.WatchedDeposit, error) {
+	rows, err := q.Query(ctx, `SELECT `+depositColumns+`, d.chain_spends`+depositFrom+`
 		WHERE d.network = $1 AND a.chain = $2 AND d.txid IS NOT NULL AND d.status IN ('verifying_address', 'confirming') ORDER BY d.id`, n.Name, n.Chain)
 	if err != nil {
 		return nil, fmt.Errorf("find watched deposits: %w", err)
 	}
+	return scanWatched(rows)
+}
+
+// FindWatchedDepositChanges implements core.Store. Every write stamps the
+// record with its transaction id (change_xid, migration 00018). A mark's
+// Seq is the xmin of the snapshot the records were read in: the oldest
+// transaction then still running. A transaction that snapshot could not
+// see has an id at or above it, so reading every stamp ≥ the mark next time
+// misses nothing; a long transaction elsewhere only makes the reads longer.
+func (s *Store) FindWatchedDepositChanges(ctx context.Context, n core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error) {
+	var mark core.WatchMark
+	var out []*core.WatchedDeposit
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, mark, fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx)
+	}()
+	// Under REPEATABLE READ both statements read the snapshot the first takes.
+	if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&mark.Seq); err != nil {
+		return nil, mark, fmt.Errorf("deposit change mark: %w", err)
+	}
+	if since == nil {
+		out, err = findWatched(ctx, tx, n)
+	} else {
+		var rows pgx.Rows
+		rows, err = tx.Query(ctx, `SELECT `+depositColumns+`, d.chain_spends`+depositFrom+`
+			WHERE d.change_xid >= $3::text::xid8 AND d.network = $1 AND a.chain = $2 ORDER BY d.id`,
+			n.Name, n.Chain, strconv.FormatInt(since.Seq, 10))
+		if err != nil {
+			return nil, mark, fmt.Errorf("find watched deposit changes: %w", err)
+		}
+		out, err = scanWatched(rows)
+	}
+	if err != nil {
+		return nil, mark, err
+	}
+	return out, mark, tx.Commit(ctx)
+}
+
+func scanWatched(rows pgx.Rows) ([]*core.WatchedDeposit, error) {
 	defer rows.Close()
 	var out []*core.WatchedDeposit
 	for rows.Next() {

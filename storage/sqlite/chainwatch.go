@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -102,6 +103,45 @@ func (s *Store) FindWatchedDeposits(ctx context.Context, n core.Network) ([]*cor
 	if err != nil {
 		return nil, fmt.Errorf("find watched deposits: %w", err)
 	}
+	return scanWatched(rows)
+}
+
+// watchMarkQuery reads a mark: two index lookups, however large the table.
+const watchMarkQuery = `SELECT COALESCE((SELECT MAX(id) FROM deposits), 0),
+	COALESCE((SELECT change_seq FROM deposits INDEXED BY deposits_change WHERE change_seq IS NOT NULL ORDER BY change_seq DESC LIMIT 1), 0)`
+
+// watchChangesQuery reads the records after a mark: a rowid range (new
+// records) and a range of deposits_change (written ones), never the table.
+const watchChangesQuery = `SELECT ` + depositColumns + `, d.chain_spends
+	FROM deposits d JOIN assets a ON a.id = d.asset_id
+	WHERE d.id IN (SELECT id FROM deposits WHERE id > ?
+		UNION SELECT id FROM deposits INDEXED BY deposits_change WHERE change_seq > ?)
+	AND d.network = ? AND a.chain = ? ORDER BY d.id`
+
+// FindWatchedDepositChanges implements core.Store. A mark is the highest
+// deposit id and the highest change_seq (migration 00018) committed when it
+// was taken. SQLite commits one writer at a time, so anything committed
+// later has a higher id (new) or change_seq (written): reading the mark
+// before the records may read a record twice, never miss one.
+func (s *Store) FindWatchedDepositChanges(ctx context.Context, n core.Network, since *core.WatchMark) ([]*core.WatchedDeposit, core.WatchMark, error) {
+	var mark core.WatchMark
+	if err := (preparedReader{s}).QueryRowContext(ctx, watchMarkQuery).
+		Scan(&mark.ID, &mark.Seq); err != nil {
+		return nil, mark, fmt.Errorf("deposit change mark: %w", err)
+	}
+	if since == nil {
+		open, err := s.FindWatchedDeposits(ctx, n)
+		return open, mark, err
+	}
+	rows, err := preparedReader{s}.QueryContext(ctx, watchChangesQuery, since.ID, since.Seq, n.Name, n.Chain)
+	if err != nil {
+		return nil, mark, fmt.Errorf("find watched deposit changes: %w", err)
+	}
+	out, err := scanWatched(rows)
+	return out, mark, err
+}
+
+func scanWatched(rows *sql.Rows) ([]*core.WatchedDeposit, error) {
 	defer rows.Close()
 	var out []*core.WatchedDeposit
 	for rows.Next() {

@@ -270,3 +270,24 @@ func TestHomeStatsReadIndexRanges(t *testing.T) {
 		require.NotContains(t, plan, "SCAN deposits")
 	}
 }
+
+// TestWatcherChangesReadRangesNotTheTable: a watcher's pass reads what was
+// written since its mark through the rowid and deposits_change, so it costs
+// the records written, not the records stored (the UNION sorts the written
+// ids, nothing else).
+func TestWatcherChangesReadRangesNotTheTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{{watchMarkQuery, nil}, {watchChangesQuery, []any{int64(5), int64(7), "regtest", "bitcoin"}}} {
+		plan, err := explainQuery(ctx, s.read, q.query, q.args...)
+		require.NoError(t, err)
+		require.NotRegexp(t, `SCAN (d|deposits|a)\b`, plan)
+		require.Regexp(t, `deposits_change \(change_seq>\?\)`, plan)
+	}
+}

@@ -176,6 +176,105 @@ func runWatcherState(t *testing.T, newStore NewStoreFunc) {
 		require.Equal(t, 2, page.Records[0].Confirmations, "a guarded update of the wrong status changes nothing")
 		requireCode(t, core.ENOTFOUND, f.Store.UpdateDepositChain(ctx, 999_999, core.StatusConfirming, core.ChainState{}))
 	})
+	t.Run("ChangesSinceAMarkAreEveryRecordWrittenSince", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		a := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1))
+		b := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 2))
+		f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 3)), PathTo(core.StatusCredited)...)
+
+		open, mark, err := f.Store.FindWatchedDepositChanges(ctx, f.BTC.Net(), nil)
+		require.NoError(t, err)
+		want, err := f.Store.FindWatchedDeposits(ctx, f.BTC.Net())
+		require.NoError(t, err)
+		require.Equal(t, want, open, "without a mark: the open set")
+
+		c := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 4))
+		a = f.MustTransition(t, a, core.StatusConfirming)
+		st := core.ChainState{Confirmations: 1, BlockHash: "00cd", BlockHeight: 77, Spends: []string{"cc:0"}}
+		require.NoError(t, f.Store.UpdateDepositChain(ctx, b.ID, core.StatusVerifying, st))
+		other := f.MustCreateDeposit(t, f.Deposit(f.ETH, f.Customer, 5))
+
+		got, mark2, err := f.Store.FindWatchedDepositChanges(ctx, f.BTC.Net(), &mark)
+		require.NoError(t, err)
+		byID := map[int64]*core.WatchedDeposit{}
+		for _, w := range got {
+			require.Equal(t, f.BTC.Net(), w.Net(), "only the network asked for")
+			byID[w.ID] = w
+		}
+		require.Contains(t, byID, c.ID, "a new record")
+		require.Equal(t, core.StatusConfirming, byID[a.ID].Status, "a transition")
+		require.Equal(t, st.Spends, byID[b.ID].Spends, "chain progress")
+		require.Equal(t, int64(77), byID[b.ID].BlockHeight)
+		require.NotContains(t, byID, other.ID)
+
+		f.MustTransition(t, a, core.StatusCredited)
+		got, _, err = f.Store.FindWatchedDepositChanges(ctx, f.BTC.Net(), &mark2)
+		require.NoError(t, err)
+		left := false
+		for _, w := range got {
+			if w.ID == a.ID {
+				left = w.Status == core.StatusCredited && !w.Watched()
+			}
+		}
+		require.True(t, left, "a record that left the open set is returned with its new status")
+	})
+	t.Run("ChangesCommittedConcurrentlyAreNeverMissed", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		const writers, each = 4, 15
+		recs := make([][]*core.DepositRecord, writers)
+		for w := range recs {
+			for i := range each {
+				recs[w] = append(recs[w], f.Deposit(f.BTC, f.Customer, 100+w*each+i))
+			}
+		}
+		_, mark, err := f.Store.FindWatchedDepositChanges(ctx, f.BTC.Net(), nil)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		done := make(chan struct{})
+		created := make(chan int64, writers*each)
+		for _, rs := range recs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, r := range rs {
+					got, _, err := f.Store.CreateDeposit(ctx, r, audit("deposit.create", "deposit", "", r.CreatedAt))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					created <- got.ID
+				}
+			}()
+		}
+		go func() { wg.Wait(); close(done) }()
+		seen := map[int64]bool{}
+		pull := func() {
+			got, next, err := f.Store.FindWatchedDepositChanges(ctx, f.BTC.Net(), &mark)
+			require.NoError(t, err)
+			for _, w := range got {
+				seen[w.ID] = true
+			}
+			mark = next
+		}
+		for finished := false; !finished; {
+			select {
+			case <-done:
+				finished = true
+			default:
+			}
+			pull()
+		}
+		pull() // after the last commit
+		close(created)
+		n := 0
+		for id := range created {
+			n++
+			require.True(t, seen[id], "record %d committed while marks were taken, never returned", id)
+		}
+		require.Equal(t, writers*each, n)
+	})
 	t.Run("BlocksAreReplacedOnReorgAndPruned", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
