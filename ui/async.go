@@ -370,3 +370,24 @@ func (s *spaced) do(w *worker, f func()) {
 		f()
 	})
 }
+
+// every runs f on the Fyne thread every d until the worker's session
+// ends, one at a time with the answers of calls (see calls.apply).
+func (w *worker) every(d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(func() {
+				w.calls.apply.Lock()
+				defer w.calls.apply.Unlock()
+				if w.ctx.Err() == nil {
+					f()
+				}
+			})
+		}
+	}
+}

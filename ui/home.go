@@ -97,7 +97,7 @@ func newHomePage(w *worker, svc *core.Service, op *core.Operator, now func() tim
 	p.perDay, p.mix = chartImage(perDaySize), chartImage(mixSize)
 	p.credited = newFlow() // four to a line at 1280 px
 	p.nodes = wrapped("No chain watcher has reported yet.")
-	go p.tick(homeNodesEvery)
+	go p.w.every(homeNodesEvery, p.tick)
 	return p
 }
 
@@ -105,23 +105,10 @@ func newHomePage(w *worker, svc *core.Service, op *core.Operator, now func() tim
 // report comes: a watcher that stopped reporting is what the lag is for.
 const homeNodesEvery = 10 * time.Second
 
-// tick writes the nodes' lag again every period until the session ends.
-func (p *homePage) tick(every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.w.ctx.Done():
-			return
-		case <-t.C:
-			fyne.Do(func() {
-				p.w.calls.apply.Lock() // as an answer would be (see calls.apply)
-				defer p.w.calls.apply.Unlock()
-				if p.w.ctx.Err() == nil && p.passes != nil {
-					p.showPasses(p.passes)
-				}
-			})
-		}
+// tick writes the nodes' lag again, as a report would.
+func (p *homePage) tick() {
+	if p.passes != nil {
+		p.showPasses(p.passes)
 	}
 }
 

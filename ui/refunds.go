@@ -126,7 +126,7 @@ func newRefundsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.Wi
 	hideUnless(op.Can(core.ActionBroadcastRefund), p.broadcastBtn)
 	hideUnless(op.Can(core.ActionNotifyRefund), p.notifyBtn)
 	p.updateActions()
-	go p.tick(refundRefresh)
+	go p.w.every(refundRefresh, p.onTick)
 	return p
 }
 
@@ -213,25 +213,9 @@ func (p *refundsPage) reloadIfStale() {
 // pass (new blocks, a refund confirmed) or another desk.
 func (p *refundsPage) changed() { p.reload() }
 
-// tick re-reads the list every refundRefresh while a listed refund is
-// Signed or Broadcast, until the session ends.
-func (p *refundsPage) tick(every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.w.ctx.Done():
-			return
-		case <-t.C:
-			fyne.Do(p.onTick)
-		}
-	}
-}
-
+// onTick re-reads the list every refundRefresh while a listed refund is
+// Signed or Broadcast.
 func (p *refundsPage) onTick() {
-	// Answers are applied one by one (see calls.apply); the list is one.
-	p.w.calls.apply.Lock()
-	defer p.w.calls.apply.Unlock()
 	if p.onChain() && !p.reads.busy() {
 		p.reload()
 	}

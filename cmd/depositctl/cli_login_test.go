@@ -65,20 +65,7 @@ func TestParallelGuessesLockTheOperator(t *testing.T) {
 // attemptsTaken reads the admin's attempt counter straight from the database.
 func attemptsTaken(t *testing.T, db string) int {
 	t.Helper()
-	var n int
-	query := `SELECT failed_logins FROM operators WHERE name = 'admin'`
-	if filepath.IsAbs(db) {
-		conn, err := sql.Open("sqlite3", db+"?mode=ro&_busy_timeout=5000")
-		require.NoError(t, err)
-		defer conn.Close()
-		require.NoError(t, conn.QueryRow(query).Scan(&n))
-		return n
-	}
-	conn, err := pgx.Connect(t.Context(), db)
-	require.NoError(t, err)
-	defer conn.Close(t.Context())
-	require.NoError(t, conn.QueryRow(t.Context(), query).Scan(&n))
-	return n
+	return countSQL(t, db, `SELECT failed_logins FROM operators WHERE name = 'admin'`)
 }
 
 func countAudit(t *testing.T, db, action string) int {
