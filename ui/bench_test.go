@@ -151,10 +151,13 @@ func BenchmarkRecordsPage(b *testing.B) {
 
 // BenchmarkRecordsSession is an operator's session: searches, pages and
 // detail windows opened and closed, for DEPOSITDESK_BENCH_SESSION (10 s
-// unless set); it reports the resident memory after login and at the end,
+// unless set, 2 s with -short); it reports the resident memory after login and at the end,
 // and the growth between.
 func BenchmarkRecordsSession(b *testing.B) {
 	length := 10 * time.Second
+	if testing.Short() {
+		length = 2 * time.Second
+	}
 	if s := os.Getenv(benchSessionEnv); s != "" {
 		var err error
 		length, err = time.ParseDuration(s)
