@@ -92,7 +92,7 @@ func KeyPrefixRange(prefix string) (from, to string, err error) {
 	if prefix == "" || prefix[len(prefix)-1] >= 0x7f {
 		return "", "", fmt.Errorf("request key prefix %q must be non-empty ASCII", prefix)
 	}
-	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), nil
+	return prefix, PrefixEnd(prefix), nil
 }
 
 // clientKeyPrefix starts every request key a client submits; operators may
