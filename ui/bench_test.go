@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -17,7 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/internal/pgtest"
 	"depositdesk/internal/seed"
+	"depositdesk/internal/wire"
+	"depositdesk/storage/postgres"
 	"depositdesk/storage/sqlite"
 )
 
@@ -240,3 +243,59 @@ func percentile(ts []time.Duration, q int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkChangeReachesAnotherDesk measures, on a shared Postgres, how
+// long an application committed by another desk (its own store, as
+// another process has) takes to show on this desk's open first page:
+// NOTIFY, the live gap's spacing, the reload. Changes come a little more
+// than a live gap apart, as one operator's would; p50/p95 in ms.
+func BenchmarkChangeReachesAnotherDesk(b *testing.B) {
+	url := pgtest.NewDatabase(b)
+	st, err := postgres.Open(context.Background(), url)
+	require.NoError(b, err)
+	d := setupOn(b, st, url)
+	ctx := context.Background()
+	op, err := d.svc.Bootstrap(ctx, "admin", adminPW)
+	require.NoError(b, err)
+	d.admin = core.NewContextWithOperator(ctx, op)
+	_, err = seed.Run(d.admin, d.svc, seed.Options{Records: 200, Seed: 1})
+	require.NoError(b, err)
+	p := d.loginAs(b, "admin", adminPW)
+	listen, stop := context.WithCancel(ctx)
+	defer stop()
+	go st.ListenDeposits(listen, d.ui.DepositsChanged)
+	other, err := postgres.Open(ctx, url)
+	require.NoError(b, err)
+	defer other.Close()
+	otherSvc := wire.NewService(other)
+	otherOp, err := otherSvc.Login(ctx, "admin", adminPW)
+	require.NoError(b, err)
+	otherCtx := core.NewContextWithOperator(ctx, otherOp)
+	customers, err := d.svc.FindCustomers(d.admin, core.CustomerFilter{Limit: 1})
+	require.NoError(b, err)
+	c := customers[0]
+	changes := 10
+	if testing.Short() {
+		changes = 2
+	}
+	var took []time.Duration
+	for b.Loop() {
+		for i := range changes {
+			time.Sleep(p.live.gap + 100*time.Millisecond)
+			start := time.Now()
+			rec, _, err := otherSvc.SubmitApplication(otherCtx, core.DepositApplication{Channel: core.ChannelPhone,
+				ClientRequestKey: fmt.Sprintf("other-desk-%d-%d", time.Now().UnixNano(), i), CustomerNo: c.CustomerNo,
+				SecuritiesAccount: c.SecuritiesAccount, AssetSymbol: "BTC", Network: "mainnet", Amount: "0.01",
+				SourceAddress: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", DestinationAddress: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"})
+			require.NoError(b, err)
+			require.Eventually(b, func() bool {
+				d.ui.calls.apply.Lock()
+				defer d.ui.calls.apply.Unlock()
+				return len(p.records) > 0 && p.records[0].RecordNo == rec.RecordNo
+			}, 10*time.Second, time.Millisecond)
+			took = append(took, time.Since(start))
+		}
+	}
+	b.ReportMetric(ms(percentile(took, 50)), "ms-p50")
+	b.ReportMetric(ms(percentile(took, 95)), "ms-p95")
+}
