@@ -197,8 +197,18 @@ func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.De
 // searchQuery is the query of one page of f, with one row more.
 func searchQuery(f core.DepositFilter) (string, []any) {
 	w := depositWhere(f)
-	return `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() +
-		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d`, sortColumn(f), f.PageSize()+1), w.args
+	order := fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d`, sortColumn(f), f.PageSize()+1)
+	if f.Prefix && f.TxID != nil {
+		// A TXID prefix (at least core.MinTxIDPrefix digits) matches a
+		// handful of records, but Postgres estimates thousands from the
+		// expression index and would rather read the whole time index
+		// backwards, filtering: 280 ms at a million records. The matches
+		// are read first (MATERIALIZED keeps the planner from folding
+		// them back into the ordered scan), then sorted.
+		return `WITH m AS MATERIALIZED (SELECT d.id FROM deposits d WHERE ` + w.sql() + `) SELECT ` + depositColumns +
+			depositFrom + ` WHERE d.id IN (SELECT id FROM m)` + order, w.args
+	}
+	return `SELECT ` + depositColumns + depositFrom + ` WHERE ` + w.sql() + order, w.args
 }
 
 // CountDeposits implements core.Store: the search's rows, stopping at
