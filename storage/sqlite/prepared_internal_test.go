@@ -26,3 +26,27 @@ func TestAFullStatementCacheRunsQueriesUnprepared(t *testing.T) {
 	require.NoError(t, rows.Close())
 	require.Len(t, s.stmts.m, maxPrepared, "the cache holds what it can close, nothing more")
 }
+
+func TestReadConnectionsAreKeptBetweenReads(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	r := preparedReader{s}
+	for range 20 {
+		// readConns reads at once, each holding its connection until all
+		// have one, then all released together.
+		var rows [readConns]interface{ Close() error }
+		for i := range readConns {
+			rs, err := r.QueryContext(ctx, "SELECT 1")
+			require.NoError(t, err)
+			rows[i] = rs
+		}
+		for _, rs := range rows {
+			require.NoError(t, rs.Close())
+		}
+	}
+	st := s.read.Stats()
+	require.Zero(t, st.MaxIdleClosed, "a released read connection was closed, so the next read opened a new one")
+	require.Equal(t, readConns, st.OpenConnections)
+}
