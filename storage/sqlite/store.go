@@ -146,6 +146,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // database file.
 const checkpointInterval = 100 * time.Millisecond
 
+// walRestartFrames is the WAL's length (pages, 16 MiB) past which a
+// checkpoint also starts the WAL over. SQLite starts it over by itself only
+// when the writer begins while every frame is already copied and no reader
+// is using one; under steady reads and writes (intake load) that moment
+// never comes, and the WAL grew by every commit, 40 MB/s, for as long as
+// the load lasted: file and page cache growing, writes into new file pages.
+// A RESTART checkpoint holds the write lock while it copies what the
+// PASSIVE one just before it left (little) and waits for the readers of
+// the old frames (a read takes well under a millisecond), then the next
+// commit writes from the WAL's start again.
+const walRestartFrames = 4096
+
 // checkpointLoop copies committed WAL frames into the database file from a
 // connection of its own. Left to itself, SQLite checkpoints inside the
 // commit that crosses 1,000 WAL pages, and that checkpoint's fsync held the
@@ -163,7 +175,13 @@ func (s *Store) checkpointLoop() {
 		case <-t.C:
 			// A failed checkpoint leaves the frames in the WAL, where
 			// readers still find them; the next tick tries again.
-			_, _ = s.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			var busy, logFrames, done int
+			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+				continue
+			}
+			if logFrames >= walRestartFrames {
+				_, _ = s.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+			}
 		}
 	}
 }
