@@ -59,6 +59,7 @@ type options struct {
 	workers  int
 	p99Max   time.Duration
 	dbs      []string
+	require  []string // the databases on which rate must hold
 	pgURL    string
 	find     bool
 	from     int
@@ -68,13 +69,14 @@ type options struct {
 
 func main() {
 	var o options
-	var dbs string
+	var dbs, require string
 	flag.IntVar(&o.rate, "rate", 2000, "requests per second; with -find, the rate that must hold")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send at each rate (at most 2m)")
 	flag.IntVar(&o.postPct, "post", 50, "percentage of POSTs; the rest are GETs of created records")
 	flag.IntVar(&o.workers, "workers", 256, "concurrent connections")
 	flag.DurationVar(&o.p99Max, "p99", 50*time.Millisecond, "fail when p99 latency exceeds this")
 	flag.StringVar(&dbs, "db", "sqlite", "databases to run on, comma-separated: sqlite, postgres")
+	flag.StringVar(&require, "require", "", "the databases of -db on which -rate must hold (default: all); on the others -find only reports")
 	flag.StringVar(&o.pgURL, "pg", "", "Postgres URL of an empty database to fill (default: a throwaway cluster, as the tests start)")
 	flag.BoolVar(&o.find, "find", false, "step the rate from -from by -step up to -max and report the highest whose p99 holds")
 	flag.IntVar(&o.from, "from", 1000, "first rate of -find")
@@ -85,6 +87,10 @@ func main() {
 	blockProfile := flag.String("blockprofile", "", "write a blocking profile of the whole run to this file")
 	flag.Parse()
 	o.dbs = strings.Split(dbs, ",")
+	o.require = o.dbs
+	if require != "" {
+		o.require = strings.Split(require, ",")
+	}
 	o.duration = min(o.duration, maxDuration)
 	if o.step <= 0 || o.from <= 0 {
 		fail(errors.New("-from and -step must be positive"))
@@ -138,7 +144,7 @@ func writeProfile(name, file string) error {
 func run(o options) error {
 	var errs []error
 	for _, db := range o.dbs {
-		if err := runOn(strings.TrimSpace(db), o); err != nil {
+		if err := runOn(db, o); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", db, err))
 		}
 	}
@@ -179,7 +185,12 @@ func runOn(db string, o options) error {
 		}
 	}
 	if !o.find {
-		return l.drive(o, o.rate).report(o, db, o.rate)
+		err := l.drive(o, o.rate).report(o, db, o.rate)
+		if err != nil && !slices.Contains(o.require, db) {
+			fmt.Printf("%s: %v (reported, not required)\n", db, err)
+			return nil
+		}
+		return err
 	}
 	fmt.Printf("intake load on %s: each rate for %s, %d%% POST, loopback, the generator in the same process; a step holds when p99 <= %s, nothing fails and 98%% of the rate is sustained\n",
 		db, o.duration, o.postPct, o.p99Max)
@@ -199,7 +210,7 @@ func runOn(db string, o options) error {
 	} else {
 		fmt.Printf("%s: highest sustained rate with p99 <= %s for %s: %d req/s (steps of %d)\n", db, o.p99Max, o.duration, best, o.step)
 	}
-	if best < o.rate {
+	if best < o.rate && slices.Contains(o.require, db) {
 		return fmt.Errorf("the highest rate that held, %d req/s, is below %d req/s", best, o.rate)
 	}
 	return nil
