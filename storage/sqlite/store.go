@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -91,7 +92,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// mattn/go-sqlite3 reads its own _foreign_keys/_busy_timeout/_journal_mode
 	// options; _txlock=immediate makes every write transaction take the write
 	// lock at BEGIN so a reader never has to upgrade and deadlock.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL"
+	dsn := base + "&_busy_timeout=10000"
 	// The writer's page cache holds the hot index pages of everyday writes
 	// (64 MiB at most; SQLite allocates only what it touches).
 	write, err := sql.Open("sqlite3", dsn+"&_txlock=immediate&_cache_size=-65536")
@@ -112,7 +114,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// was a third of the reads' time. Keep all of them.
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
-	ckpt, err := sql.Open("sqlite3", dsn)
+	// The checkpointer waits briefly: a RESTART holds the write lock while
+	// it waits for readers, and a long read (an export) must not hold the
+	// writer for the 10 s the others wait.
+	ckpt, err := sql.Open("sqlite3", base+"&_busy_timeout="+strconv.Itoa(int(restartWait/time.Millisecond)))
 	if err != nil {
 		write.Close()
 		read.Close()
@@ -158,6 +163,14 @@ const checkpointInterval = 100 * time.Millisecond
 // commit writes from the WAL's start again.
 const walRestartFrames = 4096
 
+// restartWait bounds how long a RESTART checkpoint waits for readers (and
+// so holds the writer); one that gave up is not tried again for
+// restartBackoff.
+const (
+	restartWait    = 20 * time.Millisecond
+	restartBackoff = time.Second
+)
+
 // checkpointLoop copies committed WAL frames into the database file from a
 // connection of its own. Left to itself, SQLite checkpoints inside the
 // commit that crosses 1,000 WAL pages, and that checkpoint's fsync held the
@@ -168,6 +181,7 @@ func (s *Store) checkpointLoop() {
 	defer s.checkpoints.Done()
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	var restartAfter time.Time
 	for {
 		select {
 		case <-s.stop:
@@ -179,8 +193,12 @@ func (s *Store) checkpointLoop() {
 			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
 				continue
 			}
-			if logFrames >= walRestartFrames {
-				_, _ = s.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+			if logFrames < walRestartFrames || time.Now().Before(restartAfter) {
+				continue
+			}
+			// Busy: a reader outlasted restartWait; leave it alone a while.
+			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done); err != nil || busy != 0 {
+				restartAfter = time.Now().Add(restartBackoff)
 			}
 		}
 	}
