@@ -85,7 +85,7 @@ func TestTheWALIsRestartedUnderSteadyReadsAndWrites(t *testing.T) {
 	var writers sync.WaitGroup
 	for w := range 8 {
 		writers.Go(func() {
-			for i := range 1500 {
+			for i := range 2500 {
 				_ = s.AppendAudit(ctx, core.AuditEntry{At: time.Now(), Actor: "load", Action: "deposit.view", Entity: "deposit",
 					EntityID: fmt.Sprintf("W%d-%d", w, i), Remarks: strings.Repeat("x", 400)})
 			}
@@ -96,8 +96,8 @@ func TestTheWALIsRestartedUnderSteadyReadsAndWrites(t *testing.T) {
 	readers.Wait()
 	fi, err := os.Stat(path + "-wal")
 	require.NoError(t, err)
-	// Past walRestartFrames the next checkpoint starts it over: the file
-	// keeps its largest size, about that many pages plus what the writer
-	// added while the checkpoint ran.
-	require.Less(t, fi.Size(), int64(3*walRestartFrames*4096), "the WAL grew without bound")
+	// Past walRestartFrames a checkpoint starts it over: the file keeps its
+	// largest size, that many pages plus what the writer added until a
+	// restart found the readers done (without restarts: 190–290 MB here).
+	require.Less(t, fi.Size(), int64(6*walRestartFrames*4096), "the WAL grew without bound")
 }

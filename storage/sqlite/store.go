@@ -167,7 +167,7 @@ const walRestartFrames = 4096
 // so holds the writer); one that gave up is not tried again for
 // restartBackoff.
 const (
-	restartWait    = 20 * time.Millisecond
+	restartWait    = 100 * time.Millisecond
 	restartBackoff = time.Second
 )
 
@@ -193,7 +193,10 @@ func (s *Store) checkpointLoop() {
 			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
 				continue
 			}
-			if logFrames < walRestartFrames || time.Now().Before(restartAfter) {
+			// Only when the PASSIVE one copied every frame: then no reader
+			// still holds an older snapshot (a long search or export), and
+			// the RESTART waits only for reads that began just now.
+			if logFrames < walRestartFrames || done < logFrames || time.Now().Before(restartAfter) {
 				continue
 			}
 			// Busy: a reader outlasted restartWait; leave it alone a while.
