@@ -79,6 +79,7 @@ func TestTheWALIsRestartedUnderSteadyReadsAndWrites(t *testing.T) {
 				default:
 				}
 				_, _ = s.FindAudit(ctx, core.AuditFilter{Limit: 1})
+				time.Sleep(time.Millisecond) // reads a few hundred a second each, as the intake's GETs
 			}
 		})
 	}
@@ -88,6 +89,10 @@ func TestTheWALIsRestartedUnderSteadyReadsAndWrites(t *testing.T) {
 			for i := range 2500 {
 				_ = s.AppendAudit(ctx, core.AuditEntry{At: time.Now(), Actor: "load", Action: "deposit.view", Entity: "deposit",
 					EntityID: fmt.Sprintf("W%d-%d", w, i), Remarks: strings.Repeat("x", 400)})
+				// Writes that keep coming but leave the writer idle now
+				// and then, as under intake load: a writer busy without a
+				// break starves the RESTART of the write lock.
+				time.Sleep(300 * time.Microsecond)
 			}
 		})
 	}
