@@ -45,7 +45,7 @@ bench: deps-test deps-nodes
 	@scripts/deps.sh screens
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bench/search.sh
-	$(GO) run ./bench/intakeload -rate 2000 -duration 30s
+	$(GO) run ./bench/intakeload -rate 2000 -duration 30s -find -db sqlite,postgres -require sqlite
 
 ## package: installers into dist/, named and versioned by FyneApp.toml: a signed Windows MSI, a Debian .deb, the Linux .tar.xz, SHA256SUMS (macOS is built on a Mac: docs/packaging.md)
 package:

@@ -1,9 +1,12 @@
 // Command intakeload is the intake API's load test: it starts the API on a
-// fresh SQLite file on a loopback port, sends a fixed rate of mixed POST and
-// GET requests for a bounded time, and prints throughput, status counts and
-// latency percentiles. Latency is measured from when each request was due,
-// not when it was sent, so a server that falls behind cannot hide it.
-// It talks to 127.0.0.1 only and stops by itself.
+// fresh database (SQLite file, or Postgres) on a loopback port, sends a
+// fixed rate of mixed POST and GET requests for a bounded time, and prints
+// throughput, status counts and latency percentiles. Latency is measured
+// from when each request was due, not when it was sent, so a server that
+// falls behind cannot hide it. With -find it steps the rate up (-from, by
+// -step) until a step's p99 exceeds -p99 (or requests fail, or the rate is
+// not sustained) twice in a row and reports the highest rate that held. It talks to
+// 127.0.0.1 (and the Postgres server it is given) only and stops by itself.
 package main
 
 import (
@@ -33,15 +36,20 @@ import (
 
 	"depositdesk/core"
 	"depositdesk/intake"
+	"depositdesk/internal/pgtest"
 	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
+	"depositdesk/storage/postgres"
 	"depositdesk/storage/sqlite"
 )
 
 const (
 	srcBTC = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
-	// maxDuration bounds a run whatever the flags say.
+	// maxDuration bounds a step whatever the flags say.
 	maxDuration = 2 * time.Minute
+	// settle is the pause between two steps of -find: the previous step's
+	// last writes and checkpoints finish before the next is timed.
+	settle = 3 * time.Second
 )
 
 type options struct {
@@ -50,45 +58,108 @@ type options struct {
 	postPct  int
 	workers  int
 	p99Max   time.Duration
+	dbs      []string
+	require  []string // the databases on which rate must hold
+	pgURL    string
+	find     bool
+	from     int
+	step     int
+	max      int
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.rate, "rate", 2000, "requests per second")
-	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send (at most 2m)")
+	var dbs, require string
+	flag.IntVar(&o.rate, "rate", 2000, "requests per second; with -find, the rate that must hold")
+	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send at each rate (at most 2m)")
 	flag.IntVar(&o.postPct, "post", 50, "percentage of POSTs; the rest are GETs of created records")
 	flag.IntVar(&o.workers, "workers", 256, "concurrent connections")
 	flag.DurationVar(&o.p99Max, "p99", 50*time.Millisecond, "fail when p99 latency exceeds this")
+	flag.StringVar(&dbs, "db", "sqlite", "databases to run on, comma-separated: sqlite, postgres")
+	flag.StringVar(&require, "require", "", "the databases of -db on which -rate must hold (default: all); on the others -find only reports")
+	flag.StringVar(&o.pgURL, "pg", "", "Postgres URL of an empty database to fill (default: a throwaway cluster, as the tests start)")
+	flag.BoolVar(&o.find, "find", false, "step the rate from -from by -step up to -max and report the highest whose p99 holds")
+	flag.IntVar(&o.from, "from", 1000, "first rate of -find")
+	flag.IntVar(&o.step, "step", 500, "rate increment of -find")
+	flag.IntVar(&o.max, "max", 8000, "last rate -find tries")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file")
+	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of the whole run to this file")
+	blockProfile := flag.String("blockprofile", "", "write a blocking profile of the whole run to this file")
 	flag.Parse()
+	o.dbs = strings.Split(dbs, ",")
+	o.require = o.dbs
+	if require != "" {
+		o.require = strings.Split(require, ",")
+	}
+	o.duration = min(o.duration, maxDuration)
+	if o.step <= 0 || o.from <= 0 {
+		fail(errors.New("-from and -step must be positive"))
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {
 			err = pprof.StartCPUProfile(f)
 		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "intakeload:", err)
-			os.Exit(1)
+			fail(err)
 		}
 		defer pprof.StopCPUProfile()
 	}
-	o.duration = min(o.duration, maxDuration)
-	if err := run(o); err != nil {
-		fmt.Fprintln(os.Stderr, "intakeload:", err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
+	if *mutexProfile != "" {
+		runtime.SetMutexProfileFraction(5)
+	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	}
+	err := run(o)
+	pprof.StopCPUProfile()
+	for name, file := range map[string]string{"mutex": *mutexProfile, "block": *blockProfile} {
+		if file == "" {
+			continue
+		}
+		if werr := writeProfile(name, file); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		fail(err)
 	}
 }
 
-func run(o options) error {
-	dir, err := os.MkdirTemp("", "intakeload")
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "intakeload:", err)
+	os.Exit(1)
+}
+
+func writeProfile(name, file string) error {
+	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer f.Close()
+	return pprof.Lookup(name).WriteTo(f, 0)
+}
+
+// run loads each database in turn; every one must hold.
+func run(o options) error {
+	var errs []error
+	for _, db := range o.dbs {
+		if err := runOn(db, o); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", db, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runOn(db string, o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	api, token, err := setup(ctx, filepath.Join(dir, "load.db"))
+	store, closeStore, err := openStore(ctx, db, o.pgURL)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	api, token, err := setup(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -98,6 +169,10 @@ func run(o options) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		<-served
+	}()
 
 	l := &loader{base: "http://" + ln.Addr().String(), token: token, client: &http.Client{
 		Timeout:   10 * time.Second,
@@ -109,21 +184,82 @@ func run(o options) error {
 			return fmt.Errorf("warm up: %w", err)
 		}
 	}
-	res := l.drive(o)
-	cancel()
-	if err := <-served; err != nil {
+	if !o.find {
+		err := l.drive(o, o.rate).report(o, db, o.rate)
+		if err != nil && !slices.Contains(o.require, db) {
+			fmt.Printf("%s: %v (reported, not required)\n", db, err)
+			return nil
+		}
 		return err
 	}
-	return res.report(o)
+	fmt.Printf("intake load on %s: each rate for %s, %d%% POST, loopback, the generator in the same process; a step holds when p99 <= %s, nothing fails and 98%% of the rate is sustained\n",
+		db, o.duration, o.postPct, o.p99Max)
+	best := 0
+	for rate := o.from; rate <= o.max; rate += o.step {
+		var err error
+		// A failing step runs once more before it counts: the machine is
+		// shared, and one other program's burst can fail a 30 s step.
+		for try := 0; try < 2; try++ {
+			r := l.drive(o, rate)
+			err = r.check(o, rate)
+			fmt.Println(r.line(rate, err))
+			time.Sleep(settle)
+			if err == nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+		best = rate
+	}
+	if best == 0 {
+		fmt.Printf("%s: no rate held; the lowest tried was %d req/s\n", db, o.from)
+	} else {
+		fmt.Printf("%s: highest sustained rate with p99 <= %s for %s: %d req/s (steps of %d)\n", db, o.p99Max, o.duration, best, o.step)
+	}
+	if best < o.rate && slices.Contains(o.require, db) {
+		return fmt.Errorf("the highest rate that held, %d req/s, is below %d req/s", best, o.rate)
+	}
+	return nil
+}
+
+// openStore opens a fresh database of the named engine. Postgres is the
+// database at pgURL, else a throwaway cluster started for the run.
+func openStore(ctx context.Context, db, pgURL string) (core.Store, func(), error) {
+	switch db {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "intakeload")
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "load.db"))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return st, func() { st.Close(); os.RemoveAll(dir) }, nil
+	case "postgres":
+		stop := func() {}
+		if pgURL == "" {
+			var err error
+			if pgURL, stop, err = pgtest.StartServer(); err != nil {
+				return nil, nil, err
+			}
+		}
+		st, err := postgres.Open(ctx, pgURL)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		return st, func() { st.Close(); stop() }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown database %q (sqlite, postgres)", db)
 }
 
 // setup makes the desk: an administrator, BTC on regtest, a customer, and
 // an intake client with a rate limit above the test's rate.
-func setup(ctx context.Context, path string) (*intake.Server, string, error) {
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, "", err
-	}
+func setup(ctx context.Context, st core.Store) (*intake.Server, string, error) {
 	svc := wire.NewService(st)
 	op, err := svc.Bootstrap(ctx, "admin", "load-admin-password")
 	if err != nil {
@@ -211,12 +347,13 @@ type result struct {
 	elapsed time.Duration
 	samples []sample
 	errs    map[string]int
+	load    string // at the end of the run
 }
 
-// drive sends o.rate requests a second for o.duration, open loop: each
+// drive sends rate requests a second for o.duration, open loop: each
 // request is due at start + i/rate whether or not earlier ones returned.
-func (l *loader) drive(o options) result {
-	due := make(chan time.Time, o.rate) // up to a second of backlog
+func (l *loader) drive(o options, rate int) result {
+	due := make(chan time.Time, rate) // up to a second of backlog
 	out := make(chan sample, o.workers)
 	var wg sync.WaitGroup
 	errs := map[string]int{}
@@ -250,8 +387,8 @@ func (l *loader) drive(o options) result {
 		close(collected)
 	}()
 	start := time.Now()
-	total := int(o.duration.Seconds() * float64(o.rate))
-	interval := time.Second / time.Duration(o.rate)
+	total := int(o.duration.Seconds() * float64(rate))
+	interval := time.Second / time.Duration(rate)
 	for i := range total {
 		at := start.Add(time.Duration(i) * interval)
 		if d := time.Until(at); d > 0 {
@@ -264,44 +401,89 @@ func (l *loader) drive(o options) result {
 	elapsed := time.Since(start)
 	close(out)
 	<-collected
-	return result{elapsed: elapsed, samples: samples, errs: errs}
+	return result{elapsed: elapsed, samples: samples, errs: errs, load: loadAverage()}
 }
 
-func (r result) report(o options) error {
-	lat := func(keep func(sample) bool) []time.Duration {
-		var out []time.Duration
-		for _, s := range r.samples {
-			if keep(s) {
-				out = append(out, s.latency)
-			}
-		}
-		slices.Sort(out)
-		return out
+// loadAverage is the machine's 1/5/15-minute load average: the figures are
+// only as good as the machine was quiet.
+func loadAverage() string {
+	la, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
 	}
-	pct := func(d []time.Duration, p float64) time.Duration {
-		if len(d) == 0 {
-			return 0
-		}
-		return d[min(len(d)-1, int(float64(len(d))*p))]
+	return strings.Join(strings.Fields(string(la))[:3], " ")
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
 	}
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+func (r result) latencies(keep func(sample) bool) []time.Duration {
+	var out []time.Duration
+	for _, s := range r.samples {
+		if keep(s) {
+			out = append(out, s.latency)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r result) achieved() float64 { return float64(len(r.samples)) / r.elapsed.Seconds() }
+
+func (r result) failed() int {
+	n := 0
+	for _, c := range r.errs {
+		n += c
+	}
+	return n
+}
+
+// check says why the run at rate did not hold, or nil.
+func (r result) check(o options, rate int) error {
+	p99 := pct(r.latencies(func(sample) bool { return true }), .99)
+	switch {
+	case len(r.errs) > 0:
+		return fmt.Errorf("%d failed requests", r.failed())
+	case p99 > o.p99Max:
+		return fmt.Errorf("p99 %s exceeds %s", p99.Round(time.Microsecond), o.p99Max)
+	case r.achieved() < 0.98*float64(rate):
+		return fmt.Errorf("sustained %.0f req/s, below %d", r.achieved(), rate)
+	}
+	return nil
+}
+
+// line is one step of -find.
+func (r result) line(rate int, err error) string {
+	all := r.latencies(func(sample) bool { return true })
+	verdict := "holds"
+	if err != nil {
+		verdict = "FAILS: " + err.Error()
+	}
+	return fmt.Sprintf("rate %5d/s  sustained %5.0f/s  p50 %-9s p95 %-9s p99 %-9s max %-9s errors %d  load %s (%d CPUs)  %s",
+		rate, r.achieved(), pct(all, .50).Round(time.Microsecond), pct(all, .95).Round(time.Microsecond),
+		pct(all, .99).Round(time.Microsecond), pct(all, 1).Round(time.Microsecond), r.failed(), r.load, runtime.NumCPU(), verdict)
+}
+
+func (r result) report(o options, db string, rate int) error {
 	statuses := map[int]int{}
 	for _, s := range r.samples {
 		statuses[s.status]++
 	}
-	fmt.Printf("intake load: %d requests in %.1f s = %.0f req/s (target %d req/s for %s, %d%% POST), SQLite, loopback\n",
-		len(r.samples), r.elapsed.Seconds(), float64(len(r.samples))/r.elapsed.Seconds(), o.rate, o.duration, o.postPct)
-	// The figures are only as good as the machine was quiet: say how busy it was.
-	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the end (1/5/15 min, %d CPUs): %s\n", runtime.NumCPU(), strings.Join(strings.Fields(string(la))[:3], " "))
-	}
+	fmt.Printf("intake load: %d requests in %.1f s = %.0f req/s (target %d req/s for %s, %d%% POST), %s, loopback\n",
+		len(r.samples), r.elapsed.Seconds(), r.achieved(), rate, o.duration, o.postPct, db)
+	fmt.Printf("load average at the end (1/5/15 min, %d CPUs): %s\n", runtime.NumCPU(), r.load)
 	fmt.Printf("statuses: %v\n", statuses)
 	for _, row := range []struct {
 		name string
 		d    []time.Duration
 	}{
-		{"all", lat(func(sample) bool { return true })},
-		{"POST", lat(func(s sample) bool { return s.post })},
-		{"GET", lat(func(s sample) bool { return !s.post })},
+		{"all", r.latencies(func(sample) bool { return true })},
+		{"POST", r.latencies(func(s sample) bool { return s.post })},
+		{"GET", r.latencies(func(s sample) bool { return !s.post })},
 	} {
 		fmt.Printf("%-4s  n=%-6d p50=%-9s p95=%-9s p99=%-9s max=%s\n", row.name, len(row.d),
 			pct(row.d, .50).Round(time.Microsecond), pct(row.d, .95).Round(time.Microsecond),
@@ -310,16 +492,9 @@ func (r result) report(o options) error {
 	for e, n := range r.errs {
 		fmt.Printf("error x%d: %s\n", n, e)
 	}
-	p99 := pct(lat(func(sample) bool { return true }), .99)
-	achieved := float64(len(r.samples)) / r.elapsed.Seconds()
-	switch {
-	case len(r.errs) > 0:
-		return fmt.Errorf("%d kinds of failed requests", len(r.errs))
-	case p99 > o.p99Max:
-		return fmt.Errorf("p99 %s exceeds %s", p99, o.p99Max)
-	case achieved < 0.98*float64(o.rate):
-		return fmt.Errorf("sustained %.0f req/s, below %d", achieved, o.rate)
+	if err := r.check(o, rate); err != nil {
+		return err
 	}
-	fmt.Printf("PASS: p99 %s <= %s at %.0f req/s\n", p99.Round(time.Microsecond), o.p99Max, achieved)
+	fmt.Printf("PASS: p99 %s <= %s at %.0f req/s\n", pct(r.latencies(func(sample) bool { return true }), .99).Round(time.Microsecond), o.p99Max, r.achieved())
 	return nil
 }

@@ -88,3 +88,17 @@ func TestTerminateBackendsEndsOnlyTheNamedSessions(t *testing.T) {
 	require.Error(t, doomed.Ping(ctx))
 	require.NoError(t, spared.Ping(ctx))
 }
+
+func TestStartServerRunsAServerUntilStopped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, stop, err := pgtest.StartServer()
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	require.NoError(t, conn.Ping(ctx))
+	require.NoError(t, conn.Close(ctx))
+	stop()
+	_, err = pgx.Connect(ctx, url)
+	require.Error(t, err, "the server is gone once stopped")
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -48,6 +49,9 @@ var _ core.Store = (*Store)(nil)
 // (the desk never VACUUMs). An I/O error under a map is a signal, not an
 // error code: the cost of this choice, taken for reads of a local file.
 const readerDriver = "sqlite3-mapped-reader"
+
+// readConns is how many reads run at once; each has its own connection.
+const readConns = 8
 
 // ReaderMmapBytes is how much of the file each read connection maps:
 // SQLite's own ceiling (SQLITE_MAX_MMAP_SIZE); a larger file is read
@@ -88,7 +92,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// mattn/go-sqlite3 reads its own _foreign_keys/_busy_timeout/_journal_mode
 	// options; _txlock=immediate makes every write transaction take the write
 	// lock at BEGIN so a reader never has to upgrade and deadlock.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL"
+	dsn := base + "&_busy_timeout=10000"
 	// The writer's page cache holds the hot index pages of everyday writes
 	// (64 MiB at most; SQLite allocates only what it touches).
 	write, err := sql.Open("sqlite3", dsn+"&_txlock=immediate&_cache_size=-65536")
@@ -102,8 +107,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	read.SetMaxOpenConns(8)
-	ckpt, err := sql.Open("sqlite3", dsn)
+	// database/sql keeps only 2 idle connections unless told otherwise: with
+	// more readers at once, every connection past the second was closed when
+	// its read ended and the next read opened a new one (open, map the file,
+	// parse the schema, prepare the statement again). Under intake load that
+	// was a third of the reads' time. Keep all of them.
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	// The checkpointer waits briefly: a RESTART holds the write lock while
+	// it waits for readers, and a long read (an export) must not hold the
+	// writer for the 10 s the others wait.
+	ckpt, err := sql.Open("sqlite3", base+"&_busy_timeout="+strconv.Itoa(int(restartWait/time.Millisecond)))
 	if err != nil {
 		write.Close()
 		read.Close()
@@ -137,6 +151,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // database file.
 const checkpointInterval = 100 * time.Millisecond
 
+// walRestartFrames is the WAL's length (pages, 16 MiB) past which a
+// checkpoint also starts the WAL over. SQLite starts it over by itself only
+// when the writer begins while every frame is already copied and no reader
+// is using one; under steady reads and writes (intake load) that moment
+// never comes, and the WAL grew by every commit, 40 MB/s, for as long as
+// the load lasted: file and page cache growing, writes into new file pages.
+// A RESTART checkpoint holds the write lock while it copies what the
+// PASSIVE one just before it left (little) and waits for the readers of
+// the old frames (a read takes well under a millisecond), then the next
+// commit writes from the WAL's start again.
+const walRestartFrames = 4096
+
+// restartWait bounds how long a RESTART checkpoint waits for readers (and
+// so holds the writer); one that gave up is not tried again for
+// restartBackoff.
+const (
+	restartWait    = 100 * time.Millisecond
+	restartBackoff = time.Second
+)
+
 // checkpointLoop copies committed WAL frames into the database file from a
 // connection of its own. Left to itself, SQLite checkpoints inside the
 // commit that crosses 1,000 WAL pages, and that checkpoint's fsync held the
@@ -147,6 +181,7 @@ func (s *Store) checkpointLoop() {
 	defer s.checkpoints.Done()
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	var restartAfter time.Time
 	for {
 		select {
 		case <-s.stop:
@@ -154,7 +189,20 @@ func (s *Store) checkpointLoop() {
 		case <-t.C:
 			// A failed checkpoint leaves the frames in the WAL, where
 			// readers still find them; the next tick tries again.
-			_, _ = s.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			var busy, logFrames, done int
+			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+				continue
+			}
+			// Only when the PASSIVE one copied every frame: then no reader
+			// still holds an older snapshot (a long search or export), and
+			// the RESTART waits only for reads that began just now.
+			if logFrames < walRestartFrames || done < logFrames || time.Now().Before(restartAfter) {
+				continue
+			}
+			// Busy: a reader outlasted restartWait; leave it alone a while.
+			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done); err != nil || busy != 0 {
+				restartAfter = time.Now().Add(restartBackoff)
+			}
 		}
 	}
 }
