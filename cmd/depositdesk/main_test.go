@@ -1,3 +1,7 @@
+//go:build linux
+
+// The desk runs under Xvfb here, which is Linux's.
+
 package main
 
 import (
@@ -5,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -33,9 +36,6 @@ func TestMain(m *testing.M) {
 // other close "Preferences load error: EOF". A preferences file the desk
 // finds is read and left as it was.
 func TestStartsAndClosesQuietlyInACLocale(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("runs the desk under Xvfb")
-	}
 	for _, tool := range []string{"xvfb-run", "dbus-run-session"} {
 		_, err := exec.LookPath(tool)
 		require.NoError(t, err, "%s runs the desk here (make deps-test installs it)", tool)

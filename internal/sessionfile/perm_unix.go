@@ -8,6 +8,11 @@ import (
 	"syscall"
 )
 
+// Owner is the user whose session files and folders are trusted: the
+// process's. Tests play another user by changing it, as giving a file to
+// another user needs root.
+var Owner = os.Geteuid
+
 // openPrivate opens path for reading without following a symbolic link:
 // a link planted in the folder could point at any file.
 func openPrivate(path string) (*os.File, error) {
@@ -32,7 +37,7 @@ func checkFile(f *os.File, path string) error {
 	switch {
 	case !fi.Mode().IsRegular():
 		return &InsecureError{Path: path, Reason: "is not a regular file"}
-	case !ok || int(st.Uid) != os.Geteuid():
+	case !ok || int(st.Uid) != Owner():
 		return &InsecureError{Path: path, Reason: "belongs to another user"}
 	case fi.Mode().Perm()&0o077 != 0:
 		return &InsecureError{Path: path, Reason: fmt.Sprintf("can be read by others (mode %04o, want 0600)", fi.Mode().Perm()), Exposed: true}
@@ -51,7 +56,7 @@ func checkDir(dir string) error {
 	switch {
 	case !fi.IsDir():
 		return &InsecureError{Path: dir, Reason: "is not a folder"}
-	case !ok || int(st.Uid) != os.Geteuid():
+	case !ok || int(st.Uid) != Owner():
 		return &InsecureError{Path: dir, Reason: "belongs to another user"}
 	case fi.Mode().Perm()&0o022 != 0:
 		return &InsecureError{Path: dir, Reason: fmt.Sprintf("can be written by others (mode %04o, want 0700)", fi.Mode().Perm())}
