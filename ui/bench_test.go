@@ -213,13 +213,7 @@ func BenchmarkRecordsSession(b *testing.B) {
 
 // onResetFields clears the filters without searching.
 func (p *recordsPage) onResetFields() {
-	p.quiet = true
-	defer func() { p.quiet = false }()
-	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
-		e.SetText("")
-	}
-	p.status.SetSelected(allOption)
-	p.asset.SetSelected(allOption)
+	p.clearFilters(allOption)
 	p.order = core.OrderCreated
 }
 

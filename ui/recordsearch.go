@@ -38,14 +38,19 @@ func (p *recordsPage) filterChosen() {
 }
 
 func (p *recordsPage) onResetTapped() {
+	p.clearFilters(allOption)
+	p.onSearchTapped()
+}
+
+// clearFilters empties the filters but status, without searching.
+func (p *recordsPage) clearFilters(status string) {
 	p.quiet = true
 	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
 		e.SetText("")
 	}
-	p.status.SetSelected(allOption)
 	p.asset.SetSelected(allOption)
+	p.status.SetSelected(status)
 	p.quiet = false
-	p.onSearchTapped()
 }
 
 // sortColumns are the columns whose title sorts the table, newest first,
@@ -75,12 +80,6 @@ func (p *recordsPage) onHeaderTapped(col int) {
 // showStatus searches the records in status alone, the other filters
 // cleared: the Home page's Held for Review queue.
 func (p *recordsPage) showStatus(s core.DepositStatus) {
-	p.quiet = true
-	for _, e := range []*widget.Entry{p.recordNo, p.customerNo, p.account, p.txid, p.from, p.to} {
-		e.SetText("")
-	}
-	p.asset.SetSelected(allOption)
-	p.status.SetSelected(s.Display())
-	p.quiet = false
+	p.clearFilters(s.Display())
 	p.onSearchTapped()
 }
