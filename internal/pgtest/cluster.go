@@ -16,12 +16,21 @@ import (
 // cluster is a throwaway Postgres server in a temp dir.
 type cluster struct {
 	dir, bin, url string
+	settings      string
 	asUser        []string // runuser prefix when running as root
 }
 
-// startCluster runs initdb and pg_ctl start with durability switched off:
-// the data dies with the test binary, so fsync buys nothing but time.
-func startCluster() (*cluster, error) {
+// Settings for a throwaway server. Tests switch durability off: the data
+// dies with the test binary, so fsync buys nothing but time. Benchmarks
+// keep it on, with the memory a firm's server would give Postgres, so that
+// a figure is one a desk would see.
+const (
+	testSettings  = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	benchSettings = "-c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=16MB"
+)
+
+// startCluster runs initdb and pg_ctl start with settings.
+func startCluster(settings string) (*cluster, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
@@ -34,7 +43,7 @@ func startCluster() (*cluster, error) {
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir, bin: bin}
+	c := &cluster{dir: dir, bin: bin, settings: settings}
 	if err := c.start(); err != nil {
 		c.stop()
 		return nil, err
@@ -63,8 +72,7 @@ func (c *cluster) start() error {
 	if out, err := c.run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
 		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off"+
-		" -c full_page_writes=off -c max_connections=200", port, c.dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200 %s", port, c.dir, c.settings)
 	logFile := c.logFile()
 	if out, err := c.run("pg_ctl", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", opts, "start"); err != nil {
 		log, _ := os.ReadFile(logFile)

@@ -60,7 +60,7 @@ func run(m *testing.M, prepare PrepareFunc, url string) int {
 	server.prefix = fmt.Sprintf("depositdesk_test_%d", os.Getpid())
 	server.url = url
 	if server.url == "" {
-		c, err := startCluster()
+		c, err := startCluster(testSettings)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: cannot start a throwaway Postgres server: %v\n"+
 				"Install it with `apt-get install postgresql` (or run `make test`, which does), or set %s to a server URL.\n", err, EnvURL)
