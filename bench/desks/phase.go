@@ -156,6 +156,7 @@ type summary struct {
 	changes, conflicts   int
 	reachP50, reachP95   time.Duration
 	reachMax             time.Duration
+	pairP50, pairP95     time.Duration // of each change on each page, not the last page's
 	searches             int
 	searchRate           float64
 	searchP50, searchP95 time.Duration
@@ -197,7 +198,7 @@ func (ph *phase) summarize() (summary, error) {
 			errs = append(errs, fmt.Errorf("desk %d did not report", i))
 		}
 	}
-	var reach []time.Duration
+	var reach, pairs []time.Duration
 	for _, rec := range slices.Sorted(maps.Keys(cancels)) {
 		cs := cancels[rec]
 		if len(cs) > 1 {
@@ -214,6 +215,7 @@ func (ph *phase) summarize() (summary, error) {
 				errs = append(errs, fmt.Errorf("record %s, cancelled by desk %d, never showed on desk %d's page", rec, cs[0].Desk, i))
 				continue
 			}
+			pairs = append(pairs, time.Duration(at-cs[0].At))
 			worst = max(worst, time.Duration(at-cs[0].At))
 		}
 		reach = append(reach, worst)
@@ -224,6 +226,8 @@ func (ph *phase) summarize() (summary, error) {
 	}
 	slices.Sort(reach)
 	slices.Sort(searches)
+	slices.Sort(pairs)
+	s.pairP50, s.pairP95 = pct(pairs, .50), pct(pairs, .95)
 	s.reachP50, s.reachP95, s.reachMax = pct(reach, .50), pct(reach, .95), pct(reach, 1)
 	s.searches = len(searches)
 	s.searchRate = float64(len(searches)) / ph.elapsed.Seconds()
@@ -240,8 +244,9 @@ func pct(d []time.Duration, p float64) time.Duration {
 }
 
 func (s summary) describe(side string, desks int) {
-	fmt.Printf("desks %s (%d): %d changes, reach p50 %s p95 %s max %s; %d conflicts; %d searches = %.0f/s, p50 %s p95 %s; load average %s\n",
+	fmt.Printf("desks %s (%d): %d changes, reach (the last page) p50 %s p95 %s max %s, (each page) p50 %s p95 %s; %d conflicts; %d searches = %.0f/s, p50 %s p95 %s; load average %s\n",
 		side, desks, s.changes, s.reachP50.Round(time.Microsecond), s.reachP95.Round(time.Microsecond), s.reachMax.Round(time.Microsecond),
+		s.pairP50.Round(time.Microsecond), s.pairP95.Round(time.Microsecond),
 		s.conflicts, s.searches, s.searchRate, s.searchP50.Round(time.Microsecond), s.searchP95.Round(time.Microsecond), s.load)
 }
 
