@@ -86,12 +86,14 @@ func runBench(o options) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	start := time.Now()
 	dbURL, drop, err := database(ctx, o.pgURL)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	start := time.Now()
+	fmt.Printf("desks: database created in %.1f s\n", time.Since(start).Seconds())
+	start = time.Now()
 	d, since, err := setUp(ctx, dbURL, o)
 	if err != nil {
 		return err
@@ -133,7 +135,8 @@ func runBench(o options) error {
 		return fmt.Errorf("desks shared: %w", err)
 	}
 	sharedSum, sharedErr := shared.summarize()
-	fmt.Printf("intake: %d applications sent at %d/s, %d failed %s\n", f.sent.Load(), o.rate, f.failed.Load(), f.lastErr)
+	fmt.Printf("intake: %d applications in %.1f s = %.0f/s (asked %d/s: lower means the intake fell behind), %d failed %s\n",
+		f.sent.Load(), f.elapsed.Seconds(), float64(f.sent.Load())/f.elapsed.Seconds(), o.rate, f.failed.Load(), f.lastErr)
 	stopIntake()
 	if err := <-served; err != nil {
 		return fmt.Errorf("intake: %w", err)

@@ -53,6 +53,7 @@ func runPhase(ctx context.Context, o options, dbURL string, since time.Time, des
 			}
 		}
 	}()
+	launched := time.Now()
 	for _, i := range desks {
 		p, err := startDesk(ctx, exe, o, dbURL, since, i, cancelMin)
 		if err != nil {
@@ -77,6 +78,7 @@ func runPhase(ctx context.Context, o options, dbURL string, since time.Time, des
 			return nil, fmt.Errorf("desks not ready after %s", readyTimeout)
 		}
 	}
+	fmt.Printf("desks: %d desk processes ready in %.1f s\n", len(procs), time.Since(launched).Seconds())
 	var wg sync.WaitGroup
 	for _, p := range procs {
 		wg.Go(func() {

@@ -169,6 +169,7 @@ type feeder struct {
 	sent, failed atomic.Int64
 	errMu        sync.Mutex
 	lastErr      string
+	elapsed      time.Duration // how long feed ran
 }
 
 // startIntake serves the intake API until ctx ends; served says when it
@@ -197,6 +198,7 @@ func (f *feeder) feed(ctx context.Context, rate, conns int) {
 		})
 	}
 	start, interval := time.Now(), time.Second/time.Duration(rate)
+	defer func() { f.elapsed = time.Since(start) }()
 	for i := 0; ctx.Err() == nil; i++ {
 		t := time.NewTimer(time.Until(start.Add(time.Duration(i) * interval)))
 		select {
