@@ -56,7 +56,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 60*time.Second, "how long the desks search and cancel beside the intake")
 	flag.DurationVar(&o.alone, "alone", 10*time.Second, "how long the baseline's desk runs alone")
 	flag.IntVar(&o.rate, "rate", 200, "new applications a second sent to the intake API")
-	flag.IntVar(&o.conns, "conns", 16, "the intake's client connections")
+	flag.IntVar(&o.conns, "conns", 64, "the intake's client connections")
 	flag.IntVar(&o.records, "records", 5000, "seeded history of records")
 	flag.IntVar(&o.pool, "pool", 200, "applications under verification made before the run, to cancel")
 	flag.DurationVar(&o.think, "think", 50*time.Millisecond, "an operator's pause between searches (±50 %)")
@@ -135,8 +135,9 @@ func runBench(o options) error {
 		return fmt.Errorf("desks shared: %w", err)
 	}
 	sharedSum, sharedErr := shared.summarize()
+	intakeRate := float64(f.sent.Load()) / f.elapsed.Seconds()
 	fmt.Printf("intake: %d applications in %.1f s = %.0f/s (asked %d/s: lower means the intake fell behind), %d failed %s\n",
-		f.sent.Load(), f.elapsed.Seconds(), float64(f.sent.Load())/f.elapsed.Seconds(), o.rate, f.failed.Load(), f.lastErr)
+		f.sent.Load(), f.elapsed.Seconds(), intakeRate, o.rate, f.failed.Load(), f.lastErr)
 	stopIntake()
 	if err := <-served; err != nil {
 		return fmt.Errorf("intake: %w", err)
@@ -162,7 +163,10 @@ func runBench(o options) error {
 		benchline.Metric{Value: float64(sharedSum.changes), Unit: "changes"},
 		benchline.Metric{Value: sharedSum.searchRate, Unit: "searches/s"},
 		benchline.Metric{Value: ms(sharedSum.searchP95), Unit: "ms-p95-search"},
-		benchline.Metric{Value: float64(sharedSum.conflicts), Unit: "conflicts"})
+		benchline.Metric{Value: float64(sharedSum.conflicts), Unit: "conflicts"},
+		// What the intake took meanwhile: below -rate, the desks ran beside
+		// a lighter intake than asked.
+		benchline.Metric{Value: intakeRate, Unit: "intake-req/s"})
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
