@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"depositdesk/core"
 	"depositdesk/internal/wire"
@@ -77,9 +80,12 @@ func runDesk(o options) error {
 		return err
 	}
 	kick := make(chan struct{}, 1)
+	heard := make(chan struct{})
+	var once sync.Once
 	listenErr := make(chan error, 1)
 	go func() {
 		listenErr <- st.ListenDeposits(ctx, func(string) {
+			once.Do(func() { close(heard) })
 			select {
 			case kick <- struct{}{}:
 			default:
@@ -88,27 +94,44 @@ func runDesk(o options) error {
 	}()
 	pageErr := make(chan error, 1)
 	go func() { pageErr <- w.live(ctx, kick) }()
-	samples, err := w.values()
+	if err := awaitListening(ctx, o.pgURL, heard); err != nil {
+		return err
+	}
+	vals, err := w.values()
 	if err != nil {
 		return err
 	}
 	w.emit(event{Kind: "ready"})
 
-	in := bufio.NewScanner(os.Stdin)
-	if !in.Scan() || in.Text() != "go" {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			lines <- in.Text()
+		}
+	}()
+	if <-lines != "go" {
 		return fmt.Errorf("desk %d: no go from the parent", o.desk)
 	}
 	stop := make(chan struct{})
 	loopErr := make(chan error, 1)
-	go func() { loopErr <- w.loop(stop, samples) }()
-	for in.Scan() && in.Text() != "stop" {
+	go func() { loopErr <- w.loop(stop, vals) }()
+	// A failing loop ends the process at once: the parent sees it die.
+	for stopped := false; !stopped; {
+		select {
+		case err := <-loopErr:
+			return fmt.Errorf("desk %d stopped: %w", o.desk, err)
+		case l, ok := <-lines:
+			stopped = !ok || l == "stop"
+		}
 	}
 	close(stop)
 	if err := <-loopErr; err != nil {
 		return err
 	}
 	// Stdin ends when the parent has given the last changes time to reach.
-	for in.Scan() {
+	for range lines {
 	}
 	cancel()
 	if err := <-pageErr; err != nil {
@@ -183,27 +206,27 @@ func (w *worker) reload(news bool) error {
 	return nil
 }
 
-// samples are values from the desk's records that its searches look for,
-// as an operator types what is in front of them.
-type samples struct {
+// searchValues are values from the desk's records that its searches look
+// for, as an operator types what is in front of them.
+type searchValues struct {
 	records []*core.DepositRecord
 }
 
 // values reads the newest records of the seeded history.
-func (w *worker) values() (samples, error) {
+func (w *worker) values() (searchValues, error) {
 	page, err := w.svc.SearchDeposits(w.ctx, core.DepositFilter{CreatedTo: &w.since, Limit: 200})
 	if err != nil {
-		return samples{}, err
+		return searchValues{}, err
 	}
 	if len(page.Records) == 0 {
-		return samples{}, fmt.Errorf("desk %d: no records to search for", w.i)
+		return searchValues{}, fmt.Errorf("desk %d: no records to search for", w.i)
 	}
-	return samples{records: page.Records}, nil
+	return searchValues{records: page.Records}, nil
 }
 
 // filter is one of the searches an operator makes on Deposit Records,
 // with values of a record they have in front of them.
-func (s samples) filter(n int) core.DepositFilter {
+func (s searchValues) filter(n int) core.DepositFilter {
 	r := s.records[rand.IntN(len(s.records))]
 	status := []core.DepositStatus{core.StatusVerifying, core.StatusCredited, core.StatusCancelled, core.StatusHeld}[rand.IntN(4)]
 	day := r.CreatedAt.UTC().Truncate(24 * time.Hour)
@@ -240,7 +263,7 @@ func (s samples) filter(n int) core.DepositFilter {
 
 // loop searches with varied filters, a think time apart, and every
 // cancelEvery cancels a record under verification until stop closes.
-func (w *worker) loop(stop <-chan struct{}, s samples) error {
+func (w *worker) loop(stop <-chan struct{}, s searchValues) error {
 	nextCancel := time.Now().Add(max(jitter(w.o.cancelEvery), w.o.cancelMin))
 	for n := rand.IntN(12); ; n++ {
 		select {
@@ -283,7 +306,7 @@ func (w *worker) search(f core.DepositFilter) (core.DepositPage, error) {
 	page, err := w.svc.SearchDeposits(w.ctx, f)
 	w.searches = append(w.searches, int64(time.Since(start)))
 	if err != nil {
-		return page, fmt.Errorf("search %+v: %w", f, err)
+		return page, fmt.Errorf("search: %w", err)
 	}
 	return page, nil
 }
@@ -319,4 +342,29 @@ func (w *worker) cancelOne() error {
 func (w *worker) isCancelled(rec string) bool {
 	page, err := w.svc.SearchDeposits(w.ctx, core.DepositFilter{RecordNo: &rec})
 	return err == nil && len(page.Records) == 1 && page.Records[0].Status == core.StatusCancelled
+}
+
+// awaitListening returns once the desk's listener hears: it announces "*"
+// (any record) until the listener passes one on, so no change made after
+// the desk says it is ready can come before its LISTEN. Other desks
+// reload once for it, before the run.
+func awaitListening(ctx context.Context, dbURL string, heard <-chan struct{}) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	deadline := time.After(readyTimeout)
+	for {
+		if _, err := conn.Exec(ctx, `SELECT pg_notify($1, '*')`, postgres.DepositChannel); err != nil {
+			return err
+		}
+		select {
+		case <-heard:
+			return nil
+		case <-deadline:
+			return errors.New("the listener heard nothing")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -69,13 +69,19 @@ func runPhase(ctx context.Context, o options, dbURL string, since time.Time, des
 	}
 	deadline := time.After(readyTimeout)
 	for _, p := range procs {
-		select {
-		case e, ok := <-p.events:
-			if !ok || e.Kind != "ready" {
-				return nil, fmt.Errorf("a desk process ended before it was ready: %v", p.cmd.Wait())
+		for ready := false; !ready; {
+			select {
+			case e, ok := <-p.events:
+				if !ok {
+					return nil, fmt.Errorf("a desk process ended before it was ready: %v", p.cmd.Wait())
+				}
+				ready = e.Kind == "ready"
+				if !ready {
+					collect(e)
+				}
+			case <-deadline:
+				return nil, fmt.Errorf("desks not ready after %s", readyTimeout)
 			}
-		case <-deadline:
-			return nil, fmt.Errorf("desks not ready after %s", readyTimeout)
 		}
 	}
 	fmt.Printf("desks: %d desk processes ready in %.1f s\n", len(procs), time.Since(launched).Seconds())
