@@ -35,7 +35,7 @@ type event struct {
 }
 
 // worker is one desk process: an operator logged in on its own store, its
-// Deposit Records page open on today's cancellations and kept live as the
+// Deposit Records page open on the run's cancellations and kept live as the
 // desktop keeps it, and the operator's loop of searches and cancels.
 type worker struct {
 	i     int
