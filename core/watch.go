@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ChainState is what the chain says about a deposit's transaction, stored
@@ -59,3 +60,10 @@ type WatcherLease interface {
 	// be called more than once, and after the lease was lost.
 	Release()
 }
+
+// LiveGap is the least time between two reloads of a list of records for
+// changes made elsewhere (another desk, the intake, the watcher): a busy
+// intake announces many records a second, and each reload is a search.
+// The desktop's lists and detail windows keep it; bench/desks reproduces
+// the records page with it.
+const LiveGap = time.Second

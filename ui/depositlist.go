@@ -11,10 +11,6 @@ import (
 	"depositdesk/core"
 )
 
-// liveGap is the least time between two reloads of a list for changes
-// made elsewhere: a busy intake announces many records a second.
-const liveGap = time.Second
-
 // depositList is a table of deposit records paged by keyset and kept live:
 // what Deposit Records and Deposit Application share. The page owning it
 // says what to search for (filterFunc) and what follows a new page or
@@ -62,7 +58,7 @@ type depositList struct {
 func newDepositList(w *worker, svc *core.Service, cols []tableColumn[*core.DepositRecord]) *depositList {
 	l := &depositList{w: w, svc: svc, selected: -1, shownFunc: func() {}, activityFunc: func() {}, activateFunc: func(int) {},
 		pageInfo: widget.NewLabel(""), message: widget.NewLabel(""), found: widget.NewLabel(""), hover: widget.NewLabel(""),
-		live: spaced{gap: liveGap}, clock: time.Now}
+		live: spaced{gap: core.LiveGap}, clock: time.Now}
 	l.message.Wrapping = fyne.TextWrapWord
 	l.hover.Truncation = fyne.TextTruncateEllipsis
 	l.prevBtn = widget.NewButton("‹ Previous", l.onPrevTapped)

@@ -45,7 +45,7 @@ var detailFields = []string{"Record No", "Status", "Customer No", "Securities Ac
 func openDetail(w *worker, svc *core.Service, ws windows, recordNo string) *detailView {
 	v := &detailView{w: w, svc: svc, recordNo: recordNo, values: map[string]*widget.Label{},
 		verification: widget.NewLabel(""), progress: newConfirmBar(), progressText: widget.NewLabel(""),
-		message: widget.NewLabel(""), live: spaced{gap: liveGap}}
+		message: widget.NewLabel(""), live: spaced{gap: core.LiveGap}}
 	v.fields = widget.NewForm()
 	for _, f := range detailFields {
 		l := widget.NewLabel("…") // until the first read is in

@@ -18,11 +18,6 @@ import (
 	"depositdesk/storage/postgres"
 )
 
-// liveGap is the desktop's least time between two reloads of a list for
-// changes made elsewhere (ui's liveGap, unexported there): a change that
-// comes less than this after the last reload waits for the gap.
-const liveGap = time.Second
-
 // event is one line a desk process writes on its stdout for the parent.
 type event struct {
 	Kind string `json:"k"` // ready, cancel, conflict, seen, done
@@ -162,7 +157,7 @@ func (w *worker) live(ctx context.Context, kick <-chan struct{}) error {
 			return nil
 		case <-kick:
 		}
-		if wait := time.Until(last.Add(liveGap)); wait > 0 {
+		if wait := time.Until(last.Add(core.LiveGap)); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"depositdesk/bench/benchline"
+	"depositdesk/core"
 )
 
 type options struct {
@@ -81,8 +82,8 @@ func runBench(o options) error {
 	if o.desks < 2 || o.rate < 1 || o.pick < 1 || o.conns < 1 {
 		return errors.New("-desks must be at least 2, -rate, -pick and -conns at least 1")
 	}
-	if o.drain <= liveGap {
-		return fmt.Errorf("-drain must exceed the live gap, %s", liveGap)
+	if o.drain <= core.LiveGap {
+		return fmt.Errorf("-drain must exceed the live gap, %s", core.LiveGap)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -105,7 +106,7 @@ func runBench(o options) error {
 	// Alone, cancels come more than a live gap apart, as one operator's
 	// would: the reach is then the mechanism's own (NOTIFY, the reload),
 	// the floor the shared figure is held against.
-	alone, err := runPhase(ctx, o, dbURL, since, []int{1}, o.alone, liveGap+100*time.Millisecond)
+	alone, err := runPhase(ctx, o, dbURL, since, []int{1}, o.alone, core.LiveGap+100*time.Millisecond)
 	if err != nil {
 		return fmt.Errorf("desk alone: %w", err)
 	}
