@@ -2,7 +2,7 @@
 # Installs the Debian packages a target needs, only those that are missing.
 # Usage: scripts/deps.sh gui|test|screens|package|go
 # gui:     what `go build` of the Fyne app needs (cgo, GL, X11 headers).
-# test:    gui + a Postgres server, the sqlite3 CLI, Xvfb, a Secret Service keyring,
+# test:    gui + a Postgres server, the sqlite3 CLI, Xvfb and xdotool (the desktop benchmark), a Secret Service keyring,
 #          node and npm, and the node modules of the interop tests (interop/*:
 #          bitcoinjs-lib, ethers; each pinned by its package-lock.json), installed once into
 #          the user's cache dir, where the test finds them.
@@ -14,7 +14,7 @@ set -euo pipefail
 
 gui=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
      libxinerama-dev libxi-dev libxxf86vm-dev libxext-dev)
-test=("${gui[@]}" postgresql sqlite3 xvfb xauth gnome-keyring dbus-x11 libsecret-tools)
+test=("${gui[@]}" postgresql sqlite3 xvfb xauth xdotool gnome-keyring dbus-x11 libsecret-tools)
 screens=("${test[@]}" imagemagick x11-apps xdotool)
 package=("${gui[@]}" gcc-mingw-w64-x86-64 xz-utils msitools wixl osslsigncode openssl
          xvfb xauth dbus-daemon x11-utils imagemagick)
