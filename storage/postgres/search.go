@@ -19,7 +19,11 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 }
 
 func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.DepositPage, error) {
-	query, args := searchQuery(f)
+	m, err := planMerge(ctx, q, f)
+	if err != nil {
+		return core.DepositPage{}, err
+	}
+	query, args := searchQuery(f, m)
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
@@ -39,8 +43,12 @@ func findDeposits(ctx context.Context, q querier, f core.DepositFilter) (core.De
 	return f.Page(recs), nil
 }
 
-// searchQuery is the query of one page of f, with one row more.
-func searchQuery(f core.DepositFilter) (string, []any) {
+// searchQuery is the query of one page of f, with one row more; m, when
+// set, is the prefix's values to read one by one (planMerge).
+func searchQuery(f core.DepositFilter, m *merge) (string, []any) {
+	if m != nil {
+		return mergeQuery(f, m)
+	}
 	w := depositWhere(f)
 	order := fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d`, sortColumn(f), f.PageSize()+1)
 	if f.Prefix && f.TxID != nil {
