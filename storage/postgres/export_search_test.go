@@ -1,9 +1,21 @@
 package postgres
 
-import "depositdesk/core"
+import (
+	"context"
+
+	"depositdesk/core"
+)
 
 // CountQuery lets the plan test explain the count the store runs.
 func CountQuery(f core.DepositFilter, limit int) (string, []any) { return countQuery(f, limit) }
 
-// SearchQuery lets the plan test explain the page the store reads.
-func SearchQuery(f core.DepositFilter) (string, []any) { return searchQuery(f) }
+// SearchQuery lets the plan test explain the page the store reads: its
+// values looked up first when it reads a prefix value by value.
+func (s *Store) SearchQuery(ctx context.Context, f core.DepositFilter) (string, []any, error) {
+	m, err := planMerge(ctx, s.pool, f)
+	if err != nil {
+		return "", nil, err
+	}
+	q, args := searchQuery(f, m)
+	return q, args, nil
+}

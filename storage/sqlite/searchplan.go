@@ -203,30 +203,44 @@ func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit i
 // prefix the prefix's range (limit+1 index entries at most). With status
 // or asset beside a prefix, whichever of the prefix's range and their
 // index's range holds fewer rows, both counted from the index alone up to
-// limit+1: counting the rows of two wide filters that seldom meet costs
-// the narrower one's range.
+// limit+1 (countProbes): counting the rows of two wide filters that seldom
+// meet costs the narrower one's range.
 func countIndex(ctx context.Context, q queryer, f core.DepositFilter, limit int) (string, error) {
 	p := prefixOf(f)
 	if p == nil || f.ID != nil {
 		return choosePlan(f, true).index, nil
 	}
-	if f.Status == nil && f.AssetID == nil {
+	probes, other := countProbes(f, p, limit)
+	if probes == nil {
 		return p.index, nil
+	}
+	var n [2]int
+	for i, st := range probes {
+		if err := q.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n[i]); err != nil {
+			return "", fmt.Errorf("count deposits: %w", err)
+		}
+	}
+	if n[1] < n[0] {
+		return other, nil
+	}
+	return p.index, nil
+}
+
+// countProbes are the counts countIndex compares for f with prefix p: its
+// range, then the range of status and asset's index, which it returns;
+// none without status or asset.
+func countProbes(f core.DepositFilter, p *prefix, limit int) ([]Statement, string) {
+	if f.Status == nil && f.AssetID == nil {
+		return nil, ""
 	}
 	rest := core.DepositFilter{Status: f.Status, AssetID: f.AssetID, Order: f.Order, RequestedFrom: f.RequestedFrom, RequestedTo: f.RequestedTo}
 	rest.CreatedFrom, rest.CreatedTo = f.CreatedRange()
 	other := choosePlan(rest, true).index
 	where, args := p.where()
-	inPrefix, err := countRows(ctx, q, p.index, where, args, limit+1)
-	if err != nil {
-		return "", err
-	}
+	inPrefix, inPrefixArgs := countSQL(p.index, where, args, limit+1)
 	where, args = searchWhere(rest)
-	inOther, err := countRows(ctx, q, other, where, args, limit+1)
-	if err != nil || inOther < inPrefix {
-		return other, err
-	}
-	return p.index, nil
+	inOther, inOtherArgs := countSQL(other, where, args, limit+1)
+	return []Statement{{inPrefix, inPrefixArgs}, {inOther, inOtherArgs}}, other
 }
 
 // countRows counts the rows of ix that where selects, up to max.

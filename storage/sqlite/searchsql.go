@@ -36,3 +36,22 @@ func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statemen
 	query, args := searchSQL(f, pl, f.PageSize()+1)
 	return append(out, Statement{query, args}), nil
 }
+
+// CountSQL returns the exact statements CountDeposits runs for a validated
+// f up to limit, in order: the counts that choose the index (countIndex),
+// then the count.
+func (s *Store) CountSQL(ctx context.Context, f core.DepositFilter, limit int) ([]Statement, error) {
+	q := preparedReader{s}
+	f.After = nil
+	var out []Statement
+	if p := prefixOf(f); p != nil && f.ID == nil {
+		out, _ = countProbes(f, p, limit)
+	}
+	ix, err := countIndex(ctx, q, f, limit)
+	if err != nil {
+		return nil, err
+	}
+	where, args := searchWhere(f)
+	query, args := countSQL(ix, where, args, limit+1)
+	return append(out, Statement{query, args}), nil
+}
