@@ -59,10 +59,12 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 		if audit.EntityID == "" {
 			audit.EntityID = recordNo
 		}
-		if err := appendAudit(ctx, tx, audit); err != nil {
+		// The notification is only sent at COMMIT: queued first, it keeps
+		// a round trip out of the audit head's lock.
+		if err := notifyDeposit(ctx, tx, recordNo); err != nil {
 			return err
 		}
-		return notifyDeposit(ctx, tx, recordNo)
+		return appendAudit(ctx, tx, audit)
 	})
 	if isUnique(err) {
 		existing, ferr := findExistingDeposit(ctx, s.pool, d)
@@ -157,10 +159,10 @@ func transitionDeposit(ctx context.Context, tx pgx.Tx, t core.DepositTransition)
 	if a.Before == "" && a.After == "" {
 		a.Before, a.After = string(t.From), string(t.To)
 	}
-	if err := appendAudit(ctx, tx, a); err != nil {
+	if err := notifyDeposit(ctx, tx, cur.RecordNo); err != nil {
 		return nil, err
 	}
-	return cur, notifyDeposit(ctx, tx, cur.RecordNo)
+	return cur, appendAudit(ctx, tx, a)
 }
 
 // FindDeposits implements core.Store: newest first by the filter's order,
@@ -335,10 +337,10 @@ func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment)
 		if e.EntityID == "" {
 			e.EntityID = cur.RecordNo
 		}
-		if err := appendAudit(ctx, tx, e); err != nil {
+		if err := notifyDeposit(ctx, tx, cur.RecordNo); err != nil {
 			return err
 		}
-		return notifyDeposit(ctx, tx, cur.RecordNo)
+		return appendAudit(ctx, tx, e)
 	})
 	return out, err
 }
