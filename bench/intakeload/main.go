@@ -83,7 +83,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 256, "concurrent connections")
 	flag.DurationVar(&o.p99Max, "p99", 50*time.Millisecond, "a rate holds when p99 latency is at most this")
 	flag.StringVar(&dbs, "db", "sqlite", "databases to run on, comma-separated: sqlite, postgres")
-	flag.StringVar(&require, "require", "", "the databases of -db on which -rate must hold (default: all; none: a quick run that only reports, as make test's); with -find only they get the fixed run")
+	flag.StringVar(&require, "require", "sqlite", "the databases of -db on which -rate must hold (all: every one; none: a quick run that only reports, as make test's); with -find only they get the fixed run")
 	flag.StringVar(&o.pgURL, "pg", "", "URL of a Postgres server to make a fresh database on (dropped at the end); default: a throwaway cluster, as the tests start")
 	flag.BoolVar(&o.find, "find", false, "search each engine's highest rate whose p99 holds, and the bare server's")
 	flag.BoolVar(&o.bare, "bare", true, "with -find, also search the bare server (the baseline)")
@@ -97,7 +97,7 @@ func main() {
 	flag.Parse()
 	o.dbs = strings.Split(dbs, ",")
 	switch require {
-	case "":
+	case "all":
 		o.require = o.dbs
 	case "none":
 	default:
