@@ -24,27 +24,47 @@ type auditHead struct {
 // serialises appenders across every connected desktop.
 func lockAuditHead(ctx context.Context, tx pgx.Tx) (*auditHead, error) {
 	var h auditHead
-	err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.seq, &h.hash)
+	return &h, scanAuditHead(tx.QueryRow(ctx, auditHeadQuery), &h)
+}
+
+const auditHeadQuery = `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`
+
+func scanAuditHead(r pgx.Row, h *auditHead) error {
+	err := r.Scan(&h.seq, &h.hash)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, core.ErrAuditHeadMissing
+		return core.ErrAuditHeadMissing
 	} else if err != nil {
-		return nil, fmt.Errorf("lock audit head: %w", err)
+		return fmt.Errorf("lock audit head: %w", err)
 	}
-	return &h, nil
+	return nil
+}
+
+// queueLockAuditHead is lockAuditHead as the last statement of a caller's
+// batch, so taking the lock costs no round trip of its own; h is set when
+// the batch has run.
+func queueLockAuditHead(b *pgx.Batch, h *auditHead) {
+	b.Queue(auditHeadQuery).QueryRow(func(r pgx.Row) error { return scanAuditHead(r, h) })
 }
 
 // appendAudit seals e onto the hash chain inside tx. Every appender in
 // every desk waits for the head's row lock, so the lock is held for as few
 // round trips as the chain allows: callers append last, just before COMMIT
 // (anything else they send goes before), the head is read and locked in one
-// statement, and the row and the head's advance go in one pipelined batch.
-// The hash needs the previous one, so the read cannot join the batch; with
-// the COMMIT that is three round trips under the lock, where it was five.
+// statement, and the row and the head's advance go in one pipelined batch
+// (writeAudit). The hash needs the previous one, so the read cannot join
+// that batch; with the COMMIT that is three round trips under the lock,
+// where it was five.
 func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
 	h, err := lockAuditHead(ctx, tx)
 	if err != nil {
 		return err
 	}
+	return writeAudit(ctx, tx, h, e)
+}
+
+// writeAudit seals e after h, the head tx holds locked, and writes the row
+// and the head's advance in one batch.
+func writeAudit(ctx context.Context, tx pgx.Tx, h *auditHead, e core.AuditEntry) error {
 	e.Seal(h.seq+1, h.hash)
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
