@@ -197,6 +197,17 @@ func (r result) line(rate int, err error) string {
 	if err != nil {
 		verdict = "FAILS: " + err.Error()
 	}
+	// The most frequent failure says whether the desk refused or the
+	// client gave up waiting.
+	worst, most := "", 0
+	for e, n := range r.errs {
+		if n > most || (n == most && e < worst) {
+			worst, most = e, n
+		}
+	}
+	if most > 0 {
+		verdict += fmt.Sprintf(" (most often, x%d: %s)", most, worst)
+	}
 	return fmt.Sprintf("rate %5d/s  sustained %5.0f/s  p50 %-9s p95 %-9s p99 %-9s max %-9s errors %d  load %s (%d CPUs)  %s",
 		rate, r.achieved(), pct(all, .50).Round(time.Microsecond), pct(all, .95).Round(time.Microsecond),
 		pct(all, .99).Round(time.Microsecond), pct(all, 1).Round(time.Microsecond), r.failed(), r.load, runtime.NumCPU(), verdict)
