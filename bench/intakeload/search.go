@@ -128,6 +128,9 @@ func (l *loader) search(o options, engine string) found {
 		p99, ok := try(rate)
 		if !ok {
 			failed = rate
+			if best.rate == 0 {
+				best.p99 = p99
+			}
 			continue
 		}
 		best = found{rate, p99}
