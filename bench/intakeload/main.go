@@ -3,36 +3,33 @@
 // fixed rate of mixed POST and GET requests for a bounded time, and prints
 // throughput, status counts and latency percentiles. Latency is measured
 // from when each request was due, not when it was sent, so a server that
-// falls behind cannot hide it. With -find it steps the rate up (-from, by
-// -step) until a step's p99 exceeds -p99 (or requests fail, or the rate is
-// not sustained) twice in a row and reports the highest rate that held. It talks to
+// falls behind cannot hide it. With -find it also searches, per engine, the
+// highest rate whose p99 holds (search.go), and the same for a bare HTTP
+// server with no store (bare.go): the baseline of what this machine and the
+// generator can do at all. Results go to stdout as benchmark lines
+// (depositdesk/bench/benchline) beside the human-readable steps. It talks to
 // 127.0.0.1 (and the Postgres server it is given) only and stops by itself.
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/big"
-	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/jackc/pgx/v5"
 
 	"depositdesk/core"
 	"depositdesk/intake"
@@ -47,9 +44,9 @@ const (
 	srcBTC = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
 	// maxDuration bounds a step whatever the flags say.
 	maxDuration = 2 * time.Minute
-	// settle is the pause between two steps of -find: the previous step's
-	// last writes and checkpoints finish before the next is timed.
-	settle = 3 * time.Second
+	// maxSettle is the longest pause between two steps: the previous
+	// step's last writes and checkpoints finish before the next is timed.
+	maxSettle = 3 * time.Second
 )
 
 type options struct {
@@ -62,38 +59,53 @@ type options struct {
 	require  []string // the databases on which rate must hold
 	pgURL    string
 	find     bool
-	from     int
-	step     int
-	max      int
+	bare     bool
+	from     perEngine
+	step     perEngine
+	max      perEngine
+	steps    int
 }
 
+// settle is the pause after each step: a quarter of a short step, so a
+// quick run stays quick.
+func (o options) settle() time.Duration { return min(maxSettle, o.duration/4) }
+
 func main() {
-	var o options
+	o := options{
+		from: perEngine{"sqlite": 1000, "postgres": 250, "bare": 2000},
+		step: perEngine{"sqlite": 250, "postgres": 125, "bare": 1000},
+		max:  perEngine{"sqlite": 8000, "postgres": 8000, "bare": 32000},
+	}
 	var dbs, require string
-	flag.IntVar(&o.rate, "rate", 2000, "requests per second; with -find, the rate that must hold")
+	flag.IntVar(&o.rate, "rate", 2000, "requests per second of the fixed run, which must hold on the -require databases")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send at each rate (at most 2m)")
 	flag.IntVar(&o.postPct, "post", 50, "percentage of POSTs; the rest are GETs of created records")
 	flag.IntVar(&o.workers, "workers", 256, "concurrent connections")
-	flag.DurationVar(&o.p99Max, "p99", 50*time.Millisecond, "fail when p99 latency exceeds this")
+	flag.DurationVar(&o.p99Max, "p99", 50*time.Millisecond, "a rate holds when p99 latency is at most this")
 	flag.StringVar(&dbs, "db", "sqlite", "databases to run on, comma-separated: sqlite, postgres")
-	flag.StringVar(&require, "require", "", "the databases of -db on which -rate must hold (default: all); on the others -find only reports")
-	flag.StringVar(&o.pgURL, "pg", "", "Postgres URL of an empty database to fill (default: a throwaway cluster, as the tests start)")
-	flag.BoolVar(&o.find, "find", false, "step the rate from -from by -step up to -max and report the highest whose p99 holds")
-	flag.IntVar(&o.from, "from", 1000, "first rate of -find")
-	flag.IntVar(&o.step, "step", 500, "rate increment of -find")
-	flag.IntVar(&o.max, "max", 8000, "last rate -find tries")
+	flag.StringVar(&require, "require", "sqlite", "the databases of -db on which -rate must hold (all: every one; none: a quick run that only reports, as make test's); with -find only they get the fixed run")
+	flag.StringVar(&o.pgURL, "pg", "", "URL of a Postgres server to make a fresh database on (dropped at the end); default: a throwaway cluster, as the tests start")
+	flag.BoolVar(&o.find, "find", false, "search each engine's highest rate whose p99 holds, and the bare server's")
+	flag.BoolVar(&o.bare, "bare", true, "with -find, also search the bare server (the baseline)")
+	flag.Var(o.from, "from", "first rate -find tries, one number or by engine: sqlite=1000,postgres=250,bare=2000")
+	flag.Var(o.step, "step", "resolution of -find: it stops when the highest rate that held and the lowest that failed are this close; by engine like -from")
+	flag.Var(o.max, "max", "highest rate -find tries; by engine like -from")
+	flag.IntVar(&o.steps, "steps", 8, "most rates -find tries per engine (a failing rate's second try not counted)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file")
 	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of the whole run to this file")
 	blockProfile := flag.String("blockprofile", "", "write a blocking profile of the whole run to this file")
 	flag.Parse()
 	o.dbs = strings.Split(dbs, ",")
-	o.require = o.dbs
-	if require != "" {
+	switch require {
+	case "all":
+		o.require = o.dbs
+	case "none":
+	default:
 		o.require = strings.Split(require, ",")
 	}
 	o.duration = min(o.duration, maxDuration)
-	if o.step <= 0 || o.from <= 0 {
-		fail(errors.New("-from and -step must be positive"))
+	if err := o.check(); err != nil {
+		fail(err)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -126,6 +138,18 @@ func main() {
 	}
 }
 
+func (o options) check() error {
+	if o.rate <= 0 || o.steps <= 0 || o.duration <= 0 {
+		return errors.New("-rate, -steps and -duration must be positive")
+	}
+	for _, engine := range engines {
+		if o.from[engine] <= 0 || o.step[engine] <= 0 || o.max[engine] < o.from[engine] {
+			return fmt.Errorf("%s: -from and -step must be positive and -max at least -from", engine)
+		}
+	}
+	return nil
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "intakeload:", err)
 	os.Exit(1)
@@ -140,12 +164,17 @@ func writeProfile(name, file string) error {
 	return pprof.Lookup(name).WriteTo(f, 0)
 }
 
-// run loads each database in turn; every one must hold.
+// run loads each database in turn, then the bare server.
 func run(o options) error {
 	var errs []error
 	for _, db := range o.dbs {
 		if err := runOn(db, o); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", db, err))
+		}
+	}
+	if o.find && o.bare {
+		if err := runBare(o); err != nil {
+			errs = append(errs, fmt.Errorf("bare: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -173,59 +202,46 @@ func runOn(db string, o options) error {
 		cancel()
 		<-served
 	}()
+	l, err := newLoader(ln.Addr().String(), token, o)
+	if err != nil {
+		return err
+	}
+	required := slices.Contains(o.require, db)
+	var fixed error
+	if required || !o.find {
+		r := l.drive(o, o.rate)
+		r.printFixed(db, o.rate)
+		fixed = r.report(o, db, o.rate)
+		if fixed != nil && !required {
+			fmt.Printf("%s: %v (reported, not required)\n", db, fixed)
+			fixed = nil
+		}
+		time.Sleep(o.settle())
+	}
+	if o.find {
+		l.search(o, db).print("BenchmarkIntake/engine=" + db + "/side=desk")
+	}
+	return fixed
+}
 
-	l := &loader{base: "http://" + ln.Addr().String(), token: token, client: &http.Client{
+// newLoader is a generator for the server at addr, with records to read
+// from the first GET on.
+func newLoader(addr, token string, o options) (*loader, error) {
+	l := &loader{base: "http://" + addr, token: token, client: &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: o.workers, MaxConnsPerHost: o.workers},
 	}}
-	// Some records to read from the first GET on.
 	for i := range 200 {
 		if _, err := l.post(fmt.Sprintf("warm-%d", i)); err != nil {
-			return fmt.Errorf("warm up: %w", err)
+			return nil, fmt.Errorf("warm up: %w", err)
 		}
 	}
-	if !o.find {
-		err := l.drive(o, o.rate).report(o, db, o.rate)
-		if err != nil && !slices.Contains(o.require, db) {
-			fmt.Printf("%s: %v (reported, not required)\n", db, err)
-			return nil
-		}
-		return err
-	}
-	fmt.Printf("intake load on %s: each rate for %s, %d%% POST, loopback, the generator in the same process; a step holds when p99 <= %s, nothing fails and 98%% of the rate is sustained\n",
-		db, o.duration, o.postPct, o.p99Max)
-	best := 0
-	for rate := o.from; rate <= o.max; rate += o.step {
-		var err error
-		// A failing step runs once more before it counts: the machine is
-		// shared, and one other program's burst can fail a 30 s step.
-		for try := 0; try < 2; try++ {
-			r := l.drive(o, rate)
-			err = r.check(o, rate)
-			fmt.Println(r.line(rate, err))
-			time.Sleep(settle)
-			if err == nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-		best = rate
-	}
-	if best == 0 {
-		fmt.Printf("%s: no rate held; the lowest tried was %d req/s\n", db, o.from)
-	} else {
-		fmt.Printf("%s: highest sustained rate with p99 <= %s for %s: %d req/s (steps of %d)\n", db, o.p99Max, o.duration, best, o.step)
-	}
-	if best < o.rate && slices.Contains(o.require, db) {
-		return fmt.Errorf("the highest rate that held, %d req/s, is below %d req/s", best, o.rate)
-	}
-	return nil
+	return l, nil
 }
 
-// openStore opens a fresh database of the named engine. Postgres is the
-// database at pgURL, else a throwaway cluster started for the run.
+// openStore opens a fresh database of the named engine. Postgres is a new
+// database on the server at pgURL, else a throwaway cluster started for the
+// run.
 func openStore(ctx context.Context, db, pgURL string) (core.Store, func(), error) {
 	switch db {
 	case "sqlite":
@@ -240,12 +256,15 @@ func openStore(ctx context.Context, db, pgURL string) (core.Store, func(), error
 		}
 		return st, func() { st.Close(); os.RemoveAll(dir) }, nil
 	case "postgres":
-		stop := func() {}
+		var stop func()
+		var err error
 		if pgURL == "" {
-			var err error
-			if pgURL, stop, err = pgtest.StartServer(); err != nil {
-				return nil, nil, err
-			}
+			pgURL, stop, err = pgtest.StartServer()
+		} else {
+			pgURL, stop, err = freshDatabase(ctx, pgURL)
+		}
+		if err != nil {
+			return nil, nil, err
 		}
 		st, err := postgres.Open(ctx, pgURL)
 		if err != nil {
@@ -255,6 +274,35 @@ func openStore(ctx context.Context, db, pgURL string) (core.Store, func(), error
 		return st, func() { st.Close(); stop() }, nil
 	}
 	return nil, nil, fmt.Errorf("unknown database %q (sqlite, postgres)", db)
+}
+
+// freshDatabase makes an empty database on the server at serverURL and
+// returns its URL and how to drop it: the server may be shared with other
+// benchmarks, and a second run must not find the first one's rows.
+func freshDatabase(ctx context.Context, serverURL string) (string, func(), error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("-pg: %w", err)
+	}
+	admin, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("-pg: %w", err)
+	}
+	name := fmt.Sprintf("intakeload_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close(ctx)
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u.Path = "/" + name
+	drop := func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(dctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "intakeload: drop database %s: %v\n", name, err)
+		}
+		admin.Close(dctx)
+	}
+	return u.String(), drop, nil
 }
 
 // setup makes the desk: an administrator, BTC on regtest, a customer, and
@@ -284,217 +332,4 @@ func setup(ctx context.Context, st core.Store) (*intake.Server, string, error) {
 	}
 	api := intake.New(intake.Config{Service: svc, RatePerSecond: 1e6, Burst: 1e6})
 	return api, token, nil
-}
-
-type loader struct {
-	base, token string
-	client      *http.Client
-	mu          sync.Mutex
-	records     []string
-	keys        atomic.Int64
-}
-
-func (l *loader) post(key string) (int, error) {
-	b, _ := json.Marshal(map[string]string{"customer_no": "C10001", "securities_account": "SA-20001", "asset": "BTC",
-		"network": "regtest", "amount": "0." + strconv.Itoa(1_000_000+rand.IntN(8_999_999)), "source_address": srcBTC})
-	req, _ := http.NewRequest(http.MethodPost, l.base+"/v1/deposit-requests", bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	return l.do(req, true)
-}
-
-func (l *loader) get() (int, error) {
-	l.mu.Lock()
-	no := l.records[rand.IntN(len(l.records))]
-	l.mu.Unlock()
-	req, _ := http.NewRequest(http.MethodGet, l.base+"/v1/deposit-requests/"+no, nil)
-	return l.do(req, false)
-}
-
-func (l *loader) do(req *http.Request, remember bool) (int, error) {
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	res, err := l.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return res.StatusCode, err
-	}
-	if res.StatusCode >= 300 {
-		return res.StatusCode, errors.New(string(raw))
-	}
-	if remember {
-		var v intake.DepositRequestView
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return res.StatusCode, err
-		}
-		l.mu.Lock()
-		l.records = append(l.records, v.RecordNo)
-		l.mu.Unlock()
-	}
-	return res.StatusCode, nil
-}
-
-type sample struct {
-	post    bool
-	status  int
-	latency time.Duration
-}
-
-type result struct {
-	elapsed time.Duration
-	samples []sample
-	errs    map[string]int
-	load    string // at the end of the run
-}
-
-// drive sends rate requests a second for o.duration, open loop: each
-// request is due at start + i/rate whether or not earlier ones returned.
-func (l *loader) drive(o options, rate int) result {
-	due := make(chan time.Time, rate) // up to a second of backlog
-	out := make(chan sample, o.workers)
-	var wg sync.WaitGroup
-	errs := map[string]int{}
-	var errMu sync.Mutex
-	for range o.workers {
-		wg.Go(func() {
-			for at := range due {
-				isPost := rand.IntN(100) < o.postPct
-				var status int
-				var err error
-				if isPost {
-					status, err = l.post("load-" + strconv.FormatInt(l.keys.Add(1), 10))
-				} else {
-					status, err = l.get()
-				}
-				if err != nil {
-					errMu.Lock()
-					errs[fmt.Sprintf("%d %.80s", status, err.Error())]++
-					errMu.Unlock()
-				}
-				out <- sample{post: isPost, status: status, latency: time.Since(at)}
-			}
-		})
-	}
-	var samples []sample
-	collected := make(chan struct{})
-	go func() {
-		for s := range out {
-			samples = append(samples, s)
-		}
-		close(collected)
-	}()
-	start := time.Now()
-	total := int(o.duration.Seconds() * float64(rate))
-	interval := time.Second / time.Duration(rate)
-	for i := range total {
-		at := start.Add(time.Duration(i) * interval)
-		if d := time.Until(at); d > 0 {
-			time.Sleep(d)
-		}
-		due <- at
-	}
-	close(due)
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(out)
-	<-collected
-	return result{elapsed: elapsed, samples: samples, errs: errs, load: loadAverage()}
-}
-
-// loadAverage is the machine's 1/5/15-minute load average: the figures are
-// only as good as the machine was quiet.
-func loadAverage() string {
-	la, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Join(strings.Fields(string(la))[:3], " ")
-}
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	return d[min(len(d)-1, int(float64(len(d))*p))]
-}
-
-func (r result) latencies(keep func(sample) bool) []time.Duration {
-	var out []time.Duration
-	for _, s := range r.samples {
-		if keep(s) {
-			out = append(out, s.latency)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func (r result) achieved() float64 { return float64(len(r.samples)) / r.elapsed.Seconds() }
-
-func (r result) failed() int {
-	n := 0
-	for _, c := range r.errs {
-		n += c
-	}
-	return n
-}
-
-// check says why the run at rate did not hold, or nil.
-func (r result) check(o options, rate int) error {
-	p99 := pct(r.latencies(func(sample) bool { return true }), .99)
-	switch {
-	case len(r.errs) > 0:
-		return fmt.Errorf("%d failed requests", r.failed())
-	case p99 > o.p99Max:
-		return fmt.Errorf("p99 %s exceeds %s", p99.Round(time.Microsecond), o.p99Max)
-	case r.achieved() < 0.98*float64(rate):
-		return fmt.Errorf("sustained %.0f req/s, below %d", r.achieved(), rate)
-	}
-	return nil
-}
-
-// line is one step of -find.
-func (r result) line(rate int, err error) string {
-	all := r.latencies(func(sample) bool { return true })
-	verdict := "holds"
-	if err != nil {
-		verdict = "FAILS: " + err.Error()
-	}
-	return fmt.Sprintf("rate %5d/s  sustained %5.0f/s  p50 %-9s p95 %-9s p99 %-9s max %-9s errors %d  load %s (%d CPUs)  %s",
-		rate, r.achieved(), pct(all, .50).Round(time.Microsecond), pct(all, .95).Round(time.Microsecond),
-		pct(all, .99).Round(time.Microsecond), pct(all, 1).Round(time.Microsecond), r.failed(), r.load, runtime.NumCPU(), verdict)
-}
-
-func (r result) report(o options, db string, rate int) error {
-	statuses := map[int]int{}
-	for _, s := range r.samples {
-		statuses[s.status]++
-	}
-	fmt.Printf("intake load: %d requests in %.1f s = %.0f req/s (target %d req/s for %s, %d%% POST), %s, loopback\n",
-		len(r.samples), r.elapsed.Seconds(), r.achieved(), rate, o.duration, o.postPct, db)
-	fmt.Printf("load average at the end (1/5/15 min, %d CPUs): %s\n", runtime.NumCPU(), r.load)
-	fmt.Printf("statuses: %v\n", statuses)
-	for _, row := range []struct {
-		name string
-		d    []time.Duration
-	}{
-		{"all", r.latencies(func(sample) bool { return true })},
-		{"POST", r.latencies(func(s sample) bool { return s.post })},
-		{"GET", r.latencies(func(s sample) bool { return !s.post })},
-	} {
-		fmt.Printf("%-4s  n=%-6d p50=%-9s p95=%-9s p99=%-9s max=%s\n", row.name, len(row.d),
-			pct(row.d, .50).Round(time.Microsecond), pct(row.d, .95).Round(time.Microsecond),
-			pct(row.d, .99).Round(time.Microsecond), pct(row.d, 1).Round(time.Microsecond))
-	}
-	for e, n := range r.errs {
-		fmt.Printf("error x%d: %s\n", n, e)
-	}
-	if err := r.check(o, rate); err != nil {
-		return err
-	}
-	fmt.Printf("PASS: p99 %s <= %s at %.0f req/s\n", pct(r.latencies(func(sample) bool { return true }), .99).Round(time.Microsecond), o.p99Max, r.achieved())
-	return nil
 }

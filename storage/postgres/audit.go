@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,37 +25,97 @@ type auditHead struct {
 // serialises appenders across every connected desktop.
 func lockAuditHead(ctx context.Context, tx pgx.Tx) (*auditHead, error) {
 	var h auditHead
-	err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.seq, &h.hash)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, core.ErrAuditHeadMissing
-	} else if err != nil {
-		return nil, fmt.Errorf("lock audit head: %w", err)
-	}
-	return &h, nil
+	return &h, scanAuditHead(tx.QueryRow(ctx, auditHeadQuery), &h)
 }
 
-// appendAudit seals e onto the hash chain inside tx.
+const auditHeadQuery = `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`
+
+func scanAuditHead(r pgx.Row, h *auditHead) error {
+	err := r.Scan(&h.seq, &h.hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return core.ErrAuditHeadMissing
+	} else if err != nil {
+		return fmt.Errorf("lock audit head: %w", err)
+	}
+	return nil
+}
+
+// queueLockAuditHead is lockAuditHead as the last statement of a caller's
+// batch, so taking the lock costs no round trip of its own; h is set when
+// the batch has run.
+func queueLockAuditHead(b *pgx.Batch, h *auditHead) {
+	b.Queue(auditHeadQuery).QueryRow(func(r pgx.Row) error { return scanAuditHead(r, h) })
+}
+
+// appendAudit seals e onto the hash chain inside tx. Every appender in
+// every desk waits for the head's row lock, so the lock is held for as few
+// round trips as the chain allows: callers append last, just before COMMIT
+// (anything else they send goes before), the head is read and locked in one
+// statement, and the row and the head's advance go in one pipelined batch
+// (writeAudit). The hash needs the previous one, so the read cannot join
+// that batch; with the COMMIT that is three round trips under the lock,
+// where it was five.
 func appendAudit(ctx context.Context, tx pgx.Tx, e core.AuditEntry) error {
 	h, err := lockAuditHead(ctx, tx)
 	if err != nil {
 		return err
 	}
-	seq, prev := h.seq, h.hash
-	e.Seal(seq+1, prev)
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("insert audit row: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
-		return fmt.Errorf("advance audit head: %w", err)
+	return writeAudit(ctx, tx, h, e)
+}
+
+// writeAudit seals e after h, the head tx holds locked, and writes the row
+// and the head's advance in one batch.
+func writeAudit(ctx context.Context, tx pgx.Tx, h *auditHead, e core.AuditEntry) error {
+	b := &pgx.Batch{}
+	queueWriteAudit(b, h, &e)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("append audit row %d: %w", e.Seq, err)
 	}
 	return nil
 }
 
-// AppendAudit implements core.Store.
+// queueWriteAudit seals e after h and queues its row and the head's advance.
+func queueWriteAudit(b *pgx.Batch, h *auditHead, e *core.AuditEntry) {
+	e.Seal(h.seq+1, h.hash)
+	b.Queue(`INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.Seq, e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash)
+	b.Queue(`UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, e.Seq, e.Hash)
+}
+
+// AppendAudit implements core.Store for a row that is its transaction's
+// only write (every API read writes one): BEGIN and the head's lock go in
+// one batch, the row, the head's advance and COMMIT in a second, so the
+// lock is held for one round trip. pgx's Tx sends COMMIT on its own, hence
+// the plain connection; a failure rolls back before it goes back to the pool.
 func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
-	return s.withTx(ctx, func(tx pgx.Tx) error { return appendAudit(ctx, tx, e) })
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Release()
+	var h auditHead
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	queueLockAuditHead(b, &h)
+	err = conn.SendBatch(ctx, b).Close()
+	if err == nil {
+		b = &pgx.Batch{}
+		queueWriteAudit(b, &h, &e)
+		b.Queue(`COMMIT`)
+		if err = conn.SendBatch(ctx, b).Close(); err != nil {
+			err = fmt.Errorf("append audit row %d: %w", e.Seq, err)
+		}
+	}
+	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, rerr := conn.Exec(rctx, `ROLLBACK`); rerr != nil {
+			// A connection left inside a transaction must not serve again.
+			_ = conn.Conn().Close(rctx)
+		}
+	}
+	return err
 }
 
 // FindAudit implements core.Store.

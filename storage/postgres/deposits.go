@@ -37,31 +37,37 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 			return fmt.Errorf("allocate record number: %w", err)
 		}
 		recordNo := core.FormatRecordNo(d.CreatedAt, n)
-		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
+		// The day's record-number row stays locked until COMMIT, and every
+		// other POST waits for it: the insert, its read-back, the
+		// notification (sent only at COMMIT) and the audit head's lock go
+		// in one pipelined batch, one round trip where they took four.
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
 			securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
 			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks,
 			submitted_by, channel)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 			recordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo, d.SecuritiesAccount, d.AssetID,
 			d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress, nullable(d.TxID), d.TxIndex,
 			d.RequestedAt, d.CreatedAt, d.UpdatedAt, string(d.Status), d.Confirmations,
-			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks, d.SubmittedBy, string(d.Channel)).Scan(&id)
-		if err != nil {
+			d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks, d.SubmittedBy, string(d.Channel))
+		query, args := searchQuery(core.DepositFilter{RecordNo: &recordNo, Limit: 1}, nil)
+		b.Queue(query, args...).QueryRow(func(r pgx.Row) (err error) {
+			out, err = scanDeposit(r)
+			return err
+		})
+		b.Queue(notifyDepositQuery, DepositChannel, recordNo)
+		var head auditHead
+		queueLockAuditHead(b, &head)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			// A unique violation stays recognisable: the loser re-reads below.
 			return invalid(fmt.Errorf("insert deposit %s: %w", recordNo, err))
-		}
-		if out, err = depositByID(ctx, tx, id); err != nil {
-			return err
 		}
 		created = true
 		if audit.EntityID == "" {
 			audit.EntityID = recordNo
 		}
-		if err := appendAudit(ctx, tx, audit); err != nil {
-			return err
-		}
-		return notifyDeposit(ctx, tx, recordNo)
+		return writeAudit(ctx, tx, &head, audit)
 	})
 	if isUnique(err) {
 		existing, ferr := findExistingDeposit(ctx, s.pool, d)
@@ -156,10 +162,10 @@ func transitionDeposit(ctx context.Context, tx pgx.Tx, t core.DepositTransition)
 	if a.Before == "" && a.After == "" {
 		a.Before, a.After = string(t.From), string(t.To)
 	}
-	if err := appendAudit(ctx, tx, a); err != nil {
+	if err := notifyDeposit(ctx, tx, cur.RecordNo); err != nil {
 		return nil, err
 	}
-	return cur, notifyDeposit(ctx, tx, cur.RecordNo)
+	return cur, appendAudit(ctx, tx, a)
 }
 
 func scanDeposit(r pgx.Row) (*core.DepositRecord, error) {
@@ -209,10 +215,10 @@ func (s *Store) AttachDepositTx(ctx context.Context, a core.DepositTxAttachment)
 		if e.EntityID == "" {
 			e.EntityID = cur.RecordNo
 		}
-		if err := appendAudit(ctx, tx, e); err != nil {
+		if err := notifyDeposit(ctx, tx, cur.RecordNo); err != nil {
 			return err
 		}
-		return notifyDeposit(ctx, tx, cur.RecordNo)
+		return appendAudit(ctx, tx, e)
 	})
 	return out, err
 }

@@ -16,10 +16,14 @@ import (
 // each open desktop can refresh what it shows.
 const DepositChannel = "depositdesk_deposits"
 
+// notifyDepositQuery tells listening desks that a record changed; the
+// server sends it at COMMIT.
+const notifyDepositQuery = `SELECT pg_notify($1, $2)`
+
 // notifyDeposit queues a notification inside tx. Postgres delivers it only
 // when tx commits, so listeners never see a change that rolled back.
 func notifyDeposit(ctx context.Context, tx pgx.Tx, recordNo string) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, DepositChannel, recordNo); err != nil {
+	if _, err := tx.Exec(ctx, notifyDepositQuery, DepositChannel, recordNo); err != nil {
 		return fmt.Errorf("notify deposit change: %w", err)
 	}
 	return nil

@@ -130,6 +130,48 @@ func runConcurrency(t *testing.T, newStore NewStoreFunc) {
 		}
 		MustVerifyChain(t, s)
 	})
+	// The intake's mix: every kind of write that appends an audit row, on
+	// twenty connections at once, each taking the head at its own point of
+	// a longer transaction.
+	t.Run("TwentyWritersOfEveryKindKeepOneChain", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		const writers = 20
+		recs := make([]*core.DepositRecord, writers)
+		for i := range recs {
+			recs[i] = f.Deposit(f.ETH, f.Customer, 0)
+		}
+		errs := together(writers, func(i int) error {
+			rec, _, err := f.Store.CreateDeposit(ctx, recs[i], core.AuditEntry{At: T0, Actor: "client", Action: "deposit.create", Entity: "deposit"})
+			if err != nil {
+				return err
+			}
+			if err := f.Store.AppendAudit(ctx, core.AuditEntry{At: T0, Actor: "client", Action: "deposit.view", Entity: "deposit", EntityID: rec.RecordNo}); err != nil {
+				return err
+			}
+			_, err = f.Store.TransitionDeposit(ctx, core.DepositTransition{ID: rec.ID, From: core.StatusVerifying, To: core.StatusCancelled,
+				Audit: core.AuditEntry{At: T0.Add(time.Minute), Actor: "op", Action: "deposit.cancel", Entity: "deposit"}})
+			return err
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		rows, err := f.Store.FindAudit(ctx, core.AuditFilter{})
+		require.NoError(t, err)
+		for i, r := range rows {
+			require.Equal(t, int64(i+1), r.Seq, "sequence numbers are 1..n in order")
+		}
+		require.Equal(t, 3+3*writers, MustVerifyChain(t, f.Store))
+		for _, action := range []string{"deposit.create", "deposit.view", "deposit.cancel"} {
+			n := 0
+			for _, r := range rows {
+				if r.Action == action {
+					n++
+				}
+			}
+			require.Equal(t, writers, n, action)
+		}
+	})
 }
 
 // together runs fn(0..n-1) on n goroutines released at the same moment and
