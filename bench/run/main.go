@@ -151,16 +151,17 @@ func measure(o options) ([]byte, error) {
 
 	step("seeding SQLite", nil, tool("seedbench"), "-engine", "sqlite", "-db", db, "-records", records)
 	step("seeding Postgres", nil, tool("seedbench"), "-engine", "postgres", "-pg", pgURL, "-records", records)
-	step("search on SQLite", nil, append([]string{tool("searchbench"), "-engine", "sqlite", "-db", db}, short(nil, []string{"-runs", "40"})...)...)
-	step("search on Postgres", nil, append([]string{tool("searchbench"), "-engine", "postgres", "-pg", pgURL}, short(nil, []string{"-runs", "40"})...)...)
+	step("search on SQLite", nil, append([]string{tool("searchbench"), "-engine", "sqlite", "-db", db}, short(nil, []string{"-runs", "10"})...)...)
+	step("search on Postgres", nil, append([]string{tool("searchbench"), "-engine", "postgres", "-pg", pgURL}, short(nil, []string{"-runs", "10"})...)...)
 	goBench := []string{goTool(), "test", "-count=1", "-timeout", "60m", "-run", "^$", "-bench", ".", "-benchmem"}
 	// One package at a time in full: benchmarks of two packages would
 	// otherwise share the two cores and each report the other's load.
 	goBench = append(goBench, short([]string{"-p", "1"}, []string{"-benchtime", "1x", "-short"})...)
 	step("go test benchmarks", []string{"DEPOSITDESK_BENCH_DB=" + db, "DEPOSITDESK_BENCH_PASSWORD=" + password}, append(goBench, "./...")...)
 	step("intake under load", nil, append([]string{tool("intakeload"), "-find", "-db", "sqlite,postgres", "-pg", pgURL},
-		short(nil, []string{"-duration", "3s"})...)...)
-	step("desks on one Postgres", nil, append([]string{tool("desks"), "-pg", pgURL}, short(nil, []string{"-duration", "10s"})...)...)
+		short(nil, []string{"-require", "none", "-duration", "1s", "-rate", "200", "-from", "100", "-step", "100", "-max", "200", "-steps", "2"})...)...)
+	step("desks on one Postgres", nil, append([]string{tool("desks"), "-pg", pgURL},
+		short(nil, []string{"-duration", "5s", "-alone", "3s", "-records", "1000", "-drain", "1500ms"})...)...)
 	step("the desktop under Xvfb", []string{"DEPOSITDESK_BIN=" + bin},
 		"bench/desktop.sh", db, password, fmt.Sprint(o.session))
 
