@@ -45,31 +45,6 @@ func loadAuditHead(ctx context.Context, tx *writeTx) error {
 	return nil
 }
 
-// appendAuditBatch seals entries onto the chain in order and writes them
-// with one statement: seeding a million records writes a million rows.
-func appendAuditBatch(ctx context.Context, tx *writeTx, entries []core.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	if err := loadAuditHead(ctx, tx); err != nil {
-		return err
-	}
-	args := make([]any, 0, len(entries)*11)
-	for i := range entries {
-		e := &entries[i]
-		e.Seal(tx.head.seq+1, tx.head.hash)
-		args = append(args, e.Seq, micros(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.Remarks, e.PrevHash, e.Hash)
-		tx.head.seq, tx.head.hash, tx.head.dirty = e.Seq, e.Hash, true
-	}
-	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
-		VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(entries)), ", "), args...)
-	if err != nil {
-		return fmt.Errorf("insert audit rows: %w", err)
-	}
-	return nil
-}
-
 // auditHead is a transaction's copy of the audit_head row.
 type auditHead struct {
 	seq   int64

@@ -15,6 +15,9 @@ const bulkRows = 500
 
 const bulkColumns = 22
 
+// auditColumns is how many values one audit row binds.
+const auditColumns = 11
+
 // rebuildBelow: when deposits holds fewer rows than this, a bulk insert
 // drops the table's secondary indexes and builds them again afterwards.
 // Building an index sorts once; maintaining ten indexes with random keys
@@ -58,6 +61,9 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 			if rebuild, err = dropIndexes(ctx, tx, "deposits"); err != nil {
 				return err
 			}
+		}
+		if err := loadAuditHead(ctx, tx); err != nil {
+			return err
 		}
 		var err error
 		if n, err = insertBatches(ctx, tx, recs, audit); err != nil {
@@ -116,62 +122,19 @@ func dropIndexes(ctx context.Context, tx *writeTx, table string) ([]string, erro
 	return ddl, nil
 }
 
-// insertBatches writes recs bulkRows at a time, each batch followed by its
-// records' audit rows sealed onto the chain, and returns how many it wrote.
-func insertBatches(ctx context.Context, tx *writeTx, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
-	full, err := tx.PrepareContext(ctx, bulkInsertSQL(bulkRows))
-	if err != nil {
-		return 0, fmt.Errorf("prepare bulk insert: %w", err)
-	}
-	defer full.Close()
-	args := make([]any, 0, bulkRows*bulkColumns)
-	entries := make([]core.AuditEntry, 0, bulkRows)
-	rows, total := 0, 0
-	flush := func() error {
-		stmt := full
-		if rows != bulkRows {
-			if stmt, err = tx.PrepareContext(ctx, bulkInsertSQL(rows)); err != nil {
-				return fmt.Errorf("prepare bulk insert: %w", err)
-			}
-			defer stmt.Close()
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return conflict(err, "A seeded record duplicates another record's number, request key or live transaction.")
-		}
-		if err := appendAuditBatch(ctx, tx, entries); err != nil {
-			return err
-		}
-		total += rows
-		rows, args, entries = 0, args[:0], entries[:0]
-		return nil
-	}
-	for d := range recs {
-		if err := core.ValidateRecordNo(d.RecordNo); err != nil {
-			return 0, err
-		}
-		args = append(args, d.RecordNo, nullable(d.ClientRequestKey), d.RequestHash, d.CustomerID, d.CustomerNo,
-			d.SecuritiesAccount, d.AssetID, d.Network, d.Amount.String(), d.SourceAddress, d.DestinationAddress,
-			nullable(d.TxID), d.TxIndex, micros(d.RequestedAt), micros(d.CreatedAt), micros(d.UpdatedAt),
-			string(d.Status), d.Confirmations, d.ConfirmationsRequired, d.BlockHash, d.BlockHeight, d.Remarks)
-		entries = append(entries, audit(d))
-		if rows++; rows == bulkRows {
-			if err := flush(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if rows > 0 {
-		if err := flush(); err != nil {
-			return 0, err
-		}
-	}
-	return total, ctx.Err()
-}
-
 func bulkInsertSQL(rows int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", bulkColumns), ", ") + ")"
 	return `INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no, securities_account,
 		asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at, created_at, updated_at,
-		status, confirmations, confirmations_required, block_hash, block_height, remarks) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+		status, confirmations, confirmations_required, block_hash, block_height, remarks) VALUES ` + valueRows(rows, bulkColumns)
+}
+
+func auditInsertSQL(rows int) string {
+	return `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+		VALUES ` + valueRows(rows, auditColumns)
+}
+
+// valueRows is rows placeholders "(?, …), (?, …)" of columns each.
+func valueRows(rows, columns int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", columns), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }

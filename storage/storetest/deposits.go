@@ -204,6 +204,26 @@ func runDeposits(t *testing.T, newStore NewStoreFunc) {
 		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 24*60))
 		require.Equal(t, "D20261126-000001", next.RecordNo, "a refused seed leaves the numbering alone")
 	})
+	t.Run("BulkInsertRefusesABadRecordLateInTheStreamAndStoresNothing", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		var recs []*core.DepositRecord
+		for i := range 1203 {
+			d := f.Deposit(f.BTC, f.Customer, i%5)
+			d.RecordNo = core.FormatRecordNo(d.CreatedAt, int64(i+1))
+			recs = append(recs, d)
+		}
+		// Past the first batches, so some were written (or are in flight)
+		// when the bad one is drawn.
+		recs[1100].RecordNo = "D20261125-X"
+		_, err := f.Store.BulkInsertDeposits(ctx, slices.Values(recs), SeedAudit(T0))
+		requireCode(t, core.EINVALID, err)
+		page, err := f.Store.FindDeposits(ctx, core.DepositFilter{Limit: 10})
+		require.NoError(t, err)
+		require.Empty(t, page.Records)
+		require.Equal(t, 3, MustVerifyChain(t, f.Store), "the fixture's rows only")
+		require.Equal(t, "D20261125-000001", f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)).RecordNo)
+	})
 	t.Run("BulkInsertOfNothingWritesNothing", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)

@@ -1,0 +1,239 @@
+//go:build linux
+
+// Command seedbench times `depositctl seed` into a fresh database and, as
+// the baseline of the same run, the engine itself writing the very same
+// rows. It creates the operator admin (password from DEPOSITDESK_PASSWORD,
+// every permission) as bench/search.sh does, runs the built depositctl's
+// seed (the code path operators use, in a process of its own so that its
+// peak resident memory is the seed's alone), then has the engine's own CLI
+// copy every table the seeded database holds into a second, empty set of
+// tables with the same schema and indexes, in one transaction. The seeded
+// database is left as the seed made it, for the search benchmark that
+// follows; the copy is removed.
+//
+//	seedbench -engine sqlite -db FILE -records N
+//	seedbench -engine postgres -pg URL -records N
+//
+// FILE must not exist yet (or hold no deposit records); URL names a
+// database with no deposit records, empty or migrated (depositctl migrates
+// it). It prints, in the Go benchmark format (bench/benchline):
+//
+//	BenchmarkSeed/engine=E/records=N/side=desk    1  <seconds> s  <MB> MB-peak
+//	BenchmarkSeed/engine=E/records=N/side=engine  1  <seconds> s
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"depositdesk/bench/benchline"
+)
+
+// engineCopy names the second set of tables: a file beside the SQLite
+// database (attached), a schema in the Postgres database.
+const engineCopy = "seedbench_engine"
+
+type options struct {
+	engine     string
+	db, pg     string
+	records    int
+	seed       uint64
+	depositctl string
+	sqlite3    string
+	psql       string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.engine, "engine", "sqlite", "sqlite or postgres")
+	flag.StringVar(&o.db, "db", "", "SQLite file to seed (-engine sqlite); must not exist yet or hold no records")
+	flag.StringVar(&o.pg, "pg", "", "Postgres URL of a database without deposit records, empty or migrated (-engine postgres)")
+	flag.IntVar(&o.records, "records", 1_000_000, "records to seed")
+	flag.Uint64Var(&o.seed, "seed", 1, "depositctl seed --seed")
+	flag.StringVar(&o.depositctl, "depositctl", "", "built depositctl (default: go build ./cmd/depositctl into a temporary directory; run from the repository)")
+	flag.StringVar(&o.sqlite3, "sqlite3", "sqlite3", "the sqlite3 CLI")
+	flag.StringVar(&o.psql, "psql", "psql", "the psql CLI")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "seedbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	var dsn string
+	switch o.engine {
+	case "sqlite":
+		dsn = o.db
+	case "postgres":
+		dsn = o.pg
+	default:
+		return fmt.Errorf("-engine %q: sqlite or postgres", o.engine)
+	}
+	if dsn == "" {
+		return errors.New("-db FILE (sqlite) or -pg URL (postgres) is required")
+	}
+	password := os.Getenv("DEPOSITDESK_PASSWORD")
+	if password == "" {
+		return errors.New("DEPOSITDESK_PASSWORD must hold the password to give the operator admin")
+	}
+	if o.depositctl == "" {
+		dir, err := os.MkdirTemp("", "seedbench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.depositctl = filepath.Join(dir, "depositctl")
+		gobin := cmp.Or(os.Getenv("GO"), "go")
+		if out, err := exec.Command(gobin, "build", "-o", o.depositctl, "./cmd/depositctl").CombinedOutput(); err != nil {
+			return fmt.Errorf("build depositctl: %v\n%s", err, out)
+		}
+	}
+
+	create := exec.Command(o.depositctl, "--db", dsn, "operator", "create", "--name", "admin", "--password-stdin", "--perm", "all")
+	create.Stdin = strings.NewReader(password + "\n")
+	if out, err := create.CombinedOutput(); err != nil {
+		return fmt.Errorf("create operator admin: %v\n%s", err, out)
+	}
+
+	seed := exec.Command(o.depositctl, "--db", dsn, "--operator", "admin", "seed",
+		"--records", strconv.Itoa(o.records), "--seed", strconv.FormatUint(o.seed, 10))
+	seed.Env = append(os.Environ(), "DEPOSITDESK_PASSWORD="+password)
+	var seedErr bytes.Buffer
+	seed.Stdout, seed.Stderr = os.Stderr, &seedErr
+	start := time.Now()
+	if err := seed.Run(); err != nil {
+		return fmt.Errorf("depositctl seed: %v\n%s", err, seedErr.Bytes())
+	}
+	desk := time.Since(start)
+	// Linux reports ru_maxrss in KiB.
+	peakMB := float64(seed.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024 / 1e6
+
+	var engine time.Duration
+	var err error
+	if o.engine == "sqlite" {
+		engine, err = sqliteCopy(o.sqlite3, o.db)
+	} else {
+		engine, err = postgresCopy(o.psql, o.pg)
+	}
+	if err != nil {
+		return err
+	}
+
+	name := fmt.Sprintf("BenchmarkSeed/engine=%s/records=%d/side=", o.engine, o.records)
+	if err := benchline.Print(os.Stdout, name+"desk", 1, benchline.Metric{Value: desk.Seconds(), Unit: "s"},
+		benchline.Metric{Value: peakMB, Unit: "MB-peak"}); err != nil {
+		return err
+	}
+	return benchline.Print(os.Stdout, name+"engine", 1, benchline.Metric{Value: engine.Seconds(), Unit: "s"})
+}
+
+// sqliteCopy times the sqlite3 CLI copying every table of db into a fresh
+// file attached beside it: tables created from the seeded schema's own
+// statements, rows copied, then the indexes built (as the seed builds its
+// indexes after its rows), one transaction, with the page cache and sort
+// settings the seed's writer uses (storage/sqlite, bulkCacheKiB).
+func sqliteCopy(sqlite3, db string) (time.Duration, error) {
+	out, err := exec.Command(sqlite3, "-readonly", db,
+		`SELECT type || char(31) || tbl_name || char(31) || replace(sql, char(10), ' ') FROM sqlite_schema
+		WHERE sql IS NOT NULL AND type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', name`).Output()
+	if err != nil {
+		return 0, fmt.Errorf("read the schema of %s: %w", db, err)
+	}
+	copyFile := db + "." + engineCopy
+	defer removeSQLite(copyFile)
+	if err := removeSQLite(copyFile); err != nil {
+		return 0, err
+	}
+	var tables, indexes []string
+	var script strings.Builder
+	fmt.Fprintf(&script, "PRAGMA cache_size = -%d;\nPRAGMA threads = 2;\nPRAGMA temp_store = MEMORY;\nATTACH '%s' AS %s;\nBEGIN;\n",
+		1<<20, strings.ReplaceAll(copyFile, "'", "''"), engineCopy)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, "\x1f", 3)
+		if len(f) != 3 {
+			return 0, fmt.Errorf("schema line %q", line)
+		}
+		// "CREATE TABLE x (…" / "CREATE [UNIQUE] INDEX x ON …": the name
+		// after the keyword gets the attached schema's prefix.
+		kw := " TABLE "
+		if f[0] == "index" {
+			kw = " INDEX "
+		}
+		i := strings.Index(f[2], kw)
+		if i < 0 {
+			return 0, fmt.Errorf("schema statement %q", f[2])
+		}
+		stmt := f[2][:i+len(kw)] + engineCopy + "." + strings.TrimLeft(f[2][i+len(kw):], " ") + ";\n"
+		if f[0] == "table" {
+			tables = append(tables, f[1])
+			script.WriteString(stmt)
+		} else {
+			indexes = append(indexes, stmt)
+		}
+	}
+	for _, t := range tables {
+		fmt.Fprintf(&script, "INSERT INTO %s.\"%s\" SELECT * FROM main.\"%s\";\n", engineCopy, t, t)
+	}
+	script.WriteString(strings.Join(indexes, ""))
+	script.WriteString("COMMIT;\n")
+	return timeCLI(exec.Command(sqlite3, "-bail", db), script.String())
+}
+
+func removeSQLite(file string) error {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		if err := os.Remove(file + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// postgresCopy times psql copying every table of the database's public
+// schema into tables made LIKE them (INCLUDING ALL: defaults, constraints,
+// indexes) in a schema of their own, in one transaction, then drops that
+// schema.
+func postgresCopy(psql, url string) (time.Duration, error) {
+	out, err := exec.Command(psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c",
+		`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`).Output()
+	if err != nil {
+		return 0, fmt.Errorf("list tables: %w", err)
+	}
+	var script strings.Builder
+	fmt.Fprintf(&script, "BEGIN;\nCREATE SCHEMA %s;\n", engineCopy)
+	for _, t := range strings.Fields(string(out)) {
+		fmt.Fprintf(&script, "CREATE TABLE %s.%q (LIKE public.%q INCLUDING ALL);\n", engineCopy, t, t)
+		fmt.Fprintf(&script, "INSERT INTO %s.%q OVERRIDING SYSTEM VALUE SELECT * FROM public.%q;\n", engineCopy, t, t)
+	}
+	script.WriteString("COMMIT;\n")
+	took, err := timeCLI(exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
+	drop := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE")
+	if out, derr := drop.CombinedOutput(); derr != nil && err == nil {
+		err = fmt.Errorf("drop schema %s: %v\n%s", engineCopy, derr, out)
+	}
+	return took, err
+}
+
+// timeCLI runs cmd with script on its standard input and times it.
+func timeCLI(cmd *exec.Cmd, script string) (time.Duration, error) {
+	cmd.Stdin = strings.NewReader(script)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	took := time.Since(start)
+	if err != nil || stderr.Len() > 0 {
+		return 0, fmt.Errorf("%s: %v\n%s%s", filepath.Base(cmd.Path), err, out, stderr.Bytes())
+	}
+	return took, nil
+}
