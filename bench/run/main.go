@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,9 +124,15 @@ func measure(o options) ([]byte, error) {
 	}
 	defer stop()
 	fact("Postgres", postgresVersion(pgURL))
+	// The seeded database on it, for the search; the intake and the desks
+	// make databases of their own on the same server.
+	benchURL, err := createDatabase(pgURL, "bench")
+	if err != nil {
+		return logBuf.Bytes(), err
+	}
 
 	bin := filepath.Join(dir, "bin")
-	for _, pkg := range []string{"cmd/depositctl", "bench/seedbench", "bench/searchbench", "bench/intakeload", "bench/desks", "bench/hellofyne", "cmd/depositdesk"} {
+	for _, pkg := range []string{"cmd/depositctl", "bench/seedbench", "bench/searchbench", "bench/intakeload", "bench/desks"} {
 		if err := command(out, nil, goTool(), "build", "-o", filepath.Join(bin, filepath.Base(pkg)), "./"+pkg); err != nil {
 			return logBuf.Bytes(), err
 		}
@@ -149,10 +156,10 @@ func measure(o options) ([]byte, error) {
 		return full
 	}
 
-	step("seeding SQLite", nil, tool("seedbench"), "-engine", "sqlite", "-db", db, "-records", records)
-	step("seeding Postgres", nil, tool("seedbench"), "-engine", "postgres", "-pg", pgURL, "-records", records)
+	step("seeding SQLite", nil, tool("seedbench"), "-engine", "sqlite", "-db", db, "-records", records, "-depositctl", tool("depositctl"))
+	step("seeding Postgres", nil, tool("seedbench"), "-engine", "postgres", "-pg", benchURL, "-records", records, "-depositctl", tool("depositctl"))
 	step("search on SQLite", nil, append([]string{tool("searchbench"), "-engine", "sqlite", "-db", db}, short(nil, []string{"-runs", "10"})...)...)
-	step("search on Postgres", nil, append([]string{tool("searchbench"), "-engine", "postgres", "-pg", pgURL}, short(nil, []string{"-runs", "10"})...)...)
+	step("search on Postgres", nil, append([]string{tool("searchbench"), "-engine", "postgres", "-pg", benchURL}, short(nil, []string{"-runs", "10"})...)...)
 	goBench := []string{goTool(), "test", "-count=1", "-timeout", "60m", "-run", "^$", "-bench", ".", "-benchmem"}
 	// One package at a time in full: benchmarks of two packages would
 	// otherwise share the two cores and each report the other's load.
@@ -162,8 +169,7 @@ func measure(o options) ([]byte, error) {
 		short(nil, []string{"-require", "none", "-duration", "1s", "-rate", "200", "-from", "100", "-step", "100", "-max", "200", "-steps", "2"})...)...)
 	step("desks on one Postgres", nil, append([]string{tool("desks"), "-pg", pgURL},
 		short(nil, []string{"-duration", "5s", "-alone", "3s", "-records", "1000", "-drain", "1500ms"})...)...)
-	step("the desktop under Xvfb", []string{"DEPOSITDESK_BIN=" + bin},
-		"bench/desktop.sh", db, password, fmt.Sprint(o.session))
+	step("the desktop under Xvfb", nil, "bench/desktop.sh", db, password, fmt.Sprint(o.session))
 
 	fact("load average at the end", loadAverage())
 	fact("run took", time.Since(started).Round(time.Second).String())
@@ -201,6 +207,27 @@ func postgresVersion(url string) string {
 		return "unknown: " + err.Error()
 	}
 	return v + " (throwaway cluster, fsync on, shared_buffers 512 MB)"
+}
+
+// createDatabase makes an empty database on the server at url and
+// returns its URL.
+func createDatabase(url, name string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // procField is the value of the first "name : value" line of a /proc file.
