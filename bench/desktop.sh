@@ -90,4 +90,4 @@ printf 'BenchmarkDesktop/side=desk\t5\t%s ms-start\t%s MB-rss-login\t%s MB-rss-a
   \$MS \$(mb \$lr) \$(mb \$ar) \$(mb \$aa) \$(pct \$wr \$er) \$(pct \$wa \$ea)
 EOS
 chmod +x "$dir/drive.sh"
-xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep -v 'fd limit\|^XIO\|after [0-9]* requests' >&2) || true
+xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep --line-buffered -v 'fd limit\|^XIO\|after [0-9]* requests' >&2) || true

@@ -61,7 +61,7 @@ func main() {
 	if dsn == "" {
 		dsn = storage.DefaultPath()
 	}
-	st, err := storage.Open(context.Background(), dsn)
+	st, err := storage.OpenWith(context.Background(), dsn, storage.Desktop())
 	if err != nil {
 		fail("cannot open %s: %v", dsn, err)
 	}
