@@ -43,7 +43,7 @@ func benchDesk(b *testing.B) (*bundle, *recordsPage) {
 	path, pw := os.Getenv(benchDBEnv), os.Getenv(benchPWEnv)
 	if path == "" {
 		path, pw = filepath.Join(b.TempDir(), "desk.db"), adminPW
-		st, err := sqlite.Open(ctx, path)
+		st, err := sqlite.OpenWith(ctx, path, storage.Desktop())
 		require.NoError(b, err)
 		d := setupOn(b, st, path)
 		op, err := d.svc.Bootstrap(ctx, "admin", adminPW)
