@@ -4,48 +4,97 @@
 # visible window, resident memory at the login and after it, and an
 # operator's session driven by xdotool — searches typed in the records
 # page, Next, a record's Details opened by double click and closed with
-# Escape — with the memory before and after. In-process figures (Enter to
-# rows) are BenchmarkRecordsPage in ui/.
+# Escape — with the memory before and after. Beside it, measured the same
+# way under the same Xvfb, the smallest Fyne program (bench/hellofyne): the
+# floor any Fyne window costs here, the baseline of the desk's figures.
+# In-process figures (Enter to rows) are BenchmarkRecordsPage in ui/.
+#
 # Usage: bench/desktop.sh DB PASSWORD [SESSION_SECONDS]   (DB: a seeded SQLite file whose admin has PASSWORD)
+#
+# Prints two lines in the Go benchmark format (bench/benchline), medians of
+# the 5 timed starts; memory in MB (2^20 bytes) from /proc/PID/status,
+# resident = VmRSS, private = RssAnon; growth from the warm point (20
+# rounds, or a third of the session if that comes first) to the end:
+#   BenchmarkDesktop/side=desk  5 ms-start MB-rss-login MB-rss-after-login MB-private-after-login %-rss-growth %-private-growth
+#   BenchmarkDesktop/side=hello 5 ms-start MB-rss MB-private
+# Detail goes to stderr, with the file-backed part of the resident set and
+# how much of it is the mapped database file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 db=$(realpath "$1") pw=$2 session=${3:-600}
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 $GO build -o "$dir/depositdesk" ./cmd/depositdesk
+$GO build -o "$dir/hellofyne" ./bench/hellofyne
 cat > "$dir/drive.sh" <<EOS
 #!/bin/bash
 set -u
 export HOME=$dir/home; mkdir -p \$HOME
-rss() { awk '/^(VmRSS|RssAnon):/ {printf "%s %d MB  ", \$1, \$2/1024}' /proc/\$1/status; echo; }
-# A first start builds the font cache of a new home; it is not timed.
-"$dir/depositdesk" --db "$db" >/dev/null 2>&1 & P=\$!
-xdotool search --sync --onlyvisible --name "^Deposit Desk" >/dev/null; sleep 2; kill \$P; wait \$P 2>/dev/null
-for i in 1 2 3 4 5; do
-  s=\$(date +%s%N)
-  "$dir/depositdesk" --db "$db" >/dev/null 2>&1 & P=\$!
-  xdotool search --sync --onlyvisible --name "^Deposit Desk" >/dev/null
-  e=\$(date +%s%N)
-  echo "cold start \$i: window visible after \$(( (e-s)/1000000 )) ms"
-  [ \$i -lt 5 ] && { kill \$P; wait \$P 2>/dev/null; }
-done
-sleep 2; echo -n "at the login: "; rss \$P
+# mem PID: "rss private" in KiB; the detail (file-backed, the database's
+# pages) goes to stderr.
+mem() {
+  local r a f d
+  read r a f < <(awk '/^VmRSS:/ {r=\$2} /^RssAnon:/ {a=\$2} /^RssFile:/ {f=\$2} END {print r, a, f}' /proc/\$1/status)
+  d=\$(awk -v db="$db" 'NF >= 6 && /^[0-9a-f]+-/ {on = (\$6 == db)} on && /^Rss:/ {s += \$2} END {print s+0}' /proc/\$1/smaps)
+  echo "  resident \$((r/1024)) MB, private \$((a/1024)) MB, file-backed \$((f/1024)) MB (database file \$((d/1024)) MB)" >&2
+  echo "\$r \$a"
+}
+# starts PROGRAM TITLE ARGS...: a first start builds the font cache of a new
+# home and is not timed; then 5 timed starts to the window on screen. The
+# last keeps running (its pid in P); the median start is in MS.
+starts() {
+  local prog=\$1 title=\$2 i s e t=(); shift 2
+  "\$prog" "\$@" >/dev/null 2>&1 & P=\$!
+  xdotool search --sync --onlyvisible --name "\$title" >/dev/null; sleep 2; stop \$P
+  for i in 1 2 3 4 5; do
+    s=\$(date +%s%N)
+    "\$prog" "\$@" >/dev/null 2>&1 & P=\$!
+    xdotool search --sync --onlyvisible --name "\$title" >/dev/null
+    e=\$(date +%s%N)
+    t+=(\$(( (e-s)/1000000 )))
+    echo "\$prog: start \$i: window visible after \${t[-1]} ms" >&2
+    [ \$i -lt 5 ] && { stop \$P; }
+  done
+  MS=\$(printf '%s\n' "\${t[@]}" | sort -n | sed -n 3p)
+}
+# stop PID: a Fyne program quits on SIGTERM, but now and then (under load)
+# it never finishes quitting; after 5 s it is killed.
+stop() {
+  kill \$1 2>/dev/null
+  for _ in \$(seq 50); do kill -0 \$1 2>/dev/null || break; sleep 0.1; done
+  kill -9 \$1 2>/dev/null; wait \$1 2>/dev/null
+}
+mb() { awk -v k=\$1 'BEGIN {printf "%.1f", k/1024}'; }
+pct() { awk -v a=\$1 -v b=\$2 'BEGIN {printf "%.1f", (b-a)*100/a}'; }
+
+starts "$dir/hellofyne" "^Hello Fyne"
+sleep 2; echo "hello, window shown:" >&2; read hr ha < <(mem \$P)
+stop \$P
+printf 'BenchmarkDesktop/side=hello\t5\t%s ms-start\t%s MB-rss\t%s MB-private\n' \$MS \$(mb \$hr) \$(mb \$ha)
+
+starts "$dir/depositdesk" "^Deposit Desk" --db "$db"
+sleep 2; echo "desk, at the login:" >&2; read lr la < <(mem \$P)
 xdotool type --delay 20 admin; xdotool key Tab; xdotool type --delay 20 "$pw"; xdotool key Return; sleep 5
-echo -n "after login (Home on 1M records): "; rss \$P
+echo "desk, after login (Home on the database):" >&2; read ar aa < <(mem \$P)
 xdotool mousemove 286 22 click 1; sleep 2
-echo -n "records page shown: "; rss \$P
-end=\$(( \$(date +%s) + $session )); n=0; warm=0
+# A session too short to warm up is measured from the records page.
+echo "desk, records page shown:" >&2; read wr wa < <(mem \$P)
+begin=\$(date +%s); end=\$(( begin + $session )); n=0; warm=
 while [ \$(date +%s) -lt \$end ]; do
   xdotool mousemove 480 105 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( n % 10 ))"; xdotool key Return; sleep 0.5
   xdotool mousemove 993 602 click 1; sleep 0.5
   xdotool mousemove 200 318 click --repeat 2 --delay 80 1; sleep 1
   xdotool key Escape; sleep 0.3
   n=\$((n+1))
-  if [ \$n -eq 20 ]; then echo -n "after 20 rounds (warm): "; rss \$P; fi
+  if [ -z "\$warm" ] && { [ \$n -eq 20 ] || [ \$(( \$(date +%s) - begin )) -ge \$(( $session / 3 )) ]; }; then
+    echo "desk, warm after \$n rounds:" >&2; read wr wa < <(mem \$P); warm=1
+  fi
 done
-echo -n "after \$n rounds ($session s): "; rss \$P
-echo "windows open at the end: \$(xdotool search --onlyvisible --name 'Deposit record' 2>/dev/null | wc -l)"
-kill \$P; wait \$P 2>/dev/null
+echo "desk, after \$n rounds ($session s):" >&2; read er ea < <(mem \$P)
+echo "detail windows open at the end: \$(xdotool search --onlyvisible --name 'Deposit record' 2>/dev/null | wc -l)" >&2
+stop \$P
+printf 'BenchmarkDesktop/side=desk\t5\t%s ms-start\t%s MB-rss-login\t%s MB-rss-after-login\t%s MB-private-after-login\t%s %%-rss-growth\t%s %%-private-growth\n' \
+  \$MS \$(mb \$lr) \$(mb \$ar) \$(mb \$aa) \$(pct \$wr \$er) \$(pct \$wa \$ea)
 EOS
 chmod +x "$dir/drive.sh"
-xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2>&1 | grep -v 'fd limit\|^XIO\|after [0-9]* requests' || true
+xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep --line-buffered -v 'fd limit\|^XIO\|after [0-9]* requests' >&2) || true

@@ -28,10 +28,23 @@ var (
 
 // Open opens the store for dsn.
 func Open(ctx context.Context, dsn string) (Store, error) {
+	return OpenWith(ctx, dsn, sqlite.Options{})
+}
+
+// OpenWith is Open with the options a SQLite file is opened with.
+func OpenWith(ctx context.Context, dsn string, o sqlite.Options) (Store, error) {
 	if IsPostgres(dsn) {
 		return postgres.Open(ctx, dsn)
 	}
-	return sqlite.Open(ctx, dsn)
+	return sqlite.OpenWith(ctx, dsn, o)
+}
+
+// Desktop is how the desktop opens a SQLite file: unmapped, so that its
+// resident memory does not grow with every page its searches and Home's
+// charts have read (decision 53). The CLI and the intake server keep the
+// mapped reads of decision 24.
+func Desktop() sqlite.Options {
+	return sqlite.Options{Unmapped: true}
 }
 
 // IsPostgres reports whether dsn names a Postgres database.
