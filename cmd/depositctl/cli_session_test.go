@@ -236,7 +236,6 @@ func TestSessionFileReadableByOthersIsRevoked(t *testing.T) {
 	require.Zero(t, countSQL(t, c.db, `SELECT count(*) FROM sessions`))
 }
 
-
 // A session file copied to where another database's session lives is
 // refused there, whether it still names its own database or was edited
 // to name the other one.

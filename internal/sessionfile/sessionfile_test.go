@@ -51,4 +51,3 @@ func TestPathIsPerDatabase(t *testing.T) {
 	require.NotEqual(t, sessionfile.Path("/d", "sqlite:a"), sessionfile.Path("/d", "sqlite:b"))
 	require.Equal(t, sessionfile.Path("/d", "sqlite:a"), sessionfile.Path("/d", "sqlite:a"))
 }
-
