@@ -104,8 +104,11 @@ func Render(w io.Writer, sections []Section, results []benchline.Result, facts [
 
 func writeRow(w io.Writer, e Evaluated) {
 	what := e.What
-	if e.Worst != "" {
+	switch {
+	case e.Worst != "" && e.Matches > 1:
 		what += " — worst: " + e.Worst
+	case e.Worst != "":
+		what += " (" + e.Worst + ")"
 	}
 	if e.BaseWhat != "" {
 		what += "; baseline: " + e.BaseWhat

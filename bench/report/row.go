@@ -77,6 +77,7 @@ type Evaluated struct {
 	HasBase     bool
 	Ratio       float64
 	Worst       string // what the wildcards stood for in the reported match
+	Matches     int    // how many figures the row chose among
 	Met, HasMet bool
 }
 
@@ -91,6 +92,7 @@ func (r Row) Evaluate(results []benchline.Result) Evaluated {
 		scale = 1
 	}
 	figs, wild := matches(results, r.Value)
+	e.Matches = len(figs)
 	best := -1
 	for i, f := range figs {
 		v := f.value * scale

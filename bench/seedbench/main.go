@@ -204,7 +204,7 @@ func removeSQLite(file string) error {
 // indexes) in a schema of their own, in one transaction, then drops that
 // schema.
 func postgresCopy(psql, url string) (time.Duration, error) {
-	out, err := exec.Command(psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c",
+	out, err := cliCommand(psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c",
 		`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`).Output()
 	if err != nil {
 		return 0, fmt.Errorf("list tables: %w", err)
@@ -216,8 +216,8 @@ func postgresCopy(psql, url string) (time.Duration, error) {
 		fmt.Fprintf(&script, "INSERT INTO %s.%q OVERRIDING SYSTEM VALUE SELECT * FROM public.%q;\n", engineCopy, t, t)
 	}
 	script.WriteString("COMMIT;\n")
-	took, err := timeCLI(exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
-	drop := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE")
+	took, err := timeCLI(cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
+	drop := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE")
 	if out, derr := drop.CombinedOutput(); derr != nil && err == nil {
 		err = fmt.Errorf("drop schema %s: %v\n%s", engineCopy, derr, out)
 	}
@@ -236,4 +236,14 @@ func timeCLI(cmd *exec.Cmd, script string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: %v\n%s%s", filepath.Base(cmd.Path), err, out, stderr.Bytes())
 	}
 	return took, nil
+}
+
+// cliCommand is an engine's CLI run in the C.UTF-8 locale, which every
+// Debian has: Debian's psql is a Perl wrapper that warns on standard error
+// when the caller's locale (make's en_US.UTF-8) is not generated, and a
+// copy that wrote to standard error counts as failed.
+func cliCommand(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	return cmd
 }
