@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -142,6 +143,10 @@ func measure(o options) ([]byte, error) {
 	records := fmt.Sprint(o.records)
 	var failed []string
 	step := func(name string, extra []string, argv ...string) {
+		// The seeds leave gigabytes of dirty pages behind; written back
+		// during the next step, they would stall its commits and
+		// checkpoints and measure the previous step's writes.
+		syscall.Sync()
 		fmt.Fprintf(out, "\n== %s\n", name)
 		if err := command(out, append(env, extra...), argv[0], argv[1:]...); err != nil {
 			fmt.Fprintf(out, "== %s failed: %v\n", name, err)
