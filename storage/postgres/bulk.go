@@ -75,18 +75,19 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 				return fmt.Errorf("advance record numbers: %w", err)
 			}
 		}
-		if err := notifyDeposit(ctx, tx, "*"); err != nil {
-			return err
-		}
-		// Fresh statistics, so the first searches after seeding already pick
-		// the selective index instead of guessing from an empty table.
-		if _, err := tx.Exec(ctx, `ANALYZE deposits`); err != nil {
-			return fmt.Errorf("analyze deposits: %w", err)
-		}
-		return nil
+		return notifyDeposit(ctx, tx, "*")
 	})
 	if err != nil {
 		return 0, err
+	}
+	// Fresh statistics, so the first searches pick the selective index
+	// instead of guessing from an empty table; and a visibility map, which
+	// a bulk load leaves empty until autovacuum passes: without it a
+	// capped count of one asset's records (10,001 index entries) was
+	// planned as a sequential scan, 20–37 ms at a million records, instead
+	// of an index-only scan (1 ms). Neither runs inside a transaction.
+	if _, err := s.pool.Exec(ctx, `VACUUM (ANALYZE) deposits`); err != nil {
+		return n, fmt.Errorf("vacuum deposits after the bulk insert: %w", err)
 	}
 	return n, nil
 }
