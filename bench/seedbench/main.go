@@ -116,18 +116,24 @@ func run(o options) error {
 		return fmt.Errorf("depositctl seed: %v\n%s", err, seedErr.Bytes())
 	}
 	desk := time.Since(start)
-	// Linux reports ru_maxrss in KiB.
-	peakMB := float64(seed.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024 / 1e6
+	peakMB := peakRSS(seed)
 
-	var engine time.Duration
-	var err error
+	engineLine := []benchline.Metric{{Unit: "s"}}
 	if o.engine == "sqlite" {
-		engine, err = sqliteCopy(o.sqlite3, o.db)
+		// The sqlite3 process does the copy itself: its peak memory is the
+		// baseline of the seed's. psql only sends the statements.
+		cp, err := sqliteCopy(o.sqlite3, o.db)
+		if err != nil {
+			return err
+		}
+		engineLine[0].Value = cp.took.Seconds()
+		engineLine = append(engineLine, benchline.Metric{Value: cp.peakMB, Unit: "MB-peak"})
 	} else {
-		engine, err = postgresCopy(o.psql, o.pg)
-	}
-	if err != nil {
-		return err
+		cp, err := postgresCopy(o.psql, o.pg)
+		if err != nil {
+			return err
+		}
+		engineLine[0].Value = cp.took.Seconds()
 	}
 
 	name := fmt.Sprintf("BenchmarkSeed/engine=%s/records=%d/side=", o.engine, o.records)
@@ -135,7 +141,19 @@ func run(o options) error {
 		benchline.Metric{Value: peakMB, Unit: "MB-peak"}); err != nil {
 		return err
 	}
-	return benchline.Print(os.Stdout, name+"engine", 1, benchline.Metric{Value: engine.Seconds(), Unit: "s"})
+	return benchline.Print(os.Stdout, name+"engine", 1, engineLine...)
+}
+
+// peakRSS is a finished process's peak resident memory in MB (Linux
+// reports ru_maxrss in KiB).
+func peakRSS(cmd *exec.Cmd) float64 {
+	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024 / 1e6
+}
+
+// copied is what an engine's CLI copy took: time, and the CLI's peak memory.
+type copied struct {
+	took   time.Duration
+	peakMB float64
 }
 
 // sqliteCopy times the sqlite3 CLI copying every table of db into a fresh
@@ -143,17 +161,17 @@ func run(o options) error {
 // statements, rows copied, then the indexes built (as the seed builds its
 // indexes after its rows), one transaction, with the page cache and sort
 // settings the seed's writer uses (storage/sqlite, bulkCacheKiB).
-func sqliteCopy(sqlite3, db string) (time.Duration, error) {
+func sqliteCopy(sqlite3, db string) (copied, error) {
 	out, err := exec.Command(sqlite3, "-readonly", db,
 		`SELECT type || char(31) || tbl_name || char(31) || replace(sql, char(10), ' ') FROM sqlite_schema
 		WHERE sql IS NOT NULL AND type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', name`).Output()
 	if err != nil {
-		return 0, fmt.Errorf("read the schema of %s: %w", db, err)
+		return copied{}, fmt.Errorf("read the schema of %s: %w", db, err)
 	}
 	copyFile := db + "." + engineCopy
 	defer removeSQLite(copyFile)
 	if err := removeSQLite(copyFile); err != nil {
-		return 0, err
+		return copied{}, err
 	}
 	var tables, indexes []string
 	var script strings.Builder
@@ -162,7 +180,7 @@ func sqliteCopy(sqlite3, db string) (time.Duration, error) {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.SplitN(line, "\x1f", 3)
 		if len(f) != 3 {
-			return 0, fmt.Errorf("schema line %q", line)
+			return copied{}, fmt.Errorf("schema line %q", line)
 		}
 		// "CREATE TABLE x (…" / "CREATE [UNIQUE] INDEX x ON …": the name
 		// after the keyword gets the attached schema's prefix.
@@ -172,7 +190,7 @@ func sqliteCopy(sqlite3, db string) (time.Duration, error) {
 		}
 		i := strings.Index(f[2], kw)
 		if i < 0 {
-			return 0, fmt.Errorf("schema statement %q", f[2])
+			return copied{}, fmt.Errorf("schema statement %q", f[2])
 		}
 		stmt := f[2][:i+len(kw)] + engineCopy + "." + strings.TrimLeft(f[2][i+len(kw):], " ") + ";\n"
 		if f[0] == "table" {
@@ -203,11 +221,11 @@ func removeSQLite(file string) error {
 // schema into tables made LIKE them (INCLUDING ALL: defaults, constraints,
 // indexes) in a schema of their own, in one transaction, then drops that
 // schema.
-func postgresCopy(psql, url string) (time.Duration, error) {
+func postgresCopy(psql, url string) (copied, error) {
 	out, err := cliCommand(psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c",
 		`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`).Output()
 	if err != nil {
-		return 0, fmt.Errorf("list tables: %w", err)
+		return copied{}, fmt.Errorf("list tables: %w", err)
 	}
 	var script strings.Builder
 	fmt.Fprintf(&script, "BEGIN;\nCREATE SCHEMA %s;\n", engineCopy)
@@ -216,16 +234,16 @@ func postgresCopy(psql, url string) (time.Duration, error) {
 		fmt.Fprintf(&script, "INSERT INTO %s.%q OVERRIDING SYSTEM VALUE SELECT * FROM public.%q;\n", engineCopy, t, t)
 	}
 	script.WriteString("COMMIT;\n")
-	took, err := timeCLI(cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
+	cp, err := timeCLI(cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
 	drop := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE")
 	if out, derr := drop.CombinedOutput(); derr != nil && err == nil {
 		err = fmt.Errorf("drop schema %s: %v\n%s", engineCopy, derr, out)
 	}
-	return took, err
+	return cp, err
 }
 
 // timeCLI runs cmd with script on its standard input and times it.
-func timeCLI(cmd *exec.Cmd, script string) (time.Duration, error) {
+func timeCLI(cmd *exec.Cmd, script string) (copied, error) {
 	cmd.Stdin = strings.NewReader(script)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -233,9 +251,9 @@ func timeCLI(cmd *exec.Cmd, script string) (time.Duration, error) {
 	out, err := cmd.Output()
 	took := time.Since(start)
 	if err != nil || stderr.Len() > 0 {
-		return 0, fmt.Errorf("%s: %v\n%s%s", filepath.Base(cmd.Path), err, out, stderr.Bytes())
+		return copied{}, fmt.Errorf("%s: %v\n%s%s", filepath.Base(cmd.Path), err, out, stderr.Bytes())
 	}
-	return took, nil
+	return copied{took, peakRSS(cmd)}, nil
 }
 
 // cliCommand is an engine's CLI run in the C.UTF-8 locale, which every
