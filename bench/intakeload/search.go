@@ -106,17 +106,22 @@ func (l *loader) search(o options, engine string) found {
 	}
 	var best found
 	failed := 0 // the lowest rate that failed, 0 while none has
-	for rate := from; tried < o.steps; rate = min(2*rate, top) {
+	// held tries rate and keeps the outcome: the best rate that held, or
+	// the lowest that failed (whose p99 stands while nothing has held).
+	held := func(rate int) bool {
 		p99, ok := try(rate)
-		if !ok {
+		switch {
+		case ok:
+			best = found{rate, p99}
+		case best.rate == 0:
+			failed, best.p99 = rate, p99
+		default:
 			failed = rate
-			if best.rate == 0 {
-				best.p99 = p99
-			}
-			break
 		}
-		best = found{rate, p99}
-		if rate == top {
+		return ok
+	}
+	for rate := from; tried < o.steps; rate = min(2*rate, top) {
+		if !held(rate) || rate == top {
 			break
 		}
 	}
@@ -125,15 +130,7 @@ func (l *loader) search(o options, engine string) found {
 		if rate >= failed {
 			break
 		}
-		p99, ok := try(rate)
-		if !ok {
-			failed = rate
-			if best.rate == 0 {
-				best.p99 = p99
-			}
-			continue
-		}
-		best = found{rate, p99}
+		held(rate)
 	}
 	if best.rate == 0 {
 		fmt.Printf("%s: no rate held; the lowest tried failed\n", engine)
