@@ -6,7 +6,9 @@
 # page, Next, a record's Details opened by double click and closed with
 # Escape — with the memory before and after. Beside it, measured the same
 # way under the same Xvfb, the smallest Fyne program (bench/hellofyne): the
-# floor any Fyne window costs here, the baseline of the desk's figures.
+# floor any Fyne window costs here, the baseline of the desk's figures; its
+# entry is typed into for a quarter of the desk's session (at least 20 s),
+# the baseline of the desk's growth.
 # In-process figures (Enter to rows) are BenchmarkRecordsPage in ui/.
 #
 # Usage: bench/desktop.sh DB PASSWORD [SESSION_SECONDS]   (DB: a seeded SQLite file whose admin has PASSWORD)
@@ -16,7 +18,7 @@
 # resident = VmRSS, private = RssAnon; growth from the warm point (20
 # rounds, or a third of the session if that comes first) to the end:
 #   BenchmarkDesktop/side=desk  5 ms-start MB-rss-login MB-rss-after-login MB-private-after-login %-rss-growth %-private-growth
-#   BenchmarkDesktop/side=hello 5 ms-start MB-rss MB-private
+#   BenchmarkDesktop/side=hello 5 ms-start MB-rss MB-private %-rss-growth %-private-growth
 # Detail goes to stderr, with the file-backed part of the resident set and
 # how much of it is the mapped database file.
 set -euo pipefail
@@ -65,12 +67,25 @@ stop() {
   kill -9 \$1 2>/dev/null; wait \$1 2>/dev/null
 }
 mb() { awk -v k=\$1 'BEGIN {printf "%.1f", k/1024}'; }
-pct() { awk -v a=\$1 -v b=\$2 'BEGIN {printf "%.1f", (b-a)*100/a}'; }
+pct() { awk -v a=\$1 -v b=\$2 'BEGIN {printf "%.2f", (b-a)*100/a}'; }
 
 starts "$dir/hellofyne" "^Hello Fyne"
 sleep 2; echo "hello, window shown:" >&2; read hr ha < <(mem \$P)
+# The same typing as the desk's searches, into hello's one entry; growth
+# from a third of the way to the end, as the desk's.
+hsession=\$(( $session / 4 > 20 ? $session / 4 : 20 ))
+begin=\$(date +%s); end=\$(( begin + hsession )); n=0; warm=
+while [ \$(date +%s) -lt \$end ]; do
+  xdotool mousemove 640 60 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( n % 10 ))"; xdotool key Return; sleep 0.5
+  n=\$((n+1))
+  if [ -z "\$warm" ] && [ \$(( \$(date +%s) - begin )) -ge \$(( hsession / 3 )) ]; then
+    echo "hello, warm after \$n rounds:" >&2; read hwr hwa < <(mem \$P); warm=1
+  fi
+done
+echo "hello, after \$n rounds (\$hsession s):" >&2; read her hea < <(mem \$P)
 stop \$P
-printf 'BenchmarkDesktop/side=hello\t5\t%s ms-start\t%s MB-rss\t%s MB-private\n' \$MS \$(mb \$hr) \$(mb \$ha)
+printf 'BenchmarkDesktop/side=hello\t5\t%s ms-start\t%s MB-rss\t%s MB-private\t%s %%-rss-growth\t%s %%-private-growth\n' \
+  \$MS \$(mb \$hr) \$(mb \$ha) \$(pct \$hwr \$her) \$(pct \$hwa \$hea)
 
 starts "$dir/depositdesk" "^Deposit Desk" --db "$db"
 sleep 2; echo "desk, at the login:" >&2; read lr la < <(mem \$P)

@@ -65,5 +65,7 @@ type WatcherLease interface {
 // changes made elsewhere (another desk, the intake, the watcher): a busy
 // intake announces many records a second, and each reload is a search.
 // The desktop's lists and detail windows keep it; bench/desks reproduces
-// the records page with it.
-const LiveGap = time.Second
+// the records page with it. Half a second keeps a change made on another
+// desk on screen within a second under constant changes (each page then
+// reloads at most twice a second; decision 58).
+const LiveGap = 500 * time.Millisecond

@@ -104,7 +104,7 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 	require.Equal(t, "Wallet Address Under Verification", p.fields["Status"].Text)
 	require.Equal(t, "API · crm", applicationColumns[1].text(p.records[0]))
 
-	// Changes in a burst are read at most once a second, and the last is
+	// Changes in a burst are read at most once a live gap, and the last is
 	// never lost.
 	quiet, _, err := b.svc.SubmitApplication(core.NewContextWithClient(context.Background(), client), core.DepositApplication{
 		ClientRequestKey: "crm-2026-0002", CustomerNo: "C10001", SecuritiesAccount: "SA-C10001", AssetSymbol: "BTC", Network: "regtest",
@@ -112,7 +112,7 @@ func TestApplicationsShowWhatArrivesThroughTheIntakeAPI(t *testing.T) {
 	require.NoError(t, err)
 	b.meanwhile(func() {
 		b.ui.DepositsChanged("*")
-		require.True(t, p.live.later.pending(), "a second change within a second waits")
+		require.True(t, p.live.later.pending(), "a second change within the live gap waits")
 		b.ui.DepositsChanged("*")
 	})
 	b.settle(t)

@@ -89,8 +89,8 @@ var Sections = []Section{
 			{What: "a search while they all work, p95; baseline a desk alone",
 				Value: Pick{"BenchmarkDesks/engine=postgres/desks=*/side=shared", "ms-p95-search"},
 				Base:  Pick{"BenchmarkDesks/engine=postgres/desks=1/side=alone", "ms-p95-search"}, Unit: "ms"},
-			{What: "a change on one desk reaching another's page in one process (fyne/test), p95",
-				Value: Pick{"BenchmarkChangeReachesAnotherDesk", "ms-p95"}, Unit: "ms", Target: Target{Max: 1000}},
+			{What: "a change on one desk reaching another's page in one process (fyne/test), p95; baseline the change committed and the first page searched at once, no page",
+				Value: Pick{"BenchmarkChangeReachesAnotherDesk", "ms-p95"}, Base: Pick{"BenchmarkChangeReachesAnotherDesk", "store-ms-p95"}, Unit: "ms", Target: Target{Max: 1000}},
 		},
 	},
 	{
@@ -105,8 +105,10 @@ var Sections = []Section{
 				Value: Pick{"BenchmarkDesktop/side=desk", "MB-rss-after-login"}, Base: Pick{"BenchmarkDesktop/side=hello", "MB-rss"}, Unit: "MB", Target: Target{Max: 150}},
 			{What: "private memory after login; baseline the one-window Fyne program",
 				Value: Pick{"BenchmarkDesktop/side=desk", "MB-private-after-login"}, Base: Pick{"BenchmarkDesktop/side=hello", "MB-private"}, Unit: "MB"},
-			{What: "growth of resident memory over the scripted session", Value: Pick{"BenchmarkDesktop/side=desk", "%-rss-growth"}, Unit: "%", Target: Target{Max: 10}},
-			{What: "growth of private memory over the scripted session", Value: Pick{"BenchmarkDesktop/side=desk", "%-private-growth"}, Unit: "%", Target: Target{Max: 10}},
+			{What: "growth of resident memory over the scripted session; baseline the one-window Fyne program typed into",
+				Value: Pick{"BenchmarkDesktop/side=desk", "%-rss-growth"}, Base: Pick{"BenchmarkDesktop/side=hello", "%-rss-growth"}, Unit: "%", Target: Target{Max: 10}},
+			{What: "growth of private memory over the scripted session; baseline the one-window Fyne program typed into",
+				Value: Pick{"BenchmarkDesktop/side=desk", "%-private-growth"}, Base: Pick{"BenchmarkDesktop/side=hello", "%-private-growth"}, Unit: "%", Target: Target{Max: 10}},
 		},
 	},
 	{

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -29,8 +28,10 @@ import (
 )
 
 // sqliteLook is how often a desk on a SQLite file looks for commits made
-// by other processes: new applications show within about a second.
-const sqliteLook = 500 * time.Millisecond
+// by other processes: half the live gap, so that a change is found and
+// its page reloaded within a second (a look costs no I/O when nothing
+// changed).
+const sqliteLook = core.LiveGap / 2
 
 // memoryLimit is the desk's soft limit on the Go heap. The desk runs all
 // day; without a limit the collector lets the heap double before it runs,
@@ -124,7 +125,7 @@ func main() {
 		}()
 	case *sqlite.Store:
 		// A file has no notifications: commits by other processes (depositctl
-		// serve taking applications) are found by looking twice a second.
+		// serve taking applications) are found by looking every sqliteLook.
 		go func() {
 			if err := st.WatchChanges(ctx, sqliteLook, func() { desk.DepositsChanged("*") }); err != nil {
 				log.Error("live updates from the database stopped", "error", err)
