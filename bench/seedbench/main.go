@@ -19,7 +19,13 @@
 // it). It prints, in the Go benchmark format (bench/benchline):
 //
 //	BenchmarkSeed/engine=E/records=N/side=desk    1  <seconds> s  <MB> MB-peak
-//	BenchmarkSeed/engine=E/records=N/side=engine  1  <seconds> s
+//	BenchmarkSeed/engine=E/records=N/side=engine  1  <seconds> s  <MB> MB-peak
+//
+// The engine's peak memory: on SQLite, the sqlite3 process that does the
+// copy; on Postgres, where the server does the copy and psql only sends
+// it, a psql receiving the seeded deposit rows on its standard input and
+// streaming them to the server (COPY FROM STDIN), as the seed streams its
+// rows from the client.
 package main
 
 import (
@@ -134,6 +140,11 @@ func run(o options) error {
 			return err
 		}
 		engineLine[0].Value = cp.took.Seconds()
+		peak, err := postgresStreamPeak(o.psql, o.pg)
+		if err != nil {
+			return err
+		}
+		engineLine = append(engineLine, benchline.Metric{Value: peak, Unit: "MB-peak"})
 	}
 
 	name := fmt.Sprintf("BenchmarkSeed/engine=%s/records=%d/side=", o.engine, o.records)
@@ -240,6 +251,48 @@ func postgresCopy(psql, url string) (copied, error) {
 		err = fmt.Errorf("drop schema %s: %v\n%s", engineCopy, derr, out)
 	}
 	return cp, err
+}
+
+// postgresStreamPeak is the peak memory of a psql streaming the seeded
+// deposit rows to the server: one psql writes them out (COPY TO STDOUT),
+// another reads them on its standard input into an empty table of the same
+// columns (COPY FROM STDIN); the second's peak is the figure. The table is
+// dropped after.
+func postgresStreamPeak(psql, url string) (peak float64, err error) {
+	run := func(sql string) error {
+		out, err := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %v\n%s", sql, err, out)
+		}
+		return nil
+	}
+	if err := run("CREATE SCHEMA " + engineCopy + "; CREATE TABLE " + engineCopy + ".deposits (LIKE public.deposits)"); err != nil {
+		return 0, err
+	}
+	defer func() {
+		if derr := run("DROP SCHEMA IF EXISTS " + engineCopy + " CASCADE"); err == nil {
+			err = derr
+		}
+	}()
+	send := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\copy public.deposits TO STDOUT`)
+	receive := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\copy `+engineCopy+`.deposits FROM STDIN`)
+	pipe, perr := send.StdoutPipe()
+	if perr != nil {
+		return 0, perr
+	}
+	var sendErr, receiveErr bytes.Buffer
+	send.Stderr, receive.Stdin, receive.Stderr = &sendErr, pipe, &receiveErr
+	if err := send.Start(); err != nil {
+		return 0, err
+	}
+	if err := receive.Run(); err != nil {
+		_ = send.Wait()
+		return 0, fmt.Errorf("psql COPY FROM STDIN: %v\n%s", err, receiveErr.Bytes())
+	}
+	if err := send.Wait(); err != nil {
+		return 0, fmt.Errorf("psql COPY TO STDOUT: %v\n%s", err, sendErr.Bytes())
+	}
+	return peakRSS(receive), nil
 }
 
 // timeCLI runs cmd with script on its standard input and times it.
