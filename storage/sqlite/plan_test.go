@@ -229,10 +229,16 @@ func TestCountReadsTheNarrowerRange(t *testing.T) {
 		"deposits_account":  {SecuritiesAccount: ptr("SA-20002"), Status: &held}, // 3 records
 	} {
 		filter.Prefix = true
-		got, err := countIndex(ctx, s.read, filter, core.DepositCountCap)
+		got, _, err := countIndex(ctx, s.read, filter, core.DepositCountCap)
 		require.NoError(t, err)
 		require.Equal(t, want, got, "%+v", filter)
 	}
+	// The status's range is counted only up to one past the prefix's 3.
+	_, probes, err := countIndex(ctx, s.read, core.DepositFilter{CustomerNo: ptr("C2"), Status: &held, Prefix: true}, core.DepositCountCap)
+	require.NoError(t, err)
+	require.Len(t, probes, 2)
+	require.Equal(t, core.DepositCountCap+1, probes[0].Args[len(probes[0].Args)-1])
+	require.Equal(t, 4, probes[1].Args[len(probes[1].Args)-1])
 }
 
 func ptr[T any](v T) *T { return &v }
