@@ -297,3 +297,26 @@ func TestWatcherChangesReadRangesNotTheTable(t *testing.T) {
 		require.Regexp(t, `deposits_change \(change_seq>\?\)`, plan)
 	}
 }
+
+// TestCustomerCountsReadTheIndexAlone checks that a customer's count with
+// a status, an asset and either time range beside it reads the customer
+// index alone (migration 00019), never the customer's table rows.
+func TestCustomerCountsReadTheIndexAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	credited, asset := core.StatusCredited, int64(1)
+	from, to := storetest.T0, storetest.T0.AddDate(0, 0, 30)
+	for want, f := range map[string]core.DepositFilter{
+		"deposits_customer":           {CustomerNo: ptr("C10001"), Status: &credited, AssetID: &asset, CreatedFrom: &from, CreatedTo: &to, RequestedFrom: &from},
+		"deposits_customer_requested": {CustomerNo: ptr("C10001"), Status: &credited, AssetID: &asset, RequestedFrom: &from, RequestedTo: &to, CreatedTo: &to, Order: core.OrderRequested},
+	} {
+		where, args := searchWhere(f)
+		q, args := countSQL(choosePlan(f, true).index, where, args, core.DepositCountCap+1)
+		plan, err := explainQuery(ctx, s.read, q, args...)
+		require.NoError(t, err)
+		require.Contains(t, plan, "USING COVERING INDEX "+want+" (customer_no=?", plan)
+	}
+}
