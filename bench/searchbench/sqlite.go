@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -31,7 +32,7 @@ func (e *sqliteEngine) close()            { e.st.Close() }
 // SQLite on the calling thread).
 func (e *sqliteEngine) cpu() bool { return true }
 func (e *sqliteEngine) clock() string {
-	return "sqlite3 CLI, file mapped as the desk maps it, .timer user+sys; desk thread CPU (wall beside)"
+	return "sqlite3 CLI, file mapped and malloc trim threshold set as the desk sets them, .timer user+sys; desk thread CPU (wall beside)"
 }
 
 // statements are the store's statements of a search, on one line: the CLI
@@ -64,6 +65,11 @@ func (e *sqliteEngine) statements(ctx context.Context, f core.DepositFilter, kin
 // defaults, as the CLI's are.
 var mappedPragma = fmt.Sprintf("PRAGMA mmap_size = %d;", sqlite.ReaderMmapBytes)
 
+// trimEnv gives the CLI the desk's C allocator setting (storage/sqlite:
+// MallocTrimBytes), so that neither side shrinks its heap after each
+// statement's temporary b-tree.
+var trimEnv = fmt.Sprintf("GLIBC_TUNABLES=glibc.malloc.trim_threshold=%d", sqlite.MallocTrimBytes)
+
 var timerLine = regexp.MustCompile(`Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)`)
 
 // time runs every search in one sqlite3 process with .timer on, after one
@@ -81,6 +87,7 @@ func (e *sqliteEngine) time(runs [][]string) ([]time.Duration, error) {
 	}
 	cmd := exec.Command("sqlite3", "-readonly", e.path)
 	cmd.Stdin = &script
+	cmd.Env = append(os.Environ(), trimEnv)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite3: %v: %s", err, out)

@@ -229,10 +229,16 @@ func TestCountReadsTheNarrowerRange(t *testing.T) {
 		"deposits_account":  {SecuritiesAccount: ptr("SA-20002"), Status: &held}, // 3 records
 	} {
 		filter.Prefix = true
-		got, err := countIndex(ctx, s.read, filter, core.DepositCountCap)
+		got, _, err := countIndex(ctx, s.read, filter, core.DepositCountCap)
 		require.NoError(t, err)
 		require.Equal(t, want, got, "%+v", filter)
 	}
+	// The status's range is counted only up to one past the prefix's 3.
+	_, probes, err := countIndex(ctx, s.read, core.DepositFilter{CustomerNo: ptr("C2"), Status: &held, Prefix: true}, core.DepositCountCap)
+	require.NoError(t, err)
+	require.Len(t, probes, 2)
+	require.Equal(t, core.DepositCountCap+1, probes[0].Args[len(probes[0].Args)-1])
+	require.Equal(t, 4, probes[1].Args[len(probes[1].Args)-1])
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -289,5 +295,28 @@ func TestWatcherChangesReadRangesNotTheTable(t *testing.T) {
 		require.NoError(t, err)
 		require.NotRegexp(t, `SCAN (d|deposits|a)\b`, plan)
 		require.Regexp(t, `deposits_change \(change_seq>\?\)`, plan)
+	}
+}
+
+// TestCustomerCountsReadTheIndexAlone checks that a customer's count with
+// a status, an asset and either time range beside it reads the customer
+// index alone (migration 00019), never the customer's table rows.
+func TestCustomerCountsReadTheIndexAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/plan.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	credited, asset := core.StatusCredited, int64(1)
+	from, to := storetest.T0, storetest.T0.AddDate(0, 0, 30)
+	for want, f := range map[string]core.DepositFilter{
+		"deposits_customer":           {CustomerNo: ptr("C10001"), Status: &credited, AssetID: &asset, CreatedFrom: &from, CreatedTo: &to, RequestedFrom: &from},
+		"deposits_customer_requested": {CustomerNo: ptr("C10001"), Status: &credited, AssetID: &asset, RequestedFrom: &from, RequestedTo: &to, CreatedTo: &to, Order: core.OrderRequested},
+	} {
+		where, args := searchWhere(f)
+		q, args := countSQL(choosePlan(f, true).index, where, args, core.DepositCountCap+1)
+		plan, err := explainQuery(ctx, s.read, q, args...)
+		require.NoError(t, err)
+		require.Contains(t, plan, "USING COVERING INDEX "+want+" (customer_no=?", plan)
 	}
 }

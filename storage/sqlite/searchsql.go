@@ -38,16 +38,12 @@ func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statemen
 }
 
 // CountSQL returns the exact statements CountDeposits runs for a validated
-// f up to limit, in order: the counts that choose the index (countIndex),
-// then the count.
+// f up to limit, in order: the counts that choose the index (countIndex,
+// which runs them, as the second's cap depends on the first's count), then
+// the count.
 func (s *Store) CountSQL(ctx context.Context, f core.DepositFilter, limit int) ([]Statement, error) {
-	q := preparedReader{s}
 	f.After = nil
-	var out []Statement
-	if p := prefixOf(f); p != nil && f.ID == nil {
-		out, _ = countProbes(f, p, limit)
-	}
-	ix, err := countIndex(ctx, q, f, limit)
+	ix, out, err := countIndex(ctx, preparedReader{s}, f, limit)
 	if err != nil {
 		return nil, err
 	}
