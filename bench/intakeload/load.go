@@ -81,7 +81,8 @@ type result struct {
 	elapsed time.Duration
 	samples []sample
 	errs    map[string]int
-	load    string // at the end of the run
+	load    string        // at the end of the run
+	cpu     time.Duration // the process's CPU time during the run
 }
 
 // drive sends rate requests a second for o.duration, open loop: each
@@ -120,7 +121,7 @@ func (l *loader) drive(o options, rate int) result {
 		}
 		close(collected)
 	}()
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	total := int(o.duration.Seconds() * float64(rate))
 	interval := time.Second / time.Duration(rate)
 	for i := range total {
@@ -135,7 +136,7 @@ func (l *loader) drive(o options, rate int) result {
 	elapsed := time.Since(start)
 	close(out)
 	<-collected
-	return result{elapsed: elapsed, samples: samples, errs: errs, load: loadAverage()}
+	return result{elapsed: elapsed, samples: samples, errs: errs, load: loadAverage(), cpu: processCPU() - cpu}
 }
 
 // loadAverage is the machine's 1/5/15-minute load average: the figures are
@@ -167,6 +168,16 @@ func (r result) latencies(keep func(sample) bool) []time.Duration {
 }
 
 func (r result) achieved() float64 { return float64(len(r.samples)) / r.elapsed.Seconds() }
+
+// cpuPerRequest is the process's CPU time per request answered, server and
+// generator together. Unlike the latencies it hardly depends on what else
+// the machine runs, so before/after runs on a busy machine compare by it.
+func (r result) cpuPerRequest() time.Duration {
+	if len(r.samples) == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(len(r.samples))
+}
 
 func (r result) failed() int {
 	n := 0
@@ -208,9 +219,10 @@ func (r result) line(rate int, err error) string {
 	if most > 0 {
 		verdict += fmt.Sprintf(" (most often, x%d: %s)", most, worst)
 	}
-	return fmt.Sprintf("rate %5d/s  sustained %5.0f/s  p50 %-9s p95 %-9s p99 %-9s max %-9s errors %d  load %s (%d CPUs)  %s",
+	return fmt.Sprintf("rate %5d/s  sustained %5.0f/s  p50 %-9s p95 %-9s p99 %-9s max %-9s errors %d  cpu/req %-7s load %s (%d CPUs)  %s",
 		rate, r.achieved(), pct(all, .50).Round(time.Microsecond), pct(all, .95).Round(time.Microsecond),
-		pct(all, .99).Round(time.Microsecond), pct(all, 1).Round(time.Microsecond), r.failed(), r.load, runtime.NumCPU(), verdict)
+		pct(all, .99).Round(time.Microsecond), pct(all, 1).Round(time.Microsecond), r.failed(),
+		r.cpuPerRequest().Round(time.Microsecond), r.load, runtime.NumCPU(), verdict)
 }
 
 func (r result) report(o options, db string, rate int) error {
@@ -221,6 +233,8 @@ func (r result) report(o options, db string, rate int) error {
 	fmt.Printf("intake load: %d requests in %.1f s = %.0f req/s (target %d req/s for %s, %d%% POST), %s, loopback\n",
 		len(r.samples), r.elapsed.Seconds(), r.achieved(), rate, o.duration, o.postPct, db)
 	fmt.Printf("load average at the end (1/5/15 min, %d CPUs): %s\n", runtime.NumCPU(), r.load)
+	fmt.Printf("process CPU (server and generator): %s per request, %.2f cores\n",
+		r.cpuPerRequest().Round(time.Microsecond), r.cpu.Seconds()/r.elapsed.Seconds())
 	fmt.Printf("statuses: %v\n", statuses)
 	for _, row := range []struct {
 		name string

@@ -20,6 +20,7 @@ import (
 	"depositdesk/internal/nodes"
 	"depositdesk/internal/wire"
 	"depositdesk/storage"
+	"depositdesk/storage/sqlite"
 )
 
 // app holds what every command shares: flags, streams and, once opened,
@@ -36,8 +37,9 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 
-	store storage.Store
-	svc   *core.Service
+	store     storage.Store
+	svc       *core.Service
+	storeOpts sqlite.Options // how a SQLite file is opened: serve's differ
 
 	checkpointsFlag string      // --checkpoints
 	nodesFile       string      // --nodes
@@ -137,7 +139,7 @@ func (a *app) open(ctx context.Context) error {
 	if a.svc != nil {
 		return nil
 	}
-	st, err := storage.Open(ctx, a.database())
+	st, err := storage.OpenWith(ctx, a.database(), a.storeOpts)
 	if err != nil {
 		return err
 	}

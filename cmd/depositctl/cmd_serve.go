@@ -14,6 +14,7 @@ import (
 	"depositdesk/intake"
 	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
+	"depositdesk/storage"
 )
 
 // lagEvery is how often serve compares each node's head with the block
@@ -31,6 +32,7 @@ func (a *app) serveCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			a.storeOpts = storage.Server()
 			if err := a.open(ctx); err != nil {
 				return err
 			}

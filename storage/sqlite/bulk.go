@@ -43,11 +43,9 @@ const (
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	var n int
-	// Set before the transaction: SQLite refuses to change temp_store inside
-	// one once the connection has opened its temporary database (a migration
-	// that drops a column does). threads: index builds may sort on a helper
-	// thread (a second core).
-	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2; PRAGMA temp_store = MEMORY`, bulkCacheKiB)); err != nil {
+	// threads: index builds may sort on a helper thread (a second core).
+	// The writer's temp_store is MEMORY already (writerDriver).
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2`, bulkCacheKiB)); err != nil {
 		return 0, fmt.Errorf("bulk insert: %w", err)
 	}
 	err := s.withOwnTx(ctx, func(tx *writeTx) error {
@@ -84,7 +82,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		return nil
 	})
 	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0; PRAGMA temp_store = DEFAULT`, normalCacheKiB)); cerr != nil && err == nil {
+	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
 		err = fmt.Errorf("bulk insert: %w", cerr)
 	}
 	if err != nil {
