@@ -43,6 +43,12 @@ func runBare(o options) error {
 	if err != nil {
 		return err
 	}
+	if len(o.require) > 0 {
+		// The required engines ran at the fixed rate: the bare server's
+		// latencies at that rate are their baseline.
+		l.drive(o, o.rate).printFixed("BenchmarkIntake/side=bare", o.rate)
+		time.Sleep(o.settle())
+	}
 	l.search(o, "bare").print("BenchmarkIntake/side=bare")
 	return nil
 }

@@ -6,7 +6,9 @@
 // falls behind cannot hide it. With -find it also searches, per engine, the
 // highest rate whose p99 holds (search.go), and the same for a bare HTTP
 // server with no store (bare.go): the baseline of what this machine and the
-// generator can do at all. Results go to stdout as benchmark lines
+// generator can do at all; when an engine's fixed rate is required, the
+// bare server is also driven at that rate, the baseline of its latencies.
+// Results go to stdout as benchmark lines
 // (depositdesk/bench/benchline) beside the human-readable steps. It talks to
 // 127.0.0.1 (and the Postgres server it is given) only and stops by itself.
 package main
@@ -211,7 +213,7 @@ func runOn(db string, o options) error {
 	var fixed error
 	if required || !o.find {
 		r := l.drive(o, o.rate)
-		r.printFixed(db, o.rate)
+		r.printFixed("BenchmarkIntake/engine="+db, o.rate)
 		fixed = r.report(o, db, o.rate)
 		if fixed != nil && !required {
 			fmt.Printf("%s: %v (reported, not required)\n", db, fixed)

@@ -63,9 +63,9 @@ func (f found) print(name string) {
 }
 
 // printFixed writes the benchmark line of a run at one fixed rate.
-func (r result) printFixed(db string, rate int) {
+func (r result) printFixed(name string, rate int) {
 	all := r.latencies(func(sample) bool { return true })
-	err := benchline.Print(os.Stdout, fmt.Sprintf("BenchmarkIntake/engine=%s/rate=%d", db, rate), 1,
+	err := benchline.Print(os.Stdout, fmt.Sprintf("%s/rate=%d", name, rate), 1,
 		benchline.Metric{Value: ms(pct(all, .50)), Unit: "ms-p50"},
 		benchline.Metric{Value: ms(pct(all, .95)), Unit: "ms-p95"},
 		benchline.Metric{Value: ms(pct(all, .99)), Unit: "ms-p99"})

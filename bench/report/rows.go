@@ -52,7 +52,8 @@ var Sections = []Section{
 			{What: "Postgres, highest rate held with p99 < 50 ms; baseline the bare server",
 				Value: Pick{"BenchmarkIntake/engine=postgres/side=desk", "req/s-held"}, Base: Pick{"BenchmarkIntake/side=bare", "req/s-held"},
 				Unit: "req/s"},
-			{What: "SQLite at a fixed rate, p99", Value: Pick{"BenchmarkIntake/engine=sqlite/rate=*", "ms-p99"}, Unit: "ms", Target: Target{Max: 50}},
+			{What: "SQLite at a fixed rate, p99; baseline the bare server at that rate",
+				Value: Pick{"BenchmarkIntake/engine=sqlite/rate=*", "ms-p99"}, Swap: [2]string{"/engine=sqlite/", "/side=bare/"}, Unit: "ms", Target: Target{Max: 50}},
 		},
 	},
 	{
