@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -42,12 +43,35 @@ const (
 // record_no_seq is moved past every number inserted, per day, so that
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
-	var n int
 	// threads: index builds may sort on a helper thread (a second core).
 	// The writer's temp_store is MEMORY already (writerDriver).
 	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2`, bulkCacheKiB)); err != nil {
 		return 0, fmt.Errorf("bulk insert: %w", err)
 	}
+	var n int
+	back, err := s.leaveWAL(ctx)
+	if err == nil {
+		n, err = s.load(ctx, recs, audit)
+	}
+	if back != nil {
+		if berr := back(); berr != nil {
+			err = errors.Join(err, berr)
+		}
+	}
+	// The single writer connection is the one that seeded: shrink its cache back.
+	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
+		err = fmt.Errorf("bulk insert: %w", cerr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// load is BulkInsertDeposits' one transaction; it returns how many records
+// it wrote.
+func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
+	var n int
 	err := s.withOwnTx(ctx, func(tx *writeTx) error {
 		var firstID, existing int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) + 1, count(*) FROM deposits`).Scan(&firstID, &existing); err != nil {
@@ -81,14 +105,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		}
 		return nil
 	})
-	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
-		err = fmt.Errorf("bulk insert: %w", cerr)
-	}
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return n, err
 }
 
 // dropIndexes drops every explicit index of table and returns the

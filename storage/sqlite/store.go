@@ -35,6 +35,7 @@ type Store struct {
 	stop        chan struct{}
 	stopOnce    sync.Once
 	checkpoints sync.WaitGroup
+	ckptPause   sync.Mutex // held by each checkpoint, and by a bulk load for its whole length (bulkjournal.go)
 }
 
 var _ core.Store = (*Store)(nil)
@@ -226,23 +227,30 @@ func (s *Store) checkpointLoop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			// A failed checkpoint leaves the frames in the WAL, where
-			// readers still find them; the next tick tries again.
-			var busy, logFrames, done int
-			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
-				continue
-			}
-			// Only when the PASSIVE one copied every frame: then no reader
-			// still holds an older snapshot (a long search or export), and
-			// the RESTART waits only for reads that began just now.
-			if logFrames < walRestartFrames || done < logFrames || time.Now().Before(restartAfter) {
-				continue
-			}
-			// Busy: a reader outlasted restartWait; leave it alone a while.
-			if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done); err != nil || busy != 0 {
-				restartAfter = time.Now().Add(restartBackoff)
-			}
+			s.ckptPause.Lock()
+			s.checkpoint(&restartAfter)
+			s.ckptPause.Unlock()
 		}
+	}
+}
+
+// checkpoint is one tick of checkpointLoop.
+func (s *Store) checkpoint(restartAfter *time.Time) {
+	// A failed checkpoint leaves the frames in the WAL, where readers
+	// still find them; the next tick tries again.
+	var busy, logFrames, done int
+	if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return
+	}
+	// Only when the PASSIVE one copied every frame: then no reader still
+	// holds an older snapshot (a long search or export), and the RESTART
+	// waits only for reads that began just now.
+	if logFrames < walRestartFrames || done < logFrames || time.Now().Before(*restartAfter) {
+		return
+	}
+	// Busy: a reader outlasted restartWait; leave it alone a while.
+	if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done); err != nil || busy != 0 {
+		*restartAfter = time.Now().Add(restartBackoff)
 	}
 }
 
