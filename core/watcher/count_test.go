@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/core/watcher"
 	"depositdesk/storage/storetest"
 )
 
@@ -77,4 +78,33 @@ func TestNodeCallsPerBlockFollowWhatChanged(t *testing.T) {
 	require.Equal(t, 2+10_000, first)
 	// Then a block costs head + that block + one lookup per record it pays.
 	require.Equal(t, 1+1+10, perBlock)
+}
+
+// addressReads counts the watcher's reads of verified addresses.
+type addressReads struct {
+	watcher.Store
+	n int
+}
+
+func (s *addressReads) FindWalletAddresses(ctx context.Context, f core.WalletAddressFilter) ([]*core.WalletAddress, error) {
+	s.n++
+	return s.Store.FindWalletAddresses(ctx, f)
+}
+
+func TestAPassReadsACustomersVerifiedAddressesOnce(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	reads := &addressReads{Store: d.store}
+	d.w.Store = reads
+	recs := []*core.DepositRecord{d.submit(), d.submit(), d.submit()}
+	for _, r := range recs {
+		d.chain.broadcast(payment(r))
+	}
+	d.chain.mine(1)
+	rep := d.step()
+	require.Equal(t, len(recs), rep.Transitions)
+	for _, r := range recs {
+		require.Equal(t, core.StatusConfirming, d.record(r).Status)
+	}
+	require.Equal(t, 1, reads.n, "three payments of one customer in a block: one read of the customer's addresses")
 }

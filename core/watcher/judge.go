@@ -71,12 +71,19 @@ func (c *check) mismatch(ctx context.Context, tx *core.ChainTx) (string, error) 
 }
 
 // verified tells whether address is a Verified wallet address of the
-// record's customer on its network.
+// record's customer on its network. An address revoked during the pass is
+// seen by the next one, as one revoked between this read and the move
+// would be.
 func (c *check) verified(ctx context.Context, address string) (bool, error) {
-	st := core.AddressVerified
-	ws, err := c.w.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &c.rec.CustomerID, Chain: &c.rec.Chain, Network: &c.rec.Network, Status: &st})
-	if err != nil {
-		return false, err
+	ws, ok := c.addresses[c.rec.CustomerID]
+	if !ok {
+		st := core.AddressVerified
+		var err error
+		ws, err = c.w.Store.FindWalletAddresses(ctx, core.WalletAddressFilter{CustomerID: &c.rec.CustomerID, Chain: &c.rec.Chain, Network: &c.rec.Network, Status: &st})
+		if err != nil {
+			return false, err
+		}
+		c.addresses[c.rec.CustomerID] = ws
 	}
 	return slices.ContainsFunc(ws, func(w *core.WalletAddress) bool { return core.SameAddress(c.rec.Chain, w.Address, address) }), nil
 }

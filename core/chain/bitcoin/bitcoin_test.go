@@ -156,9 +156,11 @@ func TestPaymentIsSeenInTheMempoolThenConfirmed(t *testing.T) {
 		require.Equal(t, want, core.Confirmations(tx.BlockHeight, head.Height))
 		n.Generate(t, 1)
 	}
+	before = c.Calls()
 	again, err := c.Transaction(ctx, txid)
 	require.NoError(t, err)
 	require.Equal(t, tx, again, "more blocks change nothing about the transaction")
+	require.Equal(t, uint64(2), c.Calls()-before, "tx and its spent tx: Block read its block, whose height is known")
 
 	conflicted, by, err := c.Conflict(ctx, tx.Spends)
 	require.NoError(t, err)
@@ -309,10 +311,10 @@ func mustHash(t *testing.T, s string) *chainhash.Hash {
 	return h
 }
 
-// BenchmarkNewBlock is the watcher's cost of one new block: poll the head,
+// BenchmarkBitcoinNewBlock is the watcher's cost of one new block: poll the head,
 // fetch the block. It reports RPCs per block, which the package comment
 // promises to be 4.
-func BenchmarkNewBlock(b *testing.B) {
+func BenchmarkBitcoinNewBlock(b *testing.B) {
 	n := shared.Get(b)
 	c := newChain(b, n)
 	ctx := context.Background()

@@ -54,7 +54,11 @@ func (c *Chain) Head(ctx context.Context) (core.ChainBlock, error) {
 	if err := c.call(ctx, &h, "getblockheader", hash, true); err != nil {
 		return core.ChainBlock{}, err
 	}
-	return checkHeader("getblockheader", &h, hash, -1)
+	b, err := checkHeader("getblockheader", &h, hash, -1)
+	if err == nil {
+		c.heights.put(b.Hash, b.Height)
+	}
+	return b, err
 }
 
 // Block is the block at height on the best chain: getblockhash, then
@@ -91,6 +95,7 @@ func (c *Chain) Block(ctx context.Context, height int64) (*core.ChainBlock, erro
 			return nil, err
 		}
 	}
+	c.heights.put(blk.Hash, blk.Height)
 	return &blk, nil
 }
 
@@ -180,11 +185,15 @@ func (c *Chain) Transaction(ctx context.Context, txid string) (*core.ChainTx, er
 }
 
 // placeInBlock sets the block of tx from its hash, reading the header for
-// the height (1 RPC).
+// the height (1 RPC) unless this Chain read that block lately.
 func (c *Chain) placeInBlock(ctx context.Context, tx *core.ChainTx, blockHash string) error {
 	hash, err := checkHash("getrawtransaction", blockHash)
 	if err != nil {
 		return err
+	}
+	if height, ok := c.heights.get(hash); ok && height > 0 {
+		tx.BlockHash, tx.BlockHeight = hash, height
+		return nil
 	}
 	var h headerReply
 	if err := c.call(ctx, &h, "getblockheader", hash, true); err != nil {
@@ -197,6 +206,7 @@ func (c *Chain) placeInBlock(ctx context.Context, tx *core.ChainTx, blockHash st
 	if b.Height == 0 { // the genesis coinbase is in no index
 		return malformed("getblockheader", "transaction %s placed in the genesis block", tx.TxID)
 	}
+	c.heights.put(hash, b.Height)
 	tx.BlockHash, tx.BlockHeight = hash, b.Height
 	return nil
 }

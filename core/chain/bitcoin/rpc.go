@@ -10,7 +10,9 @@
 //	Head            2  getbestblockhash, getblockheader
 //	Block           2  getblockhash, getblock (verbosity 1)
 //	Transaction     mined: 2 + one getrawtransaction per distinct spent tx
-//	                (none for a coinbase); in the mempool: 1 + that + 1
+//	                (none for a coinbase), 1 fewer when the block is one
+//	                Head or Block read lately (see heights); in the
+//	                mempool: 1 + that + 1
 //	                (gettxout; more only after a reorg, see reconcile)
 //	Conflict        per distinct spent tx 1 getrawtransaction, then per
 //	                outpoint 1 searchrawtransactions page (usually one)
@@ -62,6 +64,7 @@ type Chain struct {
 	params  *chaincfg.Params
 	timeout time.Duration
 	calls   atomic.Uint64
+	heights heights
 }
 
 var _ core.Chain = (*Chain)(nil)

@@ -60,10 +60,10 @@ func TestCalls(t *testing.T) {
 	}), "rejected before any call")
 }
 
-// BenchmarkNewBlock measures what the watcher pays per new block holding
+// BenchmarkEthereumNewBlock measures what the watcher pays per new block holding
 // one deposit: the head, the block, and the deposit's transaction. It
 // reports rpc/block beside the time.
-func BenchmarkNewBlock(b *testing.B) {
+func BenchmarkEthereumNewBlock(b *testing.B) {
 	sim := ethtest.Simulated(b)
 	chain := ethereum.New(sim.Client, ethereum.Config{ChainID: sim.ChainID})
 	ctx := context.Background()
