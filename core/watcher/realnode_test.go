@@ -15,6 +15,7 @@ import (
 	"depositdesk/core/watcher"
 	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
+	"depositdesk/storage"
 	"depositdesk/storage/sqlite"
 )
 
@@ -49,7 +50,7 @@ func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source strin
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "desk.db")
-	st, err := sqlite.Open(ctx, path)
+	st, err := sqlite.OpenWith(ctx, path, storage.Desktop()) // as the desk that runs the watcher
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st)
