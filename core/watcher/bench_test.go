@@ -35,16 +35,23 @@ type benchDesk struct {
 	next int // record numbers used
 }
 
-// seed stores one application under verification per TXID through the
-// bulk path the seed uses, as the intake would have stored them.
-func (d *benchDesk) seed(tb testing.TB, txids []string) {
-	tb.Helper()
+// customerAndAsset is the desk's one customer and one asset, whose
+// applications the benchmark stores.
+func (d *benchDesk) customerAndAsset(tb testing.TB) (*core.Customer, *core.Asset) {
 	ctx := context.Background()
 	cs, err := d.store.FindCustomers(ctx, core.CustomerFilter{})
 	require.NoError(tb, err)
 	as, err := d.store.FindAssets(ctx, core.AssetFilter{})
 	require.NoError(tb, err)
-	c, a := cs[0], as[0]
+	return cs[0], as[0]
+}
+
+// seed stores one application under verification per TXID through the
+// bulk path the seed uses, as the intake would have stored them.
+func (d *benchDesk) seed(tb testing.TB, txids []string) {
+	tb.Helper()
+	ctx := context.Background()
+	c, a := d.customerAndAsset(tb)
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	seq := func(yield func(*core.DepositRecord) bool) {
 		for _, id := range txids {
@@ -75,11 +82,7 @@ func (d *benchDesk) seed(tb testing.TB, txids []string) {
 func (d *benchDesk) record(tb testing.TB, txids []string) {
 	tb.Helper()
 	ctx := context.Background()
-	cs, err := d.store.FindCustomers(ctx, core.CustomerFilter{})
-	require.NoError(tb, err)
-	as, err := d.store.FindAssets(ctx, core.AssetFilter{})
-	require.NoError(tb, err)
-	c, a := cs[0], as[0]
+	c, a := d.customerAndAsset(tb)
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for _, id := range txids {
 		r := &core.DepositRecord{CustomerID: c.ID, CustomerNo: c.CustomerNo, SecuritiesAccount: c.SecuritiesAccount,
