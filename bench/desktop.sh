@@ -72,24 +72,39 @@ stop() {
 }
 mb() { awk -v k=\$1 'BEGIN {printf "%.1f", k/1024}'; }
 pct() { awk -v a=\$1 -v b=\$2 'BEGIN {printf "%.2f", (b-a)*100/a}'; }
+# session WHO SECONDS ROUND: calls the function ROUND with the round's
+# number until SECONDS have passed. The memory of P (resident, private KiB)
+# at the warm point (20 rounds, or a third of the session if that comes
+# first) goes in WR WA, which keep what the caller set if the session ends
+# before; at the end in ER EA.
+session() {
+  local who=\$1 secs=\$2 round=\$3 begin end n=0 warm=
+  begin=\$(date +%s); end=\$(( begin + secs ))
+  while [ \$(date +%s) -lt \$end ]; do
+    \$round \$n; n=\$((n+1))
+    if [ -z "\$warm" ] && { [ \$n -eq 20 ] || [ \$(( \$(date +%s) - begin )) -ge \$(( secs / 3 )) ]; }; then
+      echo "\$who, warm after \$n rounds:" >&2; read WR WA < <(mem \$P); warm=1
+    fi
+  done
+  echo "\$who, after \$n rounds (\$secs s):" >&2; read ER EA < <(mem \$P)
+}
+# hello_round N: a search typed into hello's one entry, as the desk's.
+hello_round() { xdotool mousemove 640 60 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( \$1 % 10 ))"; xdotool key Return; sleep 0.5; }
+# desk_round N: a search typed, Next, a record's Details opened and closed.
+desk_round() {
+  xdotool mousemove 480 105 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( \$1 % 10 ))"; xdotool key Return; sleep 0.5
+  xdotool mousemove 993 602 click 1; sleep 0.5
+  xdotool mousemove 200 318 click --repeat 2 --delay 80 1; sleep 1
+  xdotool key Escape; sleep 0.3
+}
 
 starts "$dir/hellofyne" "^Hello Fyne"
 sleep 2; echo "hello, window shown:" >&2; read hr ha < <(mem \$P)
-# The same typing as the desk's searches, into hello's one entry; growth
-# from a third of the way to the end, as the desk's.
-hsession=\$(( $session / 4 > 20 ? $session / 4 : 20 ))
-begin=\$(date +%s); end=\$(( begin + hsession )); n=0; warm=
-while [ \$(date +%s) -lt \$end ]; do
-  xdotool mousemove 640 60 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( n % 10 ))"; xdotool key Return; sleep 0.5
-  n=\$((n+1))
-  if [ -z "\$warm" ] && [ \$(( \$(date +%s) - begin )) -ge \$(( hsession / 3 )) ]; then
-    echo "hello, warm after \$n rounds:" >&2; read hwr hwa < <(mem \$P); warm=1
-  fi
-done
-echo "hello, after \$n rounds (\$hsession s):" >&2; read her hea < <(mem \$P)
+WR=\$hr WA=\$ha
+session hello \$(( $session / 4 > 20 ? $session / 4 : 20 )) hello_round
 stop \$P
 printf 'BenchmarkDesktop/side=hello\t5\t%s ms-start\t%s MB-rss\t%s MB-private\t%s %%-rss-growth\t%s %%-private-growth\n' \
-  \$MS \$(mb \$hr) \$(mb \$ha) \$(pct \$hwr \$her) \$(pct \$hwa \$hea)
+  \$MS \$(mb \$hr) \$(mb \$ha) \$(pct \$WR \$ER) \$(pct \$WA \$EA)
 
 starts "$dir/depositdesk" "^Deposit Desk" --db "$db"
 sleep 2; echo "desk, at the login:" >&2; read lr la < <(mem \$P)
@@ -97,23 +112,12 @@ xdotool type --delay 20 admin; xdotool key Tab; xdotool type --delay 20 "$pw"; x
 echo "desk, after login (Home on the database):" >&2; read ar aa < <(mem \$P)
 xdotool mousemove 286 22 click 1; sleep 2
 # A session too short to warm up is measured from the records page.
-echo "desk, records page shown:" >&2; read wr wa < <(mem \$P)
-begin=\$(date +%s); end=\$(( begin + $session )); n=0; warm=
-while [ \$(date +%s) -lt \$end ]; do
-  xdotool mousemove 480 105 click 1; xdotool key ctrl+a BackSpace; xdotool type --delay 10 "C00000\$(( n % 10 ))"; xdotool key Return; sleep 0.5
-  xdotool mousemove 993 602 click 1; sleep 0.5
-  xdotool mousemove 200 318 click --repeat 2 --delay 80 1; sleep 1
-  xdotool key Escape; sleep 0.3
-  n=\$((n+1))
-  if [ -z "\$warm" ] && { [ \$n -eq 20 ] || [ \$(( \$(date +%s) - begin )) -ge \$(( $session / 3 )) ]; }; then
-    echo "desk, warm after \$n rounds:" >&2; read wr wa < <(mem \$P); warm=1
-  fi
-done
-echo "desk, after \$n rounds ($session s):" >&2; read er ea < <(mem \$P)
+echo "desk, records page shown:" >&2; read WR WA < <(mem \$P)
+session desk $session desk_round
 echo "detail windows open at the end: \$(xdotool search --onlyvisible --name 'Deposit record' 2>/dev/null | wc -l)" >&2
 stop \$P
 printf 'BenchmarkDesktop/side=desk\t5\t%s ms-start\t%s MB-rss-login\t%s MB-rss-after-login\t%s MB-private-after-login\t%s %%-rss-growth\t%s %%-private-growth\n' \
-  \$MS \$(mb \$lr) \$(mb \$ar) \$(mb \$aa) \$(pct \$wr \$er) \$(pct \$wa \$ea)
+  \$MS \$(mb \$lr) \$(mb \$ar) \$(mb \$aa) \$(pct \$WR \$ER) \$(pct \$WA \$EA)
 EOS
 chmod +x "$dir/drive.sh"
 xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep --line-buffered -v 'fd limit\|^XIO\|after [0-9]* requests' >&2) || true

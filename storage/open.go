@@ -26,7 +26,8 @@ var (
 	_ Store = (*sqlite.Store)(nil)
 )
 
-// Open opens the store for dsn.
+// Open opens the store for dsn as the desktop and the intake server do
+// (a SQLite file's readers unmapped: sqlite.Options).
 func Open(ctx context.Context, dsn string) (Store, error) {
 	return OpenWith(ctx, dsn, sqlite.Options{})
 }
@@ -37,27 +38,6 @@ func OpenWith(ctx context.Context, dsn string, o sqlite.Options) (Store, error) 
 		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.OpenWith(ctx, dsn, o)
-}
-
-// Desktop is how the desktop opens a SQLite file: unmapped, so that its
-// resident memory does not grow with every page its searches and Home's
-// charts have read (decision 53). The CLI keeps the mapped reads of
-// decision 24.
-func Desktop() sqlite.Options {
-	return sqlite.Options{Unmapped: true}
-}
-
-// Server is how the intake server (depositctl serve) opens a SQLite file:
-// unmapped too. A read connection that maps the file drops the whole map
-// at the start of every read that follows a commit, anyone's (SQLite's
-// pagerBeginReadTransaction), then maps it again and takes a page fault on
-// every page it reads. The intake commits about once per request, so every
-// read paid an munmap (a TLB flush on every core), a mmap and its faults:
-// a GET's read of one record cost 2–3 times the CPU of the same read with
-// pread (decision 54). The intake's reads are one record or one asset;
-// the large searches the map was chosen for are the desktop's and the CLI's.
-func Server() sqlite.Options {
-	return sqlite.Options{Unmapped: true}
 }
 
 // IsPostgres reports whether dsn names a Postgres database.

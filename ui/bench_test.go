@@ -20,7 +20,6 @@ import (
 	"depositdesk/internal/pgtest"
 	"depositdesk/internal/seed"
 	"depositdesk/internal/wire"
-	"depositdesk/storage"
 	"depositdesk/storage/postgres"
 	"depositdesk/storage/sqlite"
 )
@@ -43,7 +42,7 @@ func benchDesk(b *testing.B) (*bundle, *recordsPage) {
 	path, pw := os.Getenv(benchDBEnv), os.Getenv(benchPWEnv)
 	if path == "" {
 		path, pw = filepath.Join(b.TempDir(), "desk.db"), adminPW
-		st, err := sqlite.OpenWith(ctx, path, storage.Desktop())
+		st, err := sqlite.Open(ctx, path)
 		require.NoError(b, err)
 		d := setupOn(b, st, path)
 		op, err := d.svc.Bootstrap(ctx, "admin", adminPW)
@@ -53,7 +52,7 @@ func benchDesk(b *testing.B) (*bundle, *recordsPage) {
 		require.NoError(b, err)
 		return d, d.loginAs(b, "admin", pw)
 	}
-	st, err := sqlite.OpenWith(ctx, path, storage.Desktop())
+	st, err := sqlite.Open(ctx, path)
 	require.NoError(b, err)
 	d := setupOn(b, st, path)
 	op, err := d.svc.Login(ctx, "admin", pw)

@@ -38,7 +38,6 @@ import (
 	"depositdesk/internal/pgtest"
 	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
-	"depositdesk/storage"
 	"depositdesk/storage/postgres"
 	"depositdesk/storage/sqlite"
 )
@@ -252,7 +251,7 @@ func openStore(ctx context.Context, db, pgURL string) (core.Store, func(), error
 		if err != nil {
 			return nil, nil, err
 		}
-		st, err := sqlite.OpenWith(ctx, filepath.Join(dir, "load.db"), storage.Server()) // as depositctl serve opens it
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "load.db")) // as depositctl serve opens it
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err

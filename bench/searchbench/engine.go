@@ -34,7 +34,7 @@ func openEngine(ctx context.Context, name, db, pg string) (engine, error) {
 		if db == "" {
 			return nil, fmt.Errorf("-engine sqlite needs -db FILE")
 		}
-		st, err := sqlite.Open(ctx, db)
+		st, err := sqlite.OpenWith(ctx, db, sqlite.Options{Mapped: true}) // as depositctl search opens it
 		if err != nil {
 			return nil, err
 		}

@@ -233,7 +233,7 @@ func removeSQLite(file string) error {
 // indexes) in a schema of their own, in one transaction, then drops that
 // schema.
 func postgresCopy(psql, url string) (copied, error) {
-	out, err := cliCommand(psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c",
+	out, err := psqlCommand(psql, url, "-A", "-t", "-c",
 		`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`).Output()
 	if err != nil {
 		return copied{}, fmt.Errorf("list tables: %w", err)
@@ -245,10 +245,9 @@ func postgresCopy(psql, url string) (copied, error) {
 		fmt.Fprintf(&script, "INSERT INTO %s.%q OVERRIDING SYSTEM VALUE SELECT * FROM public.%q;\n", engineCopy, t, t)
 	}
 	script.WriteString("COMMIT;\n")
-	cp, err := timeCLI(cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url), script.String())
-	drop := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE")
-	if out, derr := drop.CombinedOutput(); derr != nil && err == nil {
-		err = fmt.Errorf("drop schema %s: %v\n%s", engineCopy, derr, out)
+	cp, err := timeCLI(psqlCommand(psql, url), script.String())
+	if derr := psqlRun(psql, url, "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE"); err == nil {
+		err = derr
 	}
 	return cp, err
 }
@@ -259,23 +258,16 @@ func postgresCopy(psql, url string) (copied, error) {
 // columns (COPY FROM STDIN); the second's peak is the figure. The table is
 // dropped after.
 func postgresStreamPeak(psql, url string) (peak float64, err error) {
-	run := func(sql string) error {
-		out, err := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%s: %v\n%s", sql, err, out)
-		}
-		return nil
-	}
-	if err := run("CREATE SCHEMA " + engineCopy + "; CREATE TABLE " + engineCopy + ".deposits (LIKE public.deposits)"); err != nil {
+	if err := psqlRun(psql, url, "CREATE SCHEMA "+engineCopy+"; CREATE TABLE "+engineCopy+".deposits (LIKE public.deposits)"); err != nil {
 		return 0, err
 	}
 	defer func() {
-		if derr := run("DROP SCHEMA IF EXISTS " + engineCopy + " CASCADE"); err == nil {
+		if derr := psqlRun(psql, url, "DROP SCHEMA IF EXISTS "+engineCopy+" CASCADE"); err == nil {
 			err = derr
 		}
 	}()
-	send := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\copy public.deposits TO STDOUT`)
-	receive := cliCommand(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\copy `+engineCopy+`.deposits FROM STDIN`)
+	send := psqlCommand(psql, url, "-c", `\copy public.deposits TO STDOUT`)
+	receive := psqlCommand(psql, url, "-c", `\copy `+engineCopy+`.deposits FROM STDIN`)
 	pipe, perr := send.StdoutPipe()
 	if perr != nil {
 		return 0, perr
@@ -307,6 +299,19 @@ func timeCLI(cmd *exec.Cmd, script string) (copied, error) {
 		return copied{}, fmt.Errorf("%s: %v\n%s%s", filepath.Base(cmd.Path), err, out, stderr.Bytes())
 	}
 	return copied{took, peakRSS(cmd)}, nil
+}
+
+// psqlCommand is psql on url, quiet, stopping at the first error.
+func psqlCommand(psql, url string, args ...string) *exec.Cmd {
+	return cliCommand(psql, append([]string{"-X", "-q", "-v", "ON_ERROR_STOP=1", url}, args...)...)
+}
+
+// psqlRun runs sql with psql on url.
+func psqlRun(psql, url, sql string) error {
+	if out, err := psqlCommand(psql, url, "-c", sql).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", sql, err, out)
+	}
+	return nil
 }
 
 // cliCommand is an engine's CLI run in the C.UTF-8 locale, which every

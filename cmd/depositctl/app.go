@@ -39,7 +39,7 @@ type app struct {
 
 	store     storage.Store
 	svc       *core.Service
-	storeOpts sqlite.Options // how a SQLite file is opened: serve's differ
+	storeOpts sqlite.Options // how a SQLite file is opened: mapped, but not by serve
 
 	checkpointsFlag string      // --checkpoints
 	nodesFile       string      // --nodes
@@ -63,7 +63,7 @@ type usageError struct{ error }
 
 // run is the whole CLI, callable in-process by tests.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, storeOpts: sqlite.Options{Mapped: true}, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)

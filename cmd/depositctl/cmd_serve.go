@@ -14,7 +14,7 @@ import (
 	"depositdesk/intake"
 	"depositdesk/internal/anchor"
 	"depositdesk/internal/nodes"
-	"depositdesk/storage"
+	"depositdesk/storage/sqlite"
 )
 
 // lagEvery is how often serve compares each node's head with the block
@@ -32,7 +32,7 @@ func (a *app) serveCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			a.storeOpts = storage.Server()
+			a.storeOpts = sqlite.Options{} // unmapped: sqlite.Options.Mapped says why
 			if err := a.open(ctx); err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ func main() {
 	if dsn == "" {
 		dsn = storage.DefaultPath()
 	}
-	st, err := storage.OpenWith(context.Background(), dsn, storage.Desktop())
+	st, err := storage.Open(context.Background(), dsn)
 	if err != nil {
 		fail("cannot open %s: %v", dsn, err)
 	}

@@ -15,7 +15,6 @@ import (
 	"depositdesk/core/watcher"
 	"depositdesk/internal/testkeys"
 	"depositdesk/internal/wire"
-	"depositdesk/storage"
 	"depositdesk/storage/sqlite"
 )
 
@@ -50,7 +49,7 @@ func newLiveDesk(t testing.TB, chain core.Chain, asset *core.Asset, source strin
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "desk.db")
-	st, err := sqlite.OpenWith(ctx, path, storage.Desktop()) // as the desk that runs the watcher
+	st, err := sqlite.Open(ctx, path) // unmapped, as the desk that runs the watcher
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	svc := wire.NewService(st)

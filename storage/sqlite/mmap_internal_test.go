@@ -8,17 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A store's readers map the file unless opened Unmapped (the desktop,
-// decision 53); the writer never maps it.
-func TestReadersMapTheFileUnlessUnmapped(t *testing.T) {
+// A store's readers map the file only when opened Mapped (the CLI,
+// decision 24); the writer never maps it.
+func TestReadersMapTheFileOnlyWhenMapped(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts Options
 		want int64
 	}{
-		{"Mapped", Options{}, ReaderMmapBytes},
-		{"Unmapped", Options{Unmapped: true}, 0},
+		{"Mapped", Options{Mapped: true}, ReaderMmapBytes},
+		{"Unmapped", Options{}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -92,17 +92,24 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // Options change how a store reads its file; the zero value is what Open
-// uses.
+// uses, and how the desktop and the intake server (depositctl serve) open
+// it.
 type Options struct {
-	// Unmapped read connections read pages with pread into their own page
-	// caches (SQLite's default, 2 MB each) instead of mapping the file.
-	// Every page a mapped read touches stays in the process's resident
-	// memory as long as the OS has room for it (on a million records, a
-	// desk's day of searches maps hundreds of MB); read with pread, the
-	// same pages sit in the OS page cache, shared and charged to no one.
-	// The cost is a copy per page read (decision 24; decision 53 measures
-	// it for the desktop).
-	Unmapped bool
+	// Mapped read connections read the file through a memory map
+	// (readerDriver) instead of with pread into their own page caches
+	// (SQLite's default, 2 MB each). The CLI maps: its searches run once
+	// and exit, and mapped they copy no page (decision 24). The desktop
+	// does not: every page a mapped read touches stays in the process's
+	// resident memory as long as the OS has room for it (on a million
+	// records, a desk's day of searches maps hundreds of MB); read with
+	// pread, the same pages sit in the OS page cache, shared and charged
+	// to no one (decision 53). Nor does the intake server: a mapped reader
+	// drops the whole map at the start of every read that follows a
+	// commit, anyone's (SQLite's pagerBeginReadTransaction), then maps it
+	// again and faults on every page it reads; the intake commits about
+	// once per request, and a GET's read of one record cost 2–3 times the
+	// CPU it costs with pread (decision 54).
+	Mapped bool
 }
 
 // OpenWith is Open with options.
@@ -138,9 +145,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	driver := readerDriver
-	if o.Unmapped {
-		driver = "sqlite3"
+	driver := "sqlite3"
+	if o.Mapped {
+		driver = readerDriver
 	}
 	read, err := sql.Open(driver, dsn+"&mode=ro")
 	if err != nil {
