@@ -11,7 +11,7 @@ var Sections = []Section{
 		Title: "Search over the seeded records, page of 50 (every filter combination the records page offers)",
 		Rerun: "go run ./bench/searchbench -engine sqlite -db FILE (or -engine postgres -pg URL)",
 		Rows: []Row{
-			{What: "SQLite p95; baseline the sqlite3 CLI, same SQL, file mapped as the desk maps it",
+			{What: "SQLite p95; baseline the sqlite3 CLI, same SQL, file mapped as depositctl maps it",
 				Value: Pick{"BenchmarkSearch/engine=sqlite/filter=*/op=*/side=desk", "ms-p95"}, Swap: deskVsEngine,
 				Unit: "ms", Target: Target{Max: 1}},
 			{What: "SQLite desk / sqlite3 CLI, highest ratio of p95",

@@ -3,7 +3,7 @@
 // the page offers, its page of 50 and its count of matches (capped as the
 // page shows it), p50/p95 through core.Service in process (the desk) and of
 // the very same SQL run by the engine's own client in the same run (the
-// engine: the sqlite3 CLI with the file mapped as the desk maps it, or psql
+// engine: the sqlite3 CLI with the file mapped as depositctl maps it, or psql
 // with the desk's session settings). One result line per (filter, op,
 // side) in the Go benchmark format (bench/benchline):
 //
