@@ -3,15 +3,19 @@ package bitcoin_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/core"
+	"depositdesk/core/chain/bitcoin"
 )
 
 // byParam answers each request of a batch by its method and first
@@ -120,4 +124,38 @@ func TestNodeHangingMidBatchTimesOut(t *testing.T) {
 		require.ErrorIs(t, errs[i], context.DeadlineExceeded)
 	}
 	require.Equal(t, uint64(1), c.Trips())
+}
+
+// TestTLSAndCredentials: over https the node's certificate is trusted when
+// Certificates names it, and refused otherwise; the credentials go with
+// every request, and a node refusing them is an error naming its status.
+func TestTLSAndCredentials(t *testing.T) {
+	t.Parallel()
+	node := fakeNode{"getbestblockhash": hashA, "getblockheader": map[string]any{"hash": hashA, "height": 7, "previousblockhash": hashB}}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "u" || p != "p" {
+			http.Error(w, "401 Unauthorized.", http.StatusUnauthorized) // as btcd answers
+			return
+		}
+		node.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	host := strings.TrimPrefix(srv.URL, "https://")
+	open := func(user string, certs []byte) *bitcoin.Chain {
+		c, err := bitcoin.New(bitcoin.Config{Host: host, User: user, Pass: "p", TLS: true, Certificates: certs, Params: &chaincfg.RegressionNetParams, Timeout: time.Second})
+		require.NoError(t, err)
+		return c
+	}
+	ctx := context.Background()
+	head, err := open("u", cert).Head(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(7), head.Height)
+
+	_, err = open("intruder", cert).Head(ctx)
+	require.ErrorContains(t, err, "status code: 401")
+	_, err = open("u", nil).Head(ctx)
+	require.ErrorContains(t, err, "certificate", "a self-signed node is not trusted without its certificate")
+	_, err = bitcoin.New(bitcoin.Config{Host: host, User: "u", Pass: "p", TLS: true, Certificates: []byte("not pem"), Params: &chaincfg.RegressionNetParams})
+	require.Equal(t, core.EINVALID, core.ErrorCode(err))
 }
