@@ -27,6 +27,14 @@ type Chain interface {
 	Conflict(ctx context.Context, spends []string) (conflicted bool, by string, err error)
 }
 
+// TransactionBatcher is a Chain that can look several transactions up in
+// fewer round trips to its node than a Transaction call each. The answers
+// are what Transaction would say of each TXID, in order: a transaction or
+// an error (ENOTFOUND among them) per TXID.
+type TransactionBatcher interface {
+	Transactions(ctx context.Context, txids []string) ([]*ChainTx, []error)
+}
+
 // ChainBlock identifies one block.
 type ChainBlock struct {
 	Height     int64

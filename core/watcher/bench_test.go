@@ -25,6 +25,7 @@ type benchDesk struct {
 	store  core.Store
 	w      *watcher.Watcher
 	calls  func() int
+	trips  func() int // round trips to the node, where batches make them fewer than calls
 	src    string
 	dst    string
 	amount *big.Int
@@ -44,6 +45,14 @@ func (d *benchDesk) customerAndAsset(tb testing.TB) (*core.Customer, *core.Asset
 	as, err := d.store.FindAssets(ctx, core.AssetFilter{})
 	require.NoError(tb, err)
 	return cs[0], as[0]
+}
+
+// roundTrips is the node round trips so far, 0 where they are not counted.
+func (d *benchDesk) roundTrips() int {
+	if d.trips == nil {
+		return 0
+	}
+	return d.trips()
 }
 
 // seed stores one application under verification per TXID through the
@@ -158,7 +167,7 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 		require.NoError(b, err)
 	}
 	tip := rep.Head
-	var calls, blocks int
+	var calls, trips, blocks int
 	var bytes uint64
 	var m0, m1 runtime.MemStats
 	var took time.Duration
@@ -166,7 +175,7 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 		b.StopTimer()
 		d.record(b, d.pay(b, changedPerBlock))
 		d.mine(b, 1)
-		c0 := d.calls()
+		c0, t0 := d.calls(), d.roundTrips()
 		runtime.ReadMemStats(&m0)
 		b.StartTimer()
 		start := time.Now()
@@ -187,12 +196,16 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 		b.StopTimer()
 		runtime.ReadMemStats(&m1)
 		calls += d.calls() - c0
+		trips += d.roundTrips() - t0
 		bytes += m1.TotalAlloc - m0.TotalAlloc
 		b.StartTimer()
 	}
 	n := float64(max(blocks, 1))
 	b.ReportMetric(took.Seconds()*1e3/n, "ms/block")
 	b.ReportMetric(float64(calls)/n, "calls/block")
+	if d.trips != nil {
+		b.ReportMetric(float64(trips)/n, "trips/block")
+	}
 	b.ReportMetric(float64(bytes)/n/1e6, "MB/block")
 }
 
@@ -275,8 +288,8 @@ func fakeBenchDesk(b *testing.B) *benchDesk {
 func btcBenchDesk(b *testing.B) *benchDesk {
 	d, node, to := btcDesk(b)
 	chain := d.w.Chain.(*bitcoin.Chain)
-	return &benchDesk{store: d.store, w: d.w, calls: func() int { return int(chain.Calls()) }, src: d.source, dst: d.deposit,
-		amount: big.NewInt(1_500_000),
+	return &benchDesk{store: d.store, w: d.w, calls: func() int { return int(chain.Calls()) }, trips: func() int { return int(chain.Trips()) },
+		src: d.source, dst: d.deposit, amount: big.NewInt(1_500_000),
 		pay: func(tb testing.TB, n int) []string {
 			ids := make([]string, n)
 			for i := range ids {

@@ -23,14 +23,17 @@ func (w *Watcher) settle(ctx context.Context, rep *Report, blocks []core.ChainBl
 	}
 	var left []int64
 	addresses := map[int64][]*core.WalletAddress{}
-	for _, id := range w.order {
-		rec := w.open[id]
-		lookup := first || touched[rec.TxID] || w.seen[rec.ID] != rec.TxID ||
+	due := func(rec *core.WatchedDeposit) bool {
+		return first || touched[rec.TxID] || w.seen[rec.ID] != rec.TxID ||
 			(fork >= 0 && rec.Status == core.StatusConfirming && rec.BlockHeight > fork) ||
 			(len(blocks) > 0 && pending(rec))
-		c := &check{w: w, rec: rec, asset: w.assets[rec.AssetID], tip: rep.Tip, canon: canon, rep: rep, addresses: addresses}
+	}
+	ask := w.ahead(due)
+	for _, id := range w.order {
+		rec := w.open[id]
+		c := &check{w: w, rec: rec, asset: w.assets[rec.AssetID], tip: rep.Tip, canon: canon, rep: rep, addresses: addresses, ask: ask}
 		var err error
-		if lookup {
+		if due(rec) {
 			rep.Checked++
 			err = c.lookup(ctx)
 		} else {
@@ -133,12 +136,13 @@ type check struct {
 	// as read once in this pass: a block paying one customer ten times reads
 	// them once, not ten times between the writes.
 	addresses map[int64][]*core.WalletAddress
+	ask       *answers // nil: one Transaction call per lookup
 }
 
 // lookup asks the node about the record's transaction and acts on it.
 func (c *check) lookup(ctx context.Context) error {
 	rec := c.rec
-	tx, err := c.w.Chain.Transaction(ctx, rec.TxID)
+	tx, err := c.ask.transaction(ctx, c.w.Chain, rec.TxID)
 	if core.ErrorCode(err) == core.ENOTFOUND {
 		return c.vanished(ctx)
 	} else if err != nil {

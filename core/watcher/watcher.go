@@ -7,8 +7,9 @@
 // its block.
 //
 // A pass costs one Head call, one Block call per new block and one
-// Transaction call per record the new blocks (or a reorg) touch: never a
-// call per open record, however many are open.
+// Transaction lookup per record the new blocks (or a reorg) touch: never a
+// call per open record, however many are open. A chain that takes batches
+// (core.TransactionBatcher) gets a pass's lookups 100 at a time.
 package watcher
 
 import (

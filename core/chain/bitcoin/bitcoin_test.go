@@ -162,6 +162,16 @@ func TestPaymentIsSeenInTheMempoolThenConfirmed(t *testing.T) {
 	require.Equal(t, tx, again, "more blocks change nothing about the transaction")
 	require.Equal(t, uint64(2), c.Calls()-before, "tx and its spent tx: Block read its block, whose height is known")
 
+	trips := c.Trips()
+	unknown := "00000000000000000000000000000000000000000000000000000000000000ab"
+	txs, errs := c.Transactions(ctx, []string{txid, unknown, txid})
+	require.Equal(t, uint64(2), c.Trips()-trips, "btcd answers batches: the transactions, then what they spend")
+	require.NoError(t, errs[0])
+	require.Equal(t, tx, txs[0], "a batch says what Transaction says")
+	require.Equal(t, core.ENOTFOUND, core.ErrorCode(errs[1]), "%v", errs[1])
+	require.NoError(t, errs[2])
+	require.Equal(t, tx, txs[2])
+
 	conflicted, by, err := c.Conflict(ctx, tx.Spends)
 	require.NoError(t, err)
 	require.True(t, conflicted, "a mined transaction is its own spender")

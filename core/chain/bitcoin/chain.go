@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"math/big"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcjson"
@@ -134,105 +133,43 @@ func checkHash(method, s string) (string, error) {
 	return h, nil
 }
 
-// Transaction looks txid up, in the mempool first, then through the
-// node's transaction index. See the package comment for its RPCs.
-// ENOTFOUND when the node knows no such transaction, or only a mempool
-// copy that a block has double-spent (see reconcile).
-func (c *Chain) Transaction(ctx context.Context, txid string) (*core.ChainTx, error) {
-	id, err := core.NormalizeTxID(core.ChainBitcoin, txid)
-	if err != nil {
-		return nil, err
-	}
-	r, msg, err := c.rawTx(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	tx := &core.ChainTx{TxID: id}
-	for i, out := range msg.TxOut {
-		if addr := c.address(out.PkScript, false); addr != "" {
-			tx.Transfers = append(tx.Transfers, core.ChainTransfer{Index: i, To: addr, Amount: big.NewInt(out.Value)})
-		}
-	}
-	var prevs map[string]*wire.MsgTx
-	if !isCoinbase(msg) {
-		if prevs, err = c.prevTxs(ctx, msg); err != nil {
-			return nil, err
-		}
-		seen := map[string]bool{}
-		for _, in := range msg.TxIn {
-			op := in.PreviousOutPoint
-			tx.Spends = append(tx.Spends, op.String())
-			prev := prevs[op.Hash.String()]
-			if op.Index >= uint32(len(prev.TxOut)) {
-				return nil, malformed("getrawtransaction", "%s spends missing output %s", id, op)
-			}
-			if addr := c.address(prev.TxOut[op.Index].PkScript, false); addr != "" && !seen[addr] {
-				seen[addr] = true
-				tx.Sources = append(tx.Sources, addr)
-			}
-		}
-	}
-	if r.BlockHash == "" {
-		if err := c.reconcile(ctx, tx, msg, prevs); err != nil {
-			return nil, err
-		}
-		return tx, nil
-	}
-	if err := c.placeInBlock(ctx, tx, r.BlockHash); err != nil {
-		return nil, err
-	}
-	return tx, nil
-}
-
-// placeInBlock sets the block of tx from its hash, reading the header for
-// the height (1 RPC) unless this Chain read that block lately.
-func (c *Chain) placeInBlock(ctx context.Context, tx *core.ChainTx, blockHash string) error {
-	hash, err := checkHash("getrawtransaction", blockHash)
-	if err != nil {
-		return err
-	}
-	if height, ok := c.heights.get(hash); ok && height > 0 {
-		tx.BlockHash, tx.BlockHeight = hash, height
-		return nil
-	}
-	var h headerReply
-	if err := c.call(ctx, &h, "getblockheader", hash, true); err != nil {
-		return err
-	}
-	b, err := checkHeader("getblockheader", &h, hash, -1)
-	if err != nil {
-		return err
-	}
-	if b.Height == 0 { // the genesis coinbase is in no index
-		return malformed("getblockheader", "transaction %s placed in the genesis block", tx.TxID)
-	}
-	c.heights.put(hash, b.Height)
-	tx.BlockHash, tx.BlockHeight = hash, b.Height
-	return nil
-}
-
 // rawTx fetches and decodes one transaction (getrawtransaction, verbose
 // for the block hash). The amounts come from the serialized transaction,
 // never from the reply's floating-point BTC values. ENOTFOUND when the node
 // does not know it.
 func (c *Chain) rawTx(ctx context.Context, id string) (*txReply, *wire.MsgTx, error) {
 	var r txReply
-	if err := c.call(ctx, &r, "getrawtransaction", id, 1); err != nil {
-		if code, ok := rpcCode(err); ok && code == btcjson.ErrRPCNoTxInfo {
-			return nil, nil, core.Errorf(core.ENOTFOUND, "The Bitcoin node does not know transaction %s.", id)
-		}
-		return nil, nil, err
-	}
-	msg, err := decodeTx("getrawtransaction", r.Hex, id)
+	msg, err := readRawTx(id, &r, c.call(ctx, &r, "getrawtransaction", id, 1))
 	if err != nil {
 		return nil, nil, err
 	}
+	return &r, msg, nil
+}
+
+// rawTxRPC is rawTx's RPC, for a batch; readRawTx then reads its reply.
+func rawTxRPC(id string, r *txReply) *rpc {
+	return &rpc{method: "getrawtransaction", params: []any{id, 1}, out: r}
+}
+
+// readRawTx checks the reply r (or the RPC's error err) to the
+// getrawtransaction of id.
+func readRawTx(id string, r *txReply, err error) (*wire.MsgTx, error) {
+	if err != nil {
+		if code, ok := rpcCode(err); ok && code == btcjson.ErrRPCNoTxInfo {
+			return nil, core.Errorf(core.ENOTFOUND, "The Bitcoin node does not know transaction %s.", id)
+		}
+		return nil, err
+	}
+	msg, err := decodeTx("getrawtransaction", r.Hex, id)
+	if err != nil {
+		return nil, err
+	}
 	if r.BlockHash != "" {
-		if _, err := checkHash("getrawtransaction", r.BlockHash); err != nil {
-			return nil, nil, err
+		if r.BlockHash, err = checkHash("getrawtransaction", r.BlockHash); err != nil {
+			return nil, err
 		}
 	}
-	return &r, msg, nil
+	return msg, nil
 }
 
 // decodeTx parses a serialized transaction and checks it is id (when id is
@@ -258,27 +195,6 @@ func decodeTx(method, s, id string) (*wire.MsgTx, error) {
 		}
 	}
 	return &msg, nil
-}
-
-// prevTxs fetches each distinct transaction msg spends, once (1 RPC each).
-// A spent transaction the node does not know is an error, not ENOTFOUND:
-// the node knows msg, so its index is behind or broken.
-func (c *Chain) prevTxs(ctx context.Context, msg *wire.MsgTx) (map[string]*wire.MsgTx, error) {
-	prevs := map[string]*wire.MsgTx{}
-	for _, in := range msg.TxIn {
-		id := in.PreviousOutPoint.Hash.String()
-		if prevs[id] != nil {
-			continue
-		}
-		_, prev, err := c.rawTx(ctx, id)
-		if core.ErrorCode(err) == core.ENOTFOUND {
-			return nil, malformed("getrawtransaction", "node knows %s but not the %s it spends", msg.TxHash(), id)
-		} else if err != nil {
-			return nil, err
-		}
-		prevs[id] = prev
-	}
-	return prevs, nil
 }
 
 // address writes an output script as an address of the chain's network.

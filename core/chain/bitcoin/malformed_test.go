@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,7 +26,8 @@ import (
 )
 
 // fakeNode answers JSON-RPC with canned results by method: a value is sent
-// as the result (json.RawMessage as is), an *rpcErr as the error.
+// as the result (json.RawMessage as is), an *rpcErr as the error. A batch
+// gets an answer per request, in order.
 type fakeNode map[string]any
 
 type rpcErr struct {
@@ -34,16 +36,17 @@ type rpcErr struct {
 }
 
 func (f fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method, id := readRequest(r)
-	v, ok := f[method]
-	if !ok {
-		v = &rpcErr{Code: -32601, Message: "Method not found"}
-	}
-	reply(w, id, v)
+	answer(w, r, func(method string) any {
+		if v, ok := f[method]; ok {
+			return v
+		}
+		return &rpcErr{Code: -32601, Message: "Method not found"}
+	})
 }
 
 // seq answers successive requests with successive results, whatever the
-// method (the last one again once they run out).
+// method (the last one again once they run out); each request of a batch
+// counts as one.
 type seq struct {
 	n       atomic.Int64
 	replies []any
@@ -52,32 +55,47 @@ type seq struct {
 func newSeq(replies ...any) *seq { return &seq{replies: replies} }
 
 func (s *seq) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, id := readRequest(r)
-	i := min(int(s.n.Add(1)-1), len(s.replies)-1)
-	reply(w, id, s.replies[i])
+	answer(w, r, func(string) any {
+		return s.replies[min(int(s.n.Add(1)-1), len(s.replies)-1)]
+	})
 }
 
-func readRequest(r *http.Request) (string, json.RawMessage) {
-	var req struct {
-		Method string          `json:"method"`
-		ID     json.RawMessage `json:"id"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&req)
-	return req.Method, req.ID
+type fakeRequest struct {
+	Method string          `json:"method"`
+	ID     json.RawMessage `json:"id"`
 }
 
-// reply writes v as the result, an *rpcErr as the error, and a string
+// answer replies to a request, or to each of a batch, with what value
+// gives for its method: the result, an *rpcErr as the error, or a string
 // starting "BODY:" as the whole response body.
-func reply(w http.ResponseWriter, id json.RawMessage, v any) {
-	if raw, ok := v.(string); ok && strings.HasPrefix(raw, "BODY:") {
-		_, _ = w.Write([]byte(strings.TrimPrefix(raw, "BODY:")))
+func answer(w http.ResponseWriter, r *http.Request, value func(method string) any) {
+	body, _ := io.ReadAll(r.Body)
+	if !bytes.HasPrefix(body, []byte("[")) {
+		var req fakeRequest
+		_ = json.Unmarshal(body, &req)
+		v := value(req.Method)
+		if raw, ok := v.(string); ok && strings.HasPrefix(raw, "BODY:") {
+			_, _ = w.Write([]byte(strings.TrimPrefix(raw, "BODY:")))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(replyTo(req.ID, v))
 		return
 	}
+	var reqs []fakeRequest
+	_ = json.Unmarshal(body, &reqs)
+	out := make([]any, len(reqs))
+	for i, req := range reqs {
+		out[i] = replyTo(req.ID, value(req.Method))
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func replyTo(id json.RawMessage, v any) map[string]any {
 	res := map[string]any{"id": id, "result": v, "error": nil}
 	if e, ok := v.(*rpcErr); ok {
 		res["result"], res["error"] = nil, e
 	}
-	_ = json.NewEncoder(w).Encode(res)
+	return res
 }
 
 const (

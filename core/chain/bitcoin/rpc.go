@@ -1,6 +1,6 @@
 // Package bitcoin is the core.Chain adapter for a btcd node (v0.24), and
 // the core.BitcoinPayer, core.TransactionSource and core.Broadcaster a
-// refund needs of it, over btcd's rpcclient in HTTP POST mode. The node
+// refund needs of it, over btcd's JSON-RPC in HTTP POST mode. The node
 // must run with --txindex (to find mined transactions by hash) and
 // --addrindex (to name the transaction that spent an output, for
 // Conflict).
@@ -20,25 +20,38 @@
 //	FeeRate         1  estimatefee
 //	Send            1  sendrawtransaction; + getrawtransaction when refused
 //	RawTransaction  1  getrawtransaction
+//
+// Transactions (several at once) makes the same RPCs as a Transaction
+// call each, but in batches: one round trip for all the transactions, one
+// for all they spend and the headers of their blocks, then the mempool
+// checks one by one as Transaction makes them. Trips counts round trips.
 package bitcoin
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/btcsuite/btcd/btcjson"
 	"github.com/btcsuite/btcd/chaincfg"
-	"github.com/btcsuite/btcd/rpcclient"
 
 	"depositdesk/core"
 )
 
-// DefaultTimeout bounds one RPC when Config.Timeout is zero.
+// DefaultTimeout bounds one round trip when Config.Timeout is zero.
 const DefaultTimeout = 15 * time.Second
+
+// maxReply bounds a reply read: far above a page of searchrawtransactions
+// or a batch of transactions, it only stops a broken node filling memory.
+const maxReply = 256 << 20
 
 // Config says how to reach a btcd node.
 type Config struct {
@@ -52,19 +65,23 @@ type Config struct {
 	// Params is the network the node runs; it decides how output scripts
 	// are written as addresses (see Params).
 	Params *chaincfg.Params
-	// Timeout bounds each RPC (DefaultTimeout when zero). rpcclient itself
-	// has none: it retries a refused connection for about 22 s and waits
-	// forever on a node that accepts but never answers.
+	// Timeout bounds each round trip, one RPC or one batch of them
+	// (DefaultTimeout when zero): a node that accepts but never answers
+	// costs one Timeout.
 	Timeout time.Duration
 }
 
 // Chain is a core.Chain over one btcd node. It is safe for concurrent use.
 type Chain struct {
-	conn    rpcclient.ConnConfig
-	params  *chaincfg.Params
-	timeout time.Duration
-	calls   atomic.Uint64
-	heights heights
+	url        string
+	user, pass string
+	client     *http.Client
+	params     *chaincfg.Params
+	timeout    time.Duration
+	ids        atomic.Uint64
+	calls      atomic.Uint64
+	trips      atomic.Uint64
+	heights    heights
 }
 
 var _ core.Chain = (*Chain)(nil)
@@ -80,13 +97,26 @@ func New(cfg Config) (*Chain, error) {
 	if cfg.Params == nil {
 		return nil, core.Errorf(core.EINVALID, "Bitcoin network is required.")
 	}
+	scheme := "http"
+	var tlsConfig *tls.Config
+	if cfg.TLS {
+		scheme = "https"
+		if len(cfg.Certificates) > 0 {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(cfg.Certificates) {
+				return nil, core.Errorf(core.EINVALID, "The Bitcoin node certificate is not PEM.")
+			}
+			tlsConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+	}
+	// No proxy from the environment: the node is named by host, as it was
+	// configured. btcd closes each connection after its reply, so idle
+	// connections are kept only for a server that allows it.
+	tr := &http.Transport{TLSClientConfig: tlsConfig, MaxIdleConnsPerHost: 2, IdleConnTimeout: 30 * time.Second}
 	c := &Chain{
-		conn: rpcclient.ConnConfig{
-			Host: cfg.Host, User: cfg.User, Pass: cfg.Pass,
-			HTTPPostMode: true, DisableTLS: !cfg.TLS, Certificates: cfg.Certificates,
-		},
-		params:  cfg.Params,
-		timeout: cfg.Timeout,
+		url: scheme + "://" + cfg.Host, user: cfg.User, pass: cfg.Pass,
+		client: &http.Client{Transport: tr},
+		params: cfg.Params, timeout: cfg.Timeout,
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -94,9 +124,12 @@ func New(cfg Config) (*Chain, error) {
 	return c, nil
 }
 
-// Calls is the number of RPCs sent so far, for benchmarks of the watcher's
-// cost per block.
+// Calls is the number of RPCs sent so far, each RPC of a batch counted,
+// for benchmarks of the watcher's cost per block.
 func (c *Chain) Calls() uint64 { return c.calls.Load() }
+
+// Trips is the number of HTTP round trips so far: a batch of RPCs is one.
+func (c *Chain) Trips() uint64 { return c.trips.Load() }
 
 // errMalformed marks a reply the adapter cannot trust.
 var errMalformed = errors.New("malformed reply")
@@ -105,58 +138,155 @@ func malformed(method, format string, args ...any) error {
 	return fmt.Errorf("bitcoin: %s: %w: %s", method, errMalformed, fmt.Sprintf(format, args...))
 }
 
-// call sends one JSON-RPC request and decodes its result into out.
-//
-// It goes through rpcclient's raw request rather than its typed helpers:
-// those take no context, and some send unasked round trips (getblock falls
-// back to a legacy form on an invalid-params error; the version probe
-// calls getinfo). Replies are decoded into this package's own structs and
-// checked by the caller, so a wrong type is an error here and a missing
-// field an error there.
-//
-// Each call uses its own rpcclient.Client: a client in HTTP POST mode
-// sends one request at a time and retries a refused connection with
-// growing pauses, so one shared client would queue every call behind a
-// dead node. A client is cheap (HTTP POST mode opens a connection per
-// request anyway), and Shutdown ends its retries when the call gives up.
+// rpc is one request of a batch: its reply is decoded into out, or its
+// error left in err.
+type rpc struct {
+	method string
+	params []any
+	out    any
+	err    error
+}
+
+type request struct {
+	JSONRPC string            `json:"jsonrpc"`
+	Method  string            `json:"method"`
+	Params  []json.RawMessage `json:"params"`
+	ID      uint64            `json:"id"`
+}
+
+type response struct {
+	Result json.RawMessage   `json:"result"`
+	Error  *btcjson.RPCError `json:"error"`
+	ID     *uint64           `json:"id"`
+}
+
+// call sends one JSON-RPC request and decodes its result into out. Replies
+// are decoded into this package's own structs and checked by the caller,
+// so a wrong type is an error here and a missing field an error there. A
+// node's error is a *btcjson.RPCError (see rpcCode).
 func (c *Chain) call(ctx context.Context, out any, method string, params ...any) error {
-	raw := make([]json.RawMessage, len(params))
-	for i, p := range params {
-		b, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("bitcoin: %s: %w", method, err)
+	r := rpc{method: method, params: params, out: out}
+	if err := c.batch(ctx, []*rpc{&r}); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// batch sends rs in one round trip, as a JSON-RPC batch when there is more
+// than one (btcd answers the array in order, each RPC with its own result
+// or error), and sets each one's err. The returned error is the round
+// trip's own (the node unreachable, silent past Timeout, or answering
+// something else than JSON-RPC): then no RPC of the batch has an answer.
+func (c *Chain) batch(ctx context.Context, rs []*rpc) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	reqs := make([]request, len(rs))
+	for i, r := range rs {
+		raw := make([]json.RawMessage, len(r.params)) // btcd refuses null params
+		for j, p := range r.params {
+			b, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("bitcoin: %s: %w", r.method, err)
+			}
+			raw[j] = b
 		}
-		raw[i] = b
+		reqs[i] = request{JSONRPC: "1.0", Method: r.method, Params: raw, ID: c.ids.Add(1)}
+	}
+	var body any = reqs
+	if len(reqs) == 1 {
+		body = reqs[0]
+	}
+	what := rs[0].method
+	if len(rs) > 1 {
+		what = fmt.Sprintf("batch of %d (%s…)", len(rs), what)
+	}
+	c.calls.Add(uint64(len(rs)))
+	c.trips.Add(1)
+	reply, err := c.post(ctx, body)
+	if err != nil {
+		return fmt.Errorf("bitcoin: %s: %w", what, err)
+	}
+	var resps []response
+	if len(reqs) == 1 {
+		var one response
+		err = json.Unmarshal(reply.body, &one)
+		resps = []response{one}
+	} else {
+		err = json.Unmarshal(reply.body, &resps)
+	}
+	if err != nil {
+		return fmt.Errorf("bitcoin: %s: status code: %d, response: %q", what, reply.status, truncate(reply.body))
+	}
+	byID := make(map[uint64]*response, len(resps))
+	for i := range resps {
+		if resps[i].ID != nil {
+			byID[*resps[i].ID] = &resps[i]
+		}
+	}
+	for i, r := range rs {
+		resp := byID[reqs[i].ID]
+		if len(reqs) == 1 {
+			resp = &resps[0] // a single reply is the answer, whatever id it echoes
+		}
+		r.err = r.decode(resp)
+	}
+	return nil
+}
+
+// decode sets the RPC's result from its reply.
+func (r *rpc) decode(resp *response) error {
+	switch {
+	case resp == nil:
+		return malformed(r.method, "no reply in the batch")
+	case resp.Error != nil:
+		return fmt.Errorf("bitcoin: %s: %w", r.method, resp.Error)
+	case r.out == nil:
+		return nil
+	}
+	if err := json.Unmarshal(resp.Result, r.out); err != nil {
+		return malformed(r.method, "%v", err)
+	}
+	return nil
+}
+
+type reply struct {
+	status int
+	body   []byte
+}
+
+// post sends body with the node's credentials, bounded by Timeout.
+func (c *Chain) post(ctx context.Context, body any) (reply, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return reply{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	conn := c.conn
-	cl, err := rpcclient.New(&conn, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(b))
 	if err != nil {
-		return fmt.Errorf("bitcoin: %s: %w", method, err)
+		return reply{}, err
 	}
-	defer cl.Shutdown()
-	c.calls.Add(1)
-	fut := cl.RawRequestAsync(method, raw)
-	var res []byte
-	select {
-	case r := <-fut:
-		ch := make(chan *rpcclient.Response, 1)
-		ch <- r
-		res, err = rpcclient.ReceiveFuture(ch)
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(c.user, c.pass)
+	resp, err := c.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("bitcoin: %s: %w", method, err)
+		return reply{}, err
 	}
-	if out == nil {
-		return nil
+	defer resp.Body.Close()
+	got, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return reply{}, fmt.Errorf("error reading json reply: %w", err)
 	}
-	if err := json.Unmarshal(res, out); err != nil {
-		return malformed(method, "%v", err)
+	return reply{status: resp.StatusCode, body: got}, nil
+}
+
+// truncate keeps an error message about a non-JSON reply readable.
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
 	}
-	return nil
+	return string(b)
 }
 
 // rpcCode is the node's JSON-RPC error code in err, if it is one.
