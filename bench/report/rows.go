@@ -63,6 +63,7 @@ var Sections = []Section{
 			watcherRow("btcd regtest, wall time", "btcd", "ms/block", "ms", Target{Max: 50}),
 			watcherRow("btcd regtest, allocated", "btcd", "MB/block", "MB", Target{Max: 5}),
 			watcherRow("btcd regtest, node calls", "btcd", "calls/block", "calls", Target{}),
+			watcherRow("btcd regtest, node round trips (a batch is one)", "btcd", "trips/block", "trips", Target{}),
 			watcherRow("geth --dev, wall time", "geth", "ms/block", "ms", Target{Max: 50}),
 			watcherRow("geth --dev, allocated", "geth", "MB/block", "MB", Target{Max: 5}),
 			watcherRow("geth --dev, node calls", "geth", "calls/block", "calls", Target{}),
