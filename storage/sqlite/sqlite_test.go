@@ -73,9 +73,13 @@ func TestFileIsInWALMode(t *testing.T) {
 	require.Equal(t, "wal", mode, "WAL persists in the file: readers never block the writer")
 }
 
-func TestSearchesReadTheFileThroughAMemoryMap(t *testing.T) {
+// Searches read the file through a memory map only when the store is
+// opened Mapped (the CLI); by default (the desktop, the intake server)
+// they read it with pread and map nothing.
+func TestSearchesMapTheFileOnlyWhenMapped(t *testing.T) {
 	t.Parallel()
-	s, path := open(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "desk.db")
 	mapped := func() bool {
 		maps, err := os.ReadFile("/proc/self/maps")
 		require.NoError(t, err)
@@ -87,13 +91,27 @@ func TestSearchesReadTheFileThroughAMemoryMap(t *testing.T) {
 		}
 		return false
 	}
+	s, err := sqlite.OpenWith(ctx, path, sqlite.Options{Mapped: true})
+	require.NoError(t, err)
 	require.False(t, mapped(), "opening and migrating (the writer) maps nothing")
 	// Pages still in the WAL are read from it; the background checkpoint
 	// soon copies them into the file, which searches then map.
 	require.Eventually(t, func() bool {
-		_, err := s.FindDeposits(context.Background(), core.DepositFilter{})
+		_, err := s.FindDeposits(ctx, core.DepositFilter{})
 		return err == nil && mapped()
 	}, 5*time.Second, 20*time.Millisecond, "a search maps the file it reads")
+	require.NoError(t, s.Close())
+	require.False(t, mapped(), "closing unmaps")
+
+	// The same file, its pages now in it, opened as the desktop opens it.
+	s, err = sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	for range 5 {
+		_, err := s.FindDeposits(ctx, core.DepositFilter{})
+		require.NoError(t, err)
+	}
+	require.False(t, mapped(), "an unmapped store's searches map nothing")
 }
 
 func TestTamperedAuditRowIsNamed(t *testing.T) {
