@@ -88,12 +88,14 @@ func prefixValues(ctx context.Context, q queryer, p *prefix, max int) ([]string,
 	return vals, rows.Err()
 }
 
+// prefixValuesSQL writes max in the text, as mergeSQL does its limit: a
+// bound LIMIT would have the cached statement prepared again on every run.
 func prefixValuesSQL(p *prefix, max int) (string, []any) {
 	next := func(above string) string {
 		return `(SELECT min(` + p.expr + `) FROM deposits d INDEXED BY ` + p.index + ` WHERE ` + p.expr + above + ` AND ` + p.expr + ` < ?)`
 	}
 	return `WITH RECURSIVE v(val) AS (SELECT ` + next(` >= ?`) + ` UNION ALL SELECT ` + next(` > v.val`) +
-		` FROM v WHERE v.val IS NOT NULL LIMIT ?) SELECT val FROM v WHERE val IS NOT NULL`, []any{p.from, p.to, p.to, max}
+		fmt.Sprintf(` FROM v WHERE v.val IS NOT NULL LIMIT %d) SELECT val FROM v WHERE val IS NOT NULL`, max), []any{p.from, p.to, p.to}
 }
 
 // choosePlan is searchPlan once it is known whether f's prefix is wide. The
