@@ -42,6 +42,10 @@ func findOperators(ctx context.Context, q querier, f core.OperatorFilter) ([]*co
 	if err != nil {
 		return nil, fmt.Errorf("find operators: %w", err)
 	}
+	return scanOperators(rows)
+}
+
+func scanOperators(rows pgx.Rows) ([]*core.Operator, error) {
 	defer rows.Close()
 	var out []*core.Operator
 	for rows.Next() {

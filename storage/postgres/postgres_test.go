@@ -136,3 +136,14 @@ func TestDepositOfUnknownCustomerIsInvalidNotInternal(t *testing.T) {
 	require.Equal(t, core.EINVALID, core.ErrorCode(err), "error: %v", err)
 	require.Equal(t, 1, storetest.MustVerifyChain(t, s))
 }
+
+func TestOperatorRevokedElsewhereIsRefusedAtTheNextSearch(t *testing.T) {
+	t.Parallel()
+	storetest.RunOperatorRevocation(t, func(t *testing.T) (core.Store, core.Store) {
+		desk, url := open(t)
+		other, err := postgres.Open(context.Background(), url)
+		require.NoError(t, err)
+		t.Cleanup(func() { other.Close() })
+		return desk, other
+	})
+}

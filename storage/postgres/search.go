@@ -67,9 +67,13 @@ func searchQuery(f core.DepositFilter, m *merge) (string, []any) {
 // CountDeposits implements core.Store: the search's rows, stopping at
 // limit+1.
 func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
+	return countDeposits(ctx, s.pool, f, limit)
+}
+
+func countDeposits(ctx context.Context, q querier, f core.DepositFilter, limit int) (int, bool, error) {
 	query, args := countQuery(f, limit)
 	var n int
-	if err := s.pool.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count deposits: %w", err)
 	}
 	return min(n, limit), n > limit, nil

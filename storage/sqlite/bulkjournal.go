@@ -32,6 +32,9 @@ import (
 // timeout) instead of reading the snapshot before it.
 func (s *Store) leaveWAL(ctx context.Context) (back func() error, err error) {
 	s.ckptPause.Lock()
+	// Commits under the rollback journal do not touch the WAL index, and
+	// the -shm file is removed: no change mark until WAL is back.
+	s.mark.close()
 	s.read.SetMaxIdleConns(0)
 	s.ckpt.SetMaxIdleConns(0)
 	// A fresh context for going back: the load's may be cancelled, and the
@@ -39,6 +42,7 @@ func (s *Store) leaveWAL(ctx context.Context) (back func() error, err error) {
 	bctx := context.WithoutCancel(ctx)
 	back = func() error {
 		defer func() {
+			s.mark.open(s.path)
 			s.read.SetMaxIdleConns(readConns)
 			s.ckpt.SetMaxIdleConns(1)
 			s.ckptPause.Unlock()

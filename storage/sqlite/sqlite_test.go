@@ -256,3 +256,14 @@ func TestDatabaseFilesAreReadableByTheirOwnerOnly(t *testing.T) {
 		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
 	}
 }
+
+func TestOperatorRevokedElsewhereIsRefusedAtTheNextSearch(t *testing.T) {
+	t.Parallel()
+	storetest.RunOperatorRevocation(t, func(t *testing.T) (core.Store, core.Store) {
+		desk, path := open(t)
+		other, err := sqlite.Open(context.Background(), path)
+		require.NoError(t, err)
+		t.Cleanup(func() { other.Close() })
+		return desk, other
+	})
+}

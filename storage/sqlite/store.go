@@ -31,6 +31,7 @@ type Store struct {
 	ckpt   *sql.DB // one connection that checkpoints the WAL in the background
 	stmts  statements
 	writes writeQueue
+	mark   changeMark
 
 	stop        chan struct{}
 	stopOnce    sync.Once
@@ -189,6 +190,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("configure checkpoints: %w", err)
 	}
+	s.mark.open(s.path)
 	s.checkpoints.Add(1)
 	go s.checkpointLoop()
 	return s, nil
@@ -282,6 +284,7 @@ func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.checkpoints.Wait()
 	s.closeStatements()
+	s.mark.close()
 	return errors.Join(s.read.Close(), s.write.Close(), s.ckpt.Close())
 }
 
