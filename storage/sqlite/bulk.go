@@ -29,16 +29,10 @@ const auditColumns = 11
 const rebuildBelow = 100_000
 
 // Page cache of the writer while it seeds (KiB; PRAGMA cache_size takes it
-// negated). The index builds after the rows read the whole table once per
-// index, 19 times: with 1 GiB a 1M-record table (~670 MB with its indexes)
-// stays in memory instead of being read back for every build. The rows
-// themselves go in with the everyday 64 MiB when the load is on a rollback
-// journal (bulkjournal.go): a page that leaves the cache is then written
-// once into the file, where it stays, and at 1M records the inserts took
-// about a fifth less CPU than with 1 GiB (decision 62). In WAL a page that
-// leaves the cache goes to the WAL and is read back from it, so there the
-// whole load keeps 1 GiB (with 256 MiB seeding 300k records took twice as
-// long, decision 49), as does a load through the indexes of a big table.
+// negated): a 1M-record table (~670 MB with its indexes) stays in memory
+// instead of spilling to the WAL and being read back for every index
+// build; with 256 MiB seeding 300k records took twice as long. Everyday
+// writes go back to the DSN's 64 MiB.
 const (
 	bulkCacheKiB   = 1 << 20
 	normalCacheKiB = 64 << 10
@@ -49,10 +43,15 @@ const (
 // record_no_seq is moved past every number inserted, per day, so that
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
+	// No PRAGMA threads: SQLite sorts on one thread while temp_store is
+	// MEMORY, as the writer's is (writerDriver; decision 62).
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		return 0, fmt.Errorf("bulk insert: %w", err)
+	}
 	var n int
 	back, err := s.leaveWAL(ctx)
 	if err == nil {
-		n, err = s.load(ctx, recs, audit, back != nil)
+		n, err = s.load(ctx, recs, audit)
 	}
 	if back != nil {
 		if berr := back(); berr != nil {
@@ -70,9 +69,8 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 }
 
 // load is BulkInsertDeposits' one transaction; it returns how many records
-// it wrote. rollbackJournal says the file is on a rollback journal, not
-// WAL, for the load (leaveWAL).
-func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry, rollbackJournal bool) (int, error) {
+// it wrote.
+func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	var n int
 	err := s.withOwnTx(ctx, func(tx *writeTx) error {
 		var firstID, existing int64
@@ -86,19 +84,11 @@ func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], au
 				return err
 			}
 		}
-		if len(rebuild) == 0 || !rollbackJournal {
-			if err := setCache(ctx, tx, bulkCacheKiB); err != nil {
-				return err
-			}
-		}
 		if err := loadAuditHead(ctx, tx); err != nil {
 			return err
 		}
 		var err error
 		if n, err = insertBatches(ctx, tx, recs, audit); err != nil {
-			return err
-		}
-		if err := setCache(ctx, tx, bulkCacheKiB); err != nil {
 			return err
 		}
 		for _, ddl := range rebuild {
@@ -116,14 +106,6 @@ func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], au
 		return nil
 	})
 	return n, err
-}
-
-// setCache sets the writer's page cache to kib KiB.
-func setCache(ctx context.Context, tx *writeTx, kib int) error {
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
-		return fmt.Errorf("bulk insert: page cache: %w", err)
-	}
-	return nil
 }
 
 // dropIndexes drops every explicit index of table and returns the
