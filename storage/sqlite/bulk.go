@@ -43,9 +43,9 @@ const (
 // record_no_seq is moved past every number inserted, per day, so that
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
-	// threads: index builds may sort on a helper thread (a second core).
-	// The writer's temp_store is MEMORY already (writerDriver).
-	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 2`, bulkCacheKiB)); err != nil {
+	// No PRAGMA threads: SQLite sorts on one thread while temp_store is
+	// MEMORY, as the writer's is (writerDriver; decision 62).
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
 		return 0, fmt.Errorf("bulk insert: %w", err)
 	}
 	var n int
@@ -59,7 +59,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 		}
 	}
 	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA threads = 0`, normalCacheKiB)); cerr != nil && err == nil {
+	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, normalCacheKiB)); cerr != nil && err == nil {
 		err = fmt.Errorf("bulk insert: %w", cerr)
 	}
 	if err != nil {
