@@ -58,6 +58,7 @@ func TestSendBeforeMatureFails(t *testing.T) {
 	t.Parallel()
 	n := btcdtest.Start(t)
 	n.Generate(t, 150) // coinbases mature, segwit not active
+	require.Zero(t, n.Spendable(t))
 	ft := &fatalRecorder{TB: t}
 	func() {
 		defer func() { _ = recover() }()
@@ -76,7 +77,10 @@ func TestForkReorganisesAndDoubleSpends(t *testing.T) {
 	require.Equal(t, n.BestHash(t), f.BestHash(t))
 
 	to := btcdtest.NewAddress(t)
+	spendable := n.Spendable(t)
+	require.Equal(t, btcdtest.MatureHeight-99, spendable, "every coinbase 100 blocks below the next block")
 	orig := n.Send(t, to, 50_000)
+	require.Equal(t, spendable-1, n.Spendable(t), "a small payment spends one coinbase")
 	require.True(t, n.InMempool(t, orig))
 	require.False(t, f.InMempool(t, orig), "mempools are not shared after Fork")
 	mined := n.Generate(t, 1)[0]

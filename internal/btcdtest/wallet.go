@@ -135,6 +135,19 @@ func (n *Node) SignConflicting(tb testing.TB, txid string, to btcutil.Address, s
 	return n.signed(tb, coins, []Output{{To: to, Sats: sats}}, 3*Fee)
 }
 
+// Spendable is how many coinbases the harness key can still spend in the
+// next block; a Send of a small amount takes one.
+func (n *Node) Spendable(tb testing.TB) int {
+	tb.Helper()
+	tip := n.Height(tb)
+	if tip+1 < 432 {
+		return 0
+	}
+	n.wallet.mu.Lock()
+	defer n.wallet.mu.Unlock()
+	return int(max(0, tip-99-n.wallet.next+1))
+}
+
 // takeCoins reserves coinbases, lowest height first, worth at least want.
 // It reads each coinbase from the chain (two RPCs) rather than tracking the
 // blocks mined, so coins mined by another node of the pair count too.
