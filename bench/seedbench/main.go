@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"depositdesk/bench/benchline"
+	"depositdesk/storage/sqlite"
 )
 
 // engineCopy names the second set of tables: a file beside the SQLite
@@ -170,8 +171,10 @@ type copied struct {
 // sqliteCopy times the sqlite3 CLI copying every table of db into a fresh
 // file attached beside it: tables created from the seeded schema's own
 // statements, rows copied, then the indexes built (as the seed builds its
-// indexes after its rows), one transaction, with the page cache and sort
-// settings the seed's writer uses (storage/sqlite, bulkCacheKiB).
+// indexes after its rows), one transaction, with the settings the seed's
+// writer uses (storage/sqlite, decision 63): its everyday page cache for
+// the rows, SQLite's 2 MB for the builds, sorts in temporary files on
+// helper threads.
 func sqliteCopy(sqlite3, db string) (copied, error) {
 	out, err := exec.Command(sqlite3, "-readonly", db,
 		`SELECT type || char(31) || tbl_name || char(31) || replace(sql, char(10), ' ') FROM sqlite_schema
@@ -187,9 +190,10 @@ func sqliteCopy(sqlite3, db string) (copied, error) {
 	var tables, indexes []string
 	var script strings.Builder
 	// The page cache is each schema's own: the copy's, which its inserts
-	// and index builds go through, as the seed's writer's does.
-	fmt.Fprintf(&script, "PRAGMA cache_size = -%[1]d;\nPRAGMA temp_store = MEMORY;\nATTACH '%[2]s' AS %[3]s;\nPRAGMA %[3]s.cache_size = -%[1]d;\nBEGIN;\n",
-		1<<20, strings.ReplaceAll(copyFile, "'", "''"), engineCopy)
+	// and index builds go through, as the seed's writer's does; the
+	// sorter's runs are main's (vdbesort.c), so the builds set both.
+	fmt.Fprintf(&script, "PRAGMA temp_store = FILE;\nPRAGMA threads = %d;\nATTACH '%s' AS %s;\n%sBEGIN;\n",
+		sqlite.SortThreads, strings.ReplaceAll(copyFile, "'", "''"), engineCopy, cacheSize(sqlite.WriterCacheKiB))
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.SplitN(line, "\x1f", 3)
 		if len(f) != 3 {
@@ -216,9 +220,15 @@ func sqliteCopy(sqlite3, db string) (copied, error) {
 	for _, t := range tables {
 		fmt.Fprintf(&script, "INSERT INTO %s.\"%s\" SELECT * FROM main.\"%s\";\n", engineCopy, t, t)
 	}
+	script.WriteString(cacheSize(sqlite.IndexBuildCacheKiB))
 	script.WriteString(strings.Join(indexes, ""))
 	script.WriteString("COMMIT;\n")
 	return timeCLI(exec.Command(sqlite3, "-bail", db), script.String())
+}
+
+// cacheSize sets the page cache of both schemas of the copy to kib KiB.
+func cacheSize(kib int) string {
+	return fmt.Sprintf("PRAGMA main.cache_size = -%[1]d;\nPRAGMA %[2]s.cache_size = -%[1]d;\n", kib, engineCopy)
 }
 
 func removeSQLite(file string) error {

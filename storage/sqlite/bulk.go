@@ -28,44 +28,73 @@ const auditColumns = 11
 // through the indexes.
 const rebuildBelow = 100_000
 
-// Page cache of the writer while it seeds (KiB; PRAGMA cache_size takes it
-// negated): a 1M-record table (~670 MB with its indexes) stays in memory
-// instead of spilling to the WAL and being read back for every index
-// build; with 256 MiB seeding 300k records took twice as long. Everyday
-// writes go back to the DSN's 64 MiB.
+// The writer's page caches, in KiB (PRAGMA cache_size takes them
+// negated). WriterCacheKiB is its everyday cache, which holds the hot index
+// pages of everyday writes (SQLite allocates only what it touches) and
+// which a seed's rows go through too: they land on a rollback journal
+// (leaveWAL), so a page leaving the cache is written once, into the file.
+// IndexBuildCacheKiB, SQLite's default, is the cache while a seed builds
+// the deposit indexes: SQLite's sorter takes the main schema's cache size
+// as the size of one sorted run, and runs of 2 MB sort in the CPU's caches
+// and on a helper thread, where a 1 GiB cache made each build one list of
+// a million keys sorted on one thread (decision 63). seedbench gives the
+// sqlite3 baseline the same settings.
 const (
-	bulkCacheKiB   = 1 << 20
-	normalCacheKiB = 64 << 10
+	WriterCacheKiB     = 64 << 10
+	IndexBuildCacheKiB = 2000
 )
+
+// SortThreads is how many helper threads SQLite's sorter may use while a
+// seed builds its indexes; it takes them only with temp_store FILE, which
+// the seed sets for its duration (sortOnDisk).
+const SortThreads = 2
 
 // BulkInsertDeposits implements core.Store for seeding: one transaction,
 // records streamed from recs into multi-row prepared INSERTs, then
 // record_no_seq is moved past every number inserted, per day, so that
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
-	// No PRAGMA threads: SQLite sorts on one thread while temp_store is
-	// MEMORY, as the writer's is (writerDriver; decision 62).
-	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		return 0, fmt.Errorf("bulk insert: %w", err)
-	}
 	var n int
+	inMemory, err := s.sortOnDisk(ctx)
+	if err != nil {
+		return 0, err
+	}
 	back, err := s.leaveWAL(ctx)
 	if err == nil {
 		n, err = s.load(ctx, recs, audit)
 	}
 	if back != nil {
-		if berr := back(); berr != nil {
-			err = errors.Join(err, berr)
-		}
+		err = errors.Join(err, back())
 	}
-	// The single writer connection is the one that seeded: shrink its cache back.
-	if _, cerr := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, normalCacheKiB)); cerr != nil && err == nil {
-		err = fmt.Errorf("bulk insert: %w", cerr)
-	}
+	err = errors.Join(err, inMemory())
 	if err != nil {
 		return 0, err
 	}
 	return n, nil
+}
+
+// sortOnDisk gives the single writer connection temporary files and
+// helper threads for the sorts of a seed's index builds, and returns what
+// puts back its everyday settings: statement journals in memory (decision
+// 54), no helper threads, the everyday cache (load shrinks it for the
+// builds). temp_store can only change outside a transaction.
+func (s *Store) sortOnDisk(ctx context.Context) (back func() error, err error) {
+	bctx := context.WithoutCancel(ctx)
+	back = func() error {
+		for _, pragma := range []string{`PRAGMA temp_store = MEMORY`, `PRAGMA threads = 0`,
+			fmt.Sprintf(`PRAGMA cache_size = -%d`, WriterCacheKiB)} {
+			if _, err := s.write.ExecContext(bctx, pragma); err != nil {
+				return fmt.Errorf("bulk insert: back to everyday settings: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, pragma := range []string{`PRAGMA temp_store = FILE`, fmt.Sprintf(`PRAGMA threads = %d`, SortThreads)} {
+		if _, err := s.write.ExecContext(ctx, pragma); err != nil {
+			return nil, errors.Join(fmt.Errorf("bulk insert: %w", err), back())
+		}
+	}
+	return back, nil
 }
 
 // load is BulkInsertDeposits' one transaction; it returns how many records
@@ -90,6 +119,11 @@ func (s *Store) load(ctx context.Context, recs iter.Seq[*core.DepositRecord], au
 		var err error
 		if n, err = insertBatches(ctx, tx, recs, audit); err != nil {
 			return err
+		}
+		if len(rebuild) > 0 {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, IndexBuildCacheKiB)); err != nil {
+				return fmt.Errorf("bulk insert: %w", err)
+			}
 		}
 		for _, ddl := range rebuild {
 			if _, err := tx.ExecContext(ctx, ddl); err != nil {

@@ -138,9 +138,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	// lock at BEGIN so a reader never has to upgrade and deadlock.
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL"
 	dsn := base + "&_busy_timeout=10000"
-	// The writer's page cache holds the hot index pages of everyday writes
-	// (64 MiB at most; SQLite allocates only what it touches).
-	write, err := sql.Open(writerDriver, dsn+"&_txlock=immediate&_cache_size=-65536")
+	write, err := sql.Open(writerDriver, fmt.Sprintf("%s&_txlock=immediate&_cache_size=-%d", dsn, WriterCacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
