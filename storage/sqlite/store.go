@@ -52,6 +52,11 @@ var _ core.Store = (*Store)(nil)
 // error code: the cost of this choice, taken for reads of a local file.
 const readerDriver = "sqlite3-mapped-reader"
 
+// unmappedDriver is the read pool's driver when the file is not mapped
+// (Options.Mapped). Every driver of the store's own pools plans each
+// statement once (planOnce).
+const unmappedDriver = "sqlite3-reader"
+
 // readConns is how many reads run at once; each has its own connection.
 const readConns = 8
 
@@ -74,12 +79,17 @@ const writerDriver = "sqlite3-writer"
 
 func init() {
 	sql.Register(readerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", ReaderMmapBytes), nil)
-		return err
+		if _, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", ReaderMmapBytes), nil); err != nil {
+			return err
+		}
+		return planOnce(c)
 	}})
+	sql.Register(unmappedDriver, &sqlite3.SQLiteDriver{ConnectHook: planOnce})
 	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
-		return err
+		if _, err := c.Exec("PRAGMA temp_store = MEMORY", nil); err != nil {
+			return err
+		}
+		return planOnce(c)
 	}})
 }
 
@@ -144,7 +154,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	driver := "sqlite3"
+	driver := unmappedDriver
 	if o.Mapped {
 		driver = readerDriver
 	}
