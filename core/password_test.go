@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -66,4 +67,23 @@ func TestHashPassword(t *testing.T) {
 			require.False(t, core.CheckPassword("correct horse battery", enc), name)
 		}
 	})
+}
+
+// A login's hash leaves the heap as it found it: its 64 MiB block is
+// collected at once, not left to set the next collection at twice its size
+// while the session allocates into never-touched pages (decision 65). Not
+// parallel: other tests' allocations would move the goal.
+func TestPasswordHashLeavesNoInflatedHeapGoal(t *testing.T) {
+	h, err := core.HashPassword("correct horse battery", core.DefaultArgon2Params)
+	require.NoError(t, err)
+	hashBytes := uint64(core.DefaultArgon2Params.Memory) << 10
+	require.Less(t, heapGoal(), hashBytes, "after HashPassword")
+	require.True(t, core.CheckPassword("correct horse battery", h))
+	require.Less(t, heapGoal(), hashBytes, "after CheckPassword")
+}
+
+func heapGoal() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
