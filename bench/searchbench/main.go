@@ -32,7 +32,7 @@ func main() {
 	engineName := flag.String("engine", "sqlite", "sqlite or postgres")
 	db := flag.String("db", "", "seeded SQLite file (-engine sqlite)")
 	pg := flag.String("pg", "", "seeded Postgres database URL (-engine postgres)")
-	runs := flag.Int("runs", 200, "timed runs per filter and op on each side")
+	runs := flag.Int("runs", 1000, "timed runs per filter and op on each side")
 	block := flag.Int("block", 50, "runs each side makes before the other's turn")
 	only := flag.String("filters", "", "comma-separated filter names to run (default: all)")
 	operator := flag.String("operator", "admin", "operator (password in DEPOSITDESK_PASSWORD)")
