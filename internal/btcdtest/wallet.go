@@ -140,12 +140,19 @@ func (n *Node) SignConflicting(tb testing.TB, txid string, to btcutil.Address, s
 func (n *Node) Spendable(tb testing.TB) int {
 	tb.Helper()
 	tip := n.Height(tb)
-	if tip+1 < 432 {
-		return 0
-	}
 	n.wallet.mu.Lock()
 	defer n.wallet.mu.Unlock()
-	return int(max(0, tip-99-n.wallet.next+1))
+	return int(max(0, lastSpendable(tip)-n.wallet.next+1))
+}
+
+// lastSpendable is the height of the newest coinbase the harness can spend
+// in the block after tip, below 0 when none: segwit must be active there
+// (regtest: from height 432) and the coinbase 100 blocks older.
+func lastSpendable(tip int64) int64 {
+	if tip+1 < 432 {
+		return -1
+	}
+	return tip + 1 - 100
 }
 
 // takeCoins reserves coinbases, lowest height first, worth at least want.
@@ -163,9 +170,7 @@ func (n *Node) takeCoins(want int64) ([]coin, error) {
 	var got int64
 	for got < want {
 		h := w.next
-		// Spendable in the next block: segwit active there (regtest: from
-		// 432) and 100 blocks after the coinbase's own.
-		if tip+1 < 432 || h+100 > tip+1 {
+		if h > lastSpendable(tip) {
 			return nil, fmt.Errorf("no mature coinbase left at tip %d (mine more, or call Mature first)", tip)
 		}
 		c, err := n.coinbase(h)
