@@ -176,20 +176,7 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 	var took time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		// Blocks mined to fund the payments are passed over here, untimed,
-		// so that the timed pass meets the one block that pays.
-		if d.refill != nil && d.refill(b, changedPerBlock) {
-			if naive {
-				head, err := naivePass(ctx, d.store, d.w.Chain, d.w.Network)
-				require.NoError(b, err)
-				tip = head
-			} else {
-				for rep.NewBlocks = 1; rep.NewBlocks > 0; {
-					rep, err = d.w.Step(ctx)
-					require.NoError(b, err)
-				}
-			}
-		}
+		tip = d.topUp(ctx, b, naive, tip)
 		d.record(b, d.pay(b, changedPerBlock))
 		d.mine(b, 1)
 		c0, t0 := d.calls(), d.roundTrips()
@@ -224,6 +211,27 @@ func benchPerBlock(b *testing.B, d *benchDesk, open int, naive bool) {
 		b.ReportMetric(float64(trips)/n, "trips/block")
 	}
 	b.ReportMetric(float64(bytes)/n/1e6, "MB/block")
+}
+
+// topUp mines blocks when the node could not fund another block of
+// payments and passes over them here, untimed, with the watcher or the
+// naive loop, so that the timed pass meets the one block that pays. It
+// returns the naive loop's tip after them (tip when nothing was mined).
+func (d *benchDesk) topUp(ctx context.Context, tb testing.TB, naive bool, tip int64) int64 {
+	if d.refill == nil || !d.refill(tb, changedPerBlock) {
+		return tip
+	}
+	if naive {
+		head, err := naivePass(ctx, d.store, d.w.Chain, d.w.Network)
+		require.NoError(tb, err)
+		return head
+	}
+	for rep := (watcher.Report{NewBlocks: 1}); rep.NewBlocks > 0; {
+		var err error
+		rep, err = d.w.Step(ctx)
+		require.NoError(tb, err)
+	}
+	return tip
 }
 
 // benchCatchUp starts a watcher at the tip over open applications, stops
