@@ -63,7 +63,11 @@ func (s *Service) currentOperator(ctx context.Context, session *Operator) (*Oper
 	if len(ops) > 0 {
 		op = ops[0]
 	}
-	if marked && op != nil {
+	switch {
+	case op == nil:
+		// Gone: nothing of theirs is kept.
+		s.operators.m.Delete(session.ID)
+	case marked:
 		s.operators.m.Store(session.ID, seenOperator{mark, copyOperator(op)})
 	}
 	return checkOperator(session, op)
