@@ -223,7 +223,11 @@ func TestRecordsSearchFiltersAndPages(t *testing.T) {
 	b.tap(t, p.prevBtn)
 	require.Len(t, p.records, 50)
 
-	p.status.SetSelected(core.StatusCredited.Display())
+	// Choosing a status searches at once: chosen as the Fyne thread would,
+	// its answer applied before the operator types on (typing while it
+	// was applied raced it in Fyne's label renderer).
+	b.meanwhile(func() { p.status.SetSelected(core.StatusCredited.Display()) })
+	b.settle(t)
 	test.Type(p.customerNo, "c10001")
 	b.tap(t, p.searchBtn)
 	require.NotEmpty(t, p.records)
