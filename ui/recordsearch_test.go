@@ -147,7 +147,7 @@ func TestChoosingAStatusSearchesAtOnce(t *testing.T) {
 	b := setup(t)
 	b.withData(t, 6)
 	p := b.loginAs(t, "admin", adminPW)
-	p.status.SetSelected(core.StatusCredited.Display())
+	b.meanwhile(func() { p.status.SetSelected(core.StatusCredited.Display()) })
 	b.settle(t)
 	require.Len(t, p.records, 2)
 	for _, r := range p.records {
