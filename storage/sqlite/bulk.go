@@ -55,7 +55,7 @@ const SortThreads = 2
 // CreateDeposit continues after them.
 func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.DepositRecord], audit func(*core.DepositRecord) core.AuditEntry) (int, error) {
 	var n int
-	inMemory, err := s.sortOnDisk(ctx)
+	everyday, err := s.sortOnDisk(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -66,7 +66,7 @@ func (s *Store) BulkInsertDeposits(ctx context.Context, recs iter.Seq[*core.Depo
 	if back != nil {
 		err = errors.Join(err, back())
 	}
-	err = errors.Join(err, inMemory())
+	err = errors.Join(err, everyday())
 	if err != nil {
 		return 0, err
 	}
