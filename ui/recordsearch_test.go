@@ -147,8 +147,7 @@ func TestChoosingAStatusSearchesAtOnce(t *testing.T) {
 	b := setup(t)
 	b.withData(t, 6)
 	p := b.loginAs(t, "admin", adminPW)
-	b.meanwhile(func() { p.status.SetSelected(core.StatusCredited.Display()) })
-	b.settle(t)
+	b.choose(t, p.status, core.StatusCredited.Display())
 	require.Len(t, p.records, 2)
 	for _, r := range p.records {
 		require.Equal(t, core.StatusCredited, r.Status)

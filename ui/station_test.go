@@ -49,9 +49,13 @@ func (s *stationBundle) open(t *testing.T, path string) map[string]string {
 	return facts(s.station.facts)
 }
 
+// tap taps o as the operator would, on the Fyne thread between answers,
+// and waits for what it started.
 func (s *stationBundle) tap(t *testing.T, o fyne.Tappable) {
 	t.Helper()
+	s.station.calls.apply.Lock()
 	test.Tap(o)
+	s.station.calls.apply.Unlock()
 	settle(t, &s.station.calls)
 }
 

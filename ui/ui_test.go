@@ -79,10 +79,19 @@ func (b *bundle) meanwhile(f func()) {
 	f()
 }
 
-// tap taps o as the operator would and waits for what it started.
+// tap taps o as the operator would, on the Fyne thread between answers,
+// and waits for what it started.
 func (b *bundle) tap(t testing.TB, o fyne.Tappable) {
 	t.Helper()
-	test.Tap(o)
+	b.meanwhile(func() { test.Tap(o) })
+	b.settle(t)
+}
+
+// choose chooses option in s as the operator would, on the Fyne thread
+// between answers, and waits for what it started (a filter searches at once).
+func (b *bundle) choose(t testing.TB, s *widget.Select, option string) {
+	t.Helper()
+	b.meanwhile(func() { s.SetSelected(option) })
 	b.settle(t)
 }
 
@@ -223,11 +232,8 @@ func TestRecordsSearchFiltersAndPages(t *testing.T) {
 	b.tap(t, p.prevBtn)
 	require.Len(t, p.records, 50)
 
-	// Choosing a status searches at once: chosen as the Fyne thread would,
-	// its answer applied before the operator types on (typing while it
-	// was applied raced it in Fyne's label renderer).
-	b.meanwhile(func() { p.status.SetSelected(core.StatusCredited.Display()) })
-	b.settle(t)
+	// Choosing a status searches at once.
+	b.choose(t, p.status, core.StatusCredited.Display())
 	test.Type(p.customerNo, "c10001")
 	b.tap(t, p.searchBtn)
 	require.NotEmpty(t, p.records)
