@@ -27,6 +27,15 @@ func settle(t testing.TB, c *calls) {
 	}
 }
 
+// meanwhile runs f as the Fyne thread would while c's calls are in flight:
+// no answer is applied until f returns. Fyne's test driver applies answers
+// on the goroutines that got them, ordered by calls.apply.
+func meanwhile(c *calls, f func()) {
+	c.apply.Lock()
+	defer c.apply.Unlock()
+	f()
+}
+
 // asyncBundle is a worker with a control and a message line, as a page has.
 type asyncBundle struct {
 	calls calls

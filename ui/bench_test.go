@@ -312,10 +312,9 @@ func BenchmarkChangeReachesAnotherDesk(b *testing.B) {
 			time.Sleep(p.live.gap + 100*time.Millisecond)
 			start := time.Now()
 			rec := submit(fmt.Sprint("page-", i))
-			require.Eventually(b, func() bool {
-				d.ui.calls.apply.Lock()
-				defer d.ui.calls.apply.Unlock()
-				return len(p.records) > 0 && p.records[0].RecordNo == rec.RecordNo
+			require.Eventually(b, func() (shown bool) {
+				d.meanwhile(func() { shown = len(p.records) > 0 && p.records[0].RecordNo == rec.RecordNo })
+				return shown
 			}, 10*time.Second, time.Millisecond)
 			took = append(took, time.Since(start))
 

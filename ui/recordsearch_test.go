@@ -43,10 +43,9 @@ func (b *bundle) otherDesk(t *testing.T, key string) *core.DepositRecord {
 // onTop waits until the page's first row is recordNo.
 func onTop(t *testing.T, p *recordsPage, recordNo string) {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		p.w.calls.apply.Lock()
-		defer p.w.calls.apply.Unlock()
-		return len(p.records) > 0 && p.records[0].RecordNo == recordNo
+	require.Eventually(t, func() (shown bool) {
+		meanwhile(p.w.calls, func() { shown = len(p.records) > 0 && p.records[0].RecordNo == recordNo })
+		return shown
 	}, 10*time.Second, 10*time.Millisecond, "the new application reaches the open page by itself")
 }
 

@@ -53,9 +53,7 @@ func (s *stationBundle) open(t *testing.T, path string) map[string]string {
 // and waits for what it started.
 func (s *stationBundle) tap(t *testing.T, o fyne.Tappable) {
 	t.Helper()
-	s.station.calls.apply.Lock()
-	test.Tap(o)
-	s.station.calls.apply.Unlock()
+	meanwhile(&s.station.calls, func() { test.Tap(o) })
 	settle(t, &s.station.calls)
 }
 

@@ -70,14 +70,9 @@ func (b *bundle) settle(t testing.TB) {
 	settle(t, &b.ui.calls)
 }
 
-// meanwhile runs f as the Fyne thread would while calls are in flight:
-// no answer is applied until f returns. Fyne's test driver applies answers
-// on the goroutines that got them, ordered by calls.apply.
-func (b *bundle) meanwhile(f func()) {
-	b.ui.calls.apply.Lock()
-	defer b.ui.calls.apply.Unlock()
-	f()
-}
+// meanwhile runs f as the Fyne thread would while the desk's calls are in
+// flight (see meanwhile).
+func (b *bundle) meanwhile(f func()) { meanwhile(&b.ui.calls, f) }
 
 // tap taps o as the operator would, on the Fyne thread between answers,
 // and waits for what it started.
