@@ -121,8 +121,23 @@ func depositWhere(f core.DepositFilter) *where {
 	if f.TxIDTail != nil {
 		w.add("right(d.txid, ?) = ?", len(*f.TxIDTail), *f.TxIDTail)
 	}
+	// A status core knows is written into the SQL, not bound: pgx
+	// prepares each search and after five runs Postgres may keep a generic
+	// plan, which sees "status = $1" as a seventh of the table whatever the
+	// status. For a rare one (2 % "rejected" at a million records) it read
+	// deposits_created backwards, passing over 2,152 rows for a page
+	// (4.1 ms), where the status index reads 51 entries. Written in, each
+	// status is a statement of its own, planned for its value (nine at
+	// most). An unknown status is bound as before, never spliced. The asset
+	// stays bound: writing it in too gave the range searches (status, asset,
+	// customer prefix, 30 days) generic plans that AND two bitmaps, a 3.5 ms
+	// p95 where the customer index alone takes 0.03 ms.
 	if f.Status != nil {
-		w.add("d.status = ?", string(*f.Status))
+		if f.Status.Valid() {
+			w.add("d.status = '" + string(*f.Status) + "'")
+		} else {
+			w.add("d.status = ?", string(*f.Status))
+		}
 	}
 	if f.AssetID != nil {
 		w.add("d.asset_id = ?", *f.AssetID)
