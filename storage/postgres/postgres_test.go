@@ -32,6 +32,16 @@ func open(t *testing.T) (*postgres.Store, string) {
 	return s, url
 }
 
+// openWithBTC is open with a fixture over the store that has a regtest
+// BTC asset.
+func openWithBTC(t *testing.T) (*postgres.Store, string, *storetest.Fixture) {
+	t.Helper()
+	s, url := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	return s, url, f
+}
+
 func TestStore(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) core.Store {
@@ -42,9 +52,7 @@ func TestStore(t *testing.T) {
 
 func TestTamperedAuditRowIsNamed(t *testing.T) {
 	t.Parallel()
-	s, url := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	s, url, f := openWithBTC(t)
 	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
 	rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
 	f.MustTransition(t, rec, core.StatusCancelled)

@@ -20,9 +20,7 @@ import (
 func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, url := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	s, url, f := openWithBTC(t)
 	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
 	rec := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)), storetest.PathTo(core.StatusCredited)...)
 	other := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1)), storetest.PathTo(core.StatusCredited)...)

@@ -79,9 +79,7 @@ func TestSearchedColumnsCompareBytewise(t *testing.T) {
 func TestPrefixPageReadsValueByValue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, url := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	s, url, f := openWithBTC(t)
 	for _, no := range []string{"10001", "10002", "10003", "20001"} {
 		f.MustCreateDeposit(t, f.Deposit(f.BTC, storetest.MustCreateCustomer(t, s, "C"+no, "SA-"+no), 0))
 	}
@@ -151,9 +149,7 @@ func ptr[T any](v T) *T { return &v }
 func TestRareStatusPageReadsItsIndexUnderAGenericPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, url := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	s, url, f := openWithBTC(t)
 	f.Customer = storetest.MustCreateCustomer(t, s, "C1", "SA1")
 	// Six statuses strewn over the time as at a real desk (none follows
 	// the table's order, as none does at one), and 0.2 % rejected.
@@ -196,16 +192,21 @@ func TestRareStatusPageReadsItsIndexUnderAGenericPlan(t *testing.T) {
 	}
 }
 
-// A status core does not know is bound, never written into the SQL.
-func TestUnknownStatusIsBoundNotWrittenIn(t *testing.T) {
-	odd := core.DepositStatus("x' OR 'y' = 'y")
-	query, args := postgres.CountQuery(core.DepositFilter{Status: &odd}, core.DepositCountCap)
+// A page's statement has a status core knows written in, and one it does
+// not know bound, never written in; a count binds every status.
+func TestKnownStatusIsWrittenInOnlyForAPage(t *testing.T) {
+	odd, credited := core.DepositStatus("x' OR 'y' = 'y"), core.StatusCredited
+	query, args := postgres.PageQuery(core.DepositFilter{Status: &odd})
 	require.NotContains(t, query, string(odd))
 	require.Contains(t, args, any(string(odd)))
-	credited := core.StatusCredited
-	query, args = postgres.CountQuery(core.DepositFilter{Status: &credited}, core.DepositCountCap)
+	query, args = postgres.PageQuery(core.DepositFilter{Status: &credited})
 	require.Contains(t, query, "d.status = 'credited'")
 	require.NotContains(t, args, any("credited"))
+	for _, st := range []core.DepositStatus{odd, credited} {
+		query, args = postgres.CountQuery(core.DepositFilter{Status: &st}, core.DepositCountCap)
+		require.NotContains(t, query, string(st))
+		require.Contains(t, args, any(string(st)))
+	}
 }
 
 // executeArgs is args as EXECUTE's list of literals.

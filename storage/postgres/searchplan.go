@@ -94,7 +94,7 @@ func mergeQuery(f core.DepositFilter, m *merge) (string, []any) {
 	} else {
 		rest.SecuritiesAccount = nil
 	}
-	w := depositWhere(rest)
+	w := depositWhere(rest, true)
 	args := append(w.args, m.vals)
 	by, limit := sortColumn(f), f.PageSize()+1
 	return fmt.Sprintf(`SELECT %s%s WHERE d.id IN (SELECT m.id FROM unnest($%d::text[]) v(val) CROSS JOIN LATERAL `+
