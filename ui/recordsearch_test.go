@@ -43,10 +43,14 @@ func (b *bundle) otherDesk(t *testing.T, key string) *core.DepositRecord {
 // onTop waits until the page's first row is recordNo.
 func onTop(t *testing.T, p *recordsPage, recordNo string) {
 	t.Helper()
-	require.Eventually(t, func() (shown bool) {
-		meanwhile(p.w.calls, func() { shown = len(p.records) > 0 && p.records[0].RecordNo == recordNo })
-		return shown
-	}, 10*time.Second, 10*time.Millisecond, "the new application reaches the open page by itself")
+	require.Eventually(t, func() bool { return firstRowIs(p, recordNo) }, 10*time.Second, 10*time.Millisecond, "the new application reaches the open page by itself")
+}
+
+// firstRowIs says, between answers, whether the page's first row is
+// recordNo.
+func firstRowIs(p *recordsPage, recordNo string) (shown bool) {
+	meanwhile(p.w.calls, func() { shown = len(p.records) > 0 && p.records[0].RecordNo == recordNo })
+	return shown
 }
 
 // An application another process commits to the SQLite file shows on the
