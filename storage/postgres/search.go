@@ -65,9 +65,9 @@ func searchQuery(f core.DepositFilter, m *merge) (string, []any) {
 }
 
 // CountDeposits implements core.Store: the search's rows, stopping at
-// limit+1.
+// limit+1, planned for f's values on every run (Store.counts).
 func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
-	return countDeposits(ctx, s.pool, f, limit)
+	return countDeposits(ctx, s.counts, f, limit)
 }
 
 func countDeposits(ctx context.Context, q querier, f core.DepositFilter, limit int) (int, bool, error) {
@@ -124,21 +124,17 @@ func depositWhere(f core.DepositFilter, page bool) *where {
 		w.add("right(d.txid, ?) = ?", len(*f.TxIDTail), *f.TxIDTail)
 	}
 	// A page's statement has a status core knows written in, not bound:
-	// pgx prepares each search and after five runs Postgres may keep a
+	// pgx prepares each page and after five runs Postgres may keep a
 	// generic plan, which sees "status = $1" as one status's share of the
 	// table whatever the status. For a rare one (2 % "rejected" at a
 	// million records) the page read deposits_created backwards, filtering,
 	// past 2,152 rows (4.1 ms) where the status index gives it from 51
 	// entries. Written in, each status is a statement of its own, planned
-	// for its value (nine at most). A count has no order for a generic plan
-	// to read a time index for, and keeps it bound: written in, the count
-	// narrowed by status, asset, customer prefix and 30 days got a generic
-	// plan that read the status-asset index and filtered by the customer
-	// (1,513 entries for 5 rows; p95 5.4–5.8 ms at a million records), where
-	// bound it gets the bitmap AND that psql plans too (desk p95 1.1–1.6 ms,
-	// psql 1.2–2.3 in the same runs).
-	// An unknown status is always bound, never spliced, and so is the
-	// asset (written in too, it sent the range counts the same way).
+	// for its value (nine at most); every other filter of a page has an
+	// index matching its values and its order, whatever the values. A
+	// count keeps the status bound: counts are planned for their values on
+	// every run (Store.counts). An unknown status is always bound, never
+	// spliced.
 	switch {
 	case f.Status == nil:
 	case page && f.Status.Valid():

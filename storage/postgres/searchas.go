@@ -23,9 +23,10 @@ func (s *Store) FindDepositsAs(ctx context.Context, operatorID int64, f core.Dep
 	return q.op, page, err
 }
 
-// CountDepositsAs implements core.OperatorSearcher as FindDepositsAs does.
+// CountDepositsAs implements core.OperatorSearcher as FindDepositsAs does,
+// on the connections that plan each count for its values (Store.counts).
 func (s *Store) CountDepositsAs(ctx context.Context, operatorID int64, f core.DepositFilter, limit int) (*core.Operator, int, bool, error) {
-	q := &withOperator{pool: s.pool, id: operatorID}
+	q := &withOperator{pool: s.counts, id: operatorID}
 	n, more, err := countDeposits(ctx, q, f, limit)
 	return q.op, n, more, err
 }

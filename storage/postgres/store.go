@@ -24,6 +24,15 @@ import (
 // Store is a core.Store on one Postgres database.
 type Store struct {
 	pool *pgxpool.Pool
+	// counts carries the deposit counts. Its connections plan every run
+	// of a statement for its values, as psql plans them, where pool's may
+	// keep a prepared statement's generic plan after five runs: a count has
+	// no order for an index to match, and its generic plan guesses from
+	// average shares which indexes to AND (33–203 ms at a million records
+	// for one customer's records of a status, an asset and 30 days, where
+	// the plan for those values takes 0.2–1 ms). Planning a count costs
+	// tens of microseconds; a page's plan is reused (decision 67).
+	counts *pgxpool.Pool
 }
 
 var _ core.Store = (*Store)(nil)
@@ -53,9 +62,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	ccfg := cfg.Copy()
+	ccfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	counts, err := pgxpool.NewWithConfig(ctx, ccfg)
+	if err != nil {
 		pool.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	s := &Store{pool: pool, counts: counts}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -102,8 +118,9 @@ func (migrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// Close closes the pool.
+// Close closes both pools.
 func (s *Store) Close() error {
+	s.counts.Close()
 	s.pool.Close()
 	return nil
 }
