@@ -10,7 +10,10 @@ import (
 )
 
 // CountQuery lets the plan test explain the count the store runs.
-func CountQuery(f core.DepositFilter, limit int) (string, []any) { return countQuery(f, limit) }
+func CountQuery(f core.DepositFilter, limit int) (string, []any) {
+	q, args, _ := countQuery(f, limit)
+	return q, args
+}
 
 // PageQuery lets the plan test read the page the store reads for a filter
 // without a prefix.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"depositdesk/core"
 )
 
@@ -65,13 +67,24 @@ func searchQuery(f core.DepositFilter, m *merge) (string, []any) {
 }
 
 // CountDeposits implements core.Store: the search's rows, stopping at
-// limit+1, planned for f's values on every run (Store.counts).
+// limit+1.
 func (s *Store) CountDeposits(ctx context.Context, f core.DepositFilter, limit int) (int, bool, error) {
-	return countDeposits(ctx, s.counts, f, limit)
+	query, args, several := countQuery(f, limit)
+	return countDeposits(ctx, s.countPool(several), query, args, limit)
 }
 
-func countDeposits(ctx context.Context, q querier, f core.DepositFilter, limit int) (int, bool, error) {
-	query, args := countQuery(f, limit)
+// countPool is where a count runs. A count of one condition has its
+// column's index to read whatever the value, and keeps its plan; a count
+// of several is planned for its values on every run (Store.counts), as
+// its generic plan would guess from average shares which indexes to AND.
+func (s *Store) countPool(several bool) *pgxpool.Pool {
+	if several {
+		return s.counts
+	}
+	return s.pool
+}
+
+func countDeposits(ctx context.Context, q querier, query string, args []any, limit int) (int, bool, error) {
 	var n int
 	if err := q.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count deposits: %w", err)
@@ -79,10 +92,12 @@ func countDeposits(ctx context.Context, q querier, f core.DepositFilter, limit i
 	return min(n, limit), n > limit, nil
 }
 
-func countQuery(f core.DepositFilter, limit int) (string, []any) {
+// countQuery is the count of f's rows up to limit+1, and whether its
+// condition has several parts.
+func countQuery(f core.DepositFilter, limit int) (string, []any, bool) {
 	f.After = nil
 	w := depositWhere(f, false)
-	return fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM deposits d WHERE %s LIMIT %d) m`, w.sql(), limit+1), w.args
+	return fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM deposits d WHERE %s LIMIT %d) m`, w.sql(), limit+1), w.args, len(w.conds) > 1
 }
 
 func sortColumn(f core.DepositFilter) string {
@@ -132,8 +147,8 @@ func depositWhere(f core.DepositFilter, page bool) *where {
 	// entries. Written in, each status is a statement of its own, planned
 	// for its value (nine at most); every other filter of a page has an
 	// index matching its values and its order, whatever the values. A
-	// count keeps the status bound: counts are planned for their values on
-	// every run (Store.counts). An unknown status is always bound, never
+	// count keeps the status bound: a count of several conditions is planned
+	// for its values on every run (Store.counts). An unknown status is always bound, never
 	// spliced.
 	switch {
 	case f.Status == nil:

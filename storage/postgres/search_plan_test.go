@@ -184,20 +184,26 @@ func seedStatuses(t *testing.T, n int) (*postgres.Store, *pgx.Conn, *storetest.F
 	return s, conn, f
 }
 
-// TestRareStatusPageReadsItsIndexUnderAGenericPlan checks the plan
-// Postgres keeps for the desk's prepared page once it stops planning each
-// run for its values (after five runs, when the generic plan looks no
-// dearer): a rare status's page reads the status index, not the time
-// index backwards filtering by status (at a million records that passed
-// over 2,152 rows for a page of "rejected", 4.1 ms). A bound status is a
-// seventh of the table to a generic plan; a written-in one is planned for
-// its value.
-func TestRareStatusPageReadsItsIndexUnderAGenericPlan(t *testing.T) {
+// TestKeptPlansReadTheirIndex checks the plans Postgres may keep for the
+// desk's prepared statements once it stops planning each run for its
+// values (after five runs, when the generic plan looks no dearer): pages,
+// and counts of one condition. A rare status's page reads the status
+// index, not the time index backwards filtering by status (at a million
+// records that passed over 2,152 rows for a page of "rejected", 4.1 ms):
+// a bound status is a seventh of the table to a generic plan, a
+// written-in one is planned for its value. A count of one condition reads
+// that condition's index, for a rare value as for a common one.
+func TestKeptPlansReadTheirIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, conn, f := seedStatuses(t, 30_000)
 	_, err := conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan`)
 	require.NoError(t, err)
+	prepare := func(name, query string, args []any) string {
+		_, err := conn.Prepare(ctx, name, query)
+		require.NoError(t, err)
+		return explain(t, conn, `EXECUTE "`+name+`"`+executeArgs(args), nil)
+	}
 
 	rejected := core.StatusRejected
 	for name, filter := range map[string]core.DepositFilter{
@@ -207,11 +213,28 @@ func TestRareStatusPageReadsItsIndexUnderAGenericPlan(t *testing.T) {
 	} {
 		query, args, err := s.SearchQuery(ctx, validated(t, filter))
 		require.NoError(t, err)
-		_, err = conn.Prepare(ctx, name, query)
-		require.NoError(t, err)
-		plan := explain(t, conn, `EXECUTE "`+name+`"`+executeArgs(args), nil)
+		plan := prepare(name, query, args)
 		require.Regexp(t, `Index (Only )?Scan Backward using deposits_status\w* on deposits d`, plan, name)
 		require.NotRegexp(t, `deposits_(created|requested) `, plan, name)
+	}
+
+	txid := strings.TrimPrefix(storetest.TxID(core.ChainBitcoin, 7919), "0x")
+	for name, c := range map[string]struct {
+		filter core.DepositFilter
+		index  string
+	}{
+		"StatusCount":   {core.DepositFilter{Status: &rejected}, "deposits_status"},
+		"AssetCount":    {core.DepositFilter{AssetID: &f.BTC.ID}, "deposits_asset"},
+		"CustomerCount": {core.DepositFilter{CustomerNo: ptr("C01"), Prefix: true}, "deposits_customer"},
+		"AccountCount":  {core.DepositFilter{SecuritiesAccount: ptr("SA007")}, "deposits_account"},
+		"TxIDCount":     {core.DepositFilter{TxID: &txid}, "deposits_txid"},
+		"TxIDPrefix":    {core.DepositFilter{TxID: ptr(txid[:8]), Prefix: true}, "deposits_txid_hex"},
+	} {
+		query, args := postgres.CountQuery(validated(t, c.filter), core.DepositCountCap)
+		plan := prepare(name, query, args)
+		require.Regexp(t, `Index (Only )?Scan using `+c.index+`\w* on deposits d|Bitmap Index Scan on `+c.index+`\w*`, plan, name)
+		require.NotContains(t, plan, "Seq Scan", name)
+		require.NotContains(t, plan, "BitmapAnd", name)
 	}
 }
 
@@ -233,15 +256,15 @@ func TestKnownStatusIsWrittenInOnlyForAPage(t *testing.T) {
 }
 
 // TestCountsArePlannedForTheirValues checks that Postgres plans every run
-// of a count for its values, as it plans psql's, and never settles on the
-// statement's generic plan. pgx prepares each statement, and after five
-// runs Postgres keeps the generic plan when it looks no dearer than the
-// custom ones; for a count that plan guesses from average shares which
-// indexes to AND. At a million records it read the status-asset index's
-// 37,625 entries for one customer's records of a status, an asset and 30
-// days (40 ms; planned for the values, an index-only read of the
-// customer's entries, 0.2 ms), and 227,297 entries without the 30 days
-// (203 ms).
+// of a count of several conditions for its values, as it plans psql's,
+// and never settles on the statement's generic plan. pgx prepares each
+// statement, and after five runs Postgres keeps the generic plan when it
+// looks no dearer than the custom ones; for such a count that plan
+// guesses from average shares which indexes to AND. At a million records
+// it read the status-asset index's 37,625 entries for one customer's
+// records of a status, an asset and 30 days (40 ms; planned for the
+// values, an index-only read of the customer's entries, 0.2 ms), and
+// 227,297 entries without the 30 days (203 ms).
 func TestCountsArePlannedForTheirValues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -249,15 +272,17 @@ func TestCountsArePlannedForTheirValues(t *testing.T) {
 	rejected, credited := core.StatusRejected, core.StatusCredited
 	from, to := storetest.T0.Add(24*time.Hour), storetest.T0.Add(5*24*time.Hour)
 	filters := map[string]core.DepositFilter{
-		"Status":         {Status: &rejected},
 		"StatusAndAsset": {Status: &rejected, AssetID: &f.BTC.ID},
 		"CustomerPrefix": {Status: &rejected, CustomerNo: ptr("C01"), Prefix: true},
 		"CustomerRange":  {Status: &credited, AssetID: &f.BTC.ID, CustomerNo: ptr("C007"), CreatedFrom: &from, CreatedTo: &to},
 		"RecordNo":       {RecordNo: ptr(core.RecordNoDay(storetest.T0)), Prefix: true},
 	}
+	counts := map[string]bool{}
 	for range 8 {
 		for name, filter := range filters {
-			want, _, err := s.CountDeposits(ctx, validated(t, filter), core.DepositCountCap)
+			query, _ := postgres.CountQuery(validated(t, filter), core.DepositCountCap)
+			counts[query] = true
+			want, _, err := s.CountDeposits(ctx, filter, core.DepositCountCap)
 			require.NoError(t, err, name)
 			require.NotZero(t, want, name)
 			_, n, _, err := s.CountDepositsAs(ctx, 1, filter, core.DepositCountCap)
@@ -265,15 +290,14 @@ func TestCountsArePlannedForTheirValues(t *testing.T) {
 			require.Equal(t, want, n, name)
 		}
 	}
-	n, _, err := s.CountDeposits(ctx, filters["Status"], core.DepositCountCap)
-	require.NoError(t, err)
-	require.Equal(t, 60, n)
 	plans, err := s.CountPlans(ctx)
 	require.NoError(t, err)
 	var custom int64
 	for _, p := range plans {
-		require.Zero(t, p.Generic, p.SQL)
-		custom += p.Custom
+		if counts[p.SQL] {
+			require.Zero(t, p.Generic, p.SQL)
+			custom += p.Custom
+		}
 	}
 	// Each filter counted 8 times alone and 8 times with the operator's
 	// read, and the statements are held prepared for it to be seen.

@@ -24,10 +24,11 @@ func (s *Store) FindDepositsAs(ctx context.Context, operatorID int64, f core.Dep
 }
 
 // CountDepositsAs implements core.OperatorSearcher as FindDepositsAs does,
-// on the connections that plan each count for its values (Store.counts).
+// on the pool CountDeposits would use.
 func (s *Store) CountDepositsAs(ctx context.Context, operatorID int64, f core.DepositFilter, limit int) (*core.Operator, int, bool, error) {
-	q := &withOperator{pool: s.counts, id: operatorID}
-	n, more, err := countDeposits(ctx, q, f, limit)
+	query, args, several := countQuery(f, limit)
+	q := &withOperator{pool: s.countPool(several), id: operatorID}
+	n, more, err := countDeposits(ctx, q, query, args, limit)
 	return q.op, n, more, err
 }
 

@@ -129,6 +129,6 @@ func (s *Store) SearchSQL(ctx context.Context, f core.DepositFilter) ([]Statemen
 // CountSQL returns the statements CountDeposits runs for a validated f up
 // to limit, in order.
 func (s *Store) CountSQL(ctx context.Context, f core.DepositFilter, limit int) ([]Statement, error) {
-	q, args := countQuery(f, limit)
+	q, args, _ := countQuery(f, limit)
 	return []Statement{{q, args}}, nil
 }

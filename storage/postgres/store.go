@@ -24,14 +24,15 @@ import (
 // Store is a core.Store on one Postgres database.
 type Store struct {
 	pool *pgxpool.Pool
-	// counts carries the deposit counts. Its connections plan every run
-	// of a statement for its values, as psql plans them, where pool's may
-	// keep a prepared statement's generic plan after five runs: a count has
-	// no order for an index to match, and its generic plan guesses from
-	// average shares which indexes to AND (33–203 ms at a million records
-	// for one customer's records of a status, an asset and 30 days, where
-	// the plan for those values takes 0.2–1 ms). Planning a count costs
-	// tens of microseconds; a page's plan is reused (decision 67).
+	// counts carries the deposit counts of several conditions. Its
+	// connections plan every run of a statement for its values, as psql
+	// plans them, where pool's may keep a prepared statement's generic
+	// plan after five runs: such a count has no order for an index to
+	// match, and its generic plan guesses from average shares which
+	// indexes to AND (33–203 ms at a million records for one customer's
+	// records of a status, an asset and 30 days, where the plan for those
+	// values takes 0.2–1 ms). Pages and one-condition counts keep their
+	// plans (decision 67).
 	counts *pgxpool.Pool
 }
 
