@@ -147,9 +147,10 @@ func depositWhere(f core.DepositFilter, page bool) *where {
 	// entries. Written in, each status is a statement of its own, planned
 	// for its value (nine at most); every other filter of a page has an
 	// index matching its values and its order, whatever the values. A
-	// count keeps the status bound: a count of several conditions is planned
-	// for its values on every run (Store.counts). An unknown status is always bound, never
-	// spliced.
+	// count keeps the status bound: a count of several conditions is
+	// planned for its values on every run (Store.counts), and one of the
+	// status alone reads the status index whatever the value. An unknown
+	// status is always bound, never spliced.
 	switch {
 	case f.Status == nil:
 	case page && f.Status.Valid():
