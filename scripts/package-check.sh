@@ -94,6 +94,12 @@ for b in depositdesk depositctl; do
   done
 done
 ok "Depends names the package of every library both programs link"
+# The Makefile's build tags reached fyne package: no_emoji leaves Fyne's
+# colour emoji font (its file name is in no other build) out of both desks.
+for b in "$root/usr/bin/depositdesk" "dist/$name.exe"; do
+  ! grep -q EmojiOneColor "$b" || fail "$b carries Fyne's emoji font: built without the Makefile's tags (GOTAGS)"
+done
+ok "both desks built with the Makefile's tags (${GOTAGS:-})"
 desktop="$root/usr/share/applications/$id.desktop"
 [ -f "$desktop" ] || fail "no desktop entry $id.desktop"
 entry() { sed -n "s/^$1=//p" "$desktop"; }

@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
+# The build tags are the Makefile's (GOTAGS); fyne package needs them given.
+GOTAGS=${GOTAGS?run through make package: the Makefile sets GOTAGS}
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/depositdesk"
 tools="$cache/tools-bin"
 fyne_version=v1.7.4
@@ -34,7 +36,7 @@ meta() { sed -n "s/^ *$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" FyneApp.toml 
 name=$(meta Name) id=$(meta ID) version=$(meta Version) build=$(meta Build)
 fyne_package() { # os
   (cd cmd/depositdesk && fyne package -os "$1" --src . --icon ../../assets/icon.png --name "$name" --app-id "$id" \
-    --app-version "$version" --app-build "$build" --release)
+    --app-version "$version" --app-build "$build" --release --tags "$GOTAGS")
 }
 rm -rf dist && mkdir -p dist
 keys=$(mktemp -d); trap 'rm -rf "$keys"' EXIT

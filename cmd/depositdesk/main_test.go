@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,6 +28,13 @@ func TestMain(m *testing.M) {
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// make builds and tests with its GOTAGS, so this test binary is built as
+// the desk is: no_emoji leaves out Fyne's colour emoji font, which Fyne
+// parses once for each text style a window uses (decision 68).
+func TestBuiltWithoutTheEmojiFont(t *testing.T) {
+	require.Nil(t, theme.DefaultEmojiFont(), "built without the Makefile's tags (GOTAGS)")
 }
 
 // The desk started in a C locale with a fresh home under Xvfb, and closed
