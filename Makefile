@@ -10,11 +10,9 @@ CACHE      := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/depositdesk
 export GOMODCACHE := $(CACHE)/gomod
 export GOCACHE    := $(CACHE)/gobuild
 # Build tags of every build, test and package (scripts/package.sh hands them
-# to fyne package, whose -tags would override these). no_emoji leaves Fyne's
-# 4 MB colour emoji font out: Fyne parses it once per text style a window
-# uses, about 2 MB of heap each (25 MB resident after login, measured under
-# Xvfb), and none of the desk's own characters are in it (arrows, ticks and
-# triangles come from the system's fonts either way; decision 68).
+# to fyne package, whose own -tags would override these). no_emoji leaves
+# out Fyne's colour emoji font, which Fyne parses again for every text style
+# and the desk never draws from (decision 68).
 export GOTAGS     := no_emoji
 export GOFLAGS    := -mod=readonly -tags=$(GOTAGS)
 export GOTOOLCHAIN := local
