@@ -19,11 +19,14 @@ type engine interface {
 	// statements are the SQL the store runs for a page or count of the
 	// validated f, arguments inlined.
 	statements(ctx context.Context, f core.DepositFilter, kind string) ([]string, error)
-	// time runs each run's statements in one client process, every run
+	// time runs each run's statements in the engine's client, every run
 	// once untimed, then timed, and returns each run's time.
 	time(runs [][]string) ([]time.Duration, error)
 	// cpu tells whether time is the client's CPU time (else its wall).
 	cpu() bool
+	// block is how many runs each side makes before the other's turn,
+	// unless -block says otherwise.
+	block() int
 	clock() string // what time measures, for the reader
 	close()
 }

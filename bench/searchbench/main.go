@@ -33,7 +33,7 @@ func main() {
 	db := flag.String("db", "", "seeded SQLite file (-engine sqlite)")
 	pg := flag.String("pg", "", "seeded Postgres database URL (-engine postgres)")
 	runs := flag.Int("runs", 1000, "timed runs per filter and op on each side")
-	block := flag.Int("block", 50, "runs each side makes before the other's turn")
+	block := flag.Int("block", 0, "runs each side makes before the other's turn (default: the engine's, 50 on sqlite, 1 on postgres)")
 	only := flag.String("filters", "", "comma-separated filter names to run (default: all)")
 	operator := flag.String("operator", "admin", "operator (password in DEPOSITDESK_PASSWORD)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the desk's side to this file")
@@ -45,8 +45,8 @@ func main() {
 }
 
 func run(engineName, db, pg, operator, only, profile string, runs, block int) error {
-	if runs < 1 || block < 1 {
-		return fmt.Errorf("-runs and -block must be at least 1")
+	if runs < 1 || block < 0 {
+		return fmt.Errorf("-runs must be at least 1 and -block at least 0")
 	}
 	ctx := context.Background()
 	eng, err := openEngine(ctx, engineName, db, pg)
@@ -54,6 +54,9 @@ func run(engineName, db, pg, operator, only, profile string, runs, block int) er
 		return err
 	}
 	defer eng.close()
+	if block == 0 {
+		block = eng.block()
+	}
 	svc := core.NewService(eng.store())
 	op, err := svc.Login(ctx, operator, os.Getenv("DEPOSITDESK_PASSWORD"))
 	if err != nil {
@@ -81,7 +84,7 @@ func run(engineName, db, pg, operator, only, profile string, runs, block int) er
 	for from := 0; from < runs; from += block {
 		to := min(from+block, runs)
 		for _, o := range ops {
-			d, err := deskBlock(ctx, svc, o, from, to)
+			d, err := deskBlock(ctx, svc, o, from, to, eng.cpu())
 			if err != nil {
 				return fmt.Errorf("%s %s: desk: %w", o.filter, o.kind, err)
 			}

@@ -228,10 +228,15 @@ func sampleRecords(ctx context.Context, svc *core.Service, n int) ([]record, err
 // deskBlock runs o's searches from..to through the Service, once untimed
 // (as the engine's block is warmed), then timed: wall, and the CPU of the
 // calling thread, which the SQLite driver runs on (cgo), the like-for-like
-// counterpart of the sqlite3 CLI's per-statement user+sys.
-func deskBlock(ctx context.Context, svc *core.Service, o *op, from, to int) ([]sample, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+// counterpart of the sqlite3 CLI's per-statement user+sys. The goroutine
+// keeps its thread only when that CPU is the figure (cpu): otherwise it
+// waits for the server as a desk's search does, on no thread of its own
+// (a kept thread is handed back and woken again on every wait).
+func deskBlock(ctx context.Context, svc *core.Service, o *op, from, to int, cpu bool) ([]sample, error) {
+	if cpu {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	call := func(f core.DepositFilter) (int, error) {
 		if o.kind == "count" {
 			c, err := svc.CountDeposits(ctx, f)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -16,16 +17,23 @@ import (
 
 // postgresEngine is a Postgres database and psql.
 type postgresEngine struct {
-	st  *postgres.Store
-	url string
+	st   *postgres.Store
+	url  string
+	psql *psqlSession // started by the first time
 }
 
 func (e *postgresEngine) name() string      { return "postgres" }
 func (e *postgresEngine) store() core.Store { return e.st }
-func (e *postgresEngine) close()            { e.st.Close() }
-func (e *postgresEngine) cpu() bool         { return false }
+func (e *postgresEngine) close() {
+	if e.psql != nil {
+		e.psql.close()
+	}
+	e.st.Close()
+}
+func (e *postgresEngine) cpu() bool  { return false }
+func (e *postgresEngine) block() int { return 1 }
 func (e *postgresEngine) clock() string {
-	return "psql \\timing (wall, statement sent to last row received), same session settings; desk wall"
+	return "psql \\timing (wall, statement sent to last row received), one session, same settings, alternating with the desk run by run; desk wall"
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)
@@ -71,48 +79,110 @@ const session = "SET timezone = 'UTC';"
 
 var timingLine = regexp.MustCompile(`^Time: ([0-9.]+) ms`)
 
-// time runs every search in one psql session with \timing on, after one
-// untimed pass; a search of several statements takes their sum.
+// time runs every search in the engine's one psql session with \timing
+// on, every run untimed, then timed; a search of several statements takes
+// their sum.
 func (e *postgresEngine) time(runs [][]string) ([]time.Duration, error) {
-	var script bytes.Buffer
-	script.WriteString("\\set ON_ERROR_STOP on\n" + session + "\n\\o /dev/null\n")
-	statements := 0
-	for pass := range 2 {
-		if pass == 1 {
-			script.WriteString("\\timing on\n")
+	if e.psql == nil {
+		s, err := startPsql(e.url)
+		if err != nil {
+			return nil, err
 		}
+		e.psql = s
+	}
+	var per []time.Duration
+	for pass := range 2 {
+		var script bytes.Buffer
+		statements := 0
 		for _, r := range runs {
 			for _, s := range r {
 				script.WriteString(s + "\n")
 			}
-			if pass == 1 {
-				statements += len(r)
+			statements += len(r)
+		}
+		times, err := e.psql.run(script.Bytes(), statements)
+		if err != nil {
+			return nil, err
+		}
+		if pass == 0 {
+			continue
+		}
+		per = make([]time.Duration, len(runs))
+		for i, r := range runs {
+			for range r {
+				per[i] += times[0]
+				times = times[1:]
 			}
 		}
 	}
-	cmd := exec.Command("psql", "-X", "-q", e.url)
-	cmd.Stdin = &script
-	out, err := cmd.CombinedOutput()
+	return per, nil
+}
+
+// psqlSession is one psql process for the whole benchmark, its server
+// session as warm as the desk's pooled ones. It keeps its turn: a script
+// is sent only when the desk is waiting, and the desk goes on only once
+// psql has printed every statement's time, so that desk and psql can
+// alternate run by run and a moment the machine is busy lands on both
+// sides alike, not on one side's whole block.
+type psqlSession struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr bytes.Buffer
+}
+
+// startPsql starts psql with the desk's session settings. stdbuf makes
+// psql's standard output line-buffered: a pipe's would hold the timings
+// back until its buffer filled.
+func startPsql(url string) (*psqlSession, error) {
+	s := &psqlSession{cmd: exec.Command("stdbuf", "-oL", "psql", "-X", "-q", url)}
+	s.cmd.Stderr = &s.stderr
+	in, err := s.cmd.StdinPipe()
 	if err != nil {
-		return nil, fmt.Errorf("psql: %v: %s", err, out)
+		return nil, err
 	}
-	var times []time.Duration
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if m := timingLine.FindStringSubmatch(sc.Text()); m != nil {
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("psql: %w", err)
+	}
+	s.in, s.out = in, bufio.NewReader(out)
+	if _, err := s.run([]byte("\\set ON_ERROR_STOP on\n"+session+"\n\\o /dev/null\n\\timing on\nSELECT 1;\n"), 1); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// run sends script and reads the times of its n statements.
+func (s *psqlSession) run(script []byte, n int) ([]time.Duration, error) {
+	if _, err := s.in.Write(script); err != nil {
+		return nil, s.failed(err)
+	}
+	times := make([]time.Duration, 0, n)
+	for len(times) < n {
+		line, err := s.out.ReadString('\n')
+		if err != nil {
+			return nil, s.failed(err)
+		}
+		if m := timingLine.FindStringSubmatch(line); m != nil {
 			v, _ := strconv.ParseFloat(m[1], 64)
 			times = append(times, time.Duration(v*float64(time.Millisecond)))
 		}
 	}
-	if len(times) != statements {
-		return nil, fmt.Errorf("psql printed %d timings for %d statements: %s", len(times), statements, out)
-	}
-	per := make([]time.Duration, len(runs))
-	for i, r := range runs {
-		for range r {
-			per[i] += times[0]
-			times = times[1:]
-		}
-	}
-	return per, nil
+	return times, nil
+}
+
+// failed is err with what psql said; psql stops at the first error
+// (ON_ERROR_STOP), so its output ends there.
+func (s *psqlSession) failed(err error) error {
+	s.close()
+	return fmt.Errorf("psql: %v: %s", err, bytes.TrimSpace(s.stderr.Bytes()))
+}
+
+func (s *psqlSession) close() {
+	s.in.Close()
+	s.cmd.Wait()
 }
