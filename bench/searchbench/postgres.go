@@ -129,6 +129,7 @@ type psqlSession struct {
 	in     io.WriteCloser
 	out    *bufio.Reader
 	stderr bytes.Buffer
+	closed bool
 }
 
 // startPsql starts psql with the desk's session settings. stdbuf makes
@@ -182,7 +183,12 @@ func (s *psqlSession) failed(err error) error {
 	return fmt.Errorf("psql: %v: %s", err, bytes.TrimSpace(s.stderr.Bytes()))
 }
 
+// close ends psql once: after a failure the engine's close comes again.
 func (s *psqlSession) close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
 	s.in.Close()
 	s.cmd.Wait()
 }
