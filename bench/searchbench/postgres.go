@@ -90,29 +90,26 @@ func (e *postgresEngine) time(runs [][]string) ([]time.Duration, error) {
 		}
 		e.psql = s
 	}
-	var per []time.Duration
-	for pass := range 2 {
-		var script bytes.Buffer
-		statements := 0
-		for _, r := range runs {
-			for _, s := range r {
-				script.WriteString(s + "\n")
-			}
-			statements += len(r)
+	var script bytes.Buffer
+	statements := 0
+	for _, r := range runs {
+		for _, s := range r {
+			script.WriteString(s + "\n")
 		}
-		times, err := e.psql.run(script.Bytes(), statements)
-		if err != nil {
-			return nil, err
-		}
-		if pass == 0 {
-			continue
-		}
-		per = make([]time.Duration, len(runs))
-		for i, r := range runs {
-			for range r {
-				per[i] += times[0]
-				times = times[1:]
-			}
+		statements += len(r)
+	}
+	if _, err := e.psql.run(script.Bytes(), statements); err != nil { // untimed
+		return nil, err
+	}
+	times, err := e.psql.run(script.Bytes(), statements)
+	if err != nil {
+		return nil, err
+	}
+	per := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		for range r {
+			per[i] += times[0]
+			times = times[1:]
 		}
 	}
 	return per, nil

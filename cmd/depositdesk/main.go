@@ -36,14 +36,10 @@ const sqliteLook = core.LiveGap / 2
 // memoryLimit is the desk's soft limit on the Go heap. The desk runs all
 // day; without a limit the collector lets the heap double before it runs,
 // so a page that read a lot (Home's 30-day charts on a million records)
-// leaves it large. Measured under Xvfb on 1,000,000 records: private
-// memory after login 166 MB without, 109 MB with 100 MiB, 92 MB with
-// 64 MiB while the live heap was 31-36 MB (decision 53). Without Fyne's
-// emoji font (decision 68) the live heap is 18-25 MB over a session; 64 MiB
-// then let the heap drift up to it (private memory +10 % over 10 minutes),
-// and 48 MiB holds it steady (+2 %), one collection about every 3 s. It is
-// soft: a desk that needs more gets it, with collections more often.
-// GOMEMLIMIT overrides it.
+// leaves it large. The limit sits about twice above the live heap of a
+// session, so the heap stays steady rather than drifting up to it
+// (decisions 53 and 68 hold the measurements). It is soft: a desk that
+// needs more gets it, with collections more often. GOMEMLIMIT overrides it.
 const memoryLimit = 48 << 20
 
 func main() {
