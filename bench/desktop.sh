@@ -41,21 +41,34 @@ mem() {
   echo "  resident \$((r/1024)) MB, private \$((a/1024)) MB, file-backed \$((f/1024)) MB (database file \$((d/1024)) MB)" >&2
   echo "\$r \$a"
 }
-# shown TITLE: returns once a window so named is on screen, looking every
+# shown PID TITLE: returns once a window so named is on screen, looking every
 # 10 ms (xdotool search --sync looks every 500 ms, which made a start of
-# 540 ms read 1,040).
-shown() { until xdotool search --onlyvisible --name "\$1" >/dev/null 2>&1; do sleep 0.01; done; }
+# 540 ms read 1,040). If the program exits first, or no window shows within
+# 60 s, the run ends with the program's last output: a desk that cannot
+# open its database must fail the run, not hang it.
+shown() {
+  local pid=\$1 title=\$2 why= limit=\$((SECONDS + 60))
+  until xdotool search --onlyvisible --name "\$title" >/dev/null 2>&1; do
+    if ! kill -0 \$pid 2>/dev/null; then why="exited before its window \"\$title\" was shown"
+    elif [ \$SECONDS -ge \$limit ]; then why="showed no window \"\$title\" within 60 s"; stop \$pid
+    fi
+    if [ -n "\$why" ]; then
+      echo "desktop.sh: the program \$why; its last output:" >&2; tail -n 20 $dir/program.log >&2; exit 1
+    fi
+    sleep 0.01
+  done
+}
 # starts PROGRAM TITLE ARGS...: a first start builds the font cache of a new
 # home and is not timed; then 5 timed starts to the window on screen. The
 # last keeps running (its pid in P); the median start is in MS.
 starts() {
   local prog=\$1 title=\$2 i s e t=(); shift 2
-  "\$prog" "\$@" >/dev/null 2>&1 & P=\$!
-  shown "\$title"; sleep 2; stop \$P
+  "\$prog" "\$@" >$dir/program.log 2>&1 & P=\$!
+  shown \$P "\$title"; sleep 2; stop \$P
   for i in 1 2 3 4 5; do
     s=\$(date +%s%N)
-    "\$prog" "\$@" >/dev/null 2>&1 & P=\$!
-    shown "\$title"
+    "\$prog" "\$@" >$dir/program.log 2>&1 & P=\$!
+    shown \$P "\$title"
     e=\$(date +%s%N)
     t+=(\$(( (e-s)/1000000 )))
     echo "\$prog: start \$i: window visible after \${t[-1]} ms" >&2
@@ -120,4 +133,4 @@ printf 'BenchmarkDesktop/side=desk\t5\t%s ms-start\t%s MB-rss-login\t%s MB-rss-a
   \$MS \$(mb \$lr) \$(mb \$ar) \$(mb \$aa) \$(pct \$WR \$ER) \$(pct \$WA \$EA)
 EOS
 chmod +x "$dir/drive.sh"
-xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep --line-buffered -v 'fd limit\|^XIO\|after [0-9]* requests' >&2) || true
+xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- "$dir/drive.sh" 2> >(grep --line-buffered -v 'fd limit\|^XIO\|after [0-9]* requests' >&2)
