@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file")
 	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of the whole run to this file")
 	blockProfile := flag.String("blockprofile", "", "write a blocking profile of the whole run to this file")
+	traceFile := flag.String("trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.Parse()
 	o.dbs = strings.Split(dbs, ",")
 	switch require {
@@ -119,6 +121,16 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fail(err)
+		}
+		defer trace.Stop()
+	}
 	if *mutexProfile != "" {
 		runtime.SetMutexProfileFraction(5)
 	}
@@ -127,6 +139,7 @@ func main() {
 	}
 	err := run(o)
 	pprof.StopCPUProfile()
+	trace.Stop()
 	for name, file := range map[string]string{"mutex": *mutexProfile, "block": *blockProfile} {
 		if file == "" {
 			continue
