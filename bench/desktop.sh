@@ -44,7 +44,7 @@ mem() {
 # shown PID TITLE: returns once a window so named is on screen, looking every
 # 10 ms (xdotool search --sync looks every 500 ms, which made a start of
 # 540 ms read 1,040). If the program exits first, or no window shows within
-# 60 s, the run ends with the program's last output: a desk that cannot
+# 60 s, the run ends with the program's output, head and tail: a desk that cannot
 # open its database must fail the run, not hang it.
 shown() {
   local pid=\$1 title=\$2 why= limit=\$((SECONDS + 60))
@@ -53,7 +53,8 @@ shown() {
     elif [ \$SECONDS -ge \$limit ]; then why="showed no window \"\$title\" within 60 s"; stop \$pid
     fi
     if [ -n "\$why" ]; then
-      echo "desktop.sh: the program \$why; its last output:" >&2; tail -n 20 $dir/program.log >&2; exit 1
+      echo "desktop.sh: the program \$why; its output (a panic's message comes first):" >&2
+      head -n 12 $dir/program.log >&2; echo "  ..." >&2; tail -n 12 $dir/program.log >&2; exit 1
     fi
     sleep 0.01
   done
