@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -111,26 +112,8 @@ func main() {
 	if err := o.check(); err != nil {
 		fail(err)
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fail(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err == nil {
-			err = trace.Start(f)
-		}
-		if err != nil {
-			fail(err)
-		}
-		defer trace.Stop()
-	}
+	startTo(*cpuProfile, pprof.StartCPUProfile)
+	startTo(*traceFile, trace.Start)
 	if *mutexProfile != "" {
 		runtime.SetMutexProfileFraction(5)
 	}
@@ -168,6 +151,21 @@ func (o options) check() error {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "intakeload:", err)
 	os.Exit(1)
+}
+
+// startTo starts a CPU profile or an execution trace writing to file,
+// unless file is empty; main stops both once the run is over.
+func startTo(file string, start func(io.Writer) error) {
+	if file == "" {
+		return
+	}
+	f, err := os.Create(file)
+	if err == nil {
+		err = start(f)
+	}
+	if err != nil {
+		fail(err)
+	}
 }
 
 func writeProfile(name, file string) error {
