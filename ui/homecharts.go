@@ -46,15 +46,9 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 	var series []chartSeries
 	var most float64
 	for i, a := range assets {
-		s := chartSeries{name: label(a), values: make([]float64, days), color: seriesColor(i)}
-		for _, d := range st.Days {
-			if d.AssetID == a.AssetID {
-				s.values[dayIndex(st.From, d.Day)] += float64(d.Records)
-			}
-		}
-		for _, v := range s.values {
-			most = max(most, v)
-		}
+		s := chartSeries{name: label(a), values: daily(st, a.AssetID, days, func(d core.DepositDay) float64 { return float64(d.Records) }),
+			color: seriesColor(i)}
+		most = max(most, slices.Max(s.values))
 		series = append(series, s)
 	}
 	var err error
@@ -65,13 +59,9 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 		return out, err
 	}
 	for i, a := range assets {
-		s := chartSeries{values: make([]float64, days), color: seriesColor(i)}
-		for _, d := range st.Days {
-			if d.AssetID == a.AssetID {
-				// The one place an amount becomes a float: a point's height.
-				s.values[dayIndex(st.From, d.Day)] += units(d.Credited, d.Decimals)
-			}
-		}
+		// The one place an amount becomes a float: a point's height.
+		s := chartSeries{values: daily(st, a.AssetID, days, func(d core.DepositDay) float64 { return units(d.Credited, d.Decimals) }),
+			color: seriesColor(i)}
 		img, err := lineChart(creditedSize, sty, "Credited "+label(a)+" per day", "", xLabels, []chartSeries{s}, slices.Max(s.values), false)
 		if err != nil {
 			return out, err
@@ -102,6 +92,18 @@ func dayLabels(from time.Time, days int) []string {
 	out := make([]string, days)
 	for d := days - 1; d >= 0; d -= 7 {
 		out[d] = from.AddDate(0, 0, d).Format("01-02")
+	}
+	return out
+}
+
+// daily is value summed per day of the range for one asset: days values
+// (at least one), the first day first.
+func daily(st *core.DepositStats, assetID int64, days int, value func(core.DepositDay) float64) []float64 {
+	out := make([]float64, max(days, 1))
+	for _, d := range st.Days {
+		if i := dayIndex(st.From, d.Day); d.AssetID == assetID && i >= 0 && i < len(out) {
+			out[i] += value(d)
+		}
 	}
 	return out
 }
