@@ -106,19 +106,21 @@ func TestFeeRate(t *testing.T) {
 	_, err = c.FeeRate(ctx)
 	require.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "only coinbases: %v", err)
 
-	var tx *wire.MsgTx
+	// Every harness transaction pays Fee for the same shape, but a DER
+	// signature is 71 or 72 bytes, so their vsizes (the weight / 4, rounded
+	// up) may differ by one: the rate, in sat/vB rounded up, is one of theirs.
+	rates := map[int64]bool{}
 	for range 3 {
-		tx = n.Sign(t, btcdtest.Output{To: btcdtest.NewAddress(t), Sats: 1_000_000})
+		tx := n.Sign(t, btcdtest.Output{To: btcdtest.NewAddress(t), Sats: 1_000_000})
 		_, err := c.Send(ctx, serialize(t, tx))
 		require.NoError(t, err)
 		n.Generate(t, 1)
+		vsize := (3*tx.SerializeSizeStripped() + tx.SerializeSize() + 3) / 4
+		rates[int64((btcdtest.Fee+vsize-1)/vsize)] = true
 	}
 	rate, err := c.FeeRate(ctx)
 	require.NoError(t, err)
-	// Every harness transaction pays Fee for the same shape: the rate is
-	// theirs, in sat/vB rounded up (vsize is the weight / 4, rounded up).
-	vsize := (3*tx.SerializeSizeStripped() + tx.SerializeSize() + 3) / 4
-	require.Equal(t, int64((btcdtest.Fee+vsize-1)/vsize), rate.Int64())
+	require.True(t, rates[rate.Int64()], "rate %v sat/vB, the transactions' %v", rate, rates)
 }
 
 // RawTransaction gives a transaction, pooled or mined, as the network
