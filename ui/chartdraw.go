@@ -145,12 +145,18 @@ func (c *chartCanvas) centred(face font.Face, s string, x, y int, col color.Colo
 }
 
 // lineChart draws series over days labelled by xLabels ("" for none), on a
-// y axis from 0 to at least top, counting whole numbers when integers,
-// with unit and a legend of the named series above the plot.
-func lineChart(size image.Point, sty chartStyle, title, unit string, xLabels []string, series []chartSeries, top float64, integers bool) (image.Image, error) {
+// y axis from 0 to at least the highest value, counting whole numbers when
+// integers, with unit and a legend of the named series above the plot.
+func lineChart(size image.Point, sty chartStyle, title, unit string, xLabels []string, series []chartSeries, integers bool) (image.Image, error) {
 	c, err := newChartCanvas(size, sty)
 	if err != nil {
 		return nil, err
+	}
+	top := 0.0
+	for _, s := range series {
+		for _, v := range s.values {
+			top = max(top, v)
+		}
 	}
 	c.centred(c.title, title, size.X/2, 0, sty.foreground)
 	ticks := chartTicks(top, integers)
@@ -209,21 +215,23 @@ func (c *chartCanvas) legend(unit string, series []chartSeries, y int) bool {
 	if unit != "" {
 		c.text(c.label, unit, chartPad, y, c.sty.foreground)
 	}
-	const mark = 3 * chartPad // a series' line in the legend
+	const mark = 3 * chartPad          // a series' line in the legend
+	widths := make([]int, len(series)) // each entry's: mark, name and the gap after it
 	width := 0
-	for _, s := range series {
+	for i, s := range series {
 		if s.name != "" {
-			width += mark + chartPad + faceWidth(c.label, s.name) + 2*chartPad
+			widths[i] = mark + chartPad + faceWidth(c.label, s.name) + 2*chartPad
+			width += widths[i]
 		}
 	}
 	x, mid := c.img.Bounds().Dx()-width, float32(y+lineHeight(c.label)/2)
-	for _, s := range series {
+	for i, s := range series {
 		if s.name == "" {
 			continue
 		}
 		c.polyline([]point{{float32(x), mid}, {float32(x + mark), mid}}, 2, s.color)
 		c.text(c.label, s.name, x+mark+chartPad, y, c.sty.foreground)
-		x += mark + chartPad + faceWidth(c.label, s.name) + 2*chartPad
+		x += widths[i]
 	}
 	return unit != "" || width > 0
 }

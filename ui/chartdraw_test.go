@@ -67,7 +67,7 @@ func TestALineChartPutsEachValueAtItsHeight(t *testing.T) {
 	blue := color.RGBA{B: 0xff, A: 0xff}
 	size := image.Pt(400, 200)
 	img, err := lineChart(size, testChartStyle, "Deposits per day", "records", []string{"", "11-30", "12-01"},
-		[]chartSeries{{name: "BTC", values: []float64{5, 5, 5}, color: green}, {values: []float64{10, 10, 10}, color: blue}}, 10, true)
+		[]chartSeries{{name: "BTC", values: []float64{5, 5, 5}, color: green}, {values: []float64{10, 10, 10}, color: blue}}, true)
 	require.NoError(t, err)
 	require.Equal(t, image.Rectangle{Max: size}, img.Bounds())
 
@@ -115,7 +115,7 @@ func TestABarChartDrawsBarsAsLongAsTheirValues(t *testing.T) {
 // Charts without data are drawn without failing: an empty series and no
 // bars.
 func TestChartsOfNothingAreDrawn(t *testing.T) {
-	img, err := lineChart(image.Pt(300, 150), testChartStyle, "Credited BTC per day", "", nil, nil, 0, false)
+	img, err := lineChart(image.Pt(300, 150), testChartStyle, "Credited BTC per day", "", nil, nil, false)
 	require.NoError(t, err)
 	require.True(t, varied(img), "the title and axis are drawn")
 	img, err = barChart(image.Pt(300, 150), testChartStyle, "Status mix", "records", nil, nil)

@@ -44,15 +44,12 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 	xLabels := dayLabels(st.From, days)
 
 	var series []chartSeries
-	var most float64
 	for i, a := range assets {
-		s := chartSeries{name: label(a), values: daily(st, a.AssetID, days, func(d core.DepositDay) float64 { return float64(d.Records) }),
-			color: seriesColor(i)}
-		most = max(most, slices.Max(s.values))
-		series = append(series, s)
+		series = append(series, chartSeries{name: label(a), color: seriesColor(i),
+			values: daily(st, a.AssetID, days, func(d core.DepositDay) float64 { return float64(d.Records) })})
 	}
 	var err error
-	if out.perDay, err = lineChart(perDaySize, sty, "Deposits per day (UTC)", "records", xLabels, series, most, true); err != nil {
+	if out.perDay, err = lineChart(perDaySize, sty, "Deposits per day (UTC)", "records", xLabels, series, true); err != nil {
 		return out, err
 	}
 	if out.mix, err = mixChart(st, sty); err != nil {
@@ -62,7 +59,7 @@ func drawHomeCharts(st *core.DepositStats, sty chartStyle) (homeCharts, error) {
 		// The one place an amount becomes a float: a point's height.
 		s := chartSeries{values: daily(st, a.AssetID, days, func(d core.DepositDay) float64 { return units(d.Credited, d.Decimals) }),
 			color: seriesColor(i)}
-		img, err := lineChart(creditedSize, sty, "Credited "+label(a)+" per day", "", xLabels, []chartSeries{s}, slices.Max(s.values), false)
+		img, err := lineChart(creditedSize, sty, "Credited "+label(a)+" per day", "", xLabels, []chartSeries{s}, false)
 		if err != nil {
 			return out, err
 		}
