@@ -84,8 +84,7 @@ func newOperatorsPage(w *worker, svc *core.Service, op *core.Operator, win fyne.
 }
 
 func (p *operatorsPage) build() fyne.CanvasObject {
-	firm := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Firm name (stated in every ownership challenge)", fyne.TextAlignLeading,
-		fyne.TextStyle{Italic: true}), p.firmBtn, p.firm)
+	firm := container.NewBorder(nil, nil, caption("Firm name (stated in every ownership challenge)"), p.firmBtn, p.firm)
 	top := container.NewVBox(firm, widget.NewSeparator())
 	actions := container.NewHBox(p.addBtn, p.selection, p.permsBtn, p.disableBtn, p.enableBtn)
 	bottom := container.NewVBox(widget.NewSeparator(), actions, p.message)

@@ -144,7 +144,7 @@ func (p *recordsPage) build() fyne.CanvasObject {
 }
 
 func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewBorder(widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), nil, nil, nil, o)
+	return container.NewBorder(caption(text), nil, nil, nil, o)
 }
 
 // filter reads the filter fields; a bad date is an error for the operator.

@@ -36,10 +36,18 @@ func wrapped(text string) *widget.Label {
 }
 
 // reasonLine is the line under a page's buttons that says why the greyed
-// out ones are: wrapped, in italics.
+// out ones are, wrapped. Not in italics: Fyne loads a system font for each
+// text style a window uses, and italics cost the desk 5 MB (decision 72).
 func reasonLine() *widget.Label {
-	l := wrapped("")
-	l.TextStyle.Italic = true
+	return wrapped("")
+}
+
+// caption is a field's name above or beside it, in the theme's caption
+// size: set apart from the operator's input without a style of its own
+// (decision 72).
+func caption(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameCaptionText
 	return l
 }
 
