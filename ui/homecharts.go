@@ -93,10 +93,10 @@ func dayLabels(from time.Time, days int) []string {
 	return out
 }
 
-// daily is value summed per day of the range for one asset: days values
-// (at least one), the first day first.
+// daily is value summed per day of the range for one asset: days values,
+// the first day first.
 func daily(st *core.DepositStats, assetID int64, days int, value func(core.DepositDay) float64) []float64 {
-	out := make([]float64, max(days, 1))
+	out := make([]float64, days)
 	for _, d := range st.Days {
 		if i := dayIndex(st.From, d.Day); d.AssetID == assetID && i >= 0 && i < len(out) {
 			out[i] += value(d)

@@ -143,10 +143,6 @@ func (p *recordsPage) build() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, p.table)
 }
 
-func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewBorder(caption(text), nil, nil, nil, o)
-}
-
 // filter reads the filter fields; a bad date is an error for the operator.
 func (p *recordsPage) filter() (core.DepositFilter, error) {
 	// Operators type the start of a number or the table's shortened TXID.

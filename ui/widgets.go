@@ -51,6 +51,12 @@ func caption(text string) *widget.Label {
 	return l
 }
 
+// labeled is o with its caption above it: a filter field of the records,
+// addresses, audit and refunds pages.
+func labeled(text string, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(caption(text), nil, nil, nil, o)
+}
+
 // messageArea holds a dialog's message line (a refusal, a node's timeout
 // naming a 64-digit TXID) at lines lines high: a longer message wraps and
 // scrolls inside it instead of pushing the dialog's buttons out.

@@ -2,9 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/stretchr/testify/require"
 
 	"depositdesk/internal/silentnode"
@@ -24,5 +28,48 @@ func TestAServerThatNeverAnswersIsNotWaitedOn(t *testing.T) {
 	case <-silent.Contacted:
 	default:
 		t.Fatal("the silent server was never asked")
+	}
+}
+
+// A server that completes the startup and then never answers a statement
+// (a pooler with no connection free) is refused after the connect timeout
+// too: the timeout does not end at the greeting.
+func TestAServerThatGreetsAndThenHangsIsNotWaitedOn(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	asked := make(chan struct{}, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		be := pgproto3.NewBackend(c, c)
+		if _, err := be.ReceiveStartupMessage(); err != nil {
+			return
+		}
+		be.Send(&pgproto3.AuthenticationOk{})
+		be.Send(&pgproto3.BackendKeyData{ProcessID: 1, SecretKey: []byte{0, 0, 0, 1}})
+		be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
+		if be.Flush() != nil {
+			return
+		}
+		if _, err := be.Receive(); err == nil {
+			asked <- struct{}{}
+		}
+		io.Copy(io.Discard, c) // and never answer
+	}()
+	url := "postgres://desk@" + ln.Addr().String() + "/desk?sslmode=disable&connect_timeout=1"
+	start := time.Now()
+	st, err := postgres.Open(context.Background(), url)
+	require.Nil(t, st)
+	require.ErrorContains(t, err, "connect postgres")
+	require.Less(t, time.Since(start), 30*time.Second, "refused after the connect timeout, not when the test ends")
+	select {
+	case <-asked:
+	default:
+		t.Fatal("the server was never sent a statement")
 	}
 }

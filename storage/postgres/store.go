@@ -59,7 +59,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	// The connect timeout ends at the server's ReadyForQuery; a server (or a
+	// pooler with no connection free) that greets and then never answers
+	// would hold the start as long. The first statement gets the same time.
+	pctx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout)
+	err = pool.Ping(pctx)
+	cancel()
+	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
