@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"depositdesk/core"
 )
@@ -86,36 +86,24 @@ func queueWriteAudit(b *pgx.Batch, h *auditHead, e *core.AuditEntry) {
 // AppendAudit implements core.Store for a row that is its transaction's
 // only write (every API read writes one): BEGIN and the head's lock go in
 // one batch, the row, the head's advance and COMMIT in a second, so the
-// lock is held for one round trip. pgx's Tx sends COMMIT on its own, hence
-// the plain connection; a failure rolls back before it goes back to the pool.
+// lock is held for one round trip.
 func (s *Store) AppendAudit(ctx context.Context, e core.AuditEntry) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer conn.Release()
-	var h auditHead
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	queueLockAuditHead(b, &h)
-	err = conn.SendBatch(ctx, b).Close()
-	if err == nil {
+	return s.pipelinedTx(ctx, func(conn *pgxpool.Conn) error {
+		var h auditHead
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN`)
+		queueLockAuditHead(b, &h)
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
 		b = &pgx.Batch{}
 		queueWriteAudit(b, &h, &e)
 		b.Queue(`COMMIT`)
-		if err = conn.SendBatch(ctx, b).Close(); err != nil {
-			err = fmt.Errorf("append audit row %d: %w", e.Seq, err)
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("append audit row %d: %w", e.Seq, err)
 		}
-	}
-	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if _, rerr := conn.Exec(rctx, `ROLLBACK`); rerr != nil {
-			// A connection left inside a transaction must not serve again.
-			_ = conn.Conn().Close(rctx)
-		}
-	}
-	return err
+		return nil
+	})
 }
 
 // FindAudit implements core.Store.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"depositdesk/core"
 )
@@ -21,27 +22,37 @@ const depositFrom = ` FROM deposits d JOIN assets a ON a.id = d.asset_id`
 // CreateDeposit implements core.Store. Two desktops racing with the same
 // request both pass the existence check; the unique indexes let one insert
 // win and the loser returns the winner's record.
+//
+// Every POST of every desk waits for two row locks, the day's record-number
+// counter and the audit head, so the transaction takes them as late and
+// holds them as briefly as it can: the existence check runs before BEGIN
+// (under READ COMMITTED it sees no more inside the transaction, and the
+// unique indexes decide anyway); BEGIN, the counter and the head go in one
+// batch, counter first as the bulk seed takes them; the insert, its
+// read-back, the notification (sent at COMMIT), the audit row, the head's
+// advance and COMMIT go in a second. The locks are held for one round trip
+// and the commit's flush, where they were held for four. A loser's rollback
+// returns its number, so numbers stay gap-free.
 func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit core.AuditEntry) (*core.DepositRecord, bool, error) {
+	existing, err := findExistingDeposit(ctx, s.pool, d)
+	if err != nil || existing != nil {
+		return existing, false, err
+	}
 	var out *core.DepositRecord
-	var created bool
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		existing, err := findExistingDeposit(ctx, tx, d)
-		if err != nil || existing != nil {
-			out = existing
-			return err
-		}
+	err = s.pipelinedTx(ctx, func(conn *pgxpool.Conn) error {
 		var n int64
-		// The row lock on the day's counter serialises allocation across desktops.
-		if err := tx.QueryRow(ctx, `INSERT INTO record_no_seq (day, last) VALUES ($1, 1)
-			ON CONFLICT (day) DO UPDATE SET last = record_no_seq.last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).Scan(&n); err != nil {
+		var head auditHead
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN`)
+		b.Queue(`INSERT INTO record_no_seq (day, last) VALUES ($1, 1)
+			ON CONFLICT (day) DO UPDATE SET last = record_no_seq.last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).
+			QueryRow(func(r pgx.Row) error { return r.Scan(&n) })
+		queueLockAuditHead(b, &head)
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("allocate record number: %w", err)
 		}
 		recordNo := core.FormatRecordNo(d.CreatedAt, n)
-		// The day's record-number row stays locked until COMMIT, and every
-		// other POST waits for it: the insert, its read-back, the
-		// notification (sent only at COMMIT) and the audit head's lock go
-		// in one pipelined batch, one round trip where they took four.
-		b := &pgx.Batch{}
+		b = &pgx.Batch{}
 		b.Queue(`INSERT INTO deposits (record_no, client_request_key, request_hash, customer_id, customer_no,
 			securities_account, asset_id, network, amount, source_address, destination_address, txid, tx_index, requested_at,
 			created_at, updated_at, status, confirmations, confirmations_required, block_hash, block_height, remarks,
@@ -57,17 +68,16 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 			return err
 		})
 		b.Queue(notifyDepositQuery, DepositChannel, recordNo)
-		var head auditHead
-		queueLockAuditHead(b, &head)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			// A unique violation stays recognisable: the loser re-reads below.
-			return invalid(fmt.Errorf("insert deposit %s: %w", recordNo, err))
-		}
-		created = true
 		if audit.EntityID == "" {
 			audit.EntityID = recordNo
 		}
-		return writeAudit(ctx, tx, &head, audit)
+		queueWriteAudit(b, &head, &audit)
+		b.Queue(`COMMIT`)
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			// A unique violation stays recognisable: the loser re-reads below.
+			return invalid(fmt.Errorf("insert deposit %s: %w", recordNo, err))
+		}
+		return nil
 	})
 	if isUnique(err) {
 		existing, ferr := findExistingDeposit(ctx, s.pool, d)
@@ -81,7 +91,10 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 		}
 		return existing, false, nil
 	}
-	return out, created, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
 }
 
 // findExistingDeposit returns the record d duplicates, by client request

@@ -75,6 +75,8 @@ func runConcurrency(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		require.Len(t, page.Records, 1)
 		require.Equal(t, 1, CountAudit(t, f.Store, "deposit.create", recordNos[0]), "duplicates write nothing")
+		next := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1))
+		require.Equal(t, core.FormatRecordNo(T0, 2), next.RecordNo, "a lost race gives its number back")
 		MustVerifyChain(t, f.Store)
 	})
 	t.Run("ConcurrentDistinctRequestsGetDistinctNumbers", func(t *testing.T) {
