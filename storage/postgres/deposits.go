@@ -46,10 +46,15 @@ func (s *Store) CreateDeposit(ctx context.Context, d *core.DepositRecord, audit 
 		b.Queue(`BEGIN`)
 		b.Queue(`INSERT INTO record_no_seq (day, last) VALUES ($1, 1)
 			ON CONFLICT (day) DO UPDATE SET last = record_no_seq.last + 1 RETURNING last`, core.RecordNoDay(d.CreatedAt)).
-			QueryRow(func(r pgx.Row) error { return r.Scan(&n) })
+			QueryRow(func(r pgx.Row) error {
+				if err := r.Scan(&n); err != nil {
+					return fmt.Errorf("allocate record number: %w", err)
+				}
+				return nil
+			})
 		queueLockAuditHead(b, &head)
 		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("allocate record number: %w", err)
+			return err // each statement's callback says which failed
 		}
 		recordNo := core.FormatRecordNo(d.CreatedAt, n)
 		b = &pgx.Batch{}
