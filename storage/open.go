@@ -4,6 +4,7 @@ package storage
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,18 @@ func OpenWith(ctx context.Context, dsn string, o sqlite.Options) (Store, error) 
 // IsPostgres reports whether dsn names a Postgres database.
 func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Shown is dsn as messages may show it: a Postgres URL with its password
+// masked (url.Redacted), anything else as it is.
+func Shown(dsn string) string {
+	if IsPostgres(dsn) {
+		if u, err := url.Parse(dsn); err == nil {
+			return u.Redacted()
+		}
+		return "the Postgres URL given"
+	}
+	return dsn
 }
 
 // DefaultPath is the SQLite file used when no database is named: in the

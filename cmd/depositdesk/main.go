@@ -65,7 +65,7 @@ func main() {
 	}
 	st, err := storage.Open(context.Background(), dsn)
 	if err != nil {
-		fail("cannot open %s: %v", dsn, err)
+		fail("cannot open %s: %v", storage.Shown(dsn), err)
 	}
 	defer st.Close()
 	// Nodes are read and opened when first needed: a node configuration the

@@ -100,3 +100,27 @@ func TestTheApplicationRolePreparesAndRejectsRefunds(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, held)
 }
+
+// A desk logging in with the application role to a database whose schema
+// is behind its build cannot apply the update (the owner's objects change)
+// and says who can, instead of starting on the old schema or failing with
+// the server's words alone.
+func TestADeskWithTheApplicationRoleAsksTheOwnerToMigrate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, appURL := openAsApp(t, "desk_station_3")
+	u, err := url.Parse(appURL)
+	require.NoError(t, err)
+	u.User = url.User("postgres") // the cluster's superuser owns the test database
+	owner, err := pgx.Connect(ctx, u.String())
+	require.NoError(t, err)
+	defer owner.Close(ctx)
+	// The schema as a build before migration 00020 left it.
+	_, err = owner.Exec(ctx, `DELETE FROM goose_db_version WHERE version_id = 20`)
+	require.NoError(t, err)
+
+	_, err = postgres.Open(ctx, appURL)
+	require.Equal(t, core.EFORBIDDEN, core.ErrorCode(err), "%v", err)
+	require.Contains(t, core.ErrorMessage(err), "depositctl")
+	require.Contains(t, core.ErrorMessage(err), "owner")
+}

@@ -10,9 +10,10 @@ import (
 
 // SQLSTATE codes the store reacts to (Appendix A of the Postgres manual).
 const (
-	uniqueViolation     = "23505"
-	foreignKeyViolation = "23503"
-	checkViolation      = "23514"
+	uniqueViolation       = "23505"
+	foreignKeyViolation   = "23503"
+	checkViolation        = "23514"
+	insufficientPrivilege = "42501"
 )
 
 // pgCode returns err's SQLSTATE, or "" when err did not come from the server.

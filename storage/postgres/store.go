@@ -96,6 +96,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
+		if pgCode(err) == insufficientPrivilege {
+			// A desk logged in with the application role (README) may not
+			// change the owner's schema; the update waits for the owner.
+			return core.Errorf(core.EFORBIDDEN, "The database's schema is older than this desk and this login may not update it (%v). "+
+				"The database's owner applies the update with `depositctl --db <owner's URL> migrate`; then start the desk again.", err)
+		}
 		return fmt.Errorf("apply migrations: %w", err)
 	}
 	return nil
