@@ -36,13 +36,16 @@ func TestMovingTheAuditHeadScansNoTable(t *testing.T) {
 	var hash string
 	require.NoError(t, tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &hash))
 	require.EqualValues(t, 300, seq)
+	insert := func(seq int64, prevHash, hash string) {
+		_, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
+			VALUES ($1, now(), 'probe', 'probe', 'probe', '', '', '', '', $2, $3)`, seq, prevHash, hash)
+		require.NoError(t, err)
+	}
 	// A session plans the guard's statements for their values five times,
 	// then settles on a generic plan: the sixth move on is what a desk's
 	// pooled connection runs all day.
 	for i := seq + 1; i <= seq+10; i++ {
-		_, err = tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
-			VALUES ($1, now(), 'probe', 'probe', 'probe', '', '', '', '', $2, $3)`, i, hash, fmt.Sprint("probe-", i))
-		require.NoError(t, err)
+		insert(i, hash, fmt.Sprint("probe-", i))
 		hash = fmt.Sprint("probe-", i)
 		_, err = tx.Exec(ctx, `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, i, hash)
 		require.NoError(t, err, "the guard lets the head move to the log's last row")
@@ -54,9 +57,7 @@ func TestMovingTheAuditHeadScansNoTable(t *testing.T) {
 	// The guard still holds the head to the log's last row.
 	last := seq + 10
 	for _, i := range []int64{last + 1, last + 2} {
-		_, err = tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, remarks, prev_hash, hash)
-			VALUES ($1, now(), 'probe', 'probe', 'probe', '', '', '', '', '', $2)`, i, fmt.Sprint("probe-", i))
-		require.NoError(t, err)
+		insert(i, "", fmt.Sprint("probe-", i))
 	}
 	_, err = tx.Exec(ctx, `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, last+1, fmt.Sprint("probe-", last+1))
 	require.ErrorContains(t, err, "only moves forward, to the last row")
