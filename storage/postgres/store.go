@@ -8,6 +8,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -163,8 +164,9 @@ func (s *Store) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // BEGIN and COMMIT, queued in its batches. pgx's Tx sends COMMIT in a round
 // trip of its own, and a transaction holding a lock every desk waits for
 // (the audit head, the day's record number) should not spend one more round
-// trip under it. A failure inside the transaction is rolled back before the
-// connection goes back to the pool.
+// trip under it. A transaction still open when fn returns (it failed, or
+// fn never sent COMMIT) is rolled back before the connection goes back to
+// the pool, where the next caller's statements would otherwise join it.
 func (s *Store) pipelinedTx(ctx context.Context, fn func(conn *pgxpool.Conn) error) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -172,7 +174,10 @@ func (s *Store) pipelinedTx(ctx context.Context, fn func(conn *pgxpool.Conn) err
 	}
 	defer conn.Release()
 	err = fn(conn)
-	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
+	if conn.Conn().PgConn().TxStatus() != 'I' {
+		if err == nil {
+			err = errors.New("transaction left open without COMMIT; rolled back")
+		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		if _, rerr := conn.Exec(rctx, `ROLLBACK`); rerr != nil {
