@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -133,7 +132,7 @@ func (s *Store) FindWatchedDepositChanges(ctx context.Context, n core.Network, s
 		return nil, mark, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		rctx, cancel := cleanupContext(ctx)
 		defer cancel()
 		_ = tx.Rollback(rctx)
 	}()

@@ -120,7 +120,7 @@ func refused(err error) bool {
 
 // closeConn closes a dedicated connection even when ctx has ended.
 func closeConn(ctx context.Context, conn *pgx.Conn) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	_ = conn.Close(cctx)
 }

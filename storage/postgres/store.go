@@ -147,7 +147,7 @@ func (s *Store) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		rctx, cancel := cleanupContext(ctx)
 		defer cancel()
 		_ = tx.Rollback(rctx)
 	}()
@@ -178,7 +178,7 @@ func (s *Store) pipelinedTx(ctx context.Context, fn func(conn *pgxpool.Conn) err
 		if err == nil {
 			err = errors.New("transaction left open without COMMIT; rolled back")
 		}
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		rctx, cancel := cleanupContext(ctx)
 		defer cancel()
 		if _, rerr := conn.Exec(rctx, `ROLLBACK`); rerr != nil {
 			// A connection left inside a transaction must not serve again.
@@ -186,6 +186,16 @@ func (s *Store) pipelinedTx(ctx context.Context, fn func(conn *pgxpool.Conn) err
 		}
 	}
 	return err
+}
+
+// cleanupTimeout bounds what runs after the caller's context may have
+// ended: a rollback, closing a connection.
+const cleanupTimeout = 5 * time.Second
+
+// cleanupContext is ctx without its cancellation, bounded by
+// cleanupTimeout: a cancelled request still rolls back what it began.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 }
 
 // querier is what read helpers need; the pool and a transaction have it.
