@@ -112,7 +112,7 @@ const watchMarkQuery = `SELECT COALESCE((SELECT MAX(id) FROM deposits), 0),
 
 // watchChangesQuery reads the records after a mark: a rowid range (new
 // records) and a range of deposits_change (written ones), never the table.
-const watchChangesQuery = `SELECT ` + depositColumns + `, d.chain_spends
+var watchChangesQuery = `SELECT ` + depositColumns + `, d.chain_spends
 	FROM deposits d JOIN assets a ON a.id = d.asset_id
 	WHERE d.id IN (SELECT id FROM deposits WHERE id > ?
 		UNION SELECT id FROM deposits INDEXED BY deposits_change WHERE change_seq > ?)

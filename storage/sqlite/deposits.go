@@ -11,11 +11,6 @@ import (
 	"depositdesk/core"
 )
 
-const depositColumns = `d.id, d.record_no, COALESCE(d.client_request_key, ''), d.request_hash, d.customer_id, d.customer_no,
-	d.securities_account, d.asset_id, a.symbol, a.chain, d.network, a.decimals, d.amount, d.source_address,
-	d.destination_address, COALESCE(d.txid, ''), d.tx_index, d.requested_at, d.created_at, d.updated_at, d.status,
-	d.confirmations, d.confirmations_required, d.block_hash, d.block_height, d.remarks, d.submitted_by, d.channel`
-
 // errDuplicate marks an insert refused by a unique index, so CreateDeposit
 // can roll back and return the record that won.
 var errDuplicate = errors.New("duplicate deposit")
@@ -169,27 +164,6 @@ func transitionDeposit(ctx context.Context, tx *writeTx, t core.DepositTransitio
 		a.Before, a.After = string(t.From), string(t.To)
 	}
 	return cur, appendAudit(ctx, tx, a)
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanDeposit(r scanner) (*core.DepositRecord, error) {
-	var d core.DepositRecord
-	var amount, status, channel string
-	var requested, created, updated int64
-	if err := r.Scan(&d.ID, &d.RecordNo, &d.ClientRequestKey, &d.RequestHash, &d.CustomerID, &d.CustomerNo,
-		&d.SecuritiesAccount, &d.AssetID, &d.AssetSymbol, &d.Chain, &d.Network, &d.Decimals, &amount, &d.SourceAddress,
-		&d.DestinationAddress, &d.TxID, &d.TxIndex, &requested, &created, &updated, &status,
-		&d.Confirmations, &d.ConfirmationsRequired, &d.BlockHash, &d.BlockHeight, &d.Remarks, &d.SubmittedBy, &channel); err != nil {
-		return nil, fmt.Errorf("scan deposit: %w", err)
-	}
-	var err error
-	if d.Amount, err = parseBig(amount); err != nil {
-		return nil, err
-	}
-	d.Status, d.Channel = core.DepositStatus(status), core.ApplicationChannel(channel)
-	d.RequestedAt, d.CreatedAt, d.UpdatedAt = fromMicros(requested), fromMicros(created), fromMicros(updated)
-	return &d, nil
 }
 
 func nullable(s string) any {

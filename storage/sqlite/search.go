@@ -30,10 +30,17 @@ func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.De
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
 	defer rows.Close()
-	var recs []*core.DepositRecord
+	// The page's records are allocated together, one allocation instead
+	// of one a record.
+	slab := make([]core.DepositRecord, f.PageSize()+1)
+	recs := make([]*core.DepositRecord, 0, len(slab))
+	row := newDepositRow()
 	for rows.Next() {
-		d, err := scanDeposit(rows)
-		if err != nil {
+		d := new(core.DepositRecord)
+		if len(recs) < len(slab) {
+			d = &slab[len(recs)]
+		}
+		if err := row.scan(rows, d); err != nil {
 			return core.DepositPage{}, err
 		}
 		recs = append(recs, d)

@@ -154,6 +154,23 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 	}
 }
 
+// A record whose column holds what it should not (written behind the
+// desk's back; the table's affinity keeps a text that is not a number) is
+// refused with the column named, not shown with a zero.
+func TestARecordTamperedOutOfItsTypesIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, path := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
+	_, err := rawDB(t, path).Exec(`UPDATE deposits SET confirmations = 'many' WHERE id = ?`, rec.ID)
+	require.NoError(t, err)
+	_, err = s.FindDeposits(ctx, core.DepositFilter{})
+	require.EqualError(t, err, "scan deposit: d.confirmations is string, not an integer")
+}
+
 // The rule "at most one live refund per deposit" is the refunds_live
 // unique index, so it holds for a writer that skips the deposit's
 // compare-and-set (which answers first in the store), and for one that
