@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The desktop's figures that only the real program shows, under Xvfb (GL
 # through Mesa's llvmpipe, as on a machine without a GPU): cold start to a
-# visible window, resident memory at the login and after it, and an
+# visible window (the desk's own, titled "Deposit Desk" once its database is
+# open, not the one that says it is opening it), resident memory at the login and after it, and an
 # operator's session driven by xdotool — searches typed in the records
 # page, Next, a record's Details opened by double click and closed with
 # Escape — with the memory before and after. Beside it, measured the same
@@ -120,7 +121,7 @@ stop \$P
 printf 'BenchmarkDesktop/side=hello\t5\t%s ms-start\t%s MB-rss\t%s MB-private\t%s %%-rss-growth\t%s %%-private-growth\n' \
   \$MS \$(mb \$hr) \$(mb \$ha) \$(pct \$WR \$ER) \$(pct \$WA \$EA)
 
-starts "$dir/depositdesk" "^Deposit Desk" --db "$db"
+starts "$dir/depositdesk" "^Deposit Desk\$" --db "$db"
 sleep 2; echo "desk, at the login:" >&2; read lr la < <(mem \$P)
 xdotool type --delay 20 admin; xdotool key Tab; xdotool type --delay 20 "$pw"; xdotool key Return; sleep 5
 echo "desk, after login (Home on the database):" >&2; read ar aa < <(mem \$P)

@@ -76,16 +76,31 @@ type UI struct {
 }
 
 // New builds the desk's window on app; Show or ShowAndRun displays it.
+// A desk whose database is still to be opened starts with NewOpening.
 func New(app fyne.App, svc *core.Service) *UI {
+	return newOn(app, mainWindow(app, deskTitle), svc)
+}
+
+// deskTitle is the main window's title once the desk runs in it.
+const deskTitle = "Deposit Desk"
+
+// mainWindow is the desk's main window, empty.
+func mainWindow(app fyne.App, title string) fyne.Window {
+	win := app.NewWindow(title)
+	win.Resize(fyne.NewSize(1280, 800))
+	win.SetMaster()
+	return win
+}
+
+// newOn builds the desk in win.
+func newOn(app fyne.App, win fyne.Window, svc *core.Service) *UI {
 	u := &UI{app: app, svc: svc, IdleLock: DefaultIdleLock, chainState: map[string]string{}, passes: map[string]watcherPass{},
 		now: time.Now, cancel: func() {}}
 	u.front = newWorker(context.Background(), &u.calls)
 	u.chains = widget.NewLabel("Blockchain nodes: none configured, deposits are not followed on chain (nodes.toml)")
 	// A refused node's reason is long; it wraps rather than widening the window.
 	u.chains.Wrapping = fyne.TextWrapWord
-	u.win = app.NewWindow("Deposit Desk")
-	u.win.Resize(fyne.NewSize(1280, 800))
-	u.win.SetMaster()
+	u.win = win
 	return u
 }
 

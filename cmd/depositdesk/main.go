@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -63,31 +64,60 @@ func main() {
 	if dsn == "" {
 		dsn = storage.DefaultPath()
 	}
-	st, err := storage.Open(context.Background(), dsn)
-	if err != nil {
-		fail("cannot open %s: %v", storage.Shown(dsn), err)
-	}
-	defer st.Close()
-	// Nodes are read and opened when first needed: a node configuration the
-	// desk cannot use keeps operators out of nothing but what needs a node
-	// (cancelling a record with a TXID, proving a micro-deposit), and says why.
-	nodeFile := nodes.NewFile(nodes.ResolvePath(*nodesFile, dsn, storage.DefaultPath()), nodes.OpenAdapter)
 	a := newApp()
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	// The window comes first and the database opens behind it: the open
+	// may wait (a server that does not answer, another desk migrating) or
+	// fail, and the window says which (ui.Opening).
+	opening := ui.NewOpening(a, storage.Shown(dsn))
+	var mu sync.Mutex
+	var opened storage.Store
 	quitBeforeExitSave(a, func() {
 		stop()
-		st.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		if opened != nil {
+			opened.Close()
+		}
 	})
+	go func() {
+		st, err := storage.Open(ctx, dsn)
+		switch {
+		case ctx.Err() != nil: // quit while opening
+		case err != nil:
+			fmt.Fprintf(os.Stderr, "depositdesk: cannot open %s: %v\n", storage.Shown(dsn), err)
+			fyne.Do(func() { opening.Failed(err) })
+		default:
+			mu.Lock()
+			opened = st
+			mu.Unlock()
+			start(ctx, opening, st, *nodesFile, *checkpoints, dsn)
+		}
+	}()
+	opening.Window().ShowAndRun()
+}
+
+// start runs the desk on its open store: its first page, the checkpoints
+// of the audit log, the watchers and the live updates. It runs on a
+// goroutine of its own; only the desk's window is built on Fyne's.
+func start(ctx context.Context, opening *ui.Opening, st storage.Store, nodesFlag, checkpointsFlag, dsn string) {
+	// Nodes are read and opened when first needed: a node configuration the
+	// desk cannot use keeps operators out of nothing but what needs a node
+	// (cancelling a record with a TXID, proving a micro-deposit), and says why.
+	nodeFile := nodes.NewFile(nodes.ResolvePath(nodesFlag, dsn, storage.DefaultPath()), nodes.OpenAdapter)
 	svc := wire.NewService(st)
 	svc.Nodes = nodeFile
-	cpDir := checkpointDir(*checkpoints, dsn)
-	desk := ui.New(a, svc)
-	desk.Anchors = func() (core.AuditAnchors, error) {
-		cps, err := anchor.Load(cpDir)
-		return core.AuditAnchors{Checkpoints: cps}, err
-	}
-	desk.Start()
+	cpDir := checkpointDir(checkpointsFlag, dsn)
+	var desk *ui.UI
+	fyne.DoAndWait(func() {
+		desk = opening.Opened(svc)
+		desk.Anchors = func() (core.AuditAnchors, error) {
+			cps, err := anchor.Load(cpDir)
+			return core.AuditAnchors{Checkpoints: cps}, err
+		}
+		desk.Start()
+	})
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	// Checkpoints of the audit log go outside the database as it grows.
@@ -129,7 +159,6 @@ func main() {
 			}
 		}()
 	}
-	desk.Window().ShowAndRun()
 }
 
 // runStation opens the signing station's window: it reads no database and

@@ -75,3 +75,29 @@ func TestStartsAndClosesQuietlyInACLocale(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &values), "the preferences file is whole: %q", b)
 	require.Equal(t, "/home/operator", values["fyne:fileDialogLastFolder"])
 }
+
+// A desk started on a file that is not a database (started from a menu,
+// with no terminal to read) stays up with a window that says it cannot
+// open it, and the message also goes to standard error.
+func TestADatabaseItCannotOpenIsSaidInTheWindow(t *testing.T) {
+	for _, tool := range []string{"xvfb-run", "dbus-run-session", "xdotool"} {
+		_, err := exec.LookPath(tool)
+		require.NoError(t, err, "%s runs the desk here (make deps-test installs it)", tool)
+	}
+	home := t.TempDir()
+	db := filepath.Join(home, "desk.db")
+	require.NoError(t, os.WriteFile(db, []byte("these are a spreadsheet's bytes, not a database's\n"), 0o600))
+	script := `"$0" & P=$!
+title='^Deposit Desk · Cannot open the database$'
+for i in $(seq 200); do xdotool search --onlyvisible --name "$title" >/dev/null 2>&1 && break; sleep 0.05; done
+xdotool search --onlyvisible --name "$title" >/dev/null 2>&1 || { echo "no window titled $title" >&2; kill $P; exit 3; }
+kill -0 $P || exit 4
+kill -TERM $P; wait $P`
+	cmd := exec.Command("xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", "sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		runAsDesk+"=--db "+db)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	require.Contains(t, stderr.String(), "depositdesk: cannot open "+db+": ")
+}

@@ -68,6 +68,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cancel()
 	if err != nil {
 		pool.Close()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			// Bare, the deadline reads "context deadline exceeded".
+			err = fmt.Errorf("the server did not answer within %s: %w", cfg.ConnConfig.ConnectTimeout, err)
+		}
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
 	ccfg := cfg.Copy()
