@@ -19,6 +19,9 @@ func (s *Store) FindDeposits(ctx context.Context, f core.DepositFilter) (core.De
 	return findDeposits(ctx, preparedReader{s}, f)
 }
 
+// recordBlock is how many records findDeposits allocates at a time.
+const recordBlock = 64
+
 func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.DepositPage, error) {
 	pl, err := searchPlan(ctx, q, f)
 	if err != nil {
@@ -30,16 +33,18 @@ func findDeposits(ctx context.Context, q queryer, f core.DepositFilter) (core.De
 		return core.DepositPage{}, fmt.Errorf("find deposits: %w", err)
 	}
 	defer rows.Close()
-	// The page's records are allocated together, one allocation instead
-	// of one a record.
-	slab := make([]core.DepositRecord, f.PageSize()+1)
-	recs := make([]*core.DepositRecord, 0, len(slab))
+	want := f.PageSize() + 1
+	recs := make([]*core.DepositRecord, 0, want)
 	row := newDepositRow()
+	// Records are allocated in blocks, not one by one: a page of 50 (and
+	// its one more) is one allocation.
+	var block []core.DepositRecord
 	for rows.Next() {
-		d := new(core.DepositRecord)
-		if len(recs) < len(slab) {
-			d = &slab[len(recs)]
+		if len(block) == 0 {
+			block = make([]core.DepositRecord, max(1, min(want-len(recs), recordBlock)))
 		}
+		d := &block[0]
+		block = block[1:]
 		if err := row.scan(rows, d); err != nil {
 			return core.DepositPage{}, err
 		}
