@@ -28,6 +28,17 @@ func open(t *testing.T) (*sqlite.Store, string) {
 	return s, path
 }
 
+// openWithCustomer opens a store with a BTC asset and customer C10001 in
+// it, ready for deposits.
+func openWithCustomer(t *testing.T) (*sqlite.Store, *storetest.Fixture, string) {
+	t.Helper()
+	s, path := open(t)
+	f := &storetest.Fixture{Store: s}
+	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
+	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	return s, f, path
+}
+
 // rawDB opens the store's file behind its back, as someone with write
 // access to the disk could.
 func rawDB(t *testing.T, path string) *sql.DB {
@@ -129,10 +140,7 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s, path := open(t)
-			f := &storetest.Fixture{Store: s}
-			f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
-			f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+			s, f, path := openWithCustomer(t)
 			rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
 			f.MustTransition(t, rec, core.StatusConfirming, core.StatusHeld, core.StatusRejected)
 			require.Equal(t, 6, storetest.MustVerifyChain(t, s))
@@ -160,10 +168,7 @@ func TestTamperedAuditRowIsNamed(t *testing.T) {
 func TestARecordTamperedOutOfItsTypesIsRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, path := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
-	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	s, f, path := openWithCustomer(t)
 	rec := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
 	_, err := rawDB(t, path).Exec(`UPDATE deposits SET confirmations = 'many' WHERE id = ?`, rec.ID)
 	require.NoError(t, err)
@@ -178,10 +183,7 @@ func TestARecordTamperedOutOfItsTypesIsRefused(t *testing.T) {
 func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, path := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
-	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	s, f, path := openWithCustomer(t)
 	rec := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0)), storetest.PathTo(core.StatusCredited)...)
 	other := f.MustTransition(t, f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 1)), storetest.PathTo(core.StatusCredited)...)
 	request := func() error {
@@ -238,10 +240,7 @@ func TestAtMostOneLiveRefundPerDeposit(t *testing.T) {
 // finds no record it duplicates, and the caller gets ECONFLICT.
 func TestRecordNumberCollisionIsConflictNotDuplicate(t *testing.T) {
 	t.Parallel()
-	s, path := open(t)
-	f := &storetest.Fixture{Store: s}
-	f.BTC = storetest.MustCreateAsset(t, s, "BTC", core.ChainBitcoin, "regtest", 8)
-	f.Customer = storetest.MustCreateCustomer(t, s, "C10001", "SA-20001")
+	s, f, path := openWithCustomer(t)
 	first := f.MustCreateDeposit(t, f.Deposit(f.BTC, f.Customer, 0))
 	_, err := rawDB(t, path).Exec(`UPDATE record_no_seq SET last = 0`)
 	require.NoError(t, err)
