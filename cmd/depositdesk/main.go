@@ -85,6 +85,9 @@ func main() {
 		st, err := storage.Open(ctx, dsn)
 		switch {
 		case ctx.Err() != nil: // quit while opening
+			if err == nil {
+				st.Close()
+			}
 		case err != nil:
 			fmt.Fprintf(os.Stderr, "depositdesk: cannot open %s: %v\n", storage.Shown(dsn), err)
 			fyne.Do(func() { opening.Failed(err) })
