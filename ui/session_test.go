@@ -56,6 +56,7 @@ func (b *bundle) requireSessionEnded(t *testing.T, notice string, vs ...*detailV
 	require.Equal(t, notice, b.ui.login.message.Text)
 	require.Nil(t, b.ui.operator)
 	require.Nil(t, b.ui.records)
+	require.Equal(t, "Deposit Desk", b.ui.win.Title(), "the title names no page of the ended session")
 	require.Contains(t, test.LaidOutObjects(b.ui.win.Content()), fyne.CanvasObject(b.ui.login.submit), "the login is on screen")
 	require.Empty(t, b.secondary(t), "the session's windows are closed")
 	require.Empty(t, b.ui.windows)

@@ -142,6 +142,7 @@ func (u *UI) showLogin(notice string) {
 	u.login = newLoginPage(u.front, u.svc, notice, u.loggedIn)
 	u.clearPages()
 	u.wizard = nil
+	u.win.SetTitle(deskTitle) // the module's path is the session's
 	u.win.SetContent(u.login.build())
 	u.win.Canvas().Focus(u.login.name)
 }
@@ -203,7 +204,7 @@ func (u *UI) loggedIn(op *core.Operator) {
 		add(pageOperators, u.operators.build())
 	}
 	// The module's path is the window's title; the header holds its pages.
-	u.win.SetTitle("Deposit Desk · Virtual Asset Management › Deposit/Withdrawal › Deposit")
+	u.win.SetTitle(deskTitle + " · Virtual Asset Management › Deposit/Withdrawal › Deposit")
 	// The header wraps below the width its pages and buttons need on one
 	// line (1024 px screens) rather than running off the window.
 	header := newFlow()
