@@ -31,11 +31,14 @@ func Restart(tb testing.TB) {
 
 // TerminateBackends ends the sessions of database dbURL whose
 // application_name is application (pg_terminate_backend, as an operator or
-// a failing network would) and returns how many it ended.
+// a failing network would) and returns how many it ended. It returns once
+// they have exited, their locks released: signalled only, a session still
+// held its advisory lock for a moment, and a test that took the lock next
+// was refused ("another watcher follows this network").
 func TerminateBackends(tb testing.TB, dbURL, application string) int {
 	tb.Helper()
 	var n int
-	queryBackends(tb, dbURL, application, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))`, &n)
+	queryBackends(tb, dbURL, application, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))`, &n)
 	return n
 }
 
