@@ -84,10 +84,7 @@ func main() {
 	go func() {
 		st, err := storage.Open(ctx, dsn)
 		switch {
-		case ctx.Err() != nil: // quit while opening
-			if err == nil {
-				st.Close()
-			}
+		case ctx.Err() != nil: // quit while opening: the process is ending (quitBeforeExitSave)
 		case err != nil:
 			fmt.Fprintf(os.Stderr, "depositdesk: cannot open %s: %v\n", storage.Shown(dsn), err)
 			fyne.Do(func() { opening.Failed(err) })
